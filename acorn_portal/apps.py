@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class AcornPortalConfig(AppConfig):
+    name = "acorn_portal"
+    verbose_name = "Organizations"
+
+    def ready(self):
+        from acorn_portal import signals  # noqa: F401 - connects receivers
+        from acorn_portal.services.roles import sync_role_groups
+
+        post_migrate.connect(sync_role_groups, dispatch_uid="acorn_sync_role_groups")

@@ -1,0 +1,114 @@
+"""Cross-cutting core: organizations, memberships with roles, vendor accounts."""
+
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from acorn_portal.marketplaces import MARKETPLACE_CHOICES, Region, get_marketplace
+from acorn_portal.money import CURRENCY_CHOICES
+from acorn_portal.roles import Role
+from acorn_portal.tenancy import TenantQuerySet
+
+
+class Organization(models.Model):
+    """One customer of ACORN: a brand, or an agency's client. Everything else belongs to one."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    tenant_path = "id"
+    objects = TenantQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    """A user's place in an organization; the role decides what the user may do there."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    tenant_path = "organization"
+    objects = TenantQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "organization"], name="unique_membership")]
+        ordering = ["organization", "user__username"]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()} in {self.organization}"
+
+
+class VendorAccount(models.Model):
+    """One Vendor Central account in one marketplace, with the currency and time zone it works in."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="vendor_accounts")
+    name = models.CharField(max_length=200)
+    vendor_codes = models.CharField(
+        max_length=500, help_text="Amazon vendor codes of this account, comma separated (e.g. ABCDE, ABCDF)."
+    )
+    marketplace = models.CharField(max_length=2, choices=MARKETPLACE_CHOICES)
+    region = models.CharField(max_length=2, choices=Region.choices, editable=False)
+    marketplace_id = models.CharField(max_length=20, editable=False)
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, blank=True)
+    time_zone = models.CharField(max_length=64, blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    tenant_path = "organization"
+    objects = TenantQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "name"], name="unique_account_name_per_org")]
+        ordering = ["organization", "name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.marketplace})"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    @property
+    def vendor_code_list(self) -> list[str]:
+        return [code.strip().upper() for code in self.vendor_codes.split(",") if code.strip()]
+
+    def apply_marketplace(self):
+        """Fill region, marketplace id, and default currency and time zone from the marketplace."""
+        try:
+            market = get_marketplace(self.marketplace or "")
+        except ValueError as exc:
+            raise ValidationError({"marketplace": str(exc)}) from None
+        self.marketplace = market.code
+        self.region = market.region
+        self.marketplace_id = market.marketplace_id
+        self.currency = self.currency or market.currency
+        self.time_zone = self.time_zone or market.time_zone
+
+    def clean(self):
+        self.apply_marketplace()
+        try:
+            ZoneInfo(self.time_zone)
+        except (KeyError, ValueError):
+            raise ValidationError({"time_zone": f"Unknown time zone {self.time_zone!r}."}) from None
+        if not self.vendor_code_list:
+            raise ValidationError({"vendor_codes": "Give at least one vendor code."})
+        self.vendor_codes = ", ".join(self.vendor_code_list)
+
+    def save(self, *args, **kwargs):
+        # Derived marketplace facts are always filled, whether or not a form ran clean().
+        self.apply_marketplace()
+        super().save(*args, **kwargs)

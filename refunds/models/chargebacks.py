@@ -1,0 +1,63 @@
+"""Deductions Amazon took from the vendor: one `Chargeback` row per deduction."""
+
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from acorn_portal.money import CURRENCY_CHOICES, Money
+from refunds.choices import DeductionFamily
+from refunds.identifiers import normalize_po_number
+from refunds.models.base import AccountDocument, MoneyField
+
+
+class Chargeback(AccountDocument):
+    """A deduction: an operational chargeback, a shortage or price claim, co-op, a return or a provision.
+
+    The fields here are facts written by sync (Amazon's view of the deduction). The workflow people
+    drive (state, assignee, outcome) lives in fields sync never touches.
+    """
+
+    amazon_id = models.CharField(
+        "Amazon id", max_length=64, help_text="Amazon's id for the deduction: issue id, claim or debit-note number."
+    )
+    family = models.CharField(max_length=30, choices=DeductionFamily.choices)
+    deduction_type = models.CharField(max_length=80, help_text="Type code, e.g. asn_accuracy or shortage.")
+    sub_type = models.CharField(max_length=120, blank=True)
+    amount = MoneyField(help_text="Amount deducted, as a positive number.")
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    quantity = models.PositiveIntegerField(null=True, blank=True, help_text="Units the deduction is about.")
+    issue_date = models.DateField(help_text="The date Amazon issued the deduction.")
+    po_number = models.CharField("PO number", max_length=32, blank=True)
+    po_number_normalized = models.CharField(max_length=32, editable=False)
+    asin = models.CharField("ASIN", max_length=10, blank=True)
+    invoice_number = models.CharField(max_length=64, blank=True, help_text="The invoice the deduction is against.")
+    amazon_status = models.CharField(max_length=40, blank=True)
+    amazon_dispute_id = models.CharField(max_length=64, blank=True)
+    description = models.TextField(blank=True)
+
+    money_fields = (("amount", "currency"),)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "amazon_id"], name="unique_chargeback_per_account"),
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="chargeback_amount_not_negative"),
+        ]
+        indexes = [
+            models.Index(fields=["account", "issue_date"]),
+            models.Index(fields=["account", "po_number_normalized"]),
+            models.Index(fields=["asin"]),
+            models.Index(fields=["invoice_number"]),
+            models.Index(fields=["family", "deduction_type"]),
+        ]
+        ordering = ["-issue_date", "-id"]
+
+    def __str__(self):
+        return f"{self.get_family_display()} {self.amazon_id}"
+
+    def save(self, *args, **kwargs):
+        self.po_number_normalized = normalize_po_number(self.po_number)
+        super().save(*args, **kwargs)
+
+    @property
+    def money(self) -> Money:
+        return Money(self.amount, self.currency)

@@ -1,0 +1,28 @@
+"""Settings for the test suite: the real settings with tasks run inline and fast password hashing.
+
+django-q2 reads Q_CLUSTER once at import, so `sync` is switched here rather than with
+override_settings (LIBRARIES.md trap 5).
+"""
+
+import os
+
+os.environ.setdefault("ACORN_DEBUG", "0")
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
+os.environ.setdefault("ACORN_ENCRYPTION_KEYS", "x3dlfUjLy_wMu4-FkqD1h6rbYSF2dX0xX0aaLq6v3OU=")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+os.environ.setdefault("SESSION_COOKIE_SECURE", "0")
+os.environ.setdefault("CSRF_COOKIE_SECURE", "0")
+
+from acorn_portal.settings import *  # noqa: E402, F403
+from acorn_portal.settings import BASE_DIR, DATABASES, Q_CLUSTER  # noqa: E402
+
+Q_CLUSTER = {**Q_CLUSTER, "sync": True}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = BASE_DIR / "var" / "test-media"
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}

@@ -25,4 +25,6 @@ STORAGES = {
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}
+    # A file, not :memory:, so live-server and browser tests share it; the name can be varied so
+    # that two suites can run side by side.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / os.environ.get("ACORN_TEST_DB", "test.sqlite3"))}

@@ -112,3 +112,27 @@ class VendorAccount(models.Model):
         # Derived marketplace facts are always filled, whether or not a form ran clean().
         self.apply_marketplace()
         super().save(*args, **kwargs)
+
+
+class OutboxEvent(models.Model):
+    """An event written in the same transaction as the change it describes, so none is ever lost.
+
+    Webhook delivery and the API's event feed read from here; the writer never talks to the network.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="events")
+    name = models.CharField(max_length=60, help_text="e.g. chargeback.state_changed")
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    tenant_path = "organization"
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["organization", "id"])]
+
+    def __str__(self):
+        return f"{self.name} {self.object_type}:{self.object_id}"

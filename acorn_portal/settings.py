@@ -35,7 +35,6 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG el
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "acorn_portal.apps.AcornPortalConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -47,6 +46,8 @@ INSTALLED_APPS = [
     "django_filters",
     "django_q",
     "simple_history",
+    # After django.contrib.auth: our post_migrate receiver needs the permissions auth creates first.
+    "acorn_portal.apps.AcornPortalConfig",
     "refunds.apps.RefundsConfig",
     "datasources.apps.DatasourcesConfig",
     "developer.apps.DeveloperConfig",
@@ -163,6 +164,12 @@ EMAIL_BACKEND = env_str(
     "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "acorn@localhost")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 10
 
 LOGGING = {
     "version": 1,

@@ -50,3 +50,10 @@ class InvoiceType(models.TextChoices):
 class Direction(models.TextChoices):
     DEBIT = "debit", "Debit (taken from the vendor)"
     CREDIT = "credit", "Credit (owed to the vendor)"
+
+
+class Recommendation(models.TextChoices):
+    DISPUTE = "dispute", "Dispute"
+    ACCEPT = "accept", "Accept"
+    NEEDS_EVIDENCE = "needs_evidence", "Needs evidence"
+    WAIT = "wait", "Wait (not yet disputable)"

@@ -4,7 +4,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from acorn_portal.money import CURRENCY_CHOICES, Money
-from refunds.choices import DeductionFamily
+from refunds.choices import DeductionFamily, Recommendation
 from refunds.identifiers import normalize_po_number
 from refunds.models.base import AccountDocument, MoneyField
 
@@ -34,8 +34,32 @@ class Chargeback(AccountDocument):
     amazon_dispute_id = models.CharField(max_length=64, blank=True)
     description = models.TextField(blank=True)
 
+    # Derived by the rules and matching services, never by sync (times in the marketplace's zone).
+    disputable_from = models.DateField(null=True, blank=True, help_text="First day Amazon accepts a dispute.")
+    due_on = models.DateField(null=True, blank=True, help_text="Amazon's last day to dispute.")
+    target_on = models.DateField(null=True, blank=True, help_text="Internal target: due date minus the buffer.")
+    recommendation = models.CharField(max_length=20, choices=Recommendation.choices, blank=True)
+
     money_fields = (("amount", "currency"),)
     history = HistoricalRecords()
+
+    # The fields sync owns; everything else is workflow and derived data sync must never overwrite.
+    FACT_FIELDS = (
+        "family",
+        "deduction_type",
+        "sub_type",
+        "amount",
+        "currency",
+        "quantity",
+        "issue_date",
+        "po_number",
+        "po_number_normalized",
+        "asin",
+        "invoice_number",
+        "amazon_status",
+        "amazon_dispute_id",
+        "description",
+    )
 
     class Meta:
         constraints = [
@@ -48,6 +72,7 @@ class Chargeback(AccountDocument):
             models.Index(fields=["asin"]),
             models.Index(fields=["invoice_number"]),
             models.Index(fields=["family", "deduction_type"]),
+            models.Index(fields=["account", "due_on"]),
         ]
         ordering = ["-issue_date", "-id"]
 

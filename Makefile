@@ -1,0 +1,45 @@
+# ACORN: two commands for a newcomer — `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+
+.PHONY: run test check lint format venv clean
+
+venv: $(STAMP)
+
+# Rebuild the environment when a requirements file changes.
+$(STAMP): requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "ACORN needs Python 3.11 or newer")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@mkdir -p var
+	@touch $(STAMP)
+
+# The demo: SQLite unless DATABASE_URL says otherwise, DEBUG on, demo data flowing in.
+run: export ACORN_DEBUG ?= 1
+run: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py run_portal --port $(PORT)
+
+# The whole suite (SQLite by default; DATABASE_URL=postgres://... for PostgreSQL).
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+# Static checks CI runs once (they do not depend on the database).
+check: export DJANGO_SETTINGS_MODULE = tests.settings
+check: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) var

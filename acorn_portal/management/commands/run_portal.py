@@ -1,0 +1,65 @@
+"""Run the portal for a demo or a one-machine install: the web server and the task cluster together."""
+
+import signal
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from acorn_portal.models import Membership
+
+DEMO_PASSWORD = "acorn-demo"  # noqa: S105 - the documented demo password, see README
+
+
+class Command(BaseCommand):
+    help = "Start the web server and the django-q2 cluster; Ctrl-C stops both."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+
+    def handle(self, *args, host, port, **options):
+        manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
+        children = [
+            subprocess.Popen([*manage, "runserver", f"{host}:{port}", "--noreload"]),  # noqa: S603
+            subprocess.Popen([*manage, "qcluster"]),  # noqa: S603
+        ]
+        self._print_banner(host, port)
+        stopping = False
+
+        def stop(signum, frame):
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            while not stopping and all(child.poll() is None for child in children):
+                time.sleep(0.5)
+        finally:
+            self._stop(children)
+        failed = [child for child in children if child.returncode not in (0, -signal.SIGTERM, -signal.SIGINT)]
+        if failed and not stopping:
+            raise SystemExit(f"A portal process exited unexpectedly (exit code {failed[0].returncode}).")
+
+    def _print_banner(self, host, port):
+        lines = [f"ACORN is running at http://{host}:{port}/  (Ctrl-C stops the server and the task cluster)"]
+        members = Membership.objects.filter(organization__slug="demo-brand").select_related("user")
+        if members:
+            lines.append(f"Demo logins (password: {DEMO_PASSWORD}):")
+            lines += [f"  {m.user.username:<10} {m.get_role_display()}" for m in members.order_by("user__username")]
+        self.stdout.write(self.style.SUCCESS("\n".join(lines)))
+
+    @staticmethod
+    def _stop(children):
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+        deadline = time.monotonic() + 10
+        for child in children:
+            try:
+                child.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.kill()

@@ -33,13 +33,67 @@ _READ_DOCUMENTS = [
     "refunds.view_chargeback",
 ]
 
+# Working cases: every role reads a case's evidence, approvals and comments, adds evidence and comments.
+_CASE_WORK = [
+    "refunds.view_evidence",
+    "refunds.add_evidence",
+    "refunds.view_disputepacket",
+    "refunds.view_approval",
+    "refunds.view_comment",
+    "refunds.add_comment",
+    "refunds.view_team",
+    "refunds.view_assignmentrule",
+    "refunds.view_approvalthreshold",
+    "refunds.view_workflowsettings",
+]
+# Operations prepare and file disputes.
+_PREPARE = [
+    "refunds.review_chargeback",
+    "refunds.prepare_dispute",
+    "refunds.file_dispute",
+    "refunds.accept_deduction",
+    "refunds.assign_chargeback",
+]
+# Who configures an organization's workflow: teams, routing rules, thresholds.
+_CONFIGURE_WORKFLOW = [
+    "refunds.add_team",
+    "refunds.change_team",
+    "refunds.add_assignmentrule",
+    "refunds.change_assignmentrule",
+    "refunds.delete_assignmentrule",
+    "refunds.add_approvalthreshold",
+    "refunds.change_approvalthreshold",
+    "refunds.delete_approvalthreshold",
+    "refunds.add_workflowsettings",
+    "refunds.change_workflowsettings",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.OPERATIONS: [*_READ_DOCUMENTS],
-    Role.FINANCE: [*_READ_DOCUMENTS],
-    Role.LEGAL: [*_READ_DOCUMENTS],
-    Role.MANAGER: [*_READ_DOCUMENTS],
+    Role.OPERATIONS: [*_READ_DOCUMENTS, *_CASE_WORK, *_PREPARE],
+    # Finance records outcomes and write-offs, and gives the second approval above the threshold.
+    Role.FINANCE: [
+        *_READ_DOCUMENTS,
+        *_CASE_WORK,
+        "refunds.second_approve_dispute",
+        "refunds.record_outcome",
+        "refunds.write_off",
+        "refunds.open_settlement",
+    ],
+    # Legal can be required for settlement (WorkflowSettings.settlement_requires_legal).
+    Role.LEGAL: [*_READ_DOCUMENTS, *_CASE_WORK, "refunds.open_settlement", "refunds.approve_settlement"],
+    # Managers approve; they can also prepare, which is why four eyes is checked per case.
+    Role.MANAGER: [
+        *_READ_DOCUMENTS,
+        *_CASE_WORK,
+        *_PREPARE,
+        *_CONFIGURE_WORKFLOW,
+        "refunds.approve_dispute",
+        "refunds.open_settlement",
+    ],
     Role.ADMIN: [
         *_READ_DOCUMENTS,
+        *_CASE_WORK,
+        *_CONFIGURE_WORKFLOW,
         "acorn_portal.change_organization",
         "acorn_portal.add_vendoraccount",
         "acorn_portal.change_vendoraccount",

@@ -1,3 +1,5 @@
+from refunds.models.approvals import Approval, ApprovalThreshold, WorkflowSettings
+from refunds.models.assignment import AssignmentRule, Team
 from refunds.models.chargebacks import Chargeback
 from refunds.models.documents import (
     Carton,
@@ -10,10 +12,17 @@ from refunds.models.documents import (
     Shipment,
     ShipmentItem,
 )
+from refunds.models.evidence import Comment, DisputePacket, Evidence
 
 __all__ = [
+    "Approval",
+    "ApprovalThreshold",
+    "AssignmentRule",
     "Carton",
     "Chargeback",
+    "Comment",
+    "DisputePacket",
+    "Evidence",
     "Invoice",
     "InvoiceLine",
     "PurchaseOrder",
@@ -22,4 +31,6 @@ __all__ = [
     "RemittanceLine",
     "Shipment",
     "ShipmentItem",
+    "Team",
+    "WorkflowSettings",
 ]

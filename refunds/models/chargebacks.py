@@ -6,14 +6,16 @@ from simple_history.models import HistoricalRecords
 from acorn_portal.money import CURRENCY_CHOICES, Money
 from refunds.choices import DeductionFamily, Recommendation
 from refunds.identifiers import normalize_po_number
+from refunds.managers import ChargebackQuerySet
 from refunds.models.base import AccountDocument, MoneyField
+from refunds.models.workflow import WORKFLOW_PERMISSIONS, CaseWorkflow
 
 
-class Chargeback(AccountDocument):
+class Chargeback(CaseWorkflow, AccountDocument):
     """A deduction: an operational chargeback, a shortage or price claim, co-op, a return or a provision.
 
     The fields here are facts written by sync (Amazon's view of the deduction). The workflow people
-    drive (state, assignee, outcome) lives in fields sync never touches.
+    drive (state, assignee, outcome) lives in `CaseWorkflow`'s fields, which sync never touches.
     """
 
     amazon_id = models.CharField(
@@ -41,7 +43,9 @@ class Chargeback(AccountDocument):
     recommendation = models.CharField(max_length=20, choices=Recommendation.choices, blank=True)
 
     money_fields = (("amount", "currency"),)
-    history = HistoricalRecords()
+    objects = ChargebackQuerySet.as_manager()
+    # Reasons are people's comments (a send-back, a write-off), so the field is text, not 100 chars.
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
 
     # The fields sync owns; everything else is workflow and derived data sync must never overwrite.
     FACT_FIELDS = (
@@ -73,8 +77,11 @@ class Chargeback(AccountDocument):
             models.Index(fields=["invoice_number"]),
             models.Index(fields=["family", "deduction_type"]),
             models.Index(fields=["account", "due_on"]),
+            models.Index(fields=["assignee", "state"]),
+            models.Index(fields=["state", "due_on"]),
         ]
         ordering = ["-issue_date", "-id"]
+        permissions = WORKFLOW_PERMISSIONS
 
     def __str__(self):
         return f"{self.get_family_display()} {self.amazon_id}"

@@ -1,0 +1,134 @@
+"""Who works a case: manual assignment, in bulk, and by the organization's routing rules."""
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from acorn_portal.permissions import has_org_perm, is_member
+from acorn_portal.services.events import emit_event
+from refunds.choices import CLOSED_STATES, AssignmentStrategy
+from refunds.models import AssignmentRule, Chargeback, Team
+from refunds.services.workflow import WorkflowError, _lock
+
+
+def _check_may_assign(case: Chargeback, actor, assignee) -> None:
+    if actor is None:  # the routing rules, run by the scheduler or on ingest
+        return
+    if has_org_perm(actor, "refunds.assign_chargeback", case.organization_id):
+        return
+    taking_it = assignee is not None and assignee.pk == actor.pk
+    if taking_it and has_org_perm(actor, "refunds.review_chargeback", case.organization_id):
+        return
+    raise PermissionDenied("You may not assign this case.")
+
+
+def pick_member(team: Team):
+    """The team member the next case goes to, by the team's strategy; None for an empty team.
+
+    Locks the team row so that two cases routed at once do not both go to the same person under
+    round robin.
+    """
+    team = Team.objects.select_for_update().get(pk=team.pk)
+    members = list(
+        team.members.filter(is_active=True, memberships__organization_id=team.organization_id).distinct().order_by("pk")
+    )
+    if not members:
+        return None
+    if team.strategy == AssignmentStrategy.ROUND_ROBIN:
+        after = [m for m in members if team.last_assigned_id is None or m.pk > team.last_assigned_id]
+        chosen = (after or members)[0]
+        team.last_assigned = chosen
+        team.save(update_fields=["last_assigned"])
+        return chosen
+    loads = dict(
+        get_user_model()
+        .objects.filter(pk__in=[m.pk for m in members])
+        .annotate(open_cases=Count("assigned_chargebacks", filter=~Q(assigned_chargebacks__state__in=CLOSED_STATES)))
+        .values_list("pk", "open_cases")
+    )
+    return min(members, key=lambda m: (loads.get(m.pk, 0), m.pk))
+
+
+def assign(*, chargeback: Chargeback, actor, assignee=None, team: Team | None = None, note: str = "") -> Chargeback:
+    """Give the case to a person and/or a team; a team alone picks a member by its strategy.
+
+    Both None unassigns. `actor=None` is the routing rules.
+    """
+    with transaction.atomic():
+        case = _lock(chargeback)
+        if case.state in CLOSED_STATES:
+            raise WorkflowError("A closed case cannot be assigned.")
+        _check_may_assign(case, actor, assignee)
+        if team is not None and team.organization_id != case.organization_id:
+            raise ValidationError({"team": "That team belongs to another organization."})
+        if team is not None and assignee is None:
+            assignee = pick_member(team)
+        if assignee is not None and not is_member(assignee, case.organization_id):
+            raise ValidationError({"assignee": "That person is not a member of this organization."})
+        case.assignee, case.team = assignee, team
+        case.assigned_at = timezone.now() if (assignee or team) else None
+        case.workflow_version += 1
+        target = ", ".join(str(x) for x in (assignee, team and f"team {team}") if x) or "nobody"
+        case._change_reason = f"Assigned to {target}" + (f": {note}" if note else "")
+        case._history_user = actor
+        case.save()
+        emit_event(
+            "chargeback.assigned",
+            organization=case.account.organization,
+            obj=case,
+            payload={
+                "amazon_id": case.amazon_id,
+                "assignee": assignee.get_username() if assignee else None,
+                "team": team.name if team else None,
+                "actor": actor.get_username() if actor else None,
+            },
+        )
+        return case
+
+
+def assign_to_me(*, chargeback: Chargeback, actor) -> Chargeback:
+    """Take the case."""
+    return assign(chargeback=chargeback, actor=actor, assignee=actor, team=chargeback.team)
+
+
+def matching_rule(chargeback: Chargeback) -> AssignmentRule | None:
+    """The organization's first active rule (by priority) that fits the case."""
+    rules = AssignmentRule.objects.filter(organization_id=chargeback.organization_id, is_active=True)
+    return next((rule for rule in rules.select_related("team", "user") if rule.matches(chargeback)), None)
+
+
+def auto_assign(*, chargeback: Chargeback) -> Chargeback | None:
+    """Route an unassigned open case by the rules; None when no rule fits or it is already assigned."""
+    if chargeback.assignee_id or chargeback.team_id or chargeback.state in CLOSED_STATES:
+        return None
+    rule = matching_rule(chargeback)
+    if rule is None:
+        return None
+    return assign(chargeback=chargeback, actor=None, assignee=rule.user, team=rule.team, note=f"rule #{rule.pk}")
+
+
+@dataclass
+class BulkOutcome:
+    """What a bulk action did: the cases it changed and, per failed case, why not."""
+
+    done: list = field(default_factory=list)
+    failed: list = field(default_factory=list)  # (chargeback, message)
+
+
+def for_each(chargebacks, action, **kwargs) -> BulkOutcome:
+    """Run a service on each case in its own transaction; one case's refusal does not stop the others."""
+    from django_fsm import ConcurrentTransition, TransitionNotAllowed
+
+    outcome = BulkOutcome()
+    for case in chargebacks:
+        try:
+            outcome.done.append(action(chargeback=case, **kwargs))
+        except (PermissionDenied, TransitionNotAllowed, ConcurrentTransition) as exc:
+            outcome.failed.append((case, str(exc)))
+        except ValidationError as exc:
+            outcome.failed.append((case, "; ".join(exc.messages)))
+    return outcome

@@ -1,0 +1,67 @@
+"""django-q2 entry points of the workflow: ids in, a one-line summary out.
+
+Each task re-reads its rows and re-checks the conditions through the workflow services, so a
+duplicate, late or concurrent run does nothing harmful: a case someone else already moved is
+skipped, never forced.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
+
+from refunds.choices import ChargebackState
+from refunds.models import Chargeback
+from refunds.services import workflow
+from refunds.services.assignment import auto_assign
+
+log = logging.getLogger(__name__)
+
+# Deadlines are dates in each marketplace's zone; a one-day margin around the server's date finds
+# every candidate, and the service's own condition decides with the local date.
+_MARGIN = timedelta(days=1)
+
+
+def _run(chargeback_id: int, service) -> bool:
+    case = Chargeback.objects.select_related("account__organization").filter(pk=chargeback_id).first()
+    if case is None:
+        return False
+    try:
+        service(chargeback=case, actor=None)
+    except (TransitionNotAllowed, ConcurrentTransition, PermissionDenied, ValidationError) as exc:
+        log.debug("case %s skipped by %s: %s", chargeback_id, service.__name__, exc)
+        return False
+    return True
+
+
+def expire_case(chargeback_id: int) -> str:
+    """Expire one case if its window has closed and nothing was filed; otherwise do nothing."""
+    return "expired" if _run(chargeback_id, workflow.expire) else "unchanged"
+
+
+def sweep_deadlines() -> str:
+    """Expire overdue cases, park not-yet-disputable new ones, release parked ones whose day came."""
+    today = timezone.localdate()
+    overdue = Chargeback.objects.overdue(today=today + _MARGIN).values_list("pk", flat=True)
+    expired = sum(_run(pk, workflow.expire) for pk in overdue.iterator())
+    to_park = Chargeback.objects.filter(state=ChargebackState.NEW, disputable_from__gt=today - _MARGIN)
+    parked = sum(_run(pk, workflow.wait_until_disputable) for pk in to_park.values_list("pk", flat=True).iterator())
+    to_release = Chargeback.objects.filter(state=ChargebackState.WAITING, disputable_from__lte=today + _MARGIN)
+    released = sum(_run(pk, workflow.release) for pk in to_release.values_list("pk", flat=True).iterator())
+    return f"expired {expired}, parked {parked}, released {released}"
+
+
+def auto_assign_cases(chargeback_ids: list[int] | None = None) -> str:
+    """Route unassigned open cases by the organizations' rules (all of them when no ids are given)."""
+    cases = Chargeback.objects.unassigned().filter(team__isnull=True).select_related("account__organization")
+    if chargeback_ids is not None:
+        cases = cases.filter(pk__in=chargeback_ids)
+    assigned = 0
+    for case in cases.iterator():
+        try:
+            assigned += auto_assign(chargeback=case) is not None
+        except (TransitionNotAllowed, ConcurrentTransition, ValidationError) as exc:
+            log.debug("case %s not routed: %s", case.pk, exc)
+    return f"assigned {assigned}"

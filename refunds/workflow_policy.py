@@ -1,0 +1,95 @@
+"""Workflow lookups the rules engine will later own: dispute rounds and required evidence.
+
+Each answer lives in exactly one function so that the versioned policy rules (issue #4) can replace
+the tables below without touching the workflow. Until then the defaults come from the research
+report (`shared/domain/RESEARCH.md` §1 and `deduction_types.json`).
+"""
+
+from dataclasses import dataclass
+
+from refunds.choices import DeductionFamily, EvidenceKind
+
+# How many times a deduction may be disputed with Amazon (the first dispute counts as round 1).
+# None means "no limit within the dispute window" (co-op: any number of disputes within 2 years).
+DEFAULT_DISPUTE_ROUNDS: dict[str, int | None] = {
+    DeductionFamily.OPERATIONAL: 2,  # "max 2 disputes" (RESEARCH §0.2)
+    DeductionFamily.SHORTAGE: 2,  # one dispute + one re-dispute, then settlement (since ~2024)
+    DeductionFamily.PRICE: 1,  # PPV disputes cannot be re-opened
+    DeductionFamily.COOP: None,
+    DeductionFamily.RETURN: 1,
+    DeductionFamily.PROVISION: 1,
+}
+
+
+def max_dispute_rounds(chargeback) -> int | None:
+    """The number of disputes policy allows for this deduction; None means unlimited in the window."""
+    return DEFAULT_DISPUTE_ROUNDS.get(chargeback.family, 1)
+
+
+@dataclass(frozen=True)
+class EvidenceRequirement:
+    """One piece of evidence a dispute needs; any of `kinds` satisfies it."""
+
+    kinds: frozenset[str]
+    why: str
+
+    @property
+    def label(self) -> str:
+        return " or ".join(str(EvidenceKind(kind).label) for kind in sorted(self.kinds))
+
+
+def _needs(*kinds: str, why: str) -> EvidenceRequirement:
+    return EvidenceRequirement(frozenset(kinds), why)
+
+
+_POD_OR_BOL = _needs(
+    EvidenceKind.PROOF_OF_DELIVERY,
+    EvidenceKind.BILL_OF_LADING,
+    why="Signed proof of delivery (prepaid) or carrier-signed bill of lading (collect), showing PO and ship-to.",
+)
+_ANY = _needs(*EvidenceKind.values, why="At least one document supporting the dispute.")
+
+# Operational chargeback types (type codes as sync writes them) → what Amazon asks for (RESEARCH §1.2).
+_BY_TYPE: dict[str, tuple[EvidenceRequirement, ...]] = {
+    "po_on_time_accuracy": (
+        _needs(
+            EvidenceKind.PROOF_OF_DELIVERY,
+            EvidenceKind.CARRIER_TRACKING,
+            EvidenceKind.OTHER,
+            why="POD with tracking number, or the Carrier Central appointment / routing request in the window.",
+        ),
+    ),
+    "asn_accuracy": (_needs(EvidenceKind.ASN_COPY, why="The ASN as transmitted, with its timestamp."),),
+    "no_carton_content_label": (_needs(EvidenceKind.PHOTOS, why="Photos of the compliant carton label."),),
+    "carton_content_accuracy": (_needs(EvidenceKind.ASN_COPY, why="ASN carton-level contents."),),
+    "non_compliant_barcode": (_needs(EvidenceKind.PHOTOS, why="Photos of the scannable barcode."),),
+    "no_po_label_on_carton": (_needs(EvidenceKind.PHOTOS, why="Photos of the carton with its PO label."),),
+    "overage_po_units": (_needs(EvidenceKind.OTHER, why="Screenshot of the confirmed quantity on the PO."),),
+    "unconfirmed_po_units": (_needs(EvidenceKind.OTHER, why="Screenshot showing the ASIN confirmed on the PO."),),
+    "no_show": (_needs(EvidenceKind.PROOF_OF_DELIVERY, why="Carrier POD date-stamped by Amazon with the ISA."),),
+    "paper_invoice": (_needs(EvidenceKind.INVOICE_COPY, why="The electronic invoice submission (EDI file)."),),
+}
+
+_BY_FAMILY: dict[str, tuple[EvidenceRequirement, ...]] = {
+    DeductionFamily.OPERATIONAL: (_ANY,),
+    DeductionFamily.SHORTAGE: (_POD_OR_BOL,),
+    DeductionFamily.PRICE: (),  # Amazon compares PO cost and invoice cost itself
+    DeductionFamily.COOP: (
+        _needs(EvidenceKind.INVOICE_COPY, EvidenceKind.OTHER, why="Agreement terms or the co-op backup report."),
+    ),
+    DeductionFamily.RETURN: (_ANY,),
+    DeductionFamily.PROVISION: (),
+}
+
+
+def required_evidence(chargeback) -> tuple[EvidenceRequirement, ...]:
+    """The evidence a dispute of this deduction needs, by its type first and its family second."""
+    if chargeback.deduction_type in _BY_TYPE:
+        return _BY_TYPE[chargeback.deduction_type]
+    return _BY_FAMILY.get(chargeback.family, (_ANY,))
+
+
+def missing_evidence(chargeback, present_kinds) -> list[EvidenceRequirement]:
+    """The requirements none of the present evidence kinds satisfies."""
+    present = set(present_kinds)
+    return [req for req in required_evidence(chargeback) if not (req.kinds & present)]

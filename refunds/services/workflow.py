@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed, has_transition_perm
 
-from acorn_portal.money import MoneyError, check_amount_precision, to_decimal
+from acorn_portal.money import MoneyError, check_amount_precision, quantize, to_decimal
 from acorn_portal.services.events import emit_event
 from refunds.choices import ApprovalDecision, ApprovalLevel, ChargebackState
 from refunds.models import Approval, ApprovalThreshold, Chargeback, Comment, RemittanceLine
@@ -64,21 +64,26 @@ def label_of(name: str) -> str:
 
 
 def _guard(case: Chargeback, name: str, actor) -> None:
-    """Raise unless `actor` (None: the scheduler) may take transition `name` on the case now."""
-    method = getattr(case, name)
-    if actor is not None and has_transition_perm(method, actor):
-        return
-    if actor is None and can_proceed(method) and transition_for(case, name).custom.get("system"):
-        return
+    """Raise unless `actor` (None: the scheduler) may take transition `name` on the case now.
+
+    Checks in the order a person needs the answer: is it possible from this state, may I, and
+    what is still missing.
+    """
     transition = transition_for(case, name)
     if transition is None:
         raise WorkflowError(f"“{label_of(name)}” is not possible on a case that is {case.get_state_display().lower()}.")
-    if actor is None:
+    if actor is None and not transition.custom.get("system"):
         raise PermissionDenied(f"“{label_of(name)}” needs a person; the scheduler may not do it.")
-    if not transition.has_perm(case, actor):
+    if actor is not None and not transition.has_perm(case, actor):
         raise PermissionDenied(_denial(case, name, actor))
     failed = [c.message(case) if callable(c.message) else c.message for c in transition.conditions if not c(case)]
-    raise WorkflowError(" ".join(failed) or f"“{label_of(name)}” is not possible now.")
+    if failed:
+        raise WorkflowError(" ".join(failed))
+    # The library's own check, as the final word (LIBRARIES.md trap 1).
+    if actor is not None and not has_transition_perm(getattr(case, name), actor):
+        raise PermissionDenied(_denial(case, name, actor))
+    if actor is None and not can_proceed(getattr(case, name)):
+        raise WorkflowError(f"“{label_of(name)}” is not possible now.")
 
 
 def _denial(case: Chargeback, name: str, actor) -> str:
@@ -132,6 +137,11 @@ EVENTS = {
     "expire": "chargeback.expired",
     "send_back": "chargeback.sent_back",
 }
+
+
+def _money(amount: Decimal | None, case: Chargeback) -> str | None:
+    """An amount for an event payload, at the currency's precision (the database keeps 4 places)."""
+    return None if amount is None else str(quantize(amount, case.currency))
 
 
 def _required_text(value: str, field: str) -> str:
@@ -296,7 +306,7 @@ def record_amazon_approval(*, chargeback: Chargeback, actor, amount=None, note: 
             name="record_amazon_approval",
             source=source,
             note=f"{approved} {case.currency} approved" + (f" — {note}" if note else ""),
-            payload={"amount": approved, "currency": case.currency},
+            payload={"amount": _money(approved, case), "currency": case.currency},
         )
 
 
@@ -379,8 +389,8 @@ def record_recovery(
             source=source,
             note=f"{credit.amount} {case.currency} ({credit.reference})",
             payload={
-                "amount": credit.amount,
-                "recovered_total": case.recovered_amount,
+                "amount": _money(credit.amount, case),
+                "recovered_total": _money(case.recovered_amount, case),
                 "currency": case.currency,
                 "reference": credit.reference,
             },
@@ -401,7 +411,7 @@ def write_off(*, chargeback: Chargeback, actor, reason: str) -> Chargeback:
             name="write_off",
             source=source,
             note=reason,
-            payload={"amount": case.written_off_amount, "currency": case.currency},
+            payload={"amount": _money(case.written_off_amount, case), "currency": case.currency},
         )
 
 

@@ -15,7 +15,7 @@ from acorn_portal.roles import group_name
 
 def org_permissions(user, organization_id: int) -> frozenset[str]:
     """The "app_label.codename" permissions the user's roles in this organization give (cached per user)."""
-    cache = user.__dict__.setdefault("_acorn_org_perms", {})
+    cache = user.__dict__.setdefault("_acorn_perms_by_org", {})
     if organization_id not in cache:
         roles = list(user.memberships.filter(organization_id=organization_id).values_list("role", flat=True))
         rows = Permission.objects.filter(group__name__in=[group_name(role) for role in roles]).values_list(

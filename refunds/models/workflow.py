@@ -264,7 +264,7 @@ class CaseWorkflow(ConcurrentTransitionMixin, models.Model):
         source=[S.NEW, S.WAITING, S.IN_REVIEW],
         target=S.ACCEPTED,
         permission=org_perm("refunds.accept_deduction"),
-        custom={"label": "Accept deduction", "form": "refunds.forms.ReasonForm"},
+        custom={"label": "Accept deduction"},
     )
     def accept_deduction(self, by=None, reason=""):
         """The deduction is valid: written off with a reason, nothing to dispute."""
@@ -292,7 +292,7 @@ class CaseWorkflow(ConcurrentTransitionMixin, models.Model):
         source=S.PENDING_APPROVAL,
         target=S.IN_REVIEW,
         permission=may_send_back,
-        custom={"label": "Send back", "form": "refunds.forms.CommentForm"},
+        custom={"label": "Send back"},
     )
     def send_back(self, by=None, comment=""):
         """An approver returns the case to its preparer with a comment."""
@@ -324,7 +324,7 @@ class CaseWorkflow(ConcurrentTransitionMixin, models.Model):
         target=S.DISPUTED,
         conditions=[window_open, rounds_left],
         permission=org_perm("refunds.file_dispute"),
-        custom={"label": "Record filing", "form": "refunds.forms.FilingForm"},
+        custom={"label": "Record filing"},
     )
     def file_dispute(self, by=None, case_id="", filed_on=None):
         """The dispute went to Amazon: one more round used, with Amazon's case id and the date."""
@@ -337,7 +337,7 @@ class CaseWorkflow(ConcurrentTransitionMixin, models.Model):
         source=S.DISPUTED,
         target=S.AMAZON_APPROVED,
         permission=org_perm("refunds.record_outcome"),
-        custom={"label": "Amazon approved", "form": "refunds.forms.AmazonApprovalForm"},
+        custom={"label": "Amazon approved"},
     )
     def record_amazon_approval(self, by=None, amount=None):
         """Amazon reversed the deduction (maybe partly); money counts only once seen in a remittance."""
@@ -349,7 +349,7 @@ class CaseWorkflow(ConcurrentTransitionMixin, models.Model):
         source=S.DISPUTED,
         target=S.DENIED,
         permission=org_perm("refunds.record_outcome"),
-        custom={"label": "Amazon denied", "form": "refunds.forms.ReasonForm"},
+        custom={"label": "Amazon denied"},
     )
     def record_amazon_denial(self, by=None, reason=""):
         """Amazon refused the dispute."""
@@ -386,7 +386,7 @@ class CaseWorkflow(ConcurrentTransitionMixin, models.Model):
         source=[S.AMAZON_APPROVED, S.SETTLEMENT, S.RECOVERED],
         target=S.RECOVERED,
         permission=org_perm("refunds.record_outcome"),
-        custom={"label": "Record recovery", "form": "refunds.forms.RecoveryForm"},
+        custom={"label": "Record recovery"},
     )
     def record_recovery(self, by=None, amount=None, recovered_on=None, reference="", line=None):
         """The credit showed up in a remittance; partial credits add up."""
@@ -401,7 +401,7 @@ class CaseWorkflow(ConcurrentTransitionMixin, models.Model):
         source=[S.DENIED, S.SETTLEMENT],
         target=S.WRITTEN_OFF,
         permission=org_perm("refunds.write_off"),
-        custom={"label": "Write off", "form": "refunds.forms.ReasonForm"},
+        custom={"label": "Write off"},
     )
     def write_off(self, by=None, reason=""):
         """Give up on what was not recovered."""

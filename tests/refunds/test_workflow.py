@@ -367,3 +367,21 @@ def test_buttons_follow_role_state_and_conditions(case, ops, manager, finance):
     case = walk(case, S.PENDING_APPROVAL, ops=ops, manager=manager)
     assert [t.name for t in available_transitions(case, manager)] == ["approve_dispute", "send_back"]
     assert available_transitions(case, ops) == []
+
+
+def test_timeline_answers_who_changed_what_when_and_why(case, ops, manager):
+    from refunds.services.assignment import assign_to_me
+    from refunds.services.timeline import case_timeline
+
+    case = assign_to_me(chargeback=case, actor=ops)
+    case = walk(case, S.APPROVED, ops=ops, manager=manager)
+    entries = case_timeline(case)
+    assert entries[-1].kind == "created"
+    newest = entries[0]
+    assert (newest.who, newest.why) == ("maria", "Approve dispute: Manager approval")
+    changed = {c.field: (c.old, c.new) for c in newest.changes}
+    assert changed["state"] == ("Pending approval", "Approved for dispute")
+    assert changed["approved_by"] == ("—", "maria")
+    assigned = next(e for e in entries if e.why == "Assigned to olivia")
+    assert {c.field for c in assigned.changes} == {"assignee", "assigned_at"}
+    assert all(e.who in {"olivia", "maria"} for e in entries[:-1])

@@ -1,0 +1,81 @@
+"""A case's history as a timeline: who changed what, when, and why, for every field.
+
+Read from django-simple-history's records of the chargeback, each compared with the one before.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+
+from refunds.models import Chargeback
+
+# Bookkeeping fields that change with every workflow save and say nothing on their own.
+QUIET_FIELDS = ["workflow_version", "state_changed_at", "updated_at", "po_number_normalized"]
+USER_FIELDS = {"assignee", "prepared_by", "approved_by", "second_approved_by"}
+
+
+@dataclass
+class Change:
+    field: str
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class TimelineEntry:
+    when: datetime
+    who: str
+    why: str
+    kind: str  # "created", "changed"
+    changes: list[Change] = field(default_factory=list)
+
+
+def _display(model_field, value, users: dict) -> str:
+    if value in (None, ""):
+        return "—"
+    if model_field.name in USER_FIELDS:
+        return users.get(value, f"user #{value}")
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    return str(value)
+
+
+def _differences(older, newer):
+    """(field, old, new) for every tracked field that differs.
+
+    Compared by hand: simple-history's diff_against goes through model_to_dict, which skips the
+    workflow fields because they are editable=False (no admin form may set them).
+    """
+    for model_field in Chargeback._meta.concrete_fields:
+        if model_field.name in QUIET_FIELDS or model_field.primary_key:
+            continue
+        old, new = getattr(older, model_field.attname, None), getattr(newer, model_field.attname, None)
+        if old != new:
+            yield model_field, old, new
+
+
+def case_timeline(case: Chargeback, *, limit: int = 200) -> list[TimelineEntry]:
+    """Newest first; the oldest record is the case's creation (normally by sync)."""
+    records = list(case.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    user_ids = {getattr(r, f"{name}_id") for r in records for name in USER_FIELDS} - {None}
+    users = dict(get_user_model().objects.filter(pk__in=user_ids).values_list("pk", "username"))
+    entries = []
+    for index, record in enumerate(records[:limit]):
+        who = record.history_user.get_username() if record.history_user else "ACORN (sync or scheduler)"
+        previous = records[index + 1] if index + 1 < len(records) else None
+        if previous is None:
+            entries.append(TimelineEntry(record.history_date, who, record.history_change_reason or "", "created"))
+            continue
+        changes = [
+            Change(
+                model_field.name,
+                str(model_field.verbose_name),
+                _display(model_field, old, users),
+                _display(model_field, new, users),
+            )
+            for model_field, old, new in _differences(previous, record)
+        ]
+        entries.append(TimelineEntry(record.history_date, who, record.history_change_reason or "", "changed", changes))
+    return entries

@@ -111,6 +111,16 @@ def auto_assign(*, chargeback: Chargeback) -> Chargeback | None:
     return assign(chargeback=chargeback, actor=None, assignee=rule.user, team=rule.team, note=f"rule #{rule.pk}")
 
 
+def route_by_rules(*, chargeback: Chargeback, actor) -> Chargeback:
+    """A person asks for the rules to route a case (the scheduler does the same without asking)."""
+    if not has_org_perm(actor, "refunds.assign_chargeback", chargeback.organization_id):
+        raise PermissionDenied("You may not assign this case.")
+    routed = auto_assign(chargeback=chargeback)
+    if routed is None:
+        raise WorkflowError("No assignment rule fits this case, or it is already assigned.")
+    return routed
+
+
 @dataclass
 class BulkOutcome:
     """What a bulk action did: the cases it changed and, per failed case, why not."""

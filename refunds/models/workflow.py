@@ -82,6 +82,11 @@ def rounds_left(case) -> bool:
     return limit is None or case.dispute_round < limit
 
 
+@condition("The whole deduction has already been recovered.")
+def not_fully_recovered(case) -> bool:
+    return case.recovered_amount is None or case.recovered_amount < case.amount
+
+
 @condition("Settlement is for cases with no dispute rounds left or whose window has closed; re-dispute instead.")
 def settlement_due(case) -> bool:
     return not rounds_left(case) or window_closed(case)
@@ -385,6 +390,7 @@ class CaseWorkflow(ConcurrentTransitionMixin, models.Model):
         field="state",
         source=[S.AMAZON_APPROVED, S.SETTLEMENT, S.RECOVERED],
         target=S.RECOVERED,
+        conditions=[not_fully_recovered],
         permission=org_perm("refunds.record_outcome"),
         custom={"label": "Record recovery"},
     )

@@ -5,9 +5,12 @@ Read from django-simple-history's records of the chargeback, each compared with 
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
+from acorn_portal.money import MoneyError, quantize
 from refunds.models import Chargeback
 
 # Bookkeeping fields that change with every workflow save and say nothing on their own.
@@ -32,13 +35,20 @@ class TimelineEntry:
     changes: list[Change] = field(default_factory=list)
 
 
-def _display(model_field, value, users: dict) -> str:
+def _display(model_field, value, users: dict, currency: str) -> str:
     if value in (None, ""):
         return "—"
     if model_field.name in USER_FIELDS:
         return users.get(value, f"user #{value}")
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, datetime):
+        return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
+    if isinstance(value, Decimal) and model_field.name != "quantity":
+        try:
+            return str(quantize(value, currency))
+        except MoneyError:
+            return str(value)
     return str(value)
 
 
@@ -72,8 +82,8 @@ def case_timeline(case: Chargeback, *, limit: int = 200) -> list[TimelineEntry]:
             Change(
                 model_field.name,
                 str(model_field.verbose_name),
-                _display(model_field, old, users),
-                _display(model_field, new, users),
+                _display(model_field, old, users, case.currency),
+                _display(model_field, new, users, case.currency),
             )
             for model_field, old, new in _differences(previous, record)
         ]

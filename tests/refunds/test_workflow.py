@@ -385,3 +385,12 @@ def test_timeline_answers_who_changed_what_when_and_why(case, ops, manager):
     assigned = next(e for e in entries if e.why == "Assigned to olivia")
     assert {c.field for c in assigned.changes} == {"assignee", "assigned_at"}
     assert all(e.who in {"olivia", "maria"} for e in entries[:-1])
+
+
+def test_a_fully_recovered_case_takes_no_more_credits(case, ops, manager, finance):
+    case = walk(case, S.DISPUTED, ops=ops, manager=manager)
+    case = workflow.record_amazon_approval(chargeback=case, actor=finance)
+    case = workflow.record_recovery(chargeback=case, actor=finance, amount="250", reference="P1")
+    assert "record_recovery" not in [t.name for t in available_transitions(case, finance)]
+    with pytest.raises(WorkflowError, match="already been recovered"):
+        workflow.record_recovery(chargeback=case, actor=finance, amount="1", reference="P2")

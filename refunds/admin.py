@@ -19,6 +19,7 @@ from acorn_portal.admin_base import (
     admin_link,
     money_column,
 )
+from refunds.admin_workflow import ChargebackWorkflowAdminMixin, QueueFilter
 from refunds.identifiers import normalize_po_number, parse_invoice_number
 from refunds.models import (
     Carton,
@@ -352,7 +353,9 @@ class RemittanceLineAdmin(ReadOnlyFactsAdmin):
 
 
 @admin.register(Chargeback)
-class ChargebackAdmin(PONumberSearchMixin, ReadOnlyFactsHistoryAdmin):
+class ChargebackAdmin(ChargebackWorkflowAdminMixin, PONumberSearchMixin, ReadOnlyFactsHistoryAdmin):
+    """The case list and the case page (workflow: refunds.admin_workflow)."""
+
     list_display = (
         "amazon_id",
         "family",
@@ -362,9 +365,13 @@ class ChargebackAdmin(PONumberSearchMixin, ReadOnlyFactsHistoryAdmin):
         "account",
         "po_number",
         "asin",
-        "amazon_status",
+        "state",
+        "owner",
+        "deadline",
     )
     list_filter = (
+        QueueFilter,
+        "state",
         AccountListFilter,
         MarketplaceListFilter,
         "family",
@@ -372,8 +379,8 @@ class ChargebackAdmin(PONumberSearchMixin, ReadOnlyFactsHistoryAdmin):
         "issue_date",
         ("amount", AmountRangeFilter),
     )
-    list_select_related = ("account",)
-    search_fields = ("=amazon_id", "=amazon_dispute_id", "=asin", "=invoice_number")
+    list_select_related = ("account", "assignee", "team")
+    search_fields = ("=amazon_id", "=amazon_dispute_id", "=asin", "=invoice_number", "=filed_case_id")
     search_help_text = "Amazon id, dispute id, ASIN, invoice number or PO number (any spelling)."
     po_number_field = "po_number_normalized"
     readonly_fields = ("amount_display", "purchase_order", "invoice")
@@ -383,6 +390,23 @@ class ChargebackAdmin(PONumberSearchMixin, ReadOnlyFactsHistoryAdmin):
         ("Invoice", {"fields": ("invoice_number", "invoice")}),
         ("Amazon's status", {"fields": ("amazon_status", "amazon_dispute_id", "description")}),
         ("Sync", {"fields": ("created_at", "updated_at")}),
+        (
+            "Workflow record",
+            {
+                "classes": ("collapse",),
+                "fields": (
+                    ("state", "state_changed_at"),
+                    ("assignee", "team", "assigned_at"),
+                    ("prepared_by", "prepared_at", "requires_second_approval"),
+                    ("approved_by", "approved_at"),
+                    ("second_approved_by", "second_approved_at"),
+                    ("dispute_round", "filed_case_id", "filed_on"),
+                    ("amazon_approved_amount", "recovered_amount", "recovered_on", "recovery_reference"),
+                    ("written_off_amount", "resolution_reason", "decided_at"),
+                    ("disputable_from", "due_on", "target_on", "recommendation"),
+                ),
+            },
+        ),
     )
     amount_display = money_column()
 

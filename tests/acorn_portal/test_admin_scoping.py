@@ -27,8 +27,11 @@ from acorn_portal.models import Membership, Organization, VendorAccount
 from acorn_portal.roles import Role
 from refunds.choices import DeductionFamily, PurchaseOrderState
 from refunds.models import (
+    ApprovalThreshold,
+    AssignmentRule,
     Carton,
     Chargeback,
+    Evidence,
     Invoice,
     InvoiceLine,
     PurchaseOrder,
@@ -37,7 +40,10 @@ from refunds.models import (
     RemittanceLine,
     Shipment,
     ShipmentItem,
+    Team,
+    WorkflowSettings,
 )
+from refunds.services.evidence import add_evidence
 from tests.conftest import PASSWORD, make_member
 
 User = get_user_model()
@@ -220,6 +226,39 @@ def _chargeback(world):
         asin=f"B0{world.tag}0001",
         invoice_number=f"{world.tag}1001",
     )
+
+
+@factory(Team)
+def _team(world):
+    team = Team.objects.create(organization=world.org, name=f"{world.tag} shortages")
+    team.members.add(make_member(world.org, f"{world.tag.lower()}-teammate", Role.OPERATIONS))
+    return team
+
+
+@factory(AssignmentRule)
+def _assignment_rule(world):
+    return AssignmentRule.objects.create(
+        organization=world.org, deduction_type=f"{world.tag.lower()}_type", team=world.get(Team)
+    )
+
+
+@factory(ApprovalThreshold)
+def _approval_threshold(world):
+    return ApprovalThreshold.objects.create(organization=world.org, currency="EUR", amount=Decimal("5000"))
+
+
+@factory(WorkflowSettings)
+def _workflow_settings(world):
+    return WorkflowSettings.objects.create(organization=world.org, settlement_requires_legal=True)
+
+
+@factory(Evidence)
+def _evidence(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    uploader = make_member(world.org, f"{world.tag.lower()}-uploader", Role.OPERATIONS)
+    upload = SimpleUploadedFile(f"{world.tag} pod.pdf", b"%PDF-1.4\n%%EOF\n")
+    return add_evidence(chargeback=world.get(Chargeback), actor=uploader, kind="pod", upload=upload)
 
 
 def build_documents(world: World) -> World:

@@ -1,0 +1,27 @@
+"""Template tags of the portal's start page."""
+
+from django import template
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def acorn_queues(context):
+    """The user's queues with capped counts, for the admin start page."""
+    from refunds.admin_workflow import queue_links
+
+    request = context.get("request")
+    return queue_links(request) if request is not None else []
+
+
+@register.filter
+def money(amount, currency):
+    """An amount at its currency's precision with the code: "1,234.50 USD" (stored with 4 decimals)."""
+    from acorn_portal.money import Money, MoneyError
+
+    if amount is None or amount == "":
+        return "—"
+    try:
+        return str(Money(amount, currency))
+    except MoneyError:
+        return f"{amount} {currency}"

@@ -1,37 +1,16 @@
-"""Permissions in the context of one organization.
+"""Permissions in the context of one organization, by its id (for code that holds an id, not a row).
 
-A user's Django groups are the union of the roles of all their memberships, so `user.has_perm()`
-alone would let a manager of organization A approve cases of organization B where she is only
-operations. Object-level decisions (workflow transitions, uploads, assignment) therefore ask
-`has_org_perm`, which looks only at the roles the user holds in the object's organization. The
-role groups stay the single source of what each role may do, so adjusting a group in the admin
-still takes effect.
+The rule itself lives in `acorn_portal.tenancy.organizations_with_perm`: a user's groups are the
+union of the roles of all their memberships, so only the roles held in *that* organization count.
 """
 
-from django.contrib.auth.models import Permission
-
-from acorn_portal.roles import group_name
+from acorn_portal.tenancy import organizations_with_perm
 
 
-def org_permissions(user, organization_id: int) -> frozenset[str]:
-    """The "app_label.codename" permissions the user's roles in this organization give (cached per user)."""
-    cache = user.__dict__.setdefault("_acorn_perms_by_org", {})
-    if organization_id not in cache:
-        roles = list(user.memberships.filter(organization_id=organization_id).values_list("role", flat=True))
-        rows = Permission.objects.filter(group__name__in=[group_name(role) for role in roles]).values_list(
-            "content_type__app_label", "codename"
-        )
-        cache[organization_id] = frozenset(f"{app}.{codename}" for app, codename in rows)
-    return cache[organization_id]
-
-
-def has_org_perm(user, perm: str, organization_id: int) -> bool:
-    """True if the user may use `perm` ("app_label.codename") inside that organization."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    return perm in org_permissions(user, organization_id)
+def perm_in_org(user, perm: str, organization_id: int) -> bool:
+    """True if the user's roles in the organization grant `perm` ("app_label.codename")."""
+    allowed = organizations_with_perm(user, perm)
+    return allowed is None or organization_id in allowed
 
 
 def is_member(user, organization_id: int) -> bool:

@@ -19,7 +19,7 @@ from django.utils.html import format_html
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from acorn_portal.admin_base import TenantScopedAdmin, TenantScopedHistoryAdmin
-from acorn_portal.permissions import has_org_perm
+from acorn_portal.permissions import perm_in_org
 from refunds.choices import CLOSED_STATES, PRE_FILING_STATES
 from refunds.forms import AssignForm, CommentAddForm, EvidenceForm, ReasonForm, RecoveryForm, transition_form_class
 from refunds.models import ApprovalThreshold, AssignmentRule, Evidence, Team, WorkflowSettings
@@ -167,7 +167,7 @@ class ChargebackWorkflowAdminMixin:
             {"name": t.name, "label": t.custom.get("label", t.name), "form": transition_form_class(t.name)}
             for t in available_transitions(obj, user)
         ]
-        may_assign = has_org_perm(user, "refunds.assign_chargeback", org_id)
+        may_assign = perm_in_org(user, "refunds.assign_chargeback", org_id)
         return {
             "case": obj,
             "case_version": obj.workflow_version,
@@ -185,12 +185,12 @@ class ChargebackWorkflowAdminMixin:
             "case_related": related_documents(obj),
             "case_timeline": case_timeline(obj),
             "case_rounds": obj.max_dispute_rounds(),
-            "can_upload": has_org_perm(user, "refunds.add_evidence", org_id) and obj.state not in CLOSED_STATES,
-            "can_comment": has_org_perm(user, "refunds.add_comment", org_id),
+            "can_upload": perm_in_org(user, "refunds.add_evidence", org_id) and obj.state not in CLOSED_STATES,
+            "can_comment": perm_in_org(user, "refunds.add_comment", org_id),
             "can_build_packet": obj.state in PACKET_STATES
             and (
-                has_org_perm(user, "refunds.prepare_dispute", org_id)
-                or has_org_perm(user, "refunds.file_dispute", org_id)
+                perm_in_org(user, "refunds.prepare_dispute", org_id)
+                or perm_in_org(user, "refunds.file_dispute", org_id)
             ),
             "can_take": obj.state not in CLOSED_STATES and obj.assignee_id != user.pk,
             "may_assign": may_assign and obj.state not in CLOSED_STATES,

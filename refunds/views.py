@@ -8,13 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.views.decorators.http import require_GET
 
-from acorn_portal.permissions import has_org_perm
+from acorn_portal.permissions import perm_in_org
 from refunds.models import DisputePacket, Evidence
 
 
 def _serve(model, perm: str, request, uuid):
     item = model.objects.visible_to(request.user).select_related("chargeback__account").filter(uuid=uuid).first()
-    if item is None or not has_org_perm(request.user, perm, item.chargeback.account.organization_id):
+    if item is None or not perm_in_org(request.user, perm, item.chargeback.account.organization_id):
         raise Http404("No such file.")
     name = getattr(item, "filename", "") or item.original_name or f"{item.uuid}.{item.extension}"
     response = FileResponse(item.file.open("rb"), as_attachment=True, filename=name, content_type=item.content_type)

@@ -14,7 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
-from acorn_portal.permissions import has_org_perm
+from acorn_portal.permissions import perm_in_org
 from refunds.choices import PRE_FILING_STATES, ApprovalLevel, ChargebackState
 from refunds.models.base import MoneyField
 from refunds.workflow_policy import max_dispute_rounds, missing_evidence
@@ -99,7 +99,7 @@ def org_perm(perm: str):
     """A transition permission: the user's roles in the case's organization include `perm`."""
 
     def check(case, user) -> bool:
-        return has_org_perm(user, perm, case.organization_id)
+        return perm_in_org(user, perm, case.organization_id)
 
     check.perm = perm
     return check
@@ -114,7 +114,7 @@ def may_send_back(case, user) -> bool:
     """Anyone who could approve may instead send the case back with a comment."""
     if user is None or user.pk == case.prepared_by_id:
         return False
-    return any(has_org_perm(user, perm, case.organization_id) for perm in APPROVAL_PERMS.values())
+    return any(perm_in_org(user, perm, case.organization_id) for perm in APPROVAL_PERMS.values())
 
 
 def may_open_settlement(case, user) -> bool:
@@ -122,8 +122,8 @@ def may_open_settlement(case, user) -> bool:
     from refunds.models.approvals import WorkflowSettings
 
     if WorkflowSettings.for_organization(case.organization_id).settlement_requires_legal:
-        return has_org_perm(user, "refunds.approve_settlement", case.organization_id)
-    return has_org_perm(user, "refunds.open_settlement", case.organization_id)
+        return perm_in_org(user, "refunds.approve_settlement", case.organization_id)
+    return perm_in_org(user, "refunds.open_settlement", case.organization_id)
 
 
 APPROVAL_PERMS = {
@@ -223,7 +223,7 @@ class CaseWorkflow(ConcurrentTransitionMixin, models.Model):
             missing.append(ApprovalLevel.MANAGER)
         if self.requires_second_approval and self.second_approved_by_id is None:
             missing.append(ApprovalLevel.FINANCE)
-        return [level for level in missing if has_org_perm(user, APPROVAL_PERMS[level], self.organization_id)]
+        return [level for level in missing if perm_in_org(user, APPROVAL_PERMS[level], self.organization_id)]
 
     def _clear_approvals(self):
         self.approved_by = self.second_approved_by = None

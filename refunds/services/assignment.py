@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from acorn_portal.permissions import has_org_perm, is_member
+from acorn_portal.permissions import is_member, perm_in_org
 from acorn_portal.services.events import emit_event
 from refunds.choices import CLOSED_STATES, AssignmentStrategy
 from refunds.models import AssignmentRule, Chargeback, Team
@@ -18,10 +18,10 @@ from refunds.services.workflow import WorkflowError, _lock
 def _check_may_assign(case: Chargeback, actor, assignee) -> None:
     if actor is None:  # the routing rules, run by the scheduler or on ingest
         return
-    if has_org_perm(actor, "refunds.assign_chargeback", case.organization_id):
+    if perm_in_org(actor, "refunds.assign_chargeback", case.organization_id):
         return
     taking_it = assignee is not None and assignee.pk == actor.pk
-    if taking_it and has_org_perm(actor, "refunds.review_chargeback", case.organization_id):
+    if taking_it and perm_in_org(actor, "refunds.review_chargeback", case.organization_id):
         return
     raise PermissionDenied("You may not assign this case.")
 
@@ -113,7 +113,7 @@ def auto_assign(*, chargeback: Chargeback) -> Chargeback | None:
 
 def route_by_rules(*, chargeback: Chargeback, actor) -> Chargeback:
     """A person asks for the rules to route a case (the scheduler does the same without asking)."""
-    if not has_org_perm(actor, "refunds.assign_chargeback", chargeback.organization_id):
+    if not perm_in_org(actor, "refunds.assign_chargeback", chargeback.organization_id):
         raise PermissionDenied("You may not assign this case.")
     routed = auto_assign(chargeback=chargeback)
     if routed is None:

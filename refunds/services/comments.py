@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from acorn_portal.permissions import has_org_perm
+from acorn_portal.permissions import perm_in_org
 from acorn_portal.services.events import emit_event
 from refunds.models import Chargeback, Comment
 
@@ -25,7 +25,7 @@ def mentioned_users(body: str, organization_id: int):
 
 def add_comment(*, chargeback: Chargeback, actor, body: str) -> Comment:
     """Add a comment, store whom it mentions, and tell the outbox (notifications read from there)."""
-    if not has_org_perm(actor, "refunds.add_comment", chargeback.organization_id):
+    if not perm_in_org(actor, "refunds.add_comment", chargeback.organization_id):
         raise PermissionDenied("You may not comment on this case.")
     body = (body or "").strip()
     if not body:

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from PIL import Image, UnidentifiedImageError
 
-from acorn_portal.permissions import has_org_perm
+from acorn_portal.permissions import perm_in_org
 from acorn_portal.services.events import emit_event
 from refunds.choices import CLOSED_STATES, EvidenceKind
 from refunds.models import Chargeback, Evidence
@@ -109,7 +109,7 @@ def _sha256(upload) -> str:
 
 def add_evidence(*, chargeback: Chargeback, actor, kind: str, upload, note: str = "") -> Evidence:
     """Attach a file to an open case after checking who uploads, its size and its real type."""
-    if not has_org_perm(actor, "refunds.add_evidence", chargeback.organization_id):
+    if not perm_in_org(actor, "refunds.add_evidence", chargeback.organization_id):
         raise PermissionDenied("You may not add evidence to this case.")
     if chargeback.state in CLOSED_STATES:
         raise ValidationError("Evidence cannot be added to a closed case.")

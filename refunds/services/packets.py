@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from fpdf import FPDF
 
-from acorn_portal.permissions import has_org_perm
+from acorn_portal.permissions import perm_in_org
 from acorn_portal.services.events import emit_event
 from refunds.choices import ChargebackState, EvidenceKind
 from refunds.models import Chargeback, DisputePacket, Evidence
@@ -112,8 +112,8 @@ def render_summary_pdf(case: Chargeback, docs: RelatedDocuments, files: list[str
 def build_packet(*, chargeback: Chargeback, actor) -> DisputePacket:
     """Build, store and return the dispute packet for the case's current round."""
     if not (
-        has_org_perm(actor, "refunds.prepare_dispute", chargeback.organization_id)
-        or has_org_perm(actor, "refunds.file_dispute", chargeback.organization_id)
+        perm_in_org(actor, "refunds.prepare_dispute", chargeback.organization_id)
+        or perm_in_org(actor, "refunds.file_dispute", chargeback.organization_id)
     ):
         raise PermissionDenied("You may not build dispute packets.")
     if chargeback.state not in PACKET_STATES:

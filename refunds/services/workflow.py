@@ -20,7 +20,7 @@ from django.utils import timezone
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed, has_transition_perm
 
 from acorn_portal.money import MoneyError, check_amount_precision, quantize, to_decimal
-from acorn_portal.permissions import has_org_perm
+from acorn_portal.permissions import perm_in_org
 from acorn_portal.services.events import emit_event
 from refunds.choices import ApprovalDecision, ApprovalLevel, ChargebackState
 from refunds.models import Approval, ApprovalThreshold, Chargeback, Comment, RemittanceLine
@@ -91,7 +91,7 @@ def _denial(case: Chargeback, name: str, actor) -> str:
     if name in ("approve_dispute", "send_back"):
         from refunds.models.workflow import APPROVAL_PERMS
 
-        approver = any(has_org_perm(actor, perm, case.organization_id) for perm in APPROVAL_PERMS.values())
+        approver = any(perm_in_org(actor, perm, case.organization_id) for perm in APPROVAL_PERMS.values())
         if approver and actor.pk == case.prepared_by_id:
             return "You prepared this case, so someone else must approve it (four eyes)."
         if approver and actor.pk in (case.approved_by_id, case.second_approved_by_id):

@@ -98,8 +98,10 @@ class CommentAddForm(forms.Form):
 class AssignForm(forms.Form):
     """Assign to a person or a team of the case's organization(s)."""
 
-    assignee = forms.ModelChoiceField(queryset=get_user_model().objects.none(), required=False, label="Person")
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False)
+    assignee = forms.ModelChoiceField(
+        queryset=get_user_model().objects.none(), required=False, label="Person", empty_label="— person —"
+    )
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label="— team —")
 
     def __init__(self, *args, organization_ids=(), **kwargs):
         super().__init__(*args, **kwargs)

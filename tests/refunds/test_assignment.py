@@ -123,3 +123,17 @@ def test_rule_validation(org, other_org, manager, outsider):
     assert {"team", "currency"} <= set(excinfo.value.message_dict)
     with pytest.raises(ValidationError, match="not a member"):
         AssignmentRule(organization=org, user=outsider).full_clean()
+
+
+def test_demo_workflow_set_up_is_idempotent_and_routes_cases(org, ops, manager, account):
+    from refunds.models import ApprovalThreshold
+    from refunds.services.demo_workflow import ensure_demo_workflow
+
+    users = {"ops": ops, "manager": manager}
+    team = ensure_demo_workflow(org, users)
+    assert ensure_demo_workflow(org, users) == team
+    assert set(team.members.all()) == {ops, manager}
+    assert AssignmentRule.objects.filter(organization=org).count() == 2
+    assert ApprovalThreshold.objects.filter(organization=org).count() == 3
+    case = auto_assign(chargeback=make_chargeback(account))
+    assert case.team == team and case.assignee in (ops, manager)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from acorn_portal.services.demo import ensure_demo_organization
 from datasources.simulator.generator import Kind, generate
 from datasources.simulator.loader import account_spec, load
+from refunds.services.demo_workflow import ensure_demo_workflow
 
 DEFAULT_SEED = 7
 DEFAULT_DEDUCTIONS = 2_000
@@ -39,6 +40,7 @@ class Command(BaseCommand):
             raise CommandError("--deductions must not be negative.")
         started = time.monotonic()
         demo = ensure_demo_organization(reset_passwords=options["reset_passwords"])
+        ensure_demo_workflow(demo.organization, demo.users)
         specs = [account_spec(demo.accounts[code], weight=weight) for code, weight in ACCOUNT_WEIGHTS.items()]
         stream = generate(
             seed=options["seed"],

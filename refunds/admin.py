@@ -365,6 +365,7 @@ class ChargebackAdmin(ChargebackWorkflowAdminMixin, PONumberSearchMixin, ReadOnl
         "account",
         "po_number",
         "asin",
+        "amazon_status",
         "state",
         "owner",
         "deadline",

@@ -192,7 +192,9 @@ class ChargebackWorkflowAdminMixin:
                 perm_in_org(user, "refunds.prepare_dispute", org_id)
                 or perm_in_org(user, "refunds.file_dispute", org_id)
             ),
-            "can_take": obj.state not in CLOSED_STATES and obj.assignee_id != user.pk,
+            "can_take": obj.state not in CLOSED_STATES
+            and obj.assignee_id != user.pk
+            and (may_assign or perm_in_org(user, "refunds.review_chargeback", org_id)),
             "may_assign": may_assign and obj.state not in CLOSED_STATES,
             "evidence_form": EvidenceForm(),
             "comment_form": CommentAddForm(),

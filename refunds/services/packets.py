@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from fpdf import FPDF
 
+from acorn_portal.money import Money, MoneyError
 from acorn_portal.permissions import perm_in_org
 from acorn_portal.services.events import emit_event
 from refunds.choices import ChargebackState, EvidenceKind
@@ -63,27 +64,40 @@ def _latin1(text) -> str:
     return str(text).encode("latin-1", errors="replace").decode("latin-1")
 
 
+def _money(amount, currency: str) -> str:
+    try:
+        return str(Money(amount, currency))
+    except MoneyError:
+        return f"{amount} {currency}"
+
+
 def summary_lines(case: Chargeback, docs: RelatedDocuments, files: list[str]) -> list[tuple[str, str]]:
     """The summary as (label, text) rows: the deduction, documents found, reasons, amounts, deadline."""
+    kind = " ".join(part for part in (case.deduction_type, case.sub_type) if part)
     rows = [
-        ("Deduction", f"{case.get_family_display()} {case.amazon_id} ({case.deduction_type} {case.sub_type})".strip()),
+        ("Deduction", f"{case.get_family_display()} {case.amazon_id} ({kind})"),
         ("Vendor account", f"{case.account.name} ({case.account.marketplace})"),
-        ("Amount", f"{case.amount} {case.currency}" + (f", {case.quantity} units" if case.quantity else "")),
+        ("Amount", _money(case.amount, case.currency) + (f", {case.quantity} units" if case.quantity else "")),
         ("Issued", f"{case.issue_date:%Y-%m-%d}"),
         ("Dispute deadline", f"{case.due_on:%Y-%m-%d}" if case.due_on else "not computed"),
         ("Dispute round", f"{case.dispute_round + 1} of {case.max_dispute_rounds() or 'unlimited'}"),
         ("PO number", case.po_number or "-"),
-        ("Invoice", case.invoice_number or "-"),
+        ("Invoice number", case.invoice_number or "-"),
         ("ASIN", case.asin or "-"),
     ]
+    if case.filed_case_id:
+        rows.append(("Earlier Amazon case", case.filed_case_id))
     rows += [
-        ("Purchase order", f"{po.number}, ordered {po.ordered_at:%Y-%m-%d}, {po.state}") for po in docs.purchase_orders
+        ("Matched PO", f"{po.number}, ordered {po.ordered_at:%Y-%m-%d}, {po.state}") for po in docs.purchase_orders
     ]
     rows += [
-        ("Shipment / ASN", f"{s.shipment_id} ARN {s.amazon_reference_number or '-'} BOL {s.bill_of_lading or '-'}")
+        ("Matched shipment", f"{s.shipment_id} ARN {s.amazon_reference_number or '-'} BOL {s.bill_of_lading or '-'}")
         for s in docs.shipments
     ]
-    rows += [("Invoice", f"{i.number} of {i.invoice_date:%Y-%m-%d}: {i.amount} {i.currency}") for i in docs.invoices]
+    rows += [
+        ("Matched invoice", f"{i.number} of {i.invoice_date:%Y-%m-%d}: {_money(i.amount, i.currency)}")
+        for i in docs.invoices
+    ]
     rows += [("Reason", case.description or "See the attached evidence.")]
     rows += [("Evidence", name) for name in files]
     return rows

@@ -134,6 +134,12 @@ def test_packet_has_a_summary_and_files_named_for_vendor_central(case, ops, mana
         summary = archive.read("SC-2024-77_SUMMARY.pdf")
     assert names == ["SC-2024-77_SUMMARY.pdf", "SC-2024-77_POD_1.pdf", "SC-2024-77_POD_2.pdf", "SC-2024-77_PHOTO_1.png"]
     assert summary.startswith(b"%PDF-")
+    from refunds.services.packets import summary_lines
+
+    rows = dict(summary_lines(case, docs, ["x"]))
+    assert rows["Amount"] == "250.00 USD, 10 units"
+    assert rows["Dispute deadline"] == f"{case.due_on:%Y-%m-%d}"
+    assert rows["Matched PO"].startswith("2JK3S9VC") and rows["Matched invoice"].startswith("INV1001")
     assert (packet.round, packet.evidence_count, packet.filename) == (1, 3, "SC-2024-77_dispute_round1.zip")
     assert len(packet.sha256) == 64
     assert OutboxEvent.objects.filter(name="chargeback.packet_built").exists()

@@ -356,19 +356,20 @@ class RemittanceLineAdmin(ReadOnlyFactsAdmin):
 class ChargebackAdmin(ChargebackWorkflowAdminMixin, PONumberSearchMixin, ReadOnlyFactsHistoryAdmin):
     """The case list and the case page (workflow: refunds.admin_workflow)."""
 
+    # Workflow columns first: the admin's table scrolls sideways, and these decide what to work on.
     list_display = (
         "amazon_id",
-        "family",
-        "deduction_type",
-        "issue_date",
-        "amount_display",
-        "account",
-        "po_number",
-        "asin",
-        "amazon_status",
         "state",
         "owner",
         "deadline",
+        "family",
+        "deduction_type",
+        "amount_display",
+        "account",
+        "po_number",
+        "issue_date",
+        "asin",
+        "amazon_status",
     )
     list_filter = (
         QueueFilter,

@@ -53,13 +53,32 @@ def sweep_deadlines() -> str:
     return f"expired {expired}, parked {parked}, released {released}"
 
 
+ROUTING_BATCH = 5_000
+
+
 def auto_assign_cases(chargeback_ids: list[int] | None = None) -> str:
-    """Route unassigned open cases by the organizations' rules (all of them when no ids are given)."""
-    cases = Chargeback.objects.unassigned().filter(team__isnull=True).select_related("account__organization")
+    """Route new, unassigned cases by the organizations' rules (a bounded batch when no ids are given).
+
+    Only organizations that have active rules are looked at, and at most ROUTING_BATCH cases per
+    run, oldest first, so a million unroutable cases cost one bounded query per run.
+    """
+    from refunds.models import AssignmentRule
+
+    routed_orgs = AssignmentRule.objects.filter(is_active=True).values("organization_id")
+    cases = (
+        Chargeback.objects.filter(
+            state__in=[ChargebackState.NEW, ChargebackState.WAITING],
+            assignee__isnull=True,
+            team__isnull=True,
+            account__organization_id__in=routed_orgs,
+        )
+        .select_related("account__organization")
+        .order_by("pk")
+    )
     if chargeback_ids is not None:
         cases = cases.filter(pk__in=chargeback_ids)
     assigned = 0
-    for case in cases.iterator():
+    for case in cases[:ROUTING_BATCH]:
         try:
             assigned += auto_assign(chargeback=case) is not None
         except (TransitionNotAllowed, ConcurrentTransition, ValidationError) as exc:

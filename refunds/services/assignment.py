@@ -102,7 +102,11 @@ def matching_rule(chargeback: Chargeback) -> AssignmentRule | None:
 
 
 def auto_assign(*, chargeback: Chargeback) -> Chargeback | None:
-    """Route an unassigned open case by the rules; None when no rule fits or it is already assigned."""
+    """Route an unassigned open case by the rules; None when no rule fits or it is already assigned.
+
+    The assignment itself goes through `assign`, which re-reads the case under a lock, so a case
+    someone took in the meantime is reported as changed rather than taken from them.
+    """
     if chargeback.assignee_id or chargeback.team_id or chargeback.state in CLOSED_STATES:
         return None
     rule = matching_rule(chargeback)

@@ -137,3 +137,14 @@ def test_demo_workflow_set_up_is_idempotent_and_routes_cases(org, ops, manager, 
     assert ApprovalThreshold.objects.filter(organization=org).count() == 3
     case = auto_assign(chargeback=make_chargeback(account))
     assert case.team == team and case.assignee in (ops, manager)
+
+
+def test_routing_task_leaves_cases_in_progress_and_other_organizations_alone(account, other_account, org, ops):
+    AssignmentRule.objects.create(organization=org, user=ops)
+    in_review = workflow.start_review(chargeback=make_chargeback(account), actor=ops)
+    Chargeback.objects.filter(pk=in_review.pk).update(assignee=None)
+    theirs = make_chargeback(other_account)
+    fresh = make_chargeback(account)
+    assert auto_assign_cases() == "assigned 1"
+    assert reload(fresh).assignee == ops
+    assert reload(theirs).assignee is None and reload(in_review).assignee is None

@@ -208,6 +208,12 @@ class ChargebackWorkflowAdminMixin:
         obj = self._case_or_404(request, object_id)
         if name not in workflow.SERVICES:
             raise Http404("No such transition.")
+        if request.method != "POST" and name not in {t.name for t in available_transitions(obj, request.user)}:
+            # No form for a step the user cannot take now; a POST still goes to the service to be refused.
+            self.message_user(
+                request, f"“{label_of(name)}” is not available to you on this case now.", messages.WARNING
+            )
+            return self._back(obj)
         form_class = transition_form_class(name)
         extra = {"chargeback": obj} if form_class is RecoveryForm else {}
         form = form_class(request.POST or None, **extra)

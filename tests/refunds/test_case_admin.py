@@ -92,8 +92,10 @@ def test_stale_page_is_told_the_case_changed(client, case, ops, manager):
     ]
 
 
-def test_transition_form_validates_and_shows_service_errors(client, case, ops, manager):
+def test_transition_form_validates_and_shows_service_errors(client, case, ops, manager, finance):
     case = walk(case, S.APPROVED, ops=ops, manager=manager)
+    client.force_login(finance)  # finance does not file disputes: no form for them
+    assert client.get(transition_url(case, "file_dispute")).status_code == 302
     client.force_login(ops)
     assert client.get(transition_url(case, "file_dispute")).status_code == 200
     future = (today() + timedelta(days=3)).isoformat()

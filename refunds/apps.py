@@ -1,6 +1,14 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class RefundsConfig(AppConfig):
     name = "refunds"
     verbose_name = "Deductions and documents"
+
+    def ready(self):
+        from refunds import signals  # noqa: F401 - connects receivers
+        from refunds.services.policy_seed import seed_all
+
+        # After refunds' own migrations: the catalogue and every organization's default rules.
+        post_migrate.connect(seed_all, sender=self, dispatch_uid="refunds_seed_policy")

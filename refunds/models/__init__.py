@@ -1,3 +1,4 @@
+from refunds.models.assessments import ChargebackAssessment
 from refunds.models.chargebacks import Chargeback
 from refunds.models.documents import (
     Carton,
@@ -10,12 +11,17 @@ from refunds.models.documents import (
     Shipment,
     ShipmentItem,
 )
+from refunds.models.rules import CoopAgreement, DeductionType, PolicyRule
 
 __all__ = [
     "Carton",
     "Chargeback",
+    "ChargebackAssessment",
+    "CoopAgreement",
+    "DeductionType",
     "Invoice",
     "InvoiceLine",
+    "PolicyRule",
     "PurchaseOrder",
     "PurchaseOrderItem",
     "Remittance",

@@ -1,0 +1,243 @@
+"""Load every document a batch of deductions could be about, in a fixed handful of queries.
+
+Matching must stay set-based: for a batch of deductions we collect the keys they carry (account,
+normalised PO number, invoice numbers, Amazon ids) and fetch POs, their items, ASN lines, shipments,
+cartons, invoices with their derivative chains and lines, remittance lines, sibling deductions and
+co-op agreements with one query each. Rows come back as named tuples, not model instances, because
+building a million model objects would cost more than the whole evaluation.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from refunds.identifiers import parse_invoice_number
+from refunds.models import (
+    Carton,
+    Chargeback,
+    CoopAgreement,
+    Invoice,
+    InvoiceLine,
+    PurchaseOrder,
+    PurchaseOrderItem,
+    RemittanceLine,
+    Shipment,
+    ShipmentItem,
+)
+
+PO_FIELDS = [
+    "id",
+    "account_id",
+    "number",
+    "number_normalized",
+    "state",
+    "ordered_at",
+    "ship_window_start",
+    "ship_window_end",
+    "delivery_window_start",
+    "delivery_window_end",
+    "selling_party",
+    "ship_to_party",
+]
+PO_ITEM_FIELDS = [
+    "id",
+    "purchase_order_id",
+    "item_sequence_number",
+    "asin",
+    "vendor_sku",
+    "ordered_quantity",
+    "ordered_unit",
+    "unit_size",
+    "accepted_quantity",
+    "net_cost",
+    "currency",
+    "receive_status",
+    "received_quantity",
+    "last_received_at",
+]
+SHIPMENT_FIELDS = [
+    "id",
+    "account_id",
+    "shipment_id",
+    "shipment_type",
+    "amazon_reference_number",
+    "bill_of_lading",
+    "pro_number",
+    "carrier_scac",
+    "carrier_name",
+    "ship_to_party",
+    "asn_sent_at",
+    "shipped_at",
+    "estimated_delivery_at",
+    "delivered_at",
+    "carton_count",
+]
+SHIPMENT_ITEM_FIELDS = "id shipment_id item_sequence_number po_number_normalized asin shipped_quantity unit unit_size"
+CARTON_FIELDS = ["id", "shipment_id", "sequence_number", "identifier_type", "identifier", "contents"]
+INVOICE_FIELDS = [
+    "id",
+    "account_id",
+    "number",
+    "root_number",
+    "suffixes",
+    "invoice_type",
+    "direction",
+    "invoice_date",
+    "due_date",
+    "po_number_normalized",
+    "amount",
+    "currency",
+    "status",
+]
+INVOICE_LINE_FIELDS = [
+    "id",
+    "invoice_id",
+    "line_number",
+    "po_number_normalized",
+    "asin",
+    "quantity",
+    "unit_cost",
+    "amount",
+    "currency",
+]
+REMITTANCE_LINE_FIELDS = [
+    "id",
+    "invoice_number",
+    "invoice_date",
+    "description",
+    "amount",
+    "currency",
+    "remittance__account_id",
+    "remittance__payment_number",
+    "remittance__payment_date",
+]
+SIBLING_FIELDS = [
+    "id",
+    "account_id",
+    "amazon_id",
+    "deduction_type",
+    "sub_type",
+    "po_number_normalized",
+    "asin",
+    "invoice_number",
+    "amount",
+    "currency",
+    "quantity",
+    "issue_date",
+]
+
+
+@dataclass
+class DocumentIndex:
+    """Everything loaded for one batch, keyed the way the matchers look things up."""
+
+    pos: dict = field(default_factory=dict)  # (account_id, po_norm) -> PO row
+    po_items: dict = field(default_factory=lambda: defaultdict(list))  # po id -> [item]
+    shipment_items: dict = field(default_factory=lambda: defaultdict(list))  # (account_id, po_norm) -> [line]
+    shipments: dict = field(default_factory=dict)  # shipment pk -> shipment row
+    cartons: dict = field(default_factory=lambda: defaultdict(list))  # shipment pk -> [carton]
+    invoices_by_number: dict = field(default_factory=dict)  # (account_id, number) -> invoice
+    invoices_by_root: dict = field(default_factory=lambda: defaultdict(list))  # (account_id, root) -> [invoice]
+    invoices_by_po: dict = field(default_factory=lambda: defaultdict(list))  # (account_id, po_norm) -> [invoice]
+    invoice_lines: dict = field(default_factory=lambda: defaultdict(list))  # invoice id -> [line]
+    remittance_lines: dict = field(default_factory=lambda: defaultdict(list))  # (account_id, number) -> [line]
+    siblings: dict = field(default_factory=lambda: defaultdict(list))  # (account_id, po_norm|invoice) -> [row]
+    coop_agreements: dict = field(default_factory=lambda: defaultdict(list))  # account_id -> [agreement]
+
+
+def _rows(queryset, fields):
+    return queryset.values_list(*fields, named=True).iterator(chunk_size=5000)
+
+
+def invoice_root(chargeback) -> str:
+    """The vendor invoice a deduction is against: the root of its invoice number (or of its own id)."""
+    for number in (chargeback.invoice_number, chargeback.amazon_id):
+        if number:
+            parsed = parse_invoice_number(number)
+            if parsed.is_derivative or number == chargeback.invoice_number:
+                return parsed.root
+    return ""
+
+
+def load_documents(chargebacks) -> DocumentIndex:
+    """One query per document kind for the whole batch."""
+    index = DocumentIndex()
+    accounts = {cb.account_id for cb in chargebacks}
+    po_numbers = {cb.po_number_normalized for cb in chargebacks if cb.po_number_normalized}
+    roots = {root for cb in chargebacks if (root := invoice_root(cb))}
+    _load_purchase_orders(index, accounts, po_numbers)
+    _load_shipments(index, accounts, po_numbers)
+    _load_invoices(index, accounts, po_numbers, roots)
+    numbers = {cb.amazon_id for cb in chargebacks} | {cb.invoice_number for cb in chargebacks if cb.invoice_number}
+    numbers |= {number for (_, number) in index.invoices_by_number}
+    numbers |= {f"{root}{suffix}" for root in roots for suffix in ("SC", "SCR", "R")}
+    _load_remittance_lines(index, accounts, numbers)
+    _load_siblings(index, accounts, po_numbers, {cb.invoice_number for cb in chargebacks if cb.invoice_number})
+    for agreement in CoopAgreement.objects.filter(account_id__in=accounts):
+        index.coop_agreements[agreement.account_id].append(agreement)
+    return index
+
+
+def _load_purchase_orders(index, accounts, po_numbers):
+    if not po_numbers:
+        return
+    qs = PurchaseOrder.objects.filter(account_id__in=accounts, number_normalized__in=po_numbers)
+    for po in _rows(qs, PO_FIELDS):
+        index.pos[(po.account_id, po.number_normalized)] = po
+    po_ids = [po.id for po in index.pos.values()]
+    for item in _rows(PurchaseOrderItem.objects.filter(purchase_order_id__in=po_ids), PO_ITEM_FIELDS):
+        index.po_items[item.purchase_order_id].append(item)
+
+
+def _load_shipments(index, accounts, po_numbers):
+    if not po_numbers:
+        return
+    qs = ShipmentItem.objects.filter(shipment__account_id__in=accounts, po_number_normalized__in=po_numbers)
+    lines = list(_rows(qs, [*SHIPMENT_ITEM_FIELDS.split(), "shipment__account_id"]))
+    shipment_ids = {line.shipment_id for line in lines}
+    for shipment in _rows(Shipment.objects.filter(id__in=shipment_ids), SHIPMENT_FIELDS):
+        index.shipments[shipment.id] = shipment
+    for line in lines:
+        index.shipment_items[(line.shipment__account_id, line.po_number_normalized)].append(line)
+    for carton in _rows(Carton.objects.filter(shipment_id__in=shipment_ids), CARTON_FIELDS):
+        index.cartons[carton.shipment_id].append(carton)
+
+
+def _load_invoices(index, accounts, po_numbers, roots):
+    if not (po_numbers or roots):
+        return
+    qs = Invoice.objects.filter(
+        Q(root_number__in=roots) | Q(po_number_normalized__in=po_numbers), account_id__in=accounts
+    )
+    for invoice in _rows(qs, INVOICE_FIELDS):
+        index.invoices_by_number[(invoice.account_id, invoice.number)] = invoice
+        index.invoices_by_root[(invoice.account_id, invoice.root_number)].append(invoice)
+        if invoice.po_number_normalized:
+            index.invoices_by_po[(invoice.account_id, invoice.po_number_normalized)].append(invoice)
+    invoice_ids = [invoice.id for invoice in index.invoices_by_number.values()]
+    for line in _rows(InvoiceLine.objects.filter(invoice_id__in=invoice_ids), INVOICE_LINE_FIELDS):
+        index.invoice_lines[line.invoice_id].append(line)
+    # An invoice without a PO on its header still belongs to the POs its lines name.
+    by_id = {invoice.id: invoice for invoice in index.invoices_by_number.values()}
+    for invoice_id, lines in index.invoice_lines.items():
+        invoice = by_id[invoice_id]
+        for po in {line.po_number_normalized for line in lines} - {invoice.po_number_normalized, ""}:
+            index.invoices_by_po[(invoice.account_id, po)].append(invoice)
+
+
+def _load_remittance_lines(index, accounts, numbers):
+    qs = RemittanceLine.objects.filter(remittance__account_id__in=accounts, invoice_number__in=numbers)
+    for line in _rows(qs, REMITTANCE_LINE_FIELDS):
+        index.remittance_lines[(line.remittance__account_id, line.invoice_number)].append(line)
+
+
+def _load_siblings(index, accounts, po_numbers, invoice_numbers):
+    """Other deductions on the same PO or invoice, from any batch: the candidates for duplicates."""
+    condition = Q(po_number_normalized__in=po_numbers) | Q(invoice_number__in=invoice_numbers)
+    qs = Chargeback.objects.filter(condition, account_id__in=accounts)
+    for row in _rows(qs, SIBLING_FIELDS):
+        if row.po_number_normalized:
+            index.siblings[(row.account_id, row.po_number_normalized)].append(row)
+        elif row.invoice_number:
+            index.siblings[(row.account_id, row.invoice_number)].append(row)

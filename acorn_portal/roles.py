@@ -31,15 +31,31 @@ _READ_DOCUMENTS = [
     "refunds.view_remittance",
     "refunds.view_remittanceline",
     "refunds.view_chargeback",
+    # Policy (issue #4): the catalogue, the rules, co-op terms and verdicts are visible to everyone.
+    "refunds.view_deductiontype",
+    "refunds.view_policyrule",
+    "refunds.view_coopagreement",
+    "refunds.view_chargebackassessment",
+]
+
+# Managers own their organization's dispute rules and co-op terms (Amazon changes them; someone
+# accountable must follow).
+_MANAGE_POLICY = [
+    "refunds.add_policyrule",
+    "refunds.change_policyrule",
+    "refunds.delete_policyrule",
+    "refunds.add_coopagreement",
+    "refunds.change_coopagreement",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.OPERATIONS: [*_READ_DOCUMENTS],
     Role.FINANCE: [*_READ_DOCUMENTS],
     Role.LEGAL: [*_READ_DOCUMENTS],
-    Role.MANAGER: [*_READ_DOCUMENTS],
+    Role.MANAGER: [*_READ_DOCUMENTS, *_MANAGE_POLICY],
     Role.ADMIN: [
         *_READ_DOCUMENTS,
+        *_MANAGE_POLICY,
         "acorn_portal.change_organization",
         "acorn_portal.add_vendoraccount",
         "acorn_portal.change_vendoraccount",

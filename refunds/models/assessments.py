@@ -38,7 +38,7 @@ class ChargebackAssessment(models.Model):
         indexes = [models.Index(fields=["recommendation"]), models.Index(fields=["match_status"])]
 
     def __str__(self):
-        return f"{self.get_recommendation_display()}: {self.summary}"
+        return self.summary
 
     @property
     def expected_recovery_money(self) -> Money:

@@ -46,7 +46,7 @@ class DeductionType(models.Model):
     evidence = models.TextField(blank=True, help_text="What a dispute needs, as reported by the sources.")
     region = models.CharField(max_length=2, choices=Region.choices, blank=True, help_text="Empty: all regions.")
     sources = models.JSONField(default=list, blank=True)
-    confidence = models.CharField(max_length=40, blank=True, help_text="How sure the research is (high/medium/low).")
+    confidence = models.CharField(max_length=200, blank=True, help_text="How sure the research is (high/medium/low).")
     aliases = models.JSONField(default=list, blank=True, help_text="Other codes that mean this type.")
     is_disputable = models.BooleanField(default=True, help_text="False for holdbacks Amazon reverses by itself.")
 
@@ -99,7 +99,7 @@ class PolicyRule(models.Model):
     min_amount_currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, blank=True)
     note = models.TextField(blank=True, help_text="Where the rule comes from and which choice was made.")
     sources = models.JSONField(default=list, blank=True)
-    confidence = models.CharField(max_length=40, blank=True)
+    confidence = models.CharField(max_length=200, blank=True)
     seed_key = models.CharField(max_length=80, blank=True, editable=False, help_text="Set on seeded rules.")
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from refunds.choices import CheckStatus, EvidenceKind, QuantityUnit
 from refunds.identifiers import parse_invoice_number
-from refunds.services.matching.loader import DocumentIndex, invoice_root
+from refunds.services.matching.loader import DocumentIndex, invoice_root, related_numbers
 
 
 def check(code: str, status: str, text: str) -> dict:
@@ -87,8 +87,8 @@ def build_bundle(chargeback, account, index: DocumentIndex) -> Bundle:
         bundle.shipments = {i: index.shipments[i] for i in ids if i in index.shipments}
         bundle.cartons = {i: index.cartons.get(i, []) for i in ids}
     _attach_invoice(bundle, index)
-    numbers = {chargeback.amazon_id, chargeback.invoice_number} | {inv.number for inv in bundle.chain}
-    for number in numbers - {""}:
+    root = bundle.invoice.root_number if bundle.invoice else invoice_root(chargeback)
+    for number in related_numbers(chargeback, root, [inv.number for inv in bundle.chain]):
         bundle.remittance_lines.extend(index.remittance_lines.get((chargeback.account_id, number), []))
     sibling_key = chargeback.po_number_normalized or chargeback.invoice_number
     if sibling_key:

@@ -87,7 +87,7 @@ def _evaluate_batch(chargebacks, catalogue, rulebooks, run, *, cause, now) -> No
         results.append((cb, verdict, rule, deadlines, bundle))
         run.by_recommendation[verdict.recommendation] = run.by_recommendation.get(verdict.recommendation, 0) + 1
     with transaction.atomic():
-        run.changed += write_results(results, cause=cause, now=now)
+        run.changed += write_results(results, cause=cause)
     run.evaluated += len(chargebacks)
 
 

@@ -160,6 +160,14 @@ def invoice_root(chargeback) -> str:
     return ""
 
 
+def related_numbers(chargeback, root: str, chain_numbers=()) -> set[str]:
+    """Document numbers a remittance may use for this deduction: its own, its invoice's chain, reversals."""
+    numbers = {chargeback.amazon_id, f"{chargeback.amazon_id}R", chargeback.invoice_number, *chain_numbers}
+    if root:
+        numbers |= {root, f"{root}SC", f"{root}SCR", f"{root}SCRSC", f"{root}SCRSCR"}
+    return numbers - {""}
+
+
 def load_documents(chargebacks) -> DocumentIndex:
     """One query per document kind for the whole batch."""
     index = DocumentIndex()
@@ -169,9 +177,9 @@ def load_documents(chargebacks) -> DocumentIndex:
     _load_purchase_orders(index, accounts, po_numbers)
     _load_shipments(index, accounts, po_numbers)
     _load_invoices(index, accounts, po_numbers, roots)
-    numbers = {cb.amazon_id for cb in chargebacks} | {cb.invoice_number for cb in chargebacks if cb.invoice_number}
-    numbers |= {number for (_, number) in index.invoices_by_number}
-    numbers |= {f"{root}{suffix}" for root in roots for suffix in ("SC", "SCR", "R")}
+    numbers = {number for (_, number) in index.invoices_by_number}
+    for cb in chargebacks:
+        numbers |= related_numbers(cb, invoice_root(cb))
     _load_remittance_lines(index, accounts, numbers)
     _load_siblings(index, accounts, po_numbers, {cb.invoice_number for cb in chargebacks if cb.invoice_number})
     for agreement in CoopAgreement.objects.filter(account_id__in=accounts):

@@ -38,8 +38,8 @@ def match_price(bundle: Bundle) -> Finding:
         fair += _line_variance(line, po_each, finding, bundle.invoice.number)
     fair = min(fair, cb.amount)
     finding.disputable = max(Decimal(0), cb.amount - fair)
-    tolerance = _half_minor_unit(cb.currency) * max(1, sum(line.quantity for line in lines))
-    if finding.disputable <= tolerance:
+    # Within one minor unit of the fair claim is Amazon's own rounding of the total: not worth a dispute.
+    if finding.disputable <= 2 * _half_minor_unit(cb.currency):
         finding.disputable = Decimal(0)
         finding.add(
             "price.conclusion",

@@ -8,7 +8,7 @@ Units invoiced but never shipped are a fair claim: the vendor billed what it did
 
 from decimal import Decimal
 
-from refunds.choices import CheckStatus
+from refunds.choices import CheckStatus, EvidenceKind
 from refunds.services.matching.bundle import Bundle, Finding, day, eaches, has_proof_of_delivery, units
 
 
@@ -55,6 +55,8 @@ def _conclude(bundle, finding, *, claimed, invoiced, shipped, received, proof) -
             f"Amazon's receipt now shows {units(received)} of the {units(invoiced)} invoiced: "
             "the units arrived in a later receipt.",
         )
+        # Amazon's own receiving record is better proof than a POD: it is what the claim contradicts.
+        finding.evidence.add(EvidenceKind.PROOF_OF_DELIVERY)
     elif disputable_units and not proof:
         finding.decided = False
     if fair_units:

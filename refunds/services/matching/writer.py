@@ -1,6 +1,7 @@
 """Write a batch of verdicts: upsert assessments, update derived chargeback fields, audit the changes."""
 
 from django.db import connection
+from django.utils import timezone
 
 from refunds.models import Chargeback, ChargebackAssessment
 
@@ -35,9 +36,10 @@ def matched_documents(bundle) -> dict:
     }
 
 
-def write_results(results, *, cause: str, now) -> int:
+def write_results(results, *, cause: str) -> int:
     """`results` are (chargeback, verdict, rule, deadlines, bundle); returns how many chargebacks changed."""
-    assessments = [_assessment(cb, verdict, rule, bundle, now) for cb, verdict, rule, _, bundle in results]
+    evaluated_at = timezone.now()  # when it ran; `now` is only the instant "today" is taken from
+    assessments = [_assessment(cb, verdict, rule, bundle, evaluated_at) for cb, verdict, rule, _, bundle in results]
     ChargebackAssessment.objects.bulk_create(
         assessments,
         update_conflicts=True,
@@ -65,7 +67,7 @@ def write_results(results, *, cause: str, now) -> int:
             audited.append(cb)
     update_derived_fields(changed)
     if audited:
-        Chargeback.history.bulk_history_create(audited, update=True, default_date=now, batch_size=1000)
+        Chargeback.history.bulk_history_create(audited, update=True, batch_size=1000)
     return len(changed)
 
 

@@ -59,7 +59,7 @@ def evaluate_chargebacks(ids, *, cause: str = "re-evaluated", now: datetime | No
     rulebooks: dict[int, RuleBook] = {}
     for start in range(0, len(ids), BATCH_SIZE):
         chunk = ids[start : start + BATCH_SIZE]
-        chargebacks = list(Chargeback.objects.filter(id__in=chunk))
+        chargebacks = list(Chargeback.objects.filter(id__in=chunk).order_by())
         _attach_accounts(chargebacks, accounts)
         orgs = {cb.account.organization_id for cb in chargebacks}
         for org_id in orgs - rulebooks.keys():

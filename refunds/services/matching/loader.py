@@ -25,6 +25,7 @@ from refunds.models import (
     Shipment,
     ShipmentItem,
 )
+from refunds.services.matching.fastsql import any_of, fetch
 
 PO_FIELDS = [
     "id",
@@ -32,8 +33,6 @@ PO_FIELDS = [
     "number",
     "number_normalized",
     "state",
-    "ordered_at",
-    "ship_window_start",
     "ship_window_end",
     "delivery_window_start",
     "delivery_window_end",
@@ -146,8 +145,10 @@ class DocumentIndex:
     coop_agreements: dict = field(default_factory=lambda: defaultdict(list))  # account_id -> [agreement]
 
 
-def _rows(queryset, fields):
-    return queryset.values_list(*fields, named=True).iterator(chunk_size=5000)
+def _rows(queryset, fields, **kwargs):
+    # No ordering (fetch drops it): the models' default orderings join parents (items by PO,
+    # cartons by shipment) and sort, which costs more than the rest of the query.
+    return fetch(queryset, fields, **kwargs)
 
 
 def invoice_root(chargeback) -> str:
@@ -182,7 +183,7 @@ def load_documents(chargebacks) -> DocumentIndex:
         numbers |= related_numbers(cb, invoice_root(cb))
     _load_remittance_lines(index, accounts, numbers)
     _load_siblings(index, accounts, po_numbers, {cb.invoice_number for cb in chargebacks if cb.invoice_number})
-    for agreement in CoopAgreement.objects.filter(account_id__in=accounts):
+    for agreement in CoopAgreement.objects.filter(any_of("account_id", accounts)):
         index.coop_agreements[agreement.account_id].append(agreement)
     return index
 
@@ -190,41 +191,43 @@ def load_documents(chargebacks) -> DocumentIndex:
 def _load_purchase_orders(index, accounts, po_numbers):
     if not po_numbers:
         return
-    qs = PurchaseOrder.objects.filter(account_id__in=accounts, number_normalized__in=po_numbers)
+    qs = PurchaseOrder.objects.filter(any_of("account_id", accounts), any_of("number_normalized", po_numbers))
     for po in _rows(qs, PO_FIELDS):
         index.pos[(po.account_id, po.number_normalized)] = po
     po_ids = [po.id for po in index.pos.values()]
-    for item in _rows(PurchaseOrderItem.objects.filter(purchase_order_id__in=po_ids), PO_ITEM_FIELDS):
+    for item in _rows(PurchaseOrderItem.objects.filter(any_of("purchase_order_id", po_ids)), PO_ITEM_FIELDS):
         index.po_items[item.purchase_order_id].append(item)
 
 
 def _load_shipments(index, accounts, po_numbers):
     if not po_numbers:
         return
-    qs = ShipmentItem.objects.filter(shipment__account_id__in=accounts, po_number_normalized__in=po_numbers)
+    qs = ShipmentItem.objects.filter(
+        any_of("shipment__account_id", accounts), any_of("po_number_normalized", po_numbers)
+    )
     lines = list(_rows(qs, [*SHIPMENT_ITEM_FIELDS.split(), "shipment__account_id"]))
     shipment_ids = {line.shipment_id for line in lines}
-    for shipment in _rows(Shipment.objects.filter(id__in=shipment_ids), SHIPMENT_FIELDS):
+    for shipment in _rows(Shipment.objects.filter(any_of("id", shipment_ids)), SHIPMENT_FIELDS):
         index.shipments[shipment.id] = shipment
     for line in lines:
         index.shipment_items[(line.shipment__account_id, line.po_number_normalized)].append(line)
-    for carton in _rows(Carton.objects.filter(shipment_id__in=shipment_ids), CARTON_FIELDS):
+    cartons = Carton.objects.filter(any_of("shipment_id", shipment_ids))
+    for carton in _rows(cartons, CARTON_FIELDS, json_fields=["contents"]):
         index.cartons[carton.shipment_id].append(carton)
 
 
 def _load_invoices(index, accounts, po_numbers, roots):
     if not (po_numbers or roots):
         return
-    qs = Invoice.objects.filter(
-        Q(root_number__in=roots) | Q(po_number_normalized__in=po_numbers), account_id__in=accounts
-    )
+    condition = Q(any_of("root_number", roots)) | Q(any_of("po_number_normalized", po_numbers))
+    qs = Invoice.objects.filter(condition, any_of("account_id", accounts))
     for invoice in _rows(qs, INVOICE_FIELDS):
         index.invoices_by_number[(invoice.account_id, invoice.number)] = invoice
         index.invoices_by_root[(invoice.account_id, invoice.root_number)].append(invoice)
         if invoice.po_number_normalized:
             index.invoices_by_po[(invoice.account_id, invoice.po_number_normalized)].append(invoice)
     invoice_ids = [invoice.id for invoice in index.invoices_by_number.values()]
-    for line in _rows(InvoiceLine.objects.filter(invoice_id__in=invoice_ids), INVOICE_LINE_FIELDS):
+    for line in _rows(InvoiceLine.objects.filter(any_of("invoice_id", invoice_ids)), INVOICE_LINE_FIELDS):
         index.invoice_lines[line.invoice_id].append(line)
     # An invoice without a PO on its header still belongs to the POs its lines name.
     by_id = {invoice.id: invoice for invoice in index.invoices_by_number.values()}
@@ -235,15 +238,15 @@ def _load_invoices(index, accounts, po_numbers, roots):
 
 
 def _load_remittance_lines(index, accounts, numbers):
-    qs = RemittanceLine.objects.filter(remittance__account_id__in=accounts, invoice_number__in=numbers)
+    qs = RemittanceLine.objects.filter(any_of("remittance__account_id", accounts), any_of("invoice_number", numbers))
     for line in _rows(qs, REMITTANCE_LINE_FIELDS):
         index.remittance_lines[(line.remittance__account_id, line.invoice_number)].append(line)
 
 
 def _load_siblings(index, accounts, po_numbers, invoice_numbers):
     """Other deductions on the same PO or invoice, from any batch: the candidates for duplicates."""
-    condition = Q(po_number_normalized__in=po_numbers) | Q(invoice_number__in=invoice_numbers)
-    qs = Chargeback.objects.filter(condition, account_id__in=accounts)
+    condition = Q(any_of("po_number_normalized", po_numbers)) | Q(any_of("invoice_number", invoice_numbers))
+    qs = Chargeback.objects.filter(condition, any_of("account_id", accounts))
     for row in _rows(qs, SIBLING_FIELDS):
         if row.po_number_normalized:
             index.siblings[(row.account_id, row.po_number_normalized)].append(row)

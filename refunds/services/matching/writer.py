@@ -1,9 +1,9 @@
 """Write a batch of verdicts: upsert assessments, update derived chargeback fields, audit the changes."""
 
-from django.db import connection
 from django.utils import timezone
 
 from refunds.models import Chargeback, ChargebackAssessment
+from refunds.services.matching import fastsql
 
 DERIVED_FIELDS = ("disputable_from", "due_on", "target_on", "recommendation")
 ASSESSMENT_UPDATE_FIELDS = [
@@ -39,14 +39,8 @@ def matched_documents(bundle) -> dict:
 def write_results(results, *, cause: str) -> int:
     """`results` are (chargeback, verdict, rule, deadlines, bundle); returns how many chargebacks changed."""
     evaluated_at = timezone.now()  # when it ran; `now` is only the instant "today" is taken from
-    assessments = [_assessment(cb, verdict, rule, bundle, evaluated_at) for cb, verdict, rule, _, bundle in results]
-    ChargebackAssessment.objects.bulk_create(
-        assessments,
-        update_conflicts=True,
-        unique_fields=["chargeback"],
-        update_fields=ASSESSMENT_UPDATE_FIELDS,
-        batch_size=1000,
-    )
+    rows = [_assessment_row(cb, verdict, rule, bundle, evaluated_at) for cb, verdict, rule, _, bundle in results]
+    upsert_assessments(rows)
     changed, audited = [], []
     for cb, verdict, _, deadlines, _ in results:
         new = {
@@ -71,21 +65,26 @@ def write_results(results, *, cause: str) -> int:
     return len(changed)
 
 
-def _assessment(cb, verdict, rule, bundle, now) -> ChargebackAssessment:
-    return ChargebackAssessment(
-        chargeback_id=cb.pk,
-        recommendation=verdict.recommendation,
-        match_status=verdict.match_status,
-        expected_recovery=verdict.expected_recovery,
-        currency=verdict.currency,
-        confidence=verdict.confidence,
-        summary=verdict.summary,
-        checks=verdict.checks,
-        evidence_present=verdict.evidence_present,
-        evidence_missing=verdict.evidence_missing,
-        matched=matched_documents(bundle),
-        rule_id=rule.pk if rule else None,
-        evaluated_at=now,
+ASSESSMENT_COLUMNS = ["chargeback", *ASSESSMENT_UPDATE_FIELDS]
+JSON_FIELDS = ["checks", "evidence_present", "evidence_missing", "matched"]
+
+
+def _assessment_row(cb, verdict, rule, bundle, evaluated_at) -> tuple:
+    """One assessment as a tuple in ASSESSMENT_COLUMNS order (no model instance: this runs 100k times)."""
+    return (
+        cb.pk,
+        verdict.recommendation,
+        verdict.match_status,
+        verdict.expected_recovery,
+        verdict.currency,
+        verdict.confidence,
+        verdict.summary,
+        verdict.checks,
+        verdict.evidence_present,
+        verdict.evidence_missing,
+        matched_documents(bundle),
+        rule.pk if rule else None,
+        evaluated_at,
     )
 
 
@@ -107,21 +106,27 @@ def change_reason(old: dict, new: dict, cause: str) -> str:
     return text
 
 
+def upsert_assessments(rows) -> None:
+    """One assessment per chargeback: insert, or overwrite the previous one."""
+    if fastsql.is_postgresql():
+        fastsql.upsert(ChargebackAssessment, ASSESSMENT_COLUMNS, rows, conflict="chargeback", json_fields=JSON_FIELDS)
+        return
+    attnames = [ChargebackAssessment._meta.get_field(name).attname for name in ASSESSMENT_COLUMNS]
+    ChargebackAssessment.objects.bulk_create(
+        [ChargebackAssessment(**dict(zip(attnames, row, strict=True))) for row in rows],
+        update_conflicts=True,
+        unique_fields=["chargeback"],
+        update_fields=ASSESSMENT_UPDATE_FIELDS,
+        batch_size=500,
+    )
+
+
 def update_derived_fields(chargebacks) -> None:
-    """One statement per thousand rows: PostgreSQL joins a VALUES list; elsewhere Django's bulk_update."""
+    """Write the derived fields of the chargebacks that changed (COPY + UPDATE … FROM on PostgreSQL)."""
     if not chargebacks:
         return
-    if connection.vendor != "postgresql":
-        Chargeback.objects.bulk_update(chargebacks, list(DERIVED_FIELDS), batch_size=500)
+    if fastsql.is_postgresql():
+        rows = [(cb.pk, *(getattr(cb, name) for name in DERIVED_FIELDS)) for cb in chargebacks]
+        fastsql.update(Chargeback, ["id", *DERIVED_FIELDS], rows)
         return
-    table = Chargeback._meta.db_table
-    for start in range(0, len(chargebacks), 1000):
-        chunk = chargebacks[start : start + 1000]
-        rows = ", ".join(["(%s::bigint, %s::date, %s::date, %s::date, %s)"] * len(chunk))
-        params = [p for cb in chunk for p in (cb.pk, cb.disputable_from, cb.due_on, cb.target_on, cb.recommendation)]
-        sql = (
-            f"UPDATE {table} AS c SET disputable_from = v.df, due_on = v.due, target_on = v.target, "  # noqa: S608 - table name from the model, values bound
-            f"recommendation = v.rec FROM (VALUES {rows}) AS v(id, df, due, target, rec) WHERE c.id = v.id"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+    Chargeback.objects.bulk_update(chargebacks, list(DERIVED_FIELDS), batch_size=500)

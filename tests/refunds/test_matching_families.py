@@ -218,3 +218,18 @@ def test_coop_without_an_agreement_needs_evidence(account):
     a = evaluate(coop_deduction(account))
     assert a.recommendation == Recommendation.NEEDS_EVIDENCE
     assert a.chargeback.due_on == date(2028, 3, 4)  # 730 days from the co-op invoice (the deduction) date
+
+
+def test_coop_charged_above_the_agreed_rate_disputes_the_excess(account):
+    agreement(account, base=CoopBase.PERCENT_OF_RECEIPTS, rate_percent=Decimal("3.0"), flat_amount=None)
+    cb = coop_deduction(account, amount="500.00", text="AGR-77: 5% of 10,000.00")
+    a = evaluate(cb)
+    assert "Charged 5% of 10,000.00; the agreement says 3%: 300.00 is due." in texts(a)
+    assert a.recommendation == Recommendation.DISPUTE
+    assert a.expected_recovery == Decimal("200.00")
+
+
+def test_coop_at_the_agreed_rate_is_valid(account):
+    agreement(account, base=CoopBase.PERCENT_OF_RECEIPTS, rate_percent=Decimal("3.0"), flat_amount=None)
+    a = evaluate(coop_deduction(account, amount="300.00", text="AGR-77: 3% of 10,000.00"))
+    assert a.recommendation == Recommendation.ACCEPT

@@ -6,8 +6,10 @@ for the period) comes from Amazon's backup report, which we do not sync: that ch
 person. Returns and provisions are checked only by the cross-family checks (duplicates, reversals).
 """
 
+import re
 from decimal import Decimal
 
+from acorn_portal.money import quantize
 from refunds.choices import CheckStatus, CoopBase
 from refunds.services.matching.bundle import Bundle, Finding
 
@@ -54,12 +56,44 @@ def match_coop(bundle: Bundle, agreements) -> Finding:
             f"→ flat fee {agreement.flat_amount:.2f}, charged {cb.amount:.2f}: {excess:.2f} disputable.",
         )
         return finding
+    charged = _charged_rate(cb)
+    if charged is None:
+        finding.add(
+            "coop.rate",
+            CheckStatus.INFO,
+            f"Rate {agreement.rate_percent.normalize()}% of net receipts: "
+            "compare the charge with Amazon's co-op backup report.",
+        )
+        finding.confidence = Decimal("0.60")
+        return finding
+    return _check_rate(finding, cb, agreement, *charged)
+
+
+# Amazon's co-op invoice text states what it charged, e.g. "3.5% of 12,400.00".
+_RATE_TEXT = re.compile(r"(?P<rate>\d+(?:\.\d+)?)\s*%\s*(?:of|on|x)\s*(?P<base>[\d,]+(?:\.\d+)?)", re.IGNORECASE)
+
+
+def _charged_rate(cb):
+    match = _RATE_TEXT.search(f"{cb.sub_type} {cb.description}")
+    if not match:
+        return None
+    return Decimal(match["rate"]), Decimal(match["base"].replace(",", ""))
+
+
+def _check_rate(finding: Finding, cb, agreement, rate: Decimal, base: Decimal) -> Finding:
+    fair = quantize(base * agreement.rate_percent / 100, cb.currency)
+    excess = max(Decimal(0), cb.amount - fair)
     finding.add(
         "coop.rate",
-        CheckStatus.INFO,
-        f"Rate {agreement.rate_percent}% of net receipts: compare the charge with Amazon's co-op backup report.",
+        CheckStatus.SUPPORTS_DISPUTE if rate > agreement.rate_percent else CheckStatus.INFO,
+        f"Charged {rate}% of {base:,.2f}; the agreement says {agreement.rate_percent.normalize()}%: "
+        f"{fair:,.2f} is due.",
     )
-    finding.confidence = Decimal("0.60")
+    finding.disputable = excess if excess > Decimal("0.01") else Decimal(0)
+    status = CheckStatus.SUPPORTS_DISPUTE if finding.disputable else CheckStatus.SUPPORTS_AMAZON
+    finding.add(
+        "coop.conclusion", status, f"→ {finding.disputable:,.2f} of the {cb.amount:,.2f} charged is disputable."
+    )
     return finding
 
 

@@ -15,7 +15,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
-	@mkdir -p var
+	@mkdir -p var/static
 	@touch $(STAMP)
 
 # The demo: SQLite unless DATABASE_URL says otherwise, DEBUG on, demo data flowing in.

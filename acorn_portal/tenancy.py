@@ -5,6 +5,7 @@ Every tenant-owned model names the path from itself to its `Organization` in `te
 and tasks all go through it, so crossing organizations needs a bug in one function, not in fifty.
 """
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 
 
@@ -18,7 +19,7 @@ def organization_ids_for(user) -> list[int] | None:
     if cached is None:
         from acorn_portal.models import Membership
 
-        cached = list(Membership.objects.filter(user=user).values_list("organization_id", flat=True))
+        cached = list(Membership.objects.filter(user=user).order_by().values_list("organization_id", flat=True))
         user._acorn_org_ids = cached
     return cached
 
@@ -35,3 +36,73 @@ class TenantQuerySet(models.QuerySet):
     def for_organization(self, organization):
         path = self.model.tenant_path
         return self.filter(**{path if path != "id" else "pk": organization})
+
+
+def organizations_with_perm(user, perm: str) -> set[int] | None:
+    """Organizations in which one of the user's memberships has a role granting `perm` ("app.codename").
+
+    None means every organization (superusers). A Django permission alone is not enough: a user's
+    groups are the union of all their roles, so an admin of one organization who is operations in
+    another holds `change_membership` globally; this tells the two organizations apart. Role
+    permissions are read from the role groups (the table in acorn_portal.roles, as synced), so the
+    rules stay in one place; permissions granted to a user directly do not cross into organizations.
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
+        return set()
+    if user.is_superuser:
+        return None
+    by_perm = getattr(user, "_acorn_org_perms", None)
+    if by_perm is None:
+        from django.contrib.auth.models import Group
+
+        from acorn_portal.models import Membership
+        from acorn_portal.roles import Role, group_name
+
+        # Two queries per request, cached on the user object the request carries.
+        role_perms: dict[str, set[str]] = {}
+        rows = Group.objects.filter(name__in=[group_name(role) for role in Role]).values_list(
+            "name", "permissions__content_type__app_label", "permissions__codename"
+        )
+        for name, app_label, codename in rows:
+            if codename:
+                role_perms.setdefault(name, set()).add(f"{app_label}.{codename}")
+        by_perm = {}
+        for org_id, role in Membership.objects.filter(user=user).order_by().values_list("organization_id", "role"):
+            for granted in role_perms.get(group_name(role), ()):
+                by_perm.setdefault(granted, set()).add(org_id)
+        user._acorn_org_perms = by_perm
+    return set(by_perm.get(perm, ()))
+
+
+def organization_id_of(obj) -> int | None:
+    """The organization a tenant-owned object belongs to, by walking its `tenant_path`."""
+    path = type(obj).tenant_path
+    if path == "id":
+        return obj.pk
+    *hops, last = path.split("__")
+    target = obj
+    try:
+        for hop in hops:
+            target = getattr(target, hop)
+    except ObjectDoesNotExist:
+        return None
+    return getattr(target, f"{last}_id", None) if target is not None else None
+
+
+def is_tenant_owned(model) -> bool:
+    return hasattr(model, "tenant_path")
+
+
+def restrict_to_organizations(queryset, org_ids):
+    """`queryset` limited to rows of the given organizations; None leaves it whole (superusers)."""
+    if org_ids is None:
+        return queryset
+    path = queryset.model.tenant_path
+    lookup = "pk__in" if path == "id" else f"{path}_id__in"
+    return queryset.filter(**{lookup: sorted(org_ids)})
+
+
+def has_org_perm(user, perm: str, obj) -> bool:
+    """Whether the user's role in the organization owning `obj` grants `perm` ("app.codename")."""
+    allowed = organizations_with_perm(user, perm)
+    return allowed is None or organization_id_of(obj) in allowed

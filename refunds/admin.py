@@ -1,3 +1,406 @@
-"""Admin registrations of the refunds app."""
+"""Admin for Vendor Central documents and deductions: read-only facts, found the way people quote them.
 
-from refunds import admin_rules  # noqa: F401 - policy rules, catalogue, co-op, verdict (issue #4)
+Everything here is written by sync, so every admin is read-only (acorn_portal.admin_base). Search uses
+exact (`=`) lookups on ids and references, because admin search compiles to `UPPER(col) LIKE` and a
+`%term%` over a million rows is a full scan; PO numbers are also matched on their normalised column
+so "po# 2jk3s9vc" finds 2JK3S9VC.
+"""
+
+from django.contrib import admin
+from django.utils.html import format_html_join
+
+from acorn_portal.admin_base import (
+    AccountListFilter,
+    AmountRangeFilter,
+    MarketplaceListFilter,
+    ReadOnlyFactsAdmin,
+    ReadOnlyFactsHistoryAdmin,
+    ReadOnlyTabularInline,
+    admin_link,
+    money_column,
+)
+from refunds.admin_rules import VerdictInline
+from refunds.identifiers import normalize_po_number, parse_invoice_number
+from refunds.models import (
+    Carton,
+    Chargeback,
+    Invoice,
+    InvoiceLine,
+    PurchaseOrder,
+    PurchaseOrderItem,
+    Remittance,
+    RemittanceLine,
+    Shipment,
+    ShipmentItem,
+)
+
+
+class PONumberSearchMixin:
+    """Search also matches `po_number_field` (a normalised column) against the normalised search term."""
+
+    po_number_field = ""
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        normalized = normalize_po_number(search_term) if self.po_number_field else ""
+        if normalized:
+            # Through super() with no term, so the extra rows are scoped like the rest.
+            po_matches, _ = super().get_search_results(
+                request, queryset.filter(**{self.po_number_field: normalized}), ""
+            )
+            results = results | po_matches
+        return results, may_have_duplicates
+
+
+class DeductionTypeFilter(admin.SimpleListFilter):
+    """Deduction types of the chosen family.
+
+    Offered once a family is chosen: listing the distinct types of every deduction would scan the
+    whole table on each page load. Replace with the deduction-type catalogue once it is a model.
+    """
+
+    title = "type"
+    parameter_name = "deduction_type"
+
+    def lookups(self, request, model_admin):
+        family = request.GET.get("family__exact")
+        if not family:
+            # A type chosen earlier (or linked to) still applies: a filter without choices is not run.
+            return [(self.value(), self.value().replace("_", " "))] if self.value() else []
+        types = (
+            model_admin.get_queryset(request)
+            .filter(family=family)
+            .order_by("deduction_type")
+            .values_list("deduction_type", flat=True)
+            .distinct()
+        )
+        return [(code, code.replace("_", " ")) for code in types]
+
+    def queryset(self, request, queryset):
+        return queryset if self.value() is None else queryset.filter(deduction_type=self.value())
+
+
+# --------------------------------------------------------------------------------------------------
+# Purchase orders
+
+
+class PurchaseOrderItemInline(ReadOnlyTabularInline):
+    model = PurchaseOrderItem
+    fields = (
+        "item_sequence_number",
+        "asin",
+        "vendor_sku",
+        "ordered_quantity",
+        "ordered_unit",
+        "unit_size",
+        "accepted_quantity",
+        "received_quantity",
+        "receive_status",
+        "net_cost_display",
+    )
+    list_select_related = ("purchase_order",)
+    net_cost_display = money_column("net_cost", description="net cost")
+
+
+@admin.register(PurchaseOrder)
+class PurchaseOrderAdmin(PONumberSearchMixin, ReadOnlyFactsAdmin):
+    list_display = ("number", "account", "state", "order_type", "ordered_at", "ship_to_party", "selling_party")
+    list_filter = (AccountListFilter, MarketplaceListFilter, "state", "order_type", "ordered_at")
+    list_select_related = ("account",)
+    search_fields = ("=number", "=selling_party", "=ship_to_party")
+    search_help_text = "PO number (any spelling), vendor code or fulfilment centre."
+    po_number_field = "number_normalized"
+    inlines = (PurchaseOrderItemInline,)
+
+
+@admin.register(PurchaseOrderItem)
+class PurchaseOrderItemAdmin(PONumberSearchMixin, ReadOnlyFactsAdmin):
+    list_display = (
+        "__str__",
+        "purchase_order",
+        "account",
+        "asin",
+        "ordered_quantity",
+        "received_quantity",
+        "receive_status",
+        "net_cost_display",
+    )
+    list_filter = (AccountListFilter.for_path("purchase_order__account"), "receive_status", "ordered_unit")
+    list_select_related = ("purchase_order__account",)
+    search_fields = ("=asin", "=vendor_sku")
+    search_help_text = "ASIN, vendor SKU or PO number."
+    po_number_field = "purchase_order__number_normalized"
+    readonly_fields = ("net_cost_display",)
+    net_cost_display = money_column("net_cost", description="net cost")
+
+    @admin.display(description="vendor account", ordering="purchase_order__account")
+    def account(self, obj):
+        return obj.purchase_order.account
+
+
+# --------------------------------------------------------------------------------------------------
+# Shipments (ASNs)
+
+
+class ShipmentItemInline(ReadOnlyTabularInline):
+    model = ShipmentItem
+    fields = ("item_sequence_number", "po_number", "asin", "vendor_sku", "shipped_quantity", "unit", "unit_size")
+    list_select_related = ("shipment",)
+
+
+class CartonInline(ReadOnlyTabularInline):
+    model = Carton
+    fields = ("sequence_number", "identifier_type", "identifier", "tracking_number", "contents")
+
+
+@admin.register(Shipment)
+class ShipmentAdmin(ReadOnlyFactsAdmin):
+    list_display = (
+        "shipment_id",
+        "account",
+        "shipment_type",
+        "status",
+        "amazon_reference_number",
+        "bill_of_lading",
+        "ship_to_party",
+        "shipped_at",
+        "delivered_at",
+    )
+    list_filter = (AccountListFilter, MarketplaceListFilter, "shipment_type", "shipped_at", "delivered_at")
+    list_select_related = ("account",)
+    search_fields = ("=shipment_id", "=amazon_reference_number", "=bill_of_lading", "=pro_number")
+    search_help_text = "Shipment id, ARN, BOL or PRO number."
+    inlines = (ShipmentItemInline, CartonInline)
+
+
+@admin.register(ShipmentItem)
+class ShipmentItemAdmin(PONumberSearchMixin, ReadOnlyFactsAdmin):
+    list_display = ("__str__", "shipment", "account", "po_number", "asin", "shipped_quantity", "unit")
+    list_filter = (AccountListFilter.for_path("shipment__account"), "unit")
+    list_select_related = ("shipment__account",)
+    search_fields = ("=asin", "=vendor_sku", "=shipment__shipment_id")
+    search_help_text = "ASIN, vendor SKU, shipment id or PO number."
+    po_number_field = "po_number_normalized"
+
+    @admin.display(description="vendor account", ordering="shipment__account")
+    def account(self, obj):
+        return obj.shipment.account
+
+
+@admin.register(Carton)
+class CartonAdmin(ReadOnlyFactsAdmin):
+    list_display = ("__str__", "shipment", "account", "sequence_number", "tracking_number")
+    list_filter = (AccountListFilter.for_path("shipment__account"),)
+    list_select_related = ("shipment__account",)
+    search_fields = ("=identifier", "=tracking_number", "=shipment__shipment_id")
+    search_help_text = "Carton label (SSCC/AMZNCC), tracking number or shipment id."
+
+    @admin.display(description="vendor account", ordering="shipment__account")
+    def account(self, obj):
+        return obj.shipment.account
+
+
+# --------------------------------------------------------------------------------------------------
+# Invoices
+
+
+class InvoiceLineInline(ReadOnlyTabularInline):
+    model = InvoiceLine
+    fields = ("line_number", "po_number", "asin", "vendor_sku", "quantity", "unit_cost_display", "amount_display")
+    list_select_related = ("invoice",)
+    unit_cost_display = money_column("unit_cost", description="unit cost")
+    amount_display = money_column()
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(PONumberSearchMixin, ReadOnlyFactsAdmin):
+    list_display = (
+        "number",
+        "account",
+        "invoice_type",
+        "direction",
+        "invoice_date",
+        "amount_display",
+        "po_number",
+        "status",
+    )
+    list_filter = (
+        AccountListFilter,
+        MarketplaceListFilter,
+        "invoice_type",
+        "direction",
+        "invoice_date",
+        ("amount", AmountRangeFilter),
+    )
+    list_select_related = ("account",)
+    search_fields = ("=number", "=root_number")
+    search_help_text = "Invoice number, root invoice number or PO number."
+    po_number_field = "po_number_normalized"
+    inlines = (InvoiceLineInline,)
+    readonly_fields = ("amount_display", "root_invoice", "suffix_chain", "parent_invoice", "derivative_invoices")
+    fieldsets = (
+        (None, {"fields": ("account", "number", "invoice_type", "direction", "amount_display", "status")}),
+        ("Dates", {"fields": ("invoice_date", "due_date")}),
+        ("Purchase order", {"fields": ("po_number",)}),
+        (
+            "Amazon's derivative chain",
+            {"fields": ("root_invoice", "suffixes", "suffix_chain", "parent_invoice", "derivative_invoices")},
+        ),
+        ("Sync", {"fields": ("created_at", "updated_at")}),
+    )
+    amount_display = money_column()
+
+    def _family(self, obj) -> dict[str, Invoice]:
+        """The root and every derivative of this invoice in its account, by number (one query per page)."""
+        if not hasattr(obj, "_admin_family"):
+            obj._admin_family = {invoice.number: invoice for invoice in obj.chain()}
+        return obj._admin_family
+
+    @admin.display(description="root invoice")
+    def root_invoice(self, obj):
+        if not obj.suffixes:
+            return "This is the vendor's original invoice."
+        root = self._family(obj).get(obj.root_number)
+        return admin_link(root) if root else f"{obj.root_number} (not synced)"
+
+    @admin.display(description="suffix chain")
+    def suffix_chain(self, obj):
+        family = self._family(obj)
+        numbers = parse_invoice_number(obj.number).chain()
+        return format_html_join(" → ", "{}", ((admin_link(family[n], n) if n in family else n,) for n in numbers))
+
+    @admin.display(description="parent")
+    def parent_invoice(self, obj):
+        if obj.parent_id and obj.parent.account_id == obj.account_id:
+            return admin_link(obj.parent)
+        parent_number = parse_invoice_number(obj.number).parent
+        if parent_number is None:
+            return "—"
+        parent = self._family(obj).get(parent_number)
+        return admin_link(parent) if parent else f"{parent_number} (not synced)"
+
+    @admin.display(description="derivatives")
+    def derivative_invoices(self, obj):
+        children = [
+            invoice
+            for number, invoice in self._family(obj).items()
+            if parse_invoice_number(number).parent == obj.number
+        ]
+        if not children:
+            return "—"
+        return format_html_join(", ", "{}", ((admin_link(child),) for child in children))
+
+
+@admin.register(InvoiceLine)
+class InvoiceLineAdmin(PONumberSearchMixin, ReadOnlyFactsAdmin):
+    list_display = ("__str__", "invoice", "account", "po_number", "asin", "quantity", "amount_display")
+    list_filter = (AccountListFilter.for_path("invoice__account"), ("amount", AmountRangeFilter))
+    list_select_related = ("invoice__account",)
+    search_fields = ("=asin", "=vendor_sku", "=invoice__number")
+    search_help_text = "ASIN, vendor SKU, invoice number or PO number."
+    po_number_field = "po_number_normalized"
+    readonly_fields = ("amount_display", "unit_cost_display")
+    amount_display = money_column()
+    unit_cost_display = money_column("unit_cost", description="unit cost")
+
+    @admin.display(description="vendor account", ordering="invoice__account")
+    def account(self, obj):
+        return obj.invoice.account
+
+
+# --------------------------------------------------------------------------------------------------
+# Remittances
+
+
+class RemittanceLineInline(ReadOnlyTabularInline):
+    model = RemittanceLine
+    fields = ("line_number", "invoice_number", "invoice_date", "description", "amount_display", "discount_display")
+    list_select_related = ("remittance",)
+    amount_display = money_column()
+    discount_display = money_column("discount")
+
+
+@admin.register(Remittance)
+class RemittanceAdmin(ReadOnlyFactsAdmin):
+    list_display = ("payment_number", "account", "payment_date", "amount_display", "payment_method")
+    list_filter = (AccountListFilter, MarketplaceListFilter, "payment_date", ("amount", AmountRangeFilter))
+    list_select_related = ("account",)
+    search_fields = ("=payment_number", "=lines__invoice_number")
+    search_help_text = "Payment number, or an invoice or deduction number it settled."
+    inlines = (RemittanceLineInline,)
+    readonly_fields = ("amount_display",)
+    amount_display = money_column()
+
+
+@admin.register(RemittanceLine)
+class RemittanceLineAdmin(ReadOnlyFactsAdmin):
+    list_display = ("__str__", "remittance", "account", "invoice_number", "invoice_date", "amount_display")
+    list_filter = (AccountListFilter.for_path("remittance__account"), "invoice_date", ("amount", AmountRangeFilter))
+    list_select_related = ("remittance__account",)
+    search_fields = ("=invoice_number", "=remittance__payment_number")
+    search_help_text = "Invoice or deduction number, or payment number."
+    readonly_fields = ("amount_display", "discount_display")
+    amount_display = money_column()
+    discount_display = money_column("discount")
+
+    @admin.display(description="vendor account", ordering="remittance__account")
+    def account(self, obj):
+        return obj.remittance.account
+
+
+# --------------------------------------------------------------------------------------------------
+# Deductions
+
+
+@admin.register(Chargeback)
+class ChargebackAdmin(PONumberSearchMixin, ReadOnlyFactsHistoryAdmin):
+    list_display = (
+        "amazon_id",
+        "family",
+        "deduction_type",
+        "issue_date",
+        "amount_display",
+        "account",
+        "po_number",
+        "asin",
+        "amazon_status",
+        "recommendation",
+        "due_on",
+    )
+    list_filter = (
+        AccountListFilter,
+        MarketplaceListFilter,
+        "family",
+        DeductionTypeFilter,
+        "recommendation",
+        "issue_date",
+        ("amount", AmountRangeFilter),
+    )
+    list_select_related = ("account",)
+    search_fields = ("=amazon_id", "=amazon_dispute_id", "=asin", "=invoice_number")
+    search_help_text = "Amazon id, dispute id, ASIN, invoice number or PO number (any spelling)."
+    po_number_field = "po_number_normalized"
+    readonly_fields = ("amount_display", "purchase_order", "invoice")
+    inlines = (VerdictInline,)  # the recommendation, deadlines and the checks behind them (issue #4)
+    fieldsets = (
+        (None, {"fields": ("account", "amazon_id", "family", "deduction_type", "sub_type", "amount_display")}),
+        ("What it is about", {"fields": ("issue_date", "quantity", "po_number", "purchase_order", "asin")}),
+        ("Invoice", {"fields": ("invoice_number", "invoice")}),
+        ("Amazon's status", {"fields": ("amazon_status", "amazon_dispute_id", "description")}),
+        ("Sync", {"fields": ("created_at", "updated_at")}),
+    )
+    amount_display = money_column()
+
+    @admin.display(description="purchase order in ACORN")
+    def purchase_order(self, obj):
+        if not obj.po_number_normalized:
+            return "—"
+        match = PurchaseOrder.objects.filter(account_id=obj.account_id, number_normalized=obj.po_number_normalized)
+        return admin_link(match.first(), None, missing="not synced")
+
+    @admin.display(description="invoice in ACORN")
+    def invoice(self, obj):
+        if not obj.invoice_number:
+            return "—"
+        match = Invoice.objects.filter(account_id=obj.account_id, number=obj.invoice_number.strip().upper())
+        return admin_link(match.first(), None, missing="not synced")

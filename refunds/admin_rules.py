@@ -6,34 +6,26 @@ of the cases it governs after the transaction commits.
 """
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
-from acorn_portal.models import Organization, VendorAccount
+from acorn_portal.admin_base import LargeTableMixin, TenantScopedHistoryAdmin
 from refunds.models import ChargebackAssessment, CoopAgreement, DeductionType, PolicyRule
 from refunds.services.verdict_display import render_verdict
 
 
-class OrganizationScopedMixin:
-    """Rows and foreign-key choices limited to the user's organizations (superusers see all)."""
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.related_model in (Organization, VendorAccount):
-            kwargs["queryset"] = db_field.related_model.objects.visible_to(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-
 @admin.register(DeductionType)
-class DeductionTypeAdmin(SimpleHistoryAdmin):
-    """Amazon's deduction types as the research found them; members read, superusers edit."""
+class DeductionTypeAdmin(LargeTableMixin, SimpleHistoryAdmin):
+    """Amazon's deduction types as the research found them; every member reads, superusers edit.
+
+    Shared reference data (like the marketplace list): it holds nothing of any organization.
+    """
 
     list_display = ["code", "name", "family", "category", "region", "confidence", "is_disputable"]
     list_filter = ["family", "confidence", "region"]
-    search_fields = ["=code", "name", "aliases"]
+    search_fields = ["=code", "^name"]
     readonly_fields = ["source_links"]
 
     def get_queryset(self, request):
@@ -48,13 +40,19 @@ class DeductionTypeAdmin(SimpleHistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
 
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history's version page reverts on POST after checking only the view permission.
+        if request.method == "POST" and not self.has_change_permission(request):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
     @admin.display(description="Sources")
     def source_links(self, obj):
         return format_html_join(mark_safe("<br>"), '<a href="{}" rel="noopener">{}</a>', ((s, s) for s in obj.sources))
 
 
 @admin.register(PolicyRule)
-class PolicyRuleAdmin(OrganizationScopedMixin, SimpleHistoryAdmin):
+class PolicyRuleAdmin(TenantScopedHistoryAdmin):
     """Dispute windows, blackouts, rounds, evidence and minimums; editing re-times the governed cases."""
 
     list_display = [
@@ -73,7 +71,7 @@ class PolicyRuleAdmin(OrganizationScopedMixin, SimpleHistoryAdmin):
     ]
     list_filter = ["family", "window_anchor", "marketplace", "region", "confidence"]
     list_select_related = ["organization", "deduction_type"]
-    search_fields = ["note", "deduction_type__code", "deduction_type__name"]
+    search_fields = ["=deduction_type__code", "^deduction_type__name", "^note"]
     autocomplete_fields = ["deduction_type"]
     readonly_fields = ["seed_key", "updated_at", "source_links"]
     fieldsets = [
@@ -90,13 +88,14 @@ class PolicyRuleAdmin(OrganizationScopedMixin, SimpleHistoryAdmin):
 
 
 @admin.register(CoopAgreement)
-class CoopAgreementAdmin(OrganizationScopedMixin, SimpleHistoryAdmin):
+class CoopAgreementAdmin(TenantScopedHistoryAdmin):
     """The co-op terms co-op deductions are checked against."""
 
     list_display = ["agreement_id", "account", "vendor_code", "base", "rate_percent", "flat_amount", "starts_on"]
     list_filter = ["base"]
     list_select_related = ["account"]
-    search_fields = ["=agreement_id", "vendor_code", "name"]
+    search_fields = ["=agreement_id", "=vendor_code", "^name"]
+    autocomplete_fields = ["account"]
 
 
 class VerdictInline(admin.StackedInline):

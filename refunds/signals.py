@@ -5,14 +5,30 @@ from django.dispatch import receiver
 
 from acorn_portal.models import Organization
 from refunds.models import PolicyRule
-from refunds.services.policy import schedule_rule_recompute
+from refunds.services.policy import schedule_organization_recompute, schedule_rule_recompute
 from refunds.services.policy_seed import seed_policy_rules
 
 
+@receiver(pre_save, sender=Organization, dispatch_uid="refunds_org_remember_buffer")
+def remember_buffer(sender, instance, raw=False, **kwargs):
+    if instance.pk and not raw:
+        previous = Organization.objects.filter(pk=instance.pk).values_list("deadline_buffer_business_days", flat=True)
+        instance._previous_buffer = previous.first()
+
+
 @receiver(post_save, sender=Organization, dispatch_uid="refunds_seed_new_organization")
-def seed_new_organization(sender, instance, created, raw=False, **kwargs):
-    if created and not raw:
+def organization_saved(sender, instance, created, raw=False, **kwargs):
+    if raw:
+        return
+    if created:
         seed_policy_rules(instance)
+        return
+    previous = getattr(instance, "_previous_buffer", None)
+    if previous is not None and previous != instance.deadline_buffer_business_days:
+        # Every open case's internal target moves with the buffer.
+        schedule_organization_recompute(
+            instance.pk, f"buffer {previous} → {instance.deadline_buffer_business_days} business days"
+        )
 
 
 @receiver(pre_save, sender=PolicyRule, dispatch_uid="refunds_rule_remember_family")

@@ -28,6 +28,12 @@ def recompute_for_rule(rule_id: int, organization_id: int, families) -> str:
     return f"rule #{rule_id}: {run}"
 
 
+def recompute_for_organization(organization_id: int, cause: str) -> str:
+    """An organization setting that deadlines depend on changed: re-time all its open cases."""
+    qs = open_chargebacks(Chargeback.objects.filter(account__organization_id=organization_id))
+    return str(evaluate_chargebacks(list(qs.values_list("id", flat=True)), cause=cause))
+
+
 def evaluate_for_documents(account_id: int, po_numbers=(), invoice_numbers=()) -> str:
     """Documents arrived for an account: re-evaluate the deductions that name them (matched or not)."""
     ids = chargebacks_for_documents(account_id, po_numbers=po_numbers, invoice_numbers=invoice_numbers)

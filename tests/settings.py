@@ -14,7 +14,7 @@ os.environ.setdefault("SESSION_COOKIE_SECURE", "0")
 os.environ.setdefault("CSRF_COOKIE_SECURE", "0")
 
 from acorn_portal.settings import *  # noqa: E402, F403
-from acorn_portal.settings import BASE_DIR, DATABASES, Q_CLUSTER  # noqa: E402
+from acorn_portal.settings import BASE_DIR, DATABASES, Q_CLUSTER, STATIC_ROOT  # noqa: E402
 
 Q_CLUSTER = {**Q_CLUSTER, "sync": True}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -28,3 +28,4 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not :memory:, so live-server and browser tests share it; the name can be varied so
     # that two suites can run side by side.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / os.environ.get("ACORN_TEST_DB", "test.sqlite3"))}
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every request otherwise

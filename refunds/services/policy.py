@@ -76,3 +76,13 @@ def schedule_rule_recompute(rule_id: int, organization_id: int, families) -> Non
     transaction.on_commit(
         partial(async_task, "refunds.tasks.recompute_for_rule", rule_id, organization_id, sorted(set(families)))
     )
+
+
+def schedule_organization_recompute(organization_id: int, cause: str) -> None:
+    """After commit, re-time every open case of an organization (its deadline buffer changed)."""
+    from functools import partial
+
+    from django.db import transaction
+    from django_q.tasks import async_task
+
+    transaction.on_commit(partial(async_task, "refunds.tasks.recompute_for_organization", organization_id, cause))

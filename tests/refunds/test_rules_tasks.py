@@ -35,3 +35,21 @@ def test_the_calendar_releases_a_waiting_verdict(account, monkeypatch):
     reasons = set(cb.history.values_list("history_change_reason", flat=True))
     assert "recommendation wait → dispute: the calendar moved on" in reasons
     assert "evaluated 0 deductions" in refresh_time_sensitive_verdicts()
+
+
+def test_changing_the_buffer_moves_every_target(account, django_capture_on_commit_callbacks):
+    make_po(account)
+    make_shipment(account)
+    make_invoice(account)
+    cb = make_chargeback(account)
+    evaluate_chargebacks([cb.id], now=datetime(2026, 3, 20, 12, tzinfo=UTC))
+    cb.refresh_from_db()
+    assert str(cb.target_on) == "2028-01-03"
+    org = account.organization
+    org.deadline_buffer_business_days = 10
+    with django_capture_on_commit_callbacks(execute=True):
+        org.save()
+    cb.refresh_from_db()
+    assert str(cb.target_on) == "2027-12-27"
+    reasons = set(cb.history.values_list("history_change_reason", flat=True))
+    assert "target 2028-01-03 → 2027-12-27: buffer 5 → 10 business days" in reasons

@@ -1,0 +1,12 @@
+"""The simulator: a built-in, seeded fake Vendor Central with known right answers.
+
+`generate()` streams the documents and deductions of one or more vendor accounts as the records
+`refunds.services.ingest` takes, with a `TruthRecord` per deduction; `loader.load()` writes such a
+stream through ingest. The HTTP simulator, report files and benchmarks serve the same stream.
+"""
+
+from datasources.simulator.catalog import AccountSpec
+from datasources.simulator.generator import Item, Kind, generate, generate_kind
+from datasources.simulator.truth import TruthRecord
+
+__all__ = ["AccountSpec", "Item", "Kind", "TruthRecord", "generate", "generate_kind"]

@@ -1,0 +1,699 @@
+"""The single door through which every data source writes Vendor Central facts.
+
+Connectors (SP-API, report files, the data feed, the simulator, later ERP pushes) turn what they
+read into the record dataclasses below and call one `upsert_*` function per document kind:
+
+    result = upsert_purchase_orders(account=account, records=records)
+
+Every function is idempotent by the document's natural key (the model's UniqueConstraint: account +
+number, lines by parent + line key), so re-ingesting the same records changes nothing. Records are
+validated before anything is written; a bad record is rejected with errors naming the field, the rest
+of its batch goes in, and a document's lines go in with it or not at all. Work is done in batches
+(one transaction, one lookup query and a few bulk statements each), so a sync of a million rows
+never holds them all in memory. `bulk_create` skips `save()`, so the derived fields `save()` would
+compute (normalised PO numbers, the invoice suffix chain, direction) are computed here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache
+from itertools import islice
+
+from django.db import models, transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from acorn_portal.money import MoneyError, check_amount_precision
+from refunds import models as vc
+from refunds.choices import QuantityUnit
+from refunds.identifiers import direction_for_amount, normalize_po_number, parse_invoice_number
+from refunds.models import Carton, Chargeback, Invoice
+
+BATCH_SIZE = 1000
+
+
+# Records: what connectors produce. Field names are the model's, so a record maps onto a row.
+
+
+@dataclass(kw_only=True)
+class PurchaseOrderItemRecord:
+    item_sequence_number: str
+    ordered_quantity: int
+    net_cost: Decimal
+    currency: str
+    asin: str = ""
+    vendor_sku: str = ""
+    ordered_unit: str = QuantityUnit.EACHES
+    unit_size: int = 1
+    accepted_quantity: int | None = None
+    list_price: Decimal | None = None
+    receive_status: str = ""
+    received_quantity: int | None = None
+    last_received_at: datetime | None = None
+
+
+@dataclass(kw_only=True)
+class PurchaseOrderRecord:
+    number: str
+    state: str
+    ordered_at: datetime
+    order_type: str = ""
+    changed_at: datetime | None = None
+    state_changed_at: datetime | None = None
+    ship_window_start: datetime | None = None
+    ship_window_end: datetime | None = None
+    delivery_window_start: datetime | None = None
+    delivery_window_end: datetime | None = None
+    selling_party: str = ""
+    buying_party: str = ""
+    ship_to_party: str = ""
+    payment_method: str = ""
+    deal_code: str = ""
+    items: list[PurchaseOrderItemRecord] = field(default_factory=list)
+
+
+@dataclass(kw_only=True)
+class ShipmentItemRecord:
+    item_sequence_number: str
+    shipped_quantity: int
+    po_number: str = ""
+    asin: str = ""
+    vendor_sku: str = ""
+    unit: str = QuantityUnit.EACHES
+    unit_size: int = 1
+
+
+@dataclass(kw_only=True)
+class CartonRecord:
+    sequence_number: int
+    identifier_type: str = ""
+    identifier: str = ""
+    tracking_number: str = ""
+    contents: list[dict] = field(default_factory=list)
+
+
+@dataclass(kw_only=True)
+class ShipmentRecord:
+    shipment_id: str
+    shipment_type: str = ""
+    status: str = ""
+    amazon_reference_number: str = ""
+    bill_of_lading: str = ""
+    pro_number: str = ""
+    carrier_scac: str = ""
+    carrier_name: str = ""
+    ship_from_party: str = ""
+    ship_to_party: str = ""
+    asn_sent_at: datetime | None = None
+    shipped_at: datetime | None = None
+    estimated_delivery_at: datetime | None = None
+    delivered_at: datetime | None = None
+    carton_count: int | None = None
+    pallet_count: int | None = None
+    items: list[ShipmentItemRecord] = field(default_factory=list)
+    cartons: list[CartonRecord] = field(default_factory=list)
+
+
+@dataclass(kw_only=True)
+class InvoiceLineRecord:
+    line_number: int
+    quantity: int
+    unit_cost: Decimal
+    amount: Decimal
+    currency: str
+    po_number: str = ""
+    asin: str = ""
+    vendor_sku: str = ""
+
+
+@dataclass(kw_only=True)
+class InvoiceRecord:
+    number: str
+    invoice_date: date
+    amount: Decimal
+    currency: str
+    invoice_type: str = "Invoice"
+    due_date: date | None = None
+    po_number: str = ""
+    status: str = ""
+    lines: list[InvoiceLineRecord] = field(default_factory=list)
+
+
+@dataclass(kw_only=True)
+class RemittanceLineRecord:
+    line_number: int
+    invoice_number: str
+    amount: Decimal
+    currency: str
+    invoice_date: date | None = None
+    description: str = ""
+    discount: Decimal = Decimal("0")
+
+
+@dataclass(kw_only=True)
+class RemittanceRecord:
+    payment_number: str
+    payment_date: date
+    amount: Decimal
+    currency: str
+    payment_method: str = ""
+    lines: list[RemittanceLineRecord] = field(default_factory=list)
+
+
+@dataclass(kw_only=True)
+class ChargebackRecord:
+    amazon_id: str
+    family: str
+    deduction_type: str
+    amount: Decimal
+    currency: str
+    issue_date: date
+    sub_type: str = ""
+    quantity: int | None = None
+    po_number: str = ""
+    asin: str = ""
+    invoice_number: str = ""
+    amazon_status: str = ""
+    amazon_dispute_id: str = ""
+    description: str = ""
+
+
+# The chargeback fields sync owns. Workflow fields (state, assignee, outcome...) are added to the model
+# later and must never be overwritten by a sync, so updates name these fields and nothing else.
+CHARGEBACK_FACT_FIELDS = (
+    "family",
+    "deduction_type",
+    "sub_type",
+    "amount",
+    "currency",
+    "quantity",
+    "issue_date",
+    "po_number",
+    "po_number_normalized",
+    "asin",
+    "invoice_number",
+    "amazon_status",
+    "amazon_dispute_id",
+    "description",
+)
+
+
+# Results
+
+
+@dataclass(frozen=True)
+class IngestError:
+    """Why a record was refused: its natural key, the field at fault (e.g. `items[2].net_cost`), a message."""
+
+    key: str
+    field: str
+    message: str
+
+    def __str__(self):
+        return f"{self.key}: {self.field}: {self.message}" if self.field else f"{self.key}: {self.message}"
+
+
+@dataclass
+class IngestResult:
+    """Counts of one ingest call; for chargebacks also the ids created and changed (matching re-runs them)."""
+
+    kind: str
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    errors: list[IngestError] = field(default_factory=list)
+    created_ids: list[int] = field(default_factory=list)
+    changed_ids: list[int] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged + self.rejected
+
+    def merge(self, other: IngestResult) -> IngestResult:
+        """Add another result of the same kind into this one (e.g. one per page of a sync)."""
+        for name in ("created", "updated", "unchanged", "rejected"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.errors.extend(other.errors)
+        self.created_ids.extend(other.created_ids)
+        self.changed_ids.extend(other.changed_ids)
+        return self
+
+    def __str__(self):
+        return (
+            f"{self.kind}: {self.created} created, {self.updated} updated, "
+            f"{self.unchanged} unchanged, {self.rejected} rejected"
+        )
+
+
+# How each document kind maps onto its models.
+
+
+# Fields save() would compute, by name: bulk writes skip save(), so ingest computes them.
+Derived = Mapping[str, Callable[[dict], object]]
+_NORMALIZED_PO: Derived = {"po_number_normalized": lambda values: normalize_po_number(values["po_number"])}
+_INVOICE_DERIVED: Derived = {
+    "number": lambda values: parse_invoice_number(values["number"]).number,
+    "root_number": lambda values: parse_invoice_number(values["number"]).root,
+    "suffixes": lambda values: "".join(parse_invoice_number(values["number"]).suffixes),
+    "direction": lambda values: direction_for_amount(values["amount"]),
+    **_NORMALIZED_PO,
+}
+
+
+class _Spec:
+    inputs: list[str]
+    derived: Derived
+
+    @property
+    def fields(self) -> list[str]:
+        """The model fields written: the record's, then those computed from them."""
+        return self.inputs + [name for name in self.derived if name not in self.inputs]
+
+
+@dataclass(frozen=True)
+class _LineSpec(_Spec):
+    attr: str  # the record attribute holding the lines
+    record: type
+    model: type[models.Model]
+    parent: str  # the line model's FK to the document
+    key: str  # the line key, unique per parent
+    derived: Derived = field(default_factory=dict)
+
+    @property
+    def inputs(self) -> list[str]:
+        return [f.name for f in dataclasses.fields(self.record)]
+
+
+@dataclass(frozen=True, kw_only=True)
+class _DocSpec(_Spec):
+    kind: str
+    record: type
+    model: type[models.Model]
+    key: str
+    lines: tuple[_LineSpec, ...] = ()
+    derived: Derived = field(default_factory=dict)
+    after_write: Callable | None = None
+
+    @property
+    def inputs(self) -> list[str]:
+        attrs = {spec.attr for spec in self.lines}
+        return [f.name for f in dataclasses.fields(self.record) if f.name not in attrs]
+
+
+def _derive(values: dict, derived: Derived) -> dict:
+    return {name: compute(values) for name, compute in derived.items()}
+
+
+@dataclass
+class _Row:
+    """A validated record: header values and, per line kind, line values by line key."""
+
+    key: str
+    values: dict
+    lines: dict[str, dict] = field(default_factory=dict)
+
+
+# Validation
+
+
+_UNSIGNED = (models.PositiveIntegerField, models.PositiveSmallIntegerField, models.PositiveBigIntegerField)
+
+
+def _field_problem(model_field, value) -> str | None:
+    """What is wrong with a value for a model field, judged the way the database and forms would."""
+    if value is None:
+        return None if model_field.null else "is required"
+    if isinstance(model_field, models.CharField):
+        return _text_problem(model_field, value)
+    if isinstance(model_field, models.DecimalField):
+        return _decimal_problem(model_field, value)
+    if isinstance(model_field, models.DateTimeField):
+        if not isinstance(value, datetime) or timezone.is_naive(value):
+            return "must be a timezone-aware datetime"
+    elif isinstance(model_field, models.DateField):
+        if not isinstance(value, date) or isinstance(value, datetime):
+            return "must be a date"
+    elif isinstance(model_field, models.IntegerField):
+        if not isinstance(value, int) or isinstance(value, bool):
+            return "must be a whole number"
+        if isinstance(model_field, _UNSIGNED) and value < 0:
+            return f"{value} is negative; quantities cannot be"
+    return None
+
+
+def _text_problem(model_field, value) -> str | None:
+    if not isinstance(value, str):
+        return "must be text"
+    if value == "":
+        return None if model_field.blank else "is required"
+    if len(value) > model_field.max_length:
+        return f"is longer than {model_field.max_length} characters"
+    if model_field.choices and value not in {str(choice) for choice, _ in model_field.flatchoices}:
+        return f"{value!r} is not one of: {', '.join(str(choice) for choice, _ in model_field.flatchoices)}"
+    return None
+
+
+def _decimal_problem(model_field, value) -> str | None:
+    if isinstance(value, float) or not isinstance(value, Decimal) or not value.is_finite():
+        return "must be a Decimal (never a float)"
+    exponent = value.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > model_field.decimal_places:
+        return f"{value} has more than {model_field.decimal_places} decimals"
+    if abs(value) >= Decimal(10) ** (model_field.max_digits - model_field.decimal_places):
+        return f"{value} is too large"
+    return None
+
+
+@cache
+def _model_fields(model) -> dict:
+    return {f.name: f for f in model._meta.concrete_fields}
+
+
+def _check_values(model, values: dict, account, prefix: str, errors: list[tuple[str, str]]) -> None:
+    """Field checks from the model, then currency and minor-unit precision of every money field."""
+    model_fields = _model_fields(model)
+    for name, value in values.items():
+        problem = _field_problem(model_fields[name], value)
+        if problem:
+            errors.append((prefix + name, problem))
+    currency = values.get("currency")
+    if currency is not None and currency != account.currency:
+        errors.append(
+            (prefix + "currency", f"{currency!r} does not match the vendor account's currency {account.currency!r}")
+        )
+        return
+    for amount_field, currency_field in getattr(model, "money_fields", ()):
+        amount = values.get(amount_field)
+        if isinstance(amount, Decimal) and amount.is_finite() and values.get(currency_field) == account.currency:
+            try:
+                check_amount_precision(amount, account.currency, field=amount_field)
+            except MoneyError as exc:
+                errors.append((prefix + amount_field, str(exc).split(": ", 1)[-1]))
+
+
+def _check_contents(contents, prefix: str, errors: list[tuple[str, str]]) -> None:
+    """Carton contents: a list of {"item_sequence_number": str, "quantity": int >= 0}."""
+    if not isinstance(contents, list):
+        errors.append((prefix, "must be a list"))
+        return
+    for i, entry in enumerate(contents):
+        quantity = entry.get("quantity") if isinstance(entry, dict) else None
+        if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 0:
+            errors.append((f"{prefix}[{i}].quantity", "must be a whole number, not negative"))
+
+
+def _record_key(spec: _DocSpec, record) -> str:
+    key = getattr(record, spec.key, "")
+    return str(key or "").strip()
+
+
+def _prepare(spec: _DocSpec, account, record, errors: list[tuple[str, str]]) -> _Row | None:
+    """Validate one record and turn it into a row; None (with `errors` filled) if it is refused."""
+    if not isinstance(record, spec.record):
+        errors.append(("", f"expected a {spec.record.__name__}, got {type(record).__name__}"))
+        return None
+    values = {name: getattr(record, name) for name in spec.inputs}
+    if isinstance(values[spec.key], str):
+        values[spec.key] = values[spec.key].strip()
+    _check_values(spec.model, values, account, "", errors)
+    if spec.model is Chargeback and isinstance(values["amount"], Decimal) and values["amount"] < 0:
+        errors.append(("amount", "must not be negative: a deduction is recorded as a positive amount"))
+    lines = {
+        line_spec.attr: _prepare_lines(line_spec, account, getattr(record, line_spec.attr), errors)
+        for line_spec in spec.lines
+    }
+    if errors:
+        return None
+    values.update(_derive(values, spec.derived))
+    return _Row(key=values[spec.key], values=values, lines=lines)
+
+
+def _prepare_lines(spec: _LineSpec, account, lines, errors: list[tuple[str, str]]) -> dict:
+    prepared: dict = {}
+    for i, line in enumerate(lines or ()):
+        prefix = f"{spec.attr}[{i}]."
+        if not isinstance(line, spec.record):
+            errors.append((prefix.rstrip("."), f"expected a {spec.record.__name__}"))
+            continue
+        values = {name: getattr(line, name) for name in spec.inputs}
+        _check_values(spec.model, values, account, prefix, errors)
+        if spec.model is Carton:
+            _check_contents(values["contents"], prefix + "contents", errors)
+        if values[spec.key] in prepared:
+            errors.append((prefix + spec.key, f"{values[spec.key]!r} appears twice in this document"))
+        if not errors:
+            values.update(_derive(values, spec.derived))
+            prepared[values[spec.key]] = values
+    return prepared
+
+
+def _prepare_batch(spec: _DocSpec, account, batch: list, result: IngestResult) -> dict[str, _Row]:
+    """Valid rows by key; refused records are counted and explained in `result`."""
+    rows: dict[str, _Row] = {}
+    for record in batch:
+        errors: list[tuple[str, str]] = []
+        row = _prepare(spec, account, record, errors)
+        if row is None:
+            key = _record_key(spec, record)
+            result.rejected += 1
+            result.errors.extend(IngestError(key, name, message) for name, message in errors)
+            continue
+        if row.key in rows:
+            # One statement cannot upsert a key twice; the later record is the newer one.
+            result.rejected += 1
+            result.errors.append(
+                IngestError(row.key, "", "superseded by a later record with the same key in this batch")
+            )
+        rows[row.key] = row
+    return rows
+
+
+# Writing
+
+
+def _batches(records: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(records)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _differs(new: dict, old: dict) -> bool:
+    return any(old.get(name) != value for name, value in new.items())
+
+
+def _upsert(spec: _DocSpec, *, account, records: Iterable, batch_size: int) -> IngestResult:
+    result = IngestResult(kind=spec.kind)
+    for batch in _batches(records, batch_size):
+        rows = _prepare_batch(spec, account, batch, result)
+        if rows:
+            with transaction.atomic():
+                _write_documents(spec, account, rows, result, batch_size)
+    return result
+
+
+def _write_documents(spec: _DocSpec, account, rows: dict[str, _Row], result: IngestResult, batch_size: int) -> None:
+    fields = spec.fields
+    existing = {
+        old[spec.key]: old
+        for old in spec.model.objects.filter(account=account, **{f"{spec.key}__in": list(rows)}).values("id", *fields)
+    }
+    changed = [row for row in rows.values() if row.key not in existing or _differs(row.values, existing[row.key])]
+    parent_ids = {key: old["id"] for key, old in existing.items()}
+    if changed:
+        # An upsert rather than a plain insert: a row another sync inserted since the lookup is updated.
+        objs = [spec.model(account=account, **row.values) for row in changed]
+        spec.model.objects.bulk_create(
+            objs,
+            batch_size=batch_size,
+            update_conflicts=True,
+            unique_fields=["account", spec.key],
+            update_fields=[name for name in fields if name != spec.key] + ["updated_at"],
+        )
+        parent_ids.update({getattr(obj, spec.key): obj.pk for obj in objs})
+    lines_changed = _write_lines(spec, rows, parent_ids, existing_ids=[old["id"] for old in existing.values()])
+    changed_keys = {row.key for row in changed}
+    for key in rows:
+        if key not in existing:
+            result.created += 1
+        elif key in changed_keys or key in lines_changed:
+            result.updated += 1
+        else:
+            result.unchanged += 1
+    if spec.after_write:
+        spec.after_write(account, rows)
+
+
+def _write_lines(spec: _DocSpec, rows: dict[str, _Row], parent_ids: dict, *, existing_ids: list) -> set[str]:
+    """Upsert new and changed lines, delete lines gone from a re-sent document; the keys touched."""
+    touched: set[str] = set()
+    for line_spec in spec.lines:
+        fields = line_spec.fields
+        parent_attr = f"{line_spec.parent}_id"
+        old_lines: dict = defaultdict(dict)
+        if existing_ids:
+            queryset = line_spec.model.objects.filter(**{f"{parent_attr}__in": existing_ids})
+            for old in queryset.values("id", parent_attr, *fields):
+                old_lines[old[parent_attr]][old[line_spec.key]] = old
+        upserts, stale_ids = [], []
+        for row in rows.values():
+            parent_id = parent_ids[row.key]
+            previous = old_lines.pop(parent_id, {})
+            for line_key, values in row.lines[line_spec.attr].items():
+                old = previous.pop(line_key, None)
+                if old is None or _differs(values, old):
+                    upserts.append(line_spec.model(**{parent_attr: parent_id}, **values))
+                    touched.add(row.key)
+            if previous:
+                stale_ids.extend(old["id"] for old in previous.values())
+                touched.add(row.key)
+        if stale_ids:
+            line_spec.model.objects.filter(id__in=stale_ids).delete()
+        if upserts:
+            line_spec.model.objects.bulk_create(
+                upserts,
+                batch_size=BATCH_SIZE,
+                update_conflicts=True,
+                unique_fields=[line_spec.parent, line_spec.key],
+                update_fields=[name for name in fields if name != line_spec.key],
+            )
+    return touched
+
+
+def _link_invoice_chains(account, rows: dict[str, _Row]) -> None:
+    """Point each derivative at the nearest ancestor present (`12345678SCR` → `12345678SC` → `12345678`).
+
+    Runs over whole chains of the roots touched, so a root arriving after its derivatives links them.
+    """
+    roots = {row.values["root_number"] for row in rows.values()}
+    chain = list(
+        Invoice.objects.filter(account=account, root_number__in=roots).values_list("id", "number", "parent_id")
+    )
+    ids = {number: pk for pk, number, _ in chain}
+    relinked = []
+    for pk, number, parent_id in chain:
+        ancestors = parse_invoice_number(number).chain()[-2::-1]  # nearest first, root last
+        wanted = next((ids[n] for n in ancestors if n in ids), None)
+        if wanted != parent_id:
+            relinked.append(Invoice(pk=pk, parent_id=wanted))
+    if relinked:
+        Invoice.objects.bulk_update(relinked, ["parent"], batch_size=BATCH_SIZE)
+
+
+_PO_ITEMS = _LineSpec("items", PurchaseOrderItemRecord, vc.PurchaseOrderItem, "purchase_order", "item_sequence_number")
+_ASN_ITEMS = _LineSpec("items", ShipmentItemRecord, vc.ShipmentItem, "shipment", "item_sequence_number", _NORMALIZED_PO)
+_CARTONS = _LineSpec("cartons", CartonRecord, Carton, "shipment", "sequence_number")
+_INVOICE_LINES = _LineSpec("lines", InvoiceLineRecord, vc.InvoiceLine, "invoice", "line_number", _NORMALIZED_PO)
+_PAYMENT_LINES = _LineSpec("lines", RemittanceLineRecord, vc.RemittanceLine, "remittance", "line_number")
+
+_PURCHASE_ORDERS = _DocSpec(
+    kind="purchase_orders",
+    record=PurchaseOrderRecord,
+    model=vc.PurchaseOrder,
+    key="number",
+    derived={"number_normalized": lambda values: normalize_po_number(values["number"])},
+    lines=(_PO_ITEMS,),
+)
+_SHIPMENTS = _DocSpec(
+    kind="shipments", record=ShipmentRecord, model=vc.Shipment, key="shipment_id", lines=(_ASN_ITEMS, _CARTONS)
+)
+_INVOICES = _DocSpec(
+    kind="invoices",
+    record=InvoiceRecord,
+    model=Invoice,
+    key="number",
+    derived=_INVOICE_DERIVED,
+    lines=(_INVOICE_LINES,),
+    after_write=_link_invoice_chains,
+)
+_REMITTANCES = _DocSpec(
+    kind="remittances", record=RemittanceRecord, model=vc.Remittance, key="payment_number", lines=(_PAYMENT_LINES,)
+)
+_CHARGEBACKS = _DocSpec(
+    kind="chargebacks", record=ChargebackRecord, model=Chargeback, key="amazon_id", derived=_NORMALIZED_PO
+)
+assert set(_CHARGEBACKS.fields) == {"amazon_id", *CHARGEBACK_FACT_FIELDS}, "ChargebackRecord must carry facts only"
+
+
+# The public door
+
+
+def upsert_purchase_orders(
+    *, account, records: Iterable[PurchaseOrderRecord], batch_size: int = BATCH_SIZE
+) -> IngestResult:
+    """Create or update purchase orders and their items (with Amazon's receiving status) by PO number."""
+    return _upsert(_PURCHASE_ORDERS, account=account, records=records, batch_size=batch_size)
+
+
+def upsert_shipments(*, account, records: Iterable[ShipmentRecord], batch_size: int = BATCH_SIZE) -> IngestResult:
+    """Create or update shipments (ASNs) with their items and cartons by shipment id."""
+    return _upsert(_SHIPMENTS, account=account, records=records, batch_size=batch_size)
+
+
+def upsert_invoices(*, account, records: Iterable[InvoiceRecord], batch_size: int = BATCH_SIZE) -> IngestResult:
+    """Create or update invoices and derivative documents (`…SC`, `…SCR`) with their lines; link the chains."""
+    return _upsert(_INVOICES, account=account, records=records, batch_size=batch_size)
+
+
+def upsert_remittances(*, account, records: Iterable[RemittanceRecord], batch_size: int = BATCH_SIZE) -> IngestResult:
+    """Create or update remittances (payments) and their lines by payment number."""
+    return _upsert(_REMITTANCES, account=account, records=records, batch_size=batch_size)
+
+
+def upsert_chargebacks(
+    *,
+    account,
+    records: Iterable[ChargebackRecord],
+    batch_size: int = BATCH_SIZE,
+    change_reason: str = "Synced from Amazon",
+    actor=None,
+) -> IngestResult:
+    """Create or update deductions by Amazon id, writing only fact fields and a history row per change.
+
+    The result carries the ids of created and changed chargebacks so matching can re-evaluate them.
+    """
+    result = IngestResult(kind=_CHARGEBACKS.kind)
+    for batch in _batches(records, batch_size):
+        rows = _prepare_batch(_CHARGEBACKS, account, batch, result)
+        if rows:
+            with transaction.atomic():
+                _write_chargebacks(account, rows, result, batch_size, change_reason, actor)
+    return result
+
+
+def _write_chargebacks(account, rows: dict[str, _Row], result: IngestResult, batch_size, change_reason, actor) -> None:
+    # Lock the rows being compared so a workflow change cannot slip between our read and our write.
+    # New ids are plain inserts (history needs the rows): a sync claims its account, so two runs never
+    # insert the same id at once; if one did, the batch fails whole and the run is retried.
+    existing = {
+        cb.amazon_id: cb
+        for cb in Chargeback.objects.select_for_update().filter(account=account, amazon_id__in=list(rows))
+    }
+    created, changed = [], []
+    now = timezone.now()
+    for key, row in rows.items():
+        chargeback = existing.get(key)
+        if chargeback is None:
+            created.append(Chargeback(account=account, **row.values))
+        elif _differs(row.values, {name: getattr(chargeback, name) for name in row.values}):
+            for name in CHARGEBACK_FACT_FIELDS:
+                setattr(chargeback, name, row.values[name])
+            chargeback.updated_at = now
+            changed.append(chargeback)
+        else:
+            result.unchanged += 1
+    history = {"batch_size": batch_size, "default_user": actor, "default_change_reason": change_reason}
+    if created:
+        created = bulk_create_with_history(created, Chargeback, **history)
+    if changed:
+        bulk_update_with_history(changed, Chargeback, fields=[*CHARGEBACK_FACT_FIELDS, "updated_at"], **history)
+    result.created += len(created)
+    result.updated += len(changed)
+    result.created_ids.extend(cb.pk for cb in created)
+    result.changed_ids.extend(cb.pk for cb in changed)

@@ -75,6 +75,7 @@ def make_shipment(
     asn_sent="2026-01-06",
     cartons=10,
     labelled=True,
+    shipped_on="2026-01-06",
 ):
     shipment = Shipment.objects.create(
         account=account,
@@ -82,7 +83,7 @@ def make_shipment(
         bill_of_lading=bol,
         ship_to_party="ABE8",
         asn_sent_at=at(asn_sent, 9) if asn_sent else None,
-        shipped_at=at("2026-01-06", 12),
+        shipped_at=at(shipped_on, 12),
         delivered_at=at(delivered, 14) if delivered else None,
         carton_count=cartons,
     )

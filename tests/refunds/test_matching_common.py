@@ -76,7 +76,7 @@ def test_already_reversed_in_a_remittance_is_accepted(account):
     a = evaluate(cb)
     assert a.recommendation == Recommendation.ACCEPT
     assert a.expected_recovery == 0
-    assert "Amazon already paid back 240.00 USD (payment PAY-2 on 2026-03-08)" in texts(a)
+    assert "Amazon already gave back 240.00 USD (payment PAY-2 on 2026-03-08)" in texts(a)
     assert "Deducted in payment PAY-1" in texts(a)
 
 

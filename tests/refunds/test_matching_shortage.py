@@ -30,10 +30,9 @@ def test_delivered_with_proof_is_disputable_in_full(account):
     assert a.confidence >= Decimal("0.90")
     assert a.match_status == MatchStatus.MATCHED
     words = texts(a)
-    assert "ASN 4411 shipped 120 units." in words
+    assert "ASN 4411 shipped 120 units in 10 cartons." in words
     assert "96 units received" in words
     assert "Delivered to ABE8 on 2026-01-08 under BOL BOL778" in words
-    assert "10 cartons (10 with SSCC/AMZNCC labels) declaring 120 units" in words
     assert "shortage claim of 24 units: 24 units are disputable" in words
     assert a.matched["purchase_order"][1] == "2JK3S9VC"
     assert "proof_of_delivery" in a.evidence_present
@@ -117,5 +116,5 @@ def test_cases_on_the_asn_count_as_eaches(account):
     ShipmentItem.objects.filter(shipment=shipment).update(shipped_quantity=10, unit="Cases", unit_size=12)
     make_invoice(account, quantity=120)
     a = evaluate(make_chargeback(account))
-    assert "ASN 4411 shipped 120 units." in texts(a)
+    assert "ASN 4411 shipped 120 units in 10 cartons." in texts(a)
     assert a.recommendation == Recommendation.DISPUTE

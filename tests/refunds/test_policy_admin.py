@@ -104,7 +104,7 @@ def test_render_verdict_shows_the_checks(account):
     html = render_verdict(cb)
     assert "<strong>Dispute</strong>" in html
     assert "240.00 USD" in html
-    assert "ASN 4411 shipped 120 units." in html
+    assert "ASN 4411 shipped 120 units in 10 cartons." in html
     assert "2028-01-10" in html
     data = verdict_data(cb)
     assert data["expected_recovery"] == {"amount": "240.0000", "currency": "USD"}

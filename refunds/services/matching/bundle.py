@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from refunds.choices import CheckStatus, EvidenceKind, QuantityUnit
 from refunds.identifiers import parse_invoice_number
-from refunds.services.matching.loader import DocumentIndex, invoice_root, related_numbers
+from refunds.services.matching.loader import DocumentIndex, invoice_root, related_numbers, sibling_key
 
 
 def check(code: str, status: str, text: str) -> dict:
@@ -45,6 +45,8 @@ class Bundle:
     invoice: object = None  # the vendor's root invoice
     chain: list = field(default_factory=list)  # the root invoice and Amazon's derivatives of it
     invoice_lines: list = field(default_factory=list)  # lines of the root invoice
+    po_invoice_lines: list = field(default_factory=list)  # lines of every vendor invoice of the PO
+    chain_lines: dict = field(default_factory=dict)  # invoice id -> lines, for the derivative chain
     remittance_lines: list = field(default_factory=list)
     siblings: list = field(default_factory=list)
 
@@ -68,8 +70,45 @@ class Bundle:
         return [line for line in lines if not po or line.po_number_normalized in ("", po)]
 
     def asn_shipments(self):
-        ids = {line.shipment_id for line in self.asn_lines} or {line.shipment_id for line in self.shipment_lines}
-        return [self.shipments[i] for i in sorted(ids) if i in self.shipments]
+        """The shipments the deduction is about, narrowest evidence first.
+
+        A deduction that names a shipment (Amazon quotes the ARN, BOL or shipment id in its text) is
+        about that one; a claim on an invoice is about the ASN that invoice billed (vendors commonly
+        use the invoice number as the ASN's shipment id); otherwise every ASN of the PO with the ASIN.
+        """
+        lines = self.asn_lines or self.shipment_lines
+        candidates = [self.shipments[i] for i in sorted({line.shipment_id for line in lines}) if i in self.shipments]
+        text = self.mentions
+        named = [s for s in candidates if _named_in(s, text)]
+        if named:
+            return named
+        if self.invoice is not None:
+            billed = [s for s in candidates if s.shipment_id.upper() == self.invoice.root_number]
+            if billed:
+                return billed
+        return candidates
+
+    @property
+    def mentions(self) -> str:
+        cb = self.chargeback
+        return f"{cb.description} {cb.sub_type}".upper()
+
+    def lines_of(self, shipments):
+        ids = {s.id for s in shipments}
+        return [line for line in self.asn_lines if line.shipment_id in ids]
+
+    @property
+    def invoiced_for_item(self) -> int:
+        """Units of the deduction's ASIN billed on all of the PO's vendor invoices."""
+        asin = self.chargeback.asin
+        return sum(
+            line.quantity for line in self.po_invoice_lines if line.quantity > 0 and (not asin or line.asin == asin)
+        )
+
+
+def _named_in(shipment, text: str) -> bool:
+    references = (shipment.amazon_reference_number, shipment.bill_of_lading, shipment.shipment_id)
+    return any(ref and len(ref) >= 6 and ref.upper() in text for ref in references)
 
 
 def eaches(quantity: int, unit: str, unit_size: int) -> int:
@@ -90,10 +129,8 @@ def build_bundle(chargeback, account, index: DocumentIndex) -> Bundle:
     root = bundle.invoice.root_number if bundle.invoice else invoice_root(chargeback)
     for number in related_numbers(chargeback, root, [inv.number for inv in bundle.chain]):
         bundle.remittance_lines.extend(index.remittance_lines.get((chargeback.account_id, number), []))
-    sibling_key = chargeback.po_number_normalized or chargeback.invoice_number
-    if sibling_key:
-        rows = index.siblings.get((chargeback.account_id, sibling_key), [])
-        bundle.siblings = [row for row in rows if row.id != chargeback.pk]
+    rows = index.siblings.get((chargeback.account_id, sibling_key(chargeback)), [])
+    bundle.siblings = [row for row in rows if row.id != chargeback.pk]
     return bundle
 
 
@@ -116,6 +153,17 @@ def _attach_invoice(bundle: Bundle, index: DocumentIndex) -> None:
     bundle.invoice = invoice
     bundle.chain = sorted(index.invoices_by_root.get((account_id, invoice.root_number), [invoice]), key=_depth)
     bundle.invoice_lines = index.invoice_lines.get(invoice.id, [])
+    bundle.chain_lines = {inv.id: index.invoice_lines.get(inv.id, []) for inv in bundle.chain}
+    po = chargeback.po_number_normalized
+    if po:
+        roots = {inv.id: inv for inv in index.invoices_by_po.get((account_id, po), []) if not inv.suffixes}
+        roots.setdefault(invoice.id, invoice)
+        bundle.po_invoice_lines = [
+            line
+            for invoice_id in roots
+            for line in index.invoice_lines.get(invoice_id, [])
+            if line.po_number_normalized in ("", po)
+        ]
 
 
 def _bills(index, invoice, asin) -> bool:

@@ -8,7 +8,6 @@ nothing left to recover.
 from decimal import Decimal
 
 from refunds.choices import CheckStatus
-from refunds.identifiers import parse_invoice_number
 from refunds.services.matching.bundle import Bundle, Finding, check
 
 
@@ -25,7 +24,8 @@ def currency_checks(bundle: Bundle) -> list[dict]:
 
 
 def _duplicate_key(row):
-    return (row.deduction_type, row.sub_type, row.asin, row.invoice_number, row.amount, row.quantity)
+    # The text too: two no-shows on two shipments of one PO cost the same but name different ARNs.
+    return (row.deduction_type, row.sub_type, row.asin, row.invoice_number, row.amount, row.quantity, row.description)
 
 
 def duplicate_of(bundle: Bundle):
@@ -42,28 +42,32 @@ def duplicate_of(bundle: Bundle):
     return min(earlier, key=lambda row: (row.issue_date, row.id), default=None)
 
 
+# Amazon's own status for a deduction it took back (report files spell it in several ways).
+REVERSED_STATUSES = {"reversed", "waived", "refunded", "cancelled", "canceled", "credited"}
+
+
 def reversed_amount(bundle: Bundle) -> tuple[Decimal, list[str]]:
-    """Credits in remittances that give this deduction back: its own number or an `…R` reversal of it."""
+    """What Amazon already gave back: its status, a credit derivative of the invoice (`…SCR`) for
+    the item, or a remittance credit on the deduction's own number or its `…R` reversal."""
     cb = bundle.chargeback
+    if cb.amazon_status.strip().lower() in REVERSED_STATUSES:
+        return cb.amount, [f"Amazon's status is {cb.amazon_status}"]
+    total, where = Decimal(0), []
+    for invoice in bundle.chain:
+        if invoice.amount > 0 and invoice.suffixes.endswith("R"):
+            lines = [ln for ln in bundle.chain_lines.get(invoice.id, []) if not cb.asin or ln.asin == cb.asin]
+            credit = (
+                sum((ln.amount for ln in lines), Decimal(0)) if bundle.chain_lines.get(invoice.id) else invoice.amount
+            )
+            if credit > 0:
+                total += credit
+                where.append(f"credit {invoice.number} of {invoice.invoice_date}")
     own = {cb.amazon_id, f"{cb.amazon_id}R"}
-    total, payments = Decimal(0), []
     for line in bundle.remittance_lines:
-        if line.amount <= 0:
-            continue
-        number = line.invoice_number
-        is_reversal = number in own or (_is_derivative(number) and number.endswith("R") and _same_root(bundle, number))
-        if is_reversal:
+        if line.amount > 0 and line.invoice_number in own:
             total += line.amount
-            payments.append(f"{line.remittance__payment_number} on {line.remittance__payment_date}")
-    return min(total, cb.amount), payments
-
-
-def _is_derivative(number: str) -> bool:
-    return parse_invoice_number(number).is_derivative
-
-
-def _same_root(bundle: Bundle, number: str) -> bool:
-    return bundle.invoice is not None and parse_invoice_number(number).root == bundle.invoice.root_number
+            where.append(f"payment {line.remittance__payment_number} on {line.remittance__payment_date}")
+    return min(total, cb.amount), where
 
 
 def apply_common(bundle: Bundle, finding: Finding) -> tuple[bool, Decimal]:
@@ -85,11 +89,11 @@ def apply_common(bundle: Bundle, finding: Finding) -> tuple[bool, Decimal]:
             f"Duplicate: deduction {duplicate.amazon_id} of {duplicate.issue_date} charged the same "
             f"{cb.amount:.2f} {cb.currency} for the same item.",
         )
-    reversed_total, payments = reversed_amount(bundle)
+    reversed_total, where = reversed_amount(bundle)
     if reversed_total:
         finding.add(
             "common.reversed",
             CheckStatus.SUPPORTS_AMAZON,
-            f"Amazon already paid back {reversed_total:.2f} {cb.currency} (payment {', '.join(payments)}).",
+            f"Amazon already gave back {reversed_total:.2f} {cb.currency} ({'; '.join(where)}).",
         )
     return duplicate is not None, reversed_total

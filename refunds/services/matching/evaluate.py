@@ -25,7 +25,7 @@ from refunds.services.matching.bundle import build_bundle, document_evidence
 from refunds.services.matching.common import apply_common
 from refunds.services.matching.coop import match_coop, match_without_documents
 from refunds.services.matching.loader import load_documents
-from refunds.services.matching.operational import match_operational
+from refunds.services.matching.operational import CARTON_TYPES, match_operational
 from refunds.services.matching.price import match_price
 from refunds.services.matching.shortage import match_shortage
 from refunds.services.matching.verdict import Context, Verdict, decide
@@ -77,7 +77,8 @@ def _attach_accounts(chargebacks, accounts) -> None:
 
 
 def _evaluate_batch(chargebacks, catalogue, rulebooks, run, *, cause, now) -> None:
-    index = load_documents(chargebacks)
+    carton_pos = {cb.po_number_normalized for cb in chargebacks if _code(catalogue, cb) in CARTON_TYPES}
+    index = load_documents(chargebacks, carton_po_numbers=carton_pos)
     todays = {}
     results = []
     for cb in chargebacks:
@@ -115,6 +116,11 @@ def evaluate_one(cb, index, catalogue, rulebook, today) -> tuple[Verdict, object
     return decide(bundle, finding, ctx), rule, deadlines, bundle
 
 
+def _code(catalogue, cb) -> str:
+    entry = catalogue.get(cb.deduction_type)
+    return entry.code if entry else cb.deduction_type
+
+
 def _match_family(bundle, entry, index):
     family = bundle.chargeback.family
     code = entry.code if entry else bundle.chargeback.deduction_type
@@ -124,6 +130,8 @@ def _match_family(bundle, entry, index):
         return match_price(bundle)
     if family == DeductionFamily.OPERATIONAL:
         return match_operational(bundle, code)
+    if family == DeductionFamily.RETURN:
+        return match_operational(bundle, "rtv")  # returns are charged per unit, like prep
     if family == DeductionFamily.COOP:
         return match_coop(bundle, index.coop_agreements.get(bundle.chargeback.account_id, []))
     return match_without_documents(

@@ -124,6 +124,7 @@ SIBLING_FIELDS = [
     "currency",
     "quantity",
     "issue_date",
+    "description",
 ]
 
 
@@ -169,20 +170,24 @@ def related_numbers(chargeback, root: str, chain_numbers=()) -> set[str]:
     return numbers - {""}
 
 
-def load_documents(chargebacks) -> DocumentIndex:
-    """One query per document kind for the whole batch."""
+def load_documents(chargebacks, *, carton_po_numbers=frozenset()) -> DocumentIndex:
+    """One query per document kind for the whole batch.
+
+    Cartons are many (one per case) and only carton chargebacks read them one by one, so they are
+    loaded for the POs in `carton_po_numbers` only; other matchers use the ASN's carton count.
+    """
     index = DocumentIndex()
     accounts = {cb.account_id for cb in chargebacks}
     po_numbers = {cb.po_number_normalized for cb in chargebacks if cb.po_number_normalized}
     roots = {root for cb in chargebacks if (root := invoice_root(cb))}
     _load_purchase_orders(index, accounts, po_numbers)
-    _load_shipments(index, accounts, po_numbers)
+    _load_shipments(index, accounts, po_numbers, carton_po_numbers)
     _load_invoices(index, accounts, po_numbers, roots)
     numbers = {number for (_, number) in index.invoices_by_number}
     for cb in chargebacks:
         numbers |= related_numbers(cb, invoice_root(cb))
     _load_remittance_lines(index, accounts, numbers)
-    _load_siblings(index, accounts, po_numbers, {cb.invoice_number for cb in chargebacks if cb.invoice_number})
+    _load_siblings(index, chargebacks, accounts)
     for agreement in CoopAgreement.objects.filter(any_of("account_id", accounts)):
         index.coop_agreements[agreement.account_id].append(agreement)
     return index
@@ -199,7 +204,7 @@ def _load_purchase_orders(index, accounts, po_numbers):
         index.po_items[item.purchase_order_id].append(item)
 
 
-def _load_shipments(index, accounts, po_numbers):
+def _load_shipments(index, accounts, po_numbers, carton_po_numbers):
     if not po_numbers:
         return
     qs = ShipmentItem.objects.filter(
@@ -211,7 +216,10 @@ def _load_shipments(index, accounts, po_numbers):
         index.shipments[shipment.id] = shipment
     for line in lines:
         index.shipment_items[(line.shipment__account_id, line.po_number_normalized)].append(line)
-    cartons = Carton.objects.filter(any_of("shipment_id", shipment_ids))
+    with_cartons = {line.shipment_id for line in lines if line.po_number_normalized in carton_po_numbers}
+    if not with_cartons:
+        return
+    cartons = Carton.objects.filter(any_of("shipment_id", with_cartons))
     for carton in _rows(cartons, CARTON_FIELDS, json_fields=["contents"]):
         index.cartons[carton.shipment_id].append(carton)
 
@@ -243,12 +251,22 @@ def _load_remittance_lines(index, accounts, numbers):
         index.remittance_lines[(line.remittance__account_id, line.invoice_number)].append(line)
 
 
-def _load_siblings(index, accounts, po_numbers, invoice_numbers):
-    """Other deductions on the same PO or invoice, from any batch: the candidates for duplicates."""
-    condition = Q(any_of("po_number_normalized", po_numbers)) | Q(any_of("invoice_number", invoice_numbers))
+def sibling_key(row) -> str:
+    """What two deductions must share to be candidates for "charged twice": the PO, the invoice, or
+    for account-wide deductions (co-op, provisions) their type and amount."""
+    return row.po_number_normalized or row.invoice_number or f"{row.deduction_type}|{row.amount:.4f}"
+
+
+def _load_siblings(index, chargebacks, accounts):
+    """Other deductions on the same PO or invoice (or account-wide of the same type and amount),
+    from any batch: the candidates for duplicates."""
+    po_numbers = {cb.po_number_normalized for cb in chargebacks if cb.po_number_normalized}
+    invoices = {cb.invoice_number for cb in chargebacks if cb.invoice_number and not cb.po_number_normalized}
+    loose = [cb for cb in chargebacks if not (cb.po_number_normalized or cb.invoice_number)]
+    condition = Q(any_of("po_number_normalized", po_numbers)) | Q(any_of("invoice_number", invoices))
+    if loose:
+        loose_types = Q(any_of("deduction_type", {cb.deduction_type for cb in loose}))
+        condition |= loose_types & Q(any_of("amount", {cb.amount for cb in loose}), po_number_normalized="")
     qs = Chargeback.objects.filter(condition, any_of("account_id", accounts))
     for row in _rows(qs, SIBLING_FIELDS):
-        if row.po_number_normalized:
-            index.siblings[(row.account_id, row.po_number_normalized)].append(row)
-        elif row.invoice_number:
-            index.siblings[(row.account_id, row.invoice_number)].append(row)
+        index.siblings[(row.account_id, sibling_key(row))].append(row)

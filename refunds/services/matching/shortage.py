@@ -40,20 +40,19 @@ def match_shortage(bundle: Bundle) -> Finding:
 
 def _conclude(bundle, finding, *, claimed, invoiced, shipped, received, proof) -> Finding:
     cb = bundle.chargeback
-    if shipped is None and not (received is not None and received >= invoiced):
+    caught_up = bool(received)
+    if shipped is None and not caught_up:
         finding.missing_documents.append(f"ASN for PO {cb.po_number}")
         finding.decided = False
         return finding
     delivered = min(shipped if shipped is not None else invoiced, invoiced)
     fair_units = min(claimed, invoiced - delivered)  # billed but never shipped: Amazon is right
     disputable_units = max(0, claimed - fair_units)
-    caught_up = received is not None and received >= invoiced - fair_units
     if disputable_units and caught_up:
         finding.add(
             "shortage.received_later",
             CheckStatus.SUPPORTS_DISPUTE,
-            f"Amazon's receipt now shows {units(received)} of the {units(invoiced)} invoiced: "
-            "the units arrived in a later receipt.",
+            "Amazon has since received every unit invoiced for the item: the units arrived in a later receipt.",
         )
         # Amazon's own receiving record is better proof than a POD: it is what the claim contradicts.
         finding.evidence.add(EvidenceKind.PROOF_OF_DELIVERY)
@@ -121,55 +120,42 @@ def _claimed_units(cb, unit_cost, finding: Finding):
 
 
 def _shipped(bundle: Bundle, finding: Finding):
-    lines = bundle.asn_lines
+    shipments = bundle.asn_shipments()
+    lines = bundle.lines_of(shipments)
     if not lines:
         return None
-    by_shipment = {}
-    for line in lines:
-        by_shipment[line.shipment_id] = by_shipment.get(line.shipment_id, 0) + eaches(
-            line.shipped_quantity, line.unit, line.unit_size
+    for shipment in shipments:
+        quantity = sum(
+            eaches(ln.shipped_quantity, ln.unit, ln.unit_size) for ln in lines if ln.shipment_id == shipment.id
         )
-    for shipment_id, quantity in sorted(by_shipment.items()):
-        shipment = bundle.shipments.get(shipment_id)
-        name = shipment.shipment_id if shipment else shipment_id
-        finding.add("shortage.shipped", CheckStatus.INFO, f"ASN {name} shipped {units(quantity)}.")
-    _carton_check(bundle, finding, lines)
-    return sum(by_shipment.values())
-
-
-def _carton_check(bundle: Bundle, finding: Finding, lines) -> None:
-    sequence = {(line.shipment_id, line.item_sequence_number) for line in lines}
-    cartons = [c for sid, cs in bundle.cartons.items() for c in cs if any(s == sid for s, _ in sequence)]
-    if not cartons:
-        return
-    declared = sum(
-        int(entry.get("quantity", 0))
-        for carton in cartons
-        for entry in carton.contents or []
-        if any((carton.shipment_id, str(entry.get("item_sequence_number"))) == key for key in sequence)
-    )
-    labelled = sum(1 for carton in cartons if carton.identifier)
-    finding.add(
-        "shortage.cartons",
-        CheckStatus.INFO,
-        f"ASN carton data: {len(cartons)} cartons ({labelled} with SSCC/AMZNCC labels) declaring {units(declared)}.",
-    )
+        cartons = f" in {shipment.carton_count} cartons" if shipment.carton_count else ""
+        finding.add(
+            "shortage.shipped", CheckStatus.INFO, f"ASN {shipment.shipment_id} shipped {units(quantity)}{cartons}."
+        )
+    if any(shipment.carton_count for shipment in shipments):
+        finding.evidence.add(EvidenceKind.CARTON_DATA)
+    return sum(eaches(ln.shipped_quantity, ln.unit, ln.unit_size) for ln in lines)
 
 
 def _received(bundle: Bundle, finding: Finding):
-    items = bundle.items
-    known = [item for item in items if item.received_quantity is not None]
+    """Amazon's receipt for the item across the whole PO, against everything invoiced for it.
+
+    Receipts are reported per PO item, not per invoice, so "received later" can only be told at
+    that level: Amazon has received at least every unit the vendor invoiced for the item.
+    """
+    known = [item for item in bundle.items if item.received_quantity is not None]
     if not known:
         return None
     received = sum(item.received_quantity for item in known)
+    invoiced = bundle.invoiced_for_item
     last = max((item.last_received_at for item in known if item.last_received_at), default=None)
     finding.add(
         "shortage.received",
         CheckStatus.INFO,
-        f"Amazon's receipt for PO {bundle.po.number}: {units(received)} received (last on "
-        f"{day(last, bundle.account.tz)}).",
+        f"Amazon's receipt for PO {bundle.po.number}: {units(received)} received of {units(invoiced)} invoiced "
+        f"on the PO (last on {day(last, bundle.account.tz)}).",
     )
-    return received
+    return received >= invoiced > 0
 
 
 def _proof_of_delivery(bundle: Bundle, finding: Finding) -> bool:

@@ -66,7 +66,7 @@ def test_case_pack_cost_is_compared_per_unit(account):
     make_po(account, net_cost="120.00", unit="Cases", unit_size=12, ordered=10)
     make_invoice(account, unit_cost="10.00", **PRICE_NOW_OK)
     a = evaluate(price_claim(account, "1320.00"))
-    assert "is per case of 12: 10.0000 per unit" in texts(a)
+    assert "is per case of 12; the invoice prices eaches: 10.0000 per unit" in texts(a)
     assert a.recommendation == Recommendation.DISPUTE
     assert a.expected_recovery == Decimal("1320.00")
 

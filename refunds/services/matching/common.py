@@ -7,7 +7,7 @@ nothing left to recover.
 
 from decimal import Decimal
 
-from refunds.choices import CheckStatus
+from refunds.choices import CheckStatus, DeductionFamily
 from refunds.services.matching.bundle import Bundle, Finding, check
 
 
@@ -53,7 +53,10 @@ def reversed_amount(bundle: Bundle) -> tuple[Decimal, list[str]]:
     if cb.amazon_status.strip().lower() in REVERSED_STATUSES:
         return cb.amount, [f"Amazon's status is {cb.amazon_status}"]
     total, where = Decimal(0), []
-    for invoice in bundle.chain:
+    # The SC/SCR chain is the shortage claim's own: its credits reverse shortages of the invoice
+    # named on the deduction, nothing else charged on the same PO.
+    chain = bundle.chain if cb.family == DeductionFamily.SHORTAGE and cb.invoice_number else []
+    for invoice in chain:
         if invoice.amount > 0 and invoice.suffixes.endswith("R"):
             lines = [ln for ln in bundle.chain_lines.get(invoice.id, []) if not cb.asin or ln.asin == cb.asin]
             credit = (

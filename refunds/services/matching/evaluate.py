@@ -48,8 +48,15 @@ class EvaluationRun:
         return f"evaluated {self.evaluated} deductions ({counts}); {self.changed} changed"
 
 
-def evaluate_chargebacks(ids, *, cause: str = "re-evaluated", now: datetime | None = None) -> EvaluationRun:
-    """Match and judge the given deductions; idempotent, safe to run twice or late."""
+def evaluate_chargebacks(
+    ids, *, cause: str = "re-evaluated", now: datetime | None = None, replay: bool = False
+) -> EvaluationRun:
+    """Match and judge the given deductions; idempotent, safe to run twice or late.
+
+    `now` is the instant "today" is taken from (in each account's zone). `replay=True` is for
+    back-testing only (the benchmark): each deduction is judged as on the first day it could be
+    disputed, as a team working every deduction on time would have seen it.
+    """
     run = EvaluationRun()
     ids = sorted(set(ids))
     if not ids:
@@ -64,7 +71,7 @@ def evaluate_chargebacks(ids, *, cause: str = "re-evaluated", now: datetime | No
         orgs = {cb.account.organization_id for cb in chargebacks}
         for org_id in orgs - rulebooks.keys():
             rulebooks[org_id] = RuleBook([org_id])
-        _evaluate_batch(chargebacks, catalogue, rulebooks, run, cause=cause, now=now or timezone.now())
+        _evaluate_batch(chargebacks, catalogue, rulebooks, run, cause=cause, now=now or timezone.now(), replay=replay)
     return run
 
 
@@ -76,7 +83,7 @@ def _attach_accounts(chargebacks, accounts) -> None:
         cb.account = accounts[cb.account_id]
 
 
-def _evaluate_batch(chargebacks, catalogue, rulebooks, run, *, cause, now) -> None:
+def _evaluate_batch(chargebacks, catalogue, rulebooks, run, *, cause, now, replay=False) -> None:
     carton_pos = {cb.po_number_normalized for cb in chargebacks if _code(catalogue, cb) in CARTON_TYPES}
     index = load_documents(chargebacks, carton_po_numbers=carton_pos)
     todays = {}
@@ -84,7 +91,8 @@ def _evaluate_batch(chargebacks, catalogue, rulebooks, run, *, cause, now) -> No
     for cb in chargebacks:
         account = cb.account
         today = todays.get(account.id) or todays.setdefault(account.id, local_today(account.tz, now=now))
-        verdict, rule, deadlines, bundle = evaluate_one(cb, index, catalogue, rulebooks[account.organization_id], today)
+        rulebook = rulebooks[account.organization_id]
+        verdict, rule, deadlines, bundle = evaluate_one(cb, index, catalogue, rulebook, today, replay=replay)
         results.append((cb, verdict, rule, deadlines, bundle))
         run.by_recommendation[verdict.recommendation] = run.by_recommendation.get(verdict.recommendation, 0) + 1
     with transaction.atomic():
@@ -92,7 +100,7 @@ def _evaluate_batch(chargebacks, catalogue, rulebooks, run, *, cause, now) -> No
     run.evaluated += len(chargebacks)
 
 
-def evaluate_one(cb, index, catalogue, rulebook, today) -> tuple[Verdict, object, object, object]:
+def evaluate_one(cb, index, catalogue, rulebook, today, *, replay=False) -> tuple[Verdict, object, object, object]:
     """One deduction against the batch's documents: the family matcher, shared checks, rule, verdict."""
     account = cb.account
     entry = catalogue.get(cb.deduction_type)
@@ -112,6 +120,8 @@ def evaluate_one(cb, index, catalogue, rulebook, today) -> tuple[Verdict, object
     if rule is not None:
         buffer = account.organization.deadline_buffer_business_days
         deadlines = compute_deadlines(rule, _anchors(bundle), buffer_business_days=buffer)
+    if replay:
+        today = deadlines.disputable_from if deadlines else cb.issue_date
     ctx = Context(rule=rule, deadlines=deadlines, today=today, duplicate=duplicate, reversed_total=reversed_total)
     return decide(bundle, finding, ctx), rule, deadlines, bundle
 

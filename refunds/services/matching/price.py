@@ -31,40 +31,46 @@ def match_price(bundle: Bundle) -> Finding:
         finding.add("price.no_line", CheckStatus.MISSING, f"No {which} for {cb.asin or 'the item'} to compare.")
         finding.decided = False
         return finding
-    item = items[0]
-    po_each = _po_cost_each(item, finding)
-    fair = Decimal(0)
-    for line in lines:
-        fair += _line_variance(line, po_each, finding, bundle.invoice.number)
+    fair = sum(
+        (_line_variance(line, _po_cost(items[0], line, finding), finding, bundle.invoice.number) for line in lines),
+        Decimal(0),
+    )
     fair = min(fair, cb.amount)
     finding.disputable = max(Decimal(0), cb.amount - fair)
     # Within one minor unit of the fair claim is Amazon's own rounding of the total: not worth a dispute.
     if finding.disputable <= 2 * _half_minor_unit(cb.currency):
         finding.disputable = Decimal(0)
-        finding.add(
-            "price.conclusion",
-            CheckStatus.SUPPORTS_AMAZON,
-            f"→ the claim of {cb.amount:.2f} matches the price difference: valid.",
-        )
+        finding.add("price.conclusion", CheckStatus.SUPPORTS_AMAZON,
+                    f"→ the claim of {cb.amount:.2f} matches the price difference: valid.")  # fmt: skip
     else:
-        finding.add(
-            "price.conclusion",
-            CheckStatus.SUPPORTS_DISPUTE,
-            f"→ the fair claim is {fair:.2f}; {finding.disputable:.2f} of the {cb.amount:.2f} deducted is disputable.",
-        )
+        finding.add("price.conclusion", CheckStatus.SUPPORTS_DISPUTE,
+                    f"→ the fair claim is {fair:.2f}; {finding.disputable:.2f} of the {cb.amount:.2f} deducted "
+                    "is disputable.")  # fmt: skip
     return finding
 
 
-def _po_cost_each(item, finding: Finding) -> Decimal:
-    if item.ordered_unit == QuantityUnit.CASES and (item.unit_size or 1) > 1:
-        each = item.net_cost / item.unit_size
+def _po_cost(item, line, finding: Finding) -> Decimal:
+    """The PO cost in the invoice line's unit of measure.
+
+    Invoices carry no unit of their own here: a line is priced per case when the PO ordered cases,
+    unless its cost is plainly per each (closer to the PO's cost divided by the case size) — the
+    case-pack mismatch behind many price claims.
+    """
+    if item.ordered_unit != QuantityUnit.CASES or (item.unit_size or 1) <= 1:
+        finding.add("price.po_cost", CheckStatus.INFO, f"PO cost {item.net_cost:.2f} {item.currency} per unit.")
+        return item.net_cost
+    each = item.net_cost / item.unit_size
+    if abs(line.unit_cost - each) < abs(line.unit_cost - item.net_cost):
         finding.add(
             "price.case_pack",
             CheckStatus.INFO,
-            f"PO cost {item.net_cost:.2f} {item.currency} is per case of {item.unit_size}: {each:.4f} per unit.",
+            f"PO cost {item.net_cost:.2f} {item.currency} is per case of {item.unit_size}; the invoice prices "
+            f"eaches: {each:.4f} per unit.",
         )
         return each
-    finding.add("price.po_cost", CheckStatus.INFO, f"PO cost {item.net_cost:.2f} {item.currency} per unit.")
+    finding.add(
+        "price.po_cost", CheckStatus.INFO, f"PO cost {item.net_cost:.2f} {item.currency} per case of {item.unit_size}."
+    )
     return item.net_cost
 
 

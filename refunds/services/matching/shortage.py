@@ -8,7 +8,7 @@ Units invoiced but never shipped are a fair claim: the vendor billed what it did
 
 from decimal import Decimal
 
-from refunds.choices import CheckStatus, EvidenceKind
+from refunds.choices import CheckStatus, EvidenceKind, QuantityUnit
 from refunds.services.matching.bundle import Bundle, Finding, day, eaches, has_proof_of_delivery, units
 
 
@@ -119,22 +119,30 @@ def _claimed_units(cb, unit_cost, finding: Finding):
     return None
 
 
+def in_po_units(bundle: Bundle, line) -> int:
+    """An ASN line's quantity in the unit the PO (and so the invoice and the claim) counts in."""
+    items = bundle.items
+    each_count = eaches(line.shipped_quantity, line.unit, line.unit_size)
+    if items and items[0].ordered_unit == QuantityUnit.CASES and (items[0].unit_size or 1) > 1:
+        return each_count // items[0].unit_size
+    return each_count
+
+
 def _shipped(bundle: Bundle, finding: Finding):
     shipments = bundle.asn_shipments()
     lines = bundle.lines_of(shipments)
     if not lines:
         return None
+    total = 0
     for shipment in shipments:
-        quantity = sum(
-            eaches(ln.shipped_quantity, ln.unit, ln.unit_size) for ln in lines if ln.shipment_id == shipment.id
-        )
+        quantity = sum(in_po_units(bundle, line) for line in lines if line.shipment_id == shipment.id)
+        total += quantity
         cartons = f" in {shipment.carton_count} cartons" if shipment.carton_count else ""
-        finding.add(
-            "shortage.shipped", CheckStatus.INFO, f"ASN {shipment.shipment_id} shipped {units(quantity)}{cartons}."
-        )
+        text = f"ASN {shipment.shipment_id} shipped {units(quantity)}{cartons}."
+        finding.add("shortage.shipped", CheckStatus.INFO, text)
     if any(shipment.carton_count for shipment in shipments):
         finding.evidence.add(EvidenceKind.CARTON_DATA)
-    return sum(eaches(ln.shipped_quantity, ln.unit, ln.unit_size) for ln in lines)
+    return total
 
 
 def _received(bundle: Bundle, finding: Finding):

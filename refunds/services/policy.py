@@ -34,10 +34,17 @@ class RuleBook:
         self.rules: dict[tuple[int, str], list[PolicyRule]] = defaultdict(list)
         for rule in PolicyRule.objects.filter(organization_id__in=set(organization_ids)):
             self.rules[(rule.organization_id, rule.family)].append(rule)
+        self._chosen: dict[tuple, PolicyRule | None] = {}
 
     def rule_for(
         self, *, organization_id: int, family: str, type_id: int | None, marketplace: str, region: str, day: date
     ) -> PolicyRule | None:
+        key = (organization_id, family, type_id, marketplace, region, day)
+        if key not in self._chosen:  # a batch asks the same question thousands of times
+            self._chosen[key] = self._choose(organization_id, family, type_id, marketplace, region, day)
+        return self._chosen[key]
+
+    def _choose(self, organization_id, family, type_id, marketplace, region, day) -> PolicyRule | None:
         candidates = [
             rule
             for rule in self.rules.get((organization_id, family), ())

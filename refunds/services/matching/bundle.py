@@ -47,6 +47,7 @@ class Bundle:
     invoice_lines: list = field(default_factory=list)  # lines of the root invoice
     po_invoice_lines: list = field(default_factory=list)  # lines of every vendor invoice of the PO
     chain_lines: dict = field(default_factory=dict)  # invoice id -> lines, for the derivative chain
+    _shipments_about: list | None = None  # asn_shipments(), worked out once
     remittance_lines: list = field(default_factory=list)
     siblings: list = field(default_factory=list)
 
@@ -76,6 +77,11 @@ class Bundle:
         about that one; a claim on an invoice is about the ASN that invoice billed (vendors commonly
         use the invoice number as the ASN's shipment id); otherwise every ASN of the PO with the ASIN.
         """
+        if self._shipments_about is None:
+            self._shipments_about = self._find_shipments()
+        return self._shipments_about
+
+    def _find_shipments(self):
         lines = self.asn_lines or self.shipment_lines
         candidates = [self.shipments[i] for i in sorted({line.shipment_id for line in lines}) if i in self.shipments]
         text = self.mentions
@@ -91,7 +97,7 @@ class Bundle:
     @property
     def mentions(self) -> str:
         cb = self.chargeback
-        return f"{cb.description} {cb.sub_type}".upper()
+        return f"{cb.description} {cb.sub_type}".upper()  # read once per deduction (asn_shipments caches)
 
     def lines_of(self, shipments):
         ids = {s.id for s in shipments}
@@ -107,8 +113,10 @@ class Bundle:
 
 
 def _named_in(shipment, text: str) -> bool:
-    references = (shipment.amazon_reference_number, shipment.bill_of_lading, shipment.shipment_id)
-    return any(ref and len(ref) >= 6 and ref.upper() in text for ref in references)
+    for ref in (shipment.amazon_reference_number, shipment.bill_of_lading, shipment.shipment_id):
+        if len(ref) >= 6 and ref.upper() in text:
+            return True
+    return False
 
 
 def eaches(quantity: int, unit: str, unit_size: int) -> int:
@@ -167,7 +175,7 @@ def _attach_invoice(bundle: Bundle, index: DocumentIndex) -> None:
 
 
 def _bills(index, invoice, asin) -> bool:
-    return not asin or any(line.asin == asin for line in index.invoice_lines.get(invoice.id, []))
+    return not asin or asin in index.invoice_asins(invoice.id)
 
 
 def _depth(invoice) -> tuple[int, str]:

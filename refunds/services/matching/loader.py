@@ -9,6 +9,7 @@ building a million model objects would cost more than the whole evaluation.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.db.models import Q
 
@@ -144,6 +145,12 @@ class DocumentIndex:
     remittance_lines: dict = field(default_factory=lambda: defaultdict(list))  # (account_id, number) -> [line]
     siblings: dict = field(default_factory=lambda: defaultdict(list))  # (account_id, po_norm|invoice) -> [row]
     coop_agreements: dict = field(default_factory=lambda: defaultdict(list))  # account_id -> [agreement]
+    _asins: dict = field(default_factory=dict)
+
+    def invoice_asins(self, invoice_id) -> set[str]:
+        if invoice_id not in self._asins:
+            self._asins[invoice_id] = {line.asin for line in self.invoice_lines.get(invoice_id, [])}
+        return self._asins[invoice_id]
 
 
 def _rows(queryset, fields, **kwargs):
@@ -154,11 +161,17 @@ def _rows(queryset, fields, **kwargs):
 
 def invoice_root(chargeback) -> str:
     """The vendor invoice a deduction is against: the root of its invoice number (or of its own id)."""
-    for number in (chargeback.invoice_number, chargeback.amazon_id):
-        if number:
-            parsed = parse_invoice_number(number)
-            if parsed.is_derivative or number == chargeback.invoice_number:
-                return parsed.root
+    return _invoice_root(chargeback.invoice_number, chargeback.amazon_id)
+
+
+@lru_cache(maxsize=65536)
+def _invoice_root(invoice_number: str, amazon_id: str) -> str:
+    if invoice_number:
+        return parse_invoice_number(invoice_number).root
+    if amazon_id:
+        parsed = parse_invoice_number(amazon_id)
+        if parsed.is_derivative:
+            return parsed.root
     return ""
 
 

@@ -53,3 +53,16 @@ def test_changing_the_buffer_moves_every_target(account, django_capture_on_commi
     assert str(cb.target_on) == "2027-12-27"
     reasons = set(cb.history.values_list("history_change_reason", flat=True))
     assert "target 2028-01-03 → 2027-12-27: buffer 5 → 10 business days" in reasons
+
+
+def test_ingest_callers_schedule_evaluation_after_commit(account, django_capture_on_commit_callbacks):
+    from refunds.services.matching import schedule_evaluation, schedule_for_documents
+
+    cb = make_chargeback(account)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        schedule_evaluation([cb.id, cb.id])
+        schedule_for_documents(account.id, po_numbers=["2JK3S9VC"])
+        schedule_for_documents(account.id)  # nothing named: nothing scheduled
+    assert len(callbacks) == 2
+    cb.refresh_from_db()
+    assert cb.assessment.match_status == "unmatched"

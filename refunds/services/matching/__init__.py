@@ -5,6 +5,18 @@
 shares, `verdict` decides, `writer` stores, `evaluate` runs it all in batches.
 """
 
-from refunds.services.matching.evaluate import EvaluationRun, chargebacks_for_documents, evaluate_chargebacks
+from refunds.services.matching.evaluate import (
+    EvaluationRun,
+    chargebacks_for_documents,
+    evaluate_chargebacks,
+    schedule_evaluation,
+    schedule_for_documents,
+)
 
-__all__ = ["EvaluationRun", "chargebacks_for_documents", "evaluate_chargebacks"]
+__all__ = [
+    "EvaluationRun",
+    "chargebacks_for_documents",
+    "evaluate_chargebacks",
+    "schedule_evaluation",
+    "schedule_for_documents",
+]

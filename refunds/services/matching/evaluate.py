@@ -12,10 +12,12 @@ million deductions does not also write a million history rows.
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django_q.tasks import async_task
 
 from acorn_portal.models import VendorAccount
 from refunds.choices import DeductionFamily
@@ -171,3 +173,19 @@ def chargebacks_for_documents(account_id: int, *, po_numbers=(), invoice_numbers
     numbers = roots | {f"{root}SC" for root in roots} | set(invoice_numbers)
     condition = Q(po_number_normalized__in=pos) | Q(invoice_number__in=numbers)
     return list(Chargeback.objects.filter(condition, account_id=account_id).values_list("id", flat=True))
+
+
+def schedule_evaluation(chargeback_ids, *, cause: str = "synced") -> None:
+    """Evaluate in a task once the caller's transaction commits (ingest callers pass
+    `result.created_ids + result.changed_ids`)."""
+    ids = sorted(set(chargeback_ids))
+    if ids:
+        transaction.on_commit(partial(async_task, "refunds.tasks.evaluate_chargebacks_task", ids, cause))
+
+
+def schedule_for_documents(account_id: int, *, po_numbers=(), invoice_numbers=()) -> None:
+    """Documents were synced: re-evaluate the deductions that name them, in a task after commit."""
+    pos, invoices = sorted(set(po_numbers) - {""}), sorted(set(invoice_numbers) - {""})
+    if pos or invoices:
+        task = "refunds.tasks.evaluate_for_documents"
+        transaction.on_commit(partial(async_task, task, account_id, pos, invoices))

@@ -16,7 +16,7 @@ from datasources.simulator.orders import CHARGEBACK_LAG, Clock, happened
 from datasources.simulator.remittances import Entry
 from datasources.simulator.truth import TruthRecord
 from refunds.choices import DeductionFamily
-from refunds.services.ingest import ChargebackRecord
+from refunds.services.records import ChargebackRecord
 
 COOP_ACTIVITIES = [("Marketing & Promotion", (2, 5)), ("Freight Allowance", (1, 3)), ("Damage Allowance", (1, 2))]
 DUPLICATE_COOP_SHARE = 0.3

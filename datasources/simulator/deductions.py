@@ -26,7 +26,7 @@ from datasources.simulator.orders import (
 from datasources.simulator.remittances import Entry
 from datasources.simulator.scenarios import Slot
 from datasources.simulator.truth import TruthRecord
-from refunds.services.ingest import ChargebackRecord
+from refunds.services.records import ChargebackRecord
 
 SCRIBBLED_PO_SHARE = 0.15  # deductions whose PO number a person or spreadsheet mangled
 RETURN_CONDITIONS = ["Damaged", "Overstock", "Defective", "Expired"]

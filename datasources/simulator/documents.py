@@ -16,7 +16,7 @@ from datasources.simulator.catalog import AccountSpec
 from datasources.simulator.orders import Clock, Line, Order, Shipment, happened, payment_day
 from datasources.simulator.remittances import Entry
 from refunds.choices import InvoiceType, PurchaseOrderState, PurchaseOrderType, ReceiveStatus, ShipmentType
-from refunds.services.ingest import (
+from refunds.services.records import (
     CartonRecord,
     InvoiceLineRecord,
     InvoiceRecord,

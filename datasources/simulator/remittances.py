@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from datasources.simulator.ids import Code
 from datasources.simulator.orders import Clock, happened, payment_day
-from refunds.services.ingest import RemittanceLineRecord, RemittanceRecord
+from refunds.services.records import RemittanceLineRecord, RemittanceRecord
 
 
 @dataclass(frozen=True)

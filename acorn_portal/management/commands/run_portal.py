@@ -9,8 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from acorn_portal.models import Membership
-
-DEMO_PASSWORD = "acorn-demo"  # noqa: S105 - the documented demo password, see README
+from acorn_portal.services.demo import DEMO_PASSWORD, DEMO_SLUG
 
 
 class Command(BaseCommand):
@@ -46,7 +45,7 @@ class Command(BaseCommand):
 
     def _print_banner(self, host, port):
         lines = [f"ACORN is running at http://{host}:{port}/  (Ctrl-C stops the server and the task cluster)"]
-        members = Membership.objects.filter(organization__slug="demo-brand").select_related("user")
+        members = Membership.objects.filter(organization__slug=DEMO_SLUG).select_related("user")
         if members:
             lines.append(f"Demo logins (password: {DEMO_PASSWORD}):")
             lines += [f"  {m.user.username:<10} {m.get_role_display()}" for m in members.order_by("user__username")]

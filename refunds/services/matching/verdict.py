@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from acorn_portal.money import quantize
-from refunds.choices import CheckStatus, MatchStatus, Recommendation
+from refunds.choices import CheckStatus, MatchStatus, Recommendation, WindowAnchor
 from refunds.services.deadlines import Deadlines
 from refunds.services.matching.bundle import Bundle, Finding, check
 
@@ -134,7 +134,7 @@ def _deadline_checks(ctx: Context) -> list[dict]:
         return [check("deadline.no_rule", CheckStatus.WARNING, "No policy rule governs this deduction: no deadline.")]
     d, rule = ctx.deadlines, ctx.rule
     text = (
-        f"Rule #{rule.pk}: {rule.window_days} days from the {rule.get_window_anchor_display().lower()} — "
+        f"Rule #{rule.pk}: {rule.window_days} days from the {WindowAnchor(rule.window_anchor).label.lower()} — "
         f"disputable from {d.disputable_from}, Amazon's last day {d.due_on}, our target {d.target_on}."
     )
     checks = [check("deadline.window", CheckStatus.INFO, text)]

@@ -5,6 +5,7 @@ Thin on purpose: saving a rule only saves it; the model's post_save receiver enq
 of the cases it governs after the transaction commits.
 """
 
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.utils.html import format_html, format_html_join
@@ -12,6 +13,7 @@ from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
 from acorn_portal.admin_base import LargeTableMixin, TenantScopedHistoryAdmin
+from refunds.choices import EvidenceKind
 from refunds.models import ChargebackAssessment, CoopAgreement, DeductionType, PolicyRule
 from refunds.services.verdict_display import render_verdict
 
@@ -51,9 +53,42 @@ class DeductionTypeAdmin(LargeTableMixin, SimpleHistoryAdmin):
         return format_html_join(mark_safe("<br>"), '<a href="{}" rel="noopener">{}</a>', ((s, s) for s in obj.sources))
 
 
+class PolicyRuleForm(forms.ModelForm):
+    """Evidence kinds as checkboxes rather than raw JSON."""
+
+    required_evidence = forms.MultipleChoiceField(
+        choices=EvidenceKind.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = PolicyRule
+        fields = [
+            "organization",
+            "family",
+            "deduction_type",
+            "marketplace",
+            "region",
+            "effective_from",
+            "effective_to",
+            "window_days",
+            "window_anchor",
+            "blackout_days",
+            "blackout_anchor",
+            "max_dispute_rounds",
+            "required_evidence",
+            "min_amount",
+            "min_amount_currency",
+            "note",
+            "sources",
+            "confidence",
+        ]
+
+
 @admin.register(PolicyRule)
 class PolicyRuleAdmin(TenantScopedHistoryAdmin):
     """Dispute windows, blackouts, rounds, evidence and minimums; editing re-times the governed cases."""
+
+    form = PolicyRuleForm
 
     list_display = [
         "id",

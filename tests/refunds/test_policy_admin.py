@@ -25,7 +25,7 @@ def rule_form(rule, **changes):
         "blackout_days": rule.blackout_days,
         "blackout_anchor": rule.blackout_anchor,
         "max_dispute_rounds": rule.max_dispute_rounds or "",
-        "required_evidence": '["asn_transmission"]',
+        "required_evidence": ["asn_transmission"],
         "min_amount": "",
         "min_amount_currency": "",
         "note": rule.note,

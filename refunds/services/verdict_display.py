@@ -55,5 +55,6 @@ def verdict_data(chargeback) -> dict | None:
         "due_on": chargeback.due_on,
         "target_on": chargeback.target_on,
         "rule_id": assessment.rule_id,
+        "max_dispute_rounds": assessment.rule.max_dispute_rounds if assessment.rule_id else None,
         "evaluated_at": assessment.evaluated_at,
     }

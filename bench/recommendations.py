@@ -47,15 +47,20 @@ def parse_args():
     parser.add_argument("--today", type=date.fromisoformat, default=date(2026, 11, 1))
     parser.add_argument("--workers", type=int, default=0, help="Evaluation processes (default: 2 on PostgreSQL).")
     parser.add_argument("--sqlite", action="store_true", help="Use a temporary SQLite file even if PostgreSQL answers.")
+    parser.add_argument(
+        "--reuse", action="store_true", help="Re-evaluate the data a previous run left in acorn_bench (PostgreSQL)."
+    )
     return parser.parse_args()
 
 
-def choose_database(force_sqlite: bool) -> str:
+def choose_database(force_sqlite: bool, reuse: bool = False) -> str:
     """A fresh, empty database: recreated on PostgreSQL, a new temporary file on SQLite."""
     if not force_sqlite:
         url = os.environ.get("DATABASE_URL") or DEFAULT_PG
         if url.startswith("postgres"):
             base, _, _ = url.rpartition("/")
+            if reuse:
+                return f"{base}/acorn_bench"
             try:
                 recreate_postgres_database(base, "acorn_bench")
                 return f"{base}/acorn_bench"
@@ -100,6 +105,14 @@ def load_scenario(args):
     specs = [account_spec(accounts[code], weight=weight) for code, weight in ACCOUNT_WEIGHTS.items()]
     stream = generate(seed=args.seed, accounts=specs, today=args.today, deductions=args.deductions)
     load(stream, vendor_accounts={spec.key: accounts[spec.key] for spec in specs})
+
+
+def forget_verdicts() -> None:
+    """For --reuse: back to deductions nobody has evaluated yet."""
+    from refunds.models import Chargeback, ChargebackAssessment
+
+    ChargebackAssessment.objects.all().delete()
+    Chargeback.objects.update(recommendation="", disputable_from=None, due_on=None, target_on=None)
 
 
 def analyze() -> None:
@@ -179,13 +192,16 @@ def grade(today_view: bool = False):
 
 def main():
     args = parse_args()
-    url = choose_database(args.sqlite)
+    url = choose_database(args.sqlite, args.reuse)
     setup_django(url)
     from django.db import connection
 
     workers = args.workers or (2 if connection.vendor == "postgresql" else 1)
     started = time.monotonic()
-    load_scenario(args)
+    if args.reuse:
+        forget_verdicts()
+    else:
+        load_scenario(args)
     analyze()
     loaded = time.monotonic() - started
     count, seconds = evaluate_all(workers)

@@ -18,6 +18,9 @@ class Organization(models.Model):
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
+    deadline_buffer_business_days = models.PositiveSmallIntegerField(
+        default=5, help_text="Internal target: this many business days (Mon–Fri) before Amazon's deadline."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     tenant_path = "id"

@@ -31,6 +31,21 @@ _READ_DOCUMENTS = [
     "refunds.view_remittance",
     "refunds.view_remittanceline",
     "refunds.view_chargeback",
+    # Policy (issue #4): the catalogue, the rules, co-op terms and verdicts are visible to everyone.
+    "refunds.view_deductiontype",
+    "refunds.view_policyrule",
+    "refunds.view_coopagreement",
+    "refunds.view_chargebackassessment",
+]
+
+# Managers own their organization's dispute rules and co-op terms (Amazon changes them; someone
+# accountable must follow).
+_MANAGE_POLICY = [
+    "refunds.add_policyrule",
+    "refunds.change_policyrule",
+    "refunds.delete_policyrule",
+    "refunds.add_coopagreement",
+    "refunds.change_coopagreement",
 ]
 
 # Working cases: every role reads a case's evidence, approvals and comments, adds evidence and comments.
@@ -87,6 +102,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_CASE_WORK,
         *_PREPARE,
         *_CONFIGURE_WORKFLOW,
+        *_MANAGE_POLICY,
         "refunds.approve_dispute",
         "refunds.open_settlement",
     ],
@@ -94,6 +110,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_READ_DOCUMENTS,
         *_CASE_WORK,
         *_CONFIGURE_WORKFLOW,
+        *_MANAGE_POLICY,
         "acorn_portal.change_organization",
         "acorn_portal.add_vendoraccount",
         "acorn_portal.change_vendoraccount",

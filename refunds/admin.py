@@ -19,6 +19,7 @@ from acorn_portal.admin_base import (
     admin_link,
     money_column,
 )
+from refunds.admin_rules import VerdictInline
 from refunds.admin_workflow import ChargebackWorkflowAdminMixin, QueueFilter
 from refunds.identifiers import normalize_po_number, parse_invoice_number
 from refunds.models import (
@@ -370,6 +371,8 @@ class ChargebackAdmin(ChargebackWorkflowAdminMixin, PONumberSearchMixin, ReadOnl
         "issue_date",
         "asin",
         "amazon_status",
+        "recommendation",
+        "due_on",
     )
     list_filter = (
         QueueFilter,
@@ -378,6 +381,7 @@ class ChargebackAdmin(ChargebackWorkflowAdminMixin, PONumberSearchMixin, ReadOnl
         MarketplaceListFilter,
         "family",
         DeductionTypeFilter,
+        "recommendation",
         "issue_date",
         ("amount", AmountRangeFilter),
     )
@@ -386,6 +390,7 @@ class ChargebackAdmin(ChargebackWorkflowAdminMixin, PONumberSearchMixin, ReadOnl
     search_help_text = "Amazon id, dispute id, ASIN, invoice number or PO number (any spelling)."
     po_number_field = "po_number_normalized"
     readonly_fields = ("amount_display", "purchase_order", "invoice")
+    inlines = (VerdictInline,)  # the recommendation, deadlines and the checks behind them (issue #4)
     fieldsets = (
         (None, {"fields": ("account", "amazon_id", "family", "deduction_type", "sub_type", "amount_display")}),
         ("What it is about", {"fields": ("issue_date", "quantity", "po_number", "purchase_order", "asin")}),

@@ -125,3 +125,56 @@ class ApprovalDecision(models.TextChoices):
 class AssignmentStrategy(models.TextChoices):
     ROUND_ROBIN = "round_robin", "Round robin"
     LEAST_LOADED = "least_loaded", "Least loaded"
+
+
+# --- Policy rules, matching and deadlines (issue #4) ---------------------------------------------
+
+
+class WindowAnchor(models.TextChoices):
+    """The date a dispute window (or a blackout) is counted from."""
+
+    CHARGEBACK_DATE = "chargeback_date", "Chargeback date"
+    DEDUCTION_DATE = "deduction_date", "Deduction date"
+    INVOICE_DATE = "invoice_date", "Invoice date"
+    INVOICE_DUE_DATE = "invoice_due_date", "Invoice due date"
+    COOP_INVOICE_DATE = "coop_invoice_date", "Co-op invoice date"
+
+
+class ProofKind(models.TextChoices):
+    """Proof a dispute can rest on. Most are read from synced documents; photos must be attached."""
+
+    ASN_TRANSMISSION = "asn_transmission", "ASN transmission record"
+    CARTON_DATA = "carton_data", "Carton (SSCC) data in the ASN"
+    PROOF_OF_DELIVERY = "proof_of_delivery", "Proof of delivery"
+    BILL_OF_LADING = "bill_of_lading", "Carrier-signed bill of lading"
+    CARRIER_APPOINTMENT = "carrier_appointment", "Carrier appointment / delivery record"
+    INVOICE_COPY = "invoice_copy", "Invoice"
+    PO_CONFIRMATION = "po_confirmation", "Purchase order confirmation"
+    COOP_AGREEMENT = "coop_agreement", "Co-op agreement terms"
+    REMITTANCE = "remittance", "Remittance advice"
+    PHOTOS = "photos", "Photos (labels, cartons, prep)"
+
+
+class CoopBase(models.TextChoices):
+    """What a co-op agreement's rate is applied to."""
+
+    PERCENT_OF_RECEIPTS = "percent_of_receipts", "Percent of net receipts"
+    FLAT_FEE = "flat_fee", "Flat fee per period"
+
+
+class CheckStatus(models.TextChoices):
+    """The outcome of one reconciliation check, as a person reads it."""
+
+    SUPPORTS_DISPUTE = "dispute", "Supports a dispute"
+    SUPPORTS_AMAZON = "valid", "Supports Amazon"
+    MISSING = "missing", "Missing information"
+    WARNING = "warning", "Needs a look"
+    INFO = "info", "Information"
+
+
+class MatchStatus(models.TextChoices):
+    """How far matching got in finding the documents a deduction is about."""
+
+    MATCHED = "matched", "Matched"
+    PARTIAL = "partial", "Partly matched"
+    UNMATCHED = "unmatched", "Unmatched — waiting for documents"

@@ -10,6 +10,7 @@ the amount's sign, never by the suffix.
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 # Amazon PO numbers are 8 alphanumeric characters; a PO marker in front of them is something a
 # person or a spreadsheet added.
@@ -66,6 +67,7 @@ class InvoiceNumber:
         return [self.root + "".join(self.suffixes[:i]) for i in range(len(self.suffixes) + 1)]
 
 
+@lru_cache(maxsize=65536)  # matching parses the same numbers for every deduction of an invoice
 def parse_invoice_number(value: str) -> InvoiceNumber:
     text = re.sub(r"\s+", "", str(value or "")).upper()
     if not text:

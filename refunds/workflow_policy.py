@@ -1,4 +1,4 @@
-"""Workflow lookups the rules engine will later own: dispute rounds and required evidence.
+"""Workflow lookups: dispute rounds (from the governing policy rule) and the evidence files a dispute needs.
 
 Each answer lives in exactly one function so that the versioned policy rules (issue #4) can replace
 the tables below without touching the workflow. Until then the defaults come from the research
@@ -22,7 +22,15 @@ DEFAULT_DISPUTE_ROUNDS: dict[str, int | None] = {
 
 
 def max_dispute_rounds(chargeback) -> int | None:
-    """The number of disputes policy allows for this deduction; None means unlimited in the window."""
+    """The number of disputes policy allows for this deduction; None means unlimited in the window.
+
+    The policy rule that governed the deduction's last evaluation decides; the family default stands
+    in until matching has run.
+    """
+    assessment = getattr(chargeback, "assessment", None) if chargeback.pk else None
+    rule = assessment.rule if assessment is not None else None
+    if rule is not None:
+        return rule.max_dispute_rounds
     return DEFAULT_DISPUTE_ROUNDS.get(chargeback.family, 1)
 
 

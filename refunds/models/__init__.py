@@ -1,4 +1,5 @@
 from refunds.models.approvals import Approval, ApprovalThreshold, WorkflowSettings
+from refunds.models.assessments import ChargebackAssessment
 from refunds.models.assignment import AssignmentRule, Team
 from refunds.models.chargebacks import Chargeback
 from refunds.models.documents import (
@@ -13,6 +14,7 @@ from refunds.models.documents import (
     ShipmentItem,
 )
 from refunds.models.evidence import Comment, DisputePacket, Evidence
+from refunds.models.rules import CoopAgreement, DeductionType, PolicyRule
 
 __all__ = [
     "Approval",
@@ -23,8 +25,12 @@ __all__ = [
     "Comment",
     "DisputePacket",
     "Evidence",
+    "ChargebackAssessment",
+    "CoopAgreement",
+    "DeductionType",
     "Invoice",
     "InvoiceLine",
+    "PolicyRule",
     "PurchaseOrder",
     "PurchaseOrderItem",
     "Remittance",

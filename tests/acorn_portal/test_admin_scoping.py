@@ -25,15 +25,18 @@ from simple_history.admin import SimpleHistoryAdmin
 from acorn_portal.admin_base import TenantScopedAdmin, is_tenant_owned
 from acorn_portal.models import Membership, Organization, VendorAccount
 from acorn_portal.roles import Role
-from refunds.choices import DeductionFamily, PurchaseOrderState
+from refunds.choices import DeductionFamily, PurchaseOrderState, WindowAnchor
 from refunds.models import (
     ApprovalThreshold,
     AssignmentRule,
     Carton,
     Chargeback,
+    CoopAgreement,
+    DeductionType,
     Evidence,
     Invoice,
     InvoiceLine,
+    PolicyRule,
     PurchaseOrder,
     PurchaseOrderItem,
     Remittance,
@@ -52,7 +55,10 @@ TODAY = dt.date(2026, 3, 2)
 
 # Registered models that belong to no organization, with the reason every organization may see them.
 # Anything else without a tenant_path must answer 403 to every organization user.
-SHARED_MODELS: dict[type[models.Model], str] = {}
+SHARED_MODELS: dict[type[models.Model], str] = {
+    DeductionType: "Amazon's catalogue of deduction types with the research behind it: reference data, "
+    "the same for everyone (like the marketplace list); only superusers change it.",
+}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -259,6 +265,30 @@ def _evidence(world):
     uploader = make_member(world.org, f"{world.tag.lower()}-uploader", Role.OPERATIONS)
     upload = SimpleUploadedFile(f"{world.tag} pod.pdf", b"%PDF-1.4\n%%EOF\n")
     return add_evidence(chargeback=world.get(Chargeback), actor=uploader, kind="pod", upload=upload)
+
+
+@factory(PolicyRule)
+def _policy_rule(world):
+    return PolicyRule.objects.create(
+        organization=world.org,
+        family=DeductionFamily.OPERATIONAL,
+        marketplace="US",
+        window_days=21,
+        window_anchor=WindowAnchor.CHARGEBACK_DATE,
+        note=f"{world.tag} house rule",
+    )
+
+
+@factory(CoopAgreement)
+def _coop_agreement(world):
+    return CoopAgreement.objects.create(
+        account=world.account,
+        agreement_id=f"{world.tag}AGR01",
+        vendor_code=world.account.vendor_code_list[0],
+        rate_percent=Decimal("3.0"),
+        currency=world.account.currency,
+        starts_on=TODAY,
+    )
 
 
 def build_documents(world: World) -> World:
@@ -516,6 +546,7 @@ def test_only_superusers_add_organizations(client, org_admin, superuser):
 def test_organization_admin_renames_own_organization(client, org, org_admin, ops):
     data = {
         "name": "Acme Brands Inc",
+        "deadline_buffer_business_days": "5",
         "memberships-TOTAL_FORMS": "2",
         "memberships-INITIAL_FORMS": "2",
         "vendor_accounts-TOTAL_FORMS": "0",

@@ -13,7 +13,9 @@ from django.utils import timezone
 from acorn_portal.services.demo import ensure_demo_organization
 from datasources.simulator.generator import Kind, generate
 from datasources.simulator.loader import account_spec, load
+from refunds.models import Chargeback
 from refunds.services.demo_workflow import ensure_demo_workflow
+from refunds.services.matching import evaluate_chargebacks
 
 DEFAULT_SEED = 7
 DEFAULT_DEDUCTIONS = 2_000
@@ -53,6 +55,9 @@ class Command(BaseCommand):
             self.stdout.write(f"  {results[kind]}")
             for error in results[kind].errors[:5]:
                 self.stderr.write(f"    {error}")
+        # Verdicts and deadlines for every demo deduction (sync callers do this through a task).
+        ids = Chargeback.objects.filter(account__organization=demo.organization).values_list("id", flat=True)
+        self.stdout.write(f"  {evaluate_chargebacks(list(ids), cause='demo data re-seeded')}")
         elapsed = time.monotonic() - started
         self.stdout.write(
             self.style.SUCCESS(f"Demo Brand seeded in {elapsed:.1f}s; log in as ops/finance/legal/manager/admin.")

@@ -1,0 +1,115 @@
+"""Co-op deductions, returns and provisions: checked against the agreement or the remittance.
+
+Co-op: the charge must fall inside the agreement's period, outside its waived periods, on the
+account's own vendor code, and not above a flat fee. A percentage agreement's base (net receipts
+for the period) comes from Amazon's backup report, which we do not sync: that check stays with a
+person. Returns and provisions are checked only by the cross-family checks (duplicates, reversals).
+"""
+
+import re
+from decimal import Decimal
+
+from acorn_portal.money import quantize
+from refunds.choices import CheckStatus, CoopBase
+from refunds.services.matching.bundle import Bundle, Finding
+
+
+def find_agreement(bundle: Bundle, agreements):
+    """The agreement the deduction names (its id in the invoice number or text), else the one in force."""
+    cb = bundle.chargeback
+    text = " ".join([cb.invoice_number, cb.sub_type, cb.description, cb.amazon_id]).upper()
+    named = [a for a in agreements if a.agreement_id.upper() in text]
+    if named:
+        return named[0]
+    in_force = [a for a in agreements if a.covers(cb.issue_date)]
+    return in_force[0] if len(in_force) == 1 else None
+
+
+def match_coop(bundle: Bundle, agreements) -> Finding:
+    finding = Finding(confidence=Decimal("0.85"))
+    cb = bundle.chargeback
+    agreement = find_agreement(bundle, agreements)
+    if agreement is None:
+        finding.missing_documents.append("the co-op agreement")
+        finding.add("coop.agreement", CheckStatus.MISSING, "No co-op agreement on file matches this deduction.")
+        finding.decided = False
+        return finding
+    finding.evidence.add("coop_agreement")
+    finding.add(
+        "coop.agreement",
+        CheckStatus.INFO,
+        f"Agreement {agreement.agreement_id} with vendor code "
+        f"{agreement.vendor_code}, from {agreement.starts_on} to {agreement.ends_on or 'open-ended'}.",
+    )
+    problem = _agreement_problem(bundle, agreement)
+    if problem:
+        finding.disputable = cb.amount
+        finding.add("coop.conclusion", CheckStatus.SUPPORTS_DISPUTE, f"→ {problem}: the whole charge is disputable.")
+        return finding
+    if agreement.base == CoopBase.FLAT_FEE:
+        excess = max(Decimal(0), cb.amount - agreement.flat_amount)
+        finding.disputable = excess
+        status = CheckStatus.SUPPORTS_DISPUTE if excess else CheckStatus.SUPPORTS_AMAZON
+        finding.add(
+            "coop.conclusion",
+            status,
+            f"→ flat fee {agreement.flat_amount:.2f}, charged {cb.amount:.2f}: {excess:.2f} disputable.",
+        )
+        return finding
+    charged = _charged_rate(cb)
+    if charged is None:
+        finding.add(
+            "coop.rate",
+            CheckStatus.INFO,
+            f"Rate {agreement.rate_percent.normalize()}% of net receipts: "
+            "compare the charge with Amazon's co-op backup report.",
+        )
+        finding.confidence = Decimal("0.60")
+        return finding
+    return _check_rate(finding, cb, agreement, *charged)
+
+
+# Amazon's co-op invoice text states what it charged, e.g. "3.5% of 12,400.00".
+_RATE_TEXT = re.compile(r"(?P<rate>\d+(?:\.\d+)?)\s*%\s*(?:of|on|x)\s*(?P<base>[\d,]+(?:\.\d+)?)", re.IGNORECASE)
+
+
+def _charged_rate(cb):
+    match = _RATE_TEXT.search(f"{cb.sub_type} {cb.description}")
+    if not match:
+        return None
+    return Decimal(match["rate"]), Decimal(match["base"].replace(",", ""))
+
+
+def _check_rate(finding: Finding, cb, agreement, rate: Decimal, base: Decimal) -> Finding:
+    fair = quantize(base * agreement.rate_percent / 100, cb.currency)
+    excess = max(Decimal(0), cb.amount - fair)
+    finding.add(
+        "coop.rate",
+        CheckStatus.SUPPORTS_DISPUTE if rate > agreement.rate_percent else CheckStatus.INFO,
+        f"Charged {rate}% of {base:,.2f}; the agreement says {agreement.rate_percent.normalize()}%: "
+        f"{fair:,.2f} is due.",
+    )
+    finding.disputable = excess if excess > Decimal("0.01") else Decimal(0)
+    status = CheckStatus.SUPPORTS_DISPUTE if finding.disputable else CheckStatus.SUPPORTS_AMAZON
+    finding.add(
+        "coop.conclusion", status, f"→ {finding.disputable:,.2f} of the {cb.amount:,.2f} charged is disputable."
+    )
+    return finding
+
+
+def _agreement_problem(bundle: Bundle, agreement) -> str:
+    cb, account = bundle.chargeback, bundle.account
+    if agreement.vendor_code.upper() not in account.vendor_code_list:
+        return f"the agreement is with vendor code {agreement.vendor_code}, not one of this account's"
+    if not agreement.covers(cb.issue_date):
+        return f"charged on {cb.issue_date}, outside the agreement's period"
+    if agreement.is_waived_on(cb.issue_date):
+        return f"charged on {cb.issue_date}, inside a waived period of the agreement"
+    return ""
+
+
+def match_without_documents(bundle: Bundle, family_label: str) -> Finding:
+    """Returns and provisions: nothing to reconcile beyond the remittance (checked for every family)."""
+    finding = Finding(confidence=Decimal("0.60"))
+    finding.add("other.nothing_to_match", CheckStatus.INFO, f"{family_label}: no document contradicts the deduction.")
+    return finding

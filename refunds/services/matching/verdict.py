@@ -1,0 +1,142 @@
+"""The verdict: from what matching found, the rule and the calendar to one recommendation.
+
+Precedence, strongest first: a currency mismatch stops any sum (needs evidence); money already
+reversed is not recovered twice; a duplicate is disputable in full; a deduction with nothing
+disputable is accepted; missing documents or evidence ask for evidence; below the rule's minimum
+is not worth a dispute; then the calendar: too early → wait, too late → accept (the window closed),
+otherwise dispute.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from acorn_portal.money import quantize
+from refunds.choices import CheckStatus, MatchStatus, Recommendation, WindowAnchor
+from refunds.services.deadlines import Deadlines
+from refunds.services.matching.bundle import Bundle, Finding, check
+
+
+@dataclass
+class Verdict:
+    recommendation: str
+    expected_recovery: Decimal  # what a timely dispute should bring back, net of reversals
+    currency: str
+    confidence: Decimal
+    summary: str
+    match_status: str
+    checks: list[dict] = field(default_factory=list)
+    evidence_present: list[str] = field(default_factory=list)
+    evidence_missing: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Context:
+    """What the verdict needs beyond the finding: the rule, its deadlines, today, the shared checks."""
+
+    rule: object
+    deadlines: Deadlines | None
+    today: date
+    duplicate: bool = False
+    reversed_total: Decimal = Decimal(0)
+
+
+def match_status(bundle: Bundle, finding: Finding) -> str:
+    if not finding.missing_documents:
+        return MatchStatus.MATCHED
+    found_any = bundle.po is not None or bundle.invoice is not None
+    return MatchStatus.PARTIAL if found_any else MatchStatus.UNMATCHED
+
+
+def decide(bundle: Bundle, finding: Finding, ctx: Context) -> Verdict:
+    cb = bundle.chargeback
+    status = match_status(bundle, finding)
+    recovery = cb.amount if ctx.duplicate else finding.disputable
+    recovery = max(Decimal(0), min(recovery, cb.amount) - ctx.reversed_total)
+    recovery = quantize(recovery, cb.currency)
+    required = set(ctx.rule.required_evidence or []) if ctx.rule else set()
+    missing = sorted(required - finding.evidence) if not ctx.duplicate else []
+    checks = [*finding.checks, *_deadline_checks(ctx)]
+    if status != MatchStatus.MATCHED:
+        waiting = ", ".join(finding.missing_documents)
+        label = "Unmatched" if status == MatchStatus.UNMATCHED else "Partly matched"
+        checks.insert(0, check("match.waiting", CheckStatus.MISSING, f"{label} — waiting for documents: {waiting}."))
+    recommendation, reason = _recommend(cb, finding, ctx, recovery, missing, status)
+    confidence = finding.confidence if status == MatchStatus.MATCHED else min(finding.confidence, Decimal("0.40"))
+    if ctx.deadlines and ctx.deadlines.provisional:
+        confidence = min(confidence, Decimal("0.70"))
+    summary = f"{Recommendation(recommendation).label}: {reason_text(reason, cb, recovery, ctx, finding)}"
+    conclusion = next((c["text"] for c in reversed(checks) if c["code"].endswith(".conclusion")), "")
+    if conclusion and reason in ("dispute", "valid", "blackout", "window", "proof", "evidence", "minimum"):
+        summary += f" ({conclusion.lstrip('→ ')})"
+    return Verdict(
+        recommendation=recommendation,
+        expected_recovery=recovery,
+        currency=cb.currency,
+        confidence=confidence.quantize(Decimal("0.01")),
+        summary=summary[:300],
+        match_status=status,
+        checks=checks,
+        evidence_present=sorted(finding.evidence),
+        evidence_missing=missing,
+    )
+
+
+def _recommend(cb, finding, ctx, recovery, missing, status) -> tuple[str, str]:
+    if any(c["code"] == "common.currency" for c in finding.checks):
+        return Recommendation.NEEDS_EVIDENCE, "currency"
+    if recovery <= 0:
+        if ctx.reversed_total and ctx.reversed_total >= cb.amount:
+            return Recommendation.ACCEPT, "reversed"
+        if not finding.decided:
+            return Recommendation.NEEDS_EVIDENCE, "waiting" if status != MatchStatus.MATCHED else "manual"
+        return Recommendation.ACCEPT, "valid"
+    if not (finding.decided or ctx.duplicate):
+        return Recommendation.NEEDS_EVIDENCE, "waiting" if status != MatchStatus.MATCHED else "proof"
+    if missing:
+        return Recommendation.NEEDS_EVIDENCE, "evidence"
+    rule = ctx.rule
+    if rule and rule.min_amount is not None and rule.min_amount_currency == cb.currency and recovery < rule.min_amount:
+        return Recommendation.ACCEPT, "minimum"
+    if ctx.deadlines and ctx.deadlines.is_overdue(ctx.today):
+        return Recommendation.ACCEPT, "window"
+    if ctx.deadlines and ctx.deadlines.in_blackout(ctx.today):
+        return Recommendation.WAIT, "blackout"
+    return Recommendation.DISPUTE, "duplicate" if ctx.duplicate else "dispute"
+
+
+def reason_text(reason: str, cb, recovery: Decimal, ctx: Context, finding: Finding) -> str:
+    money = f"{recovery:,.2f} {cb.currency}"
+    fixed = {
+        "currency": "currency mismatch — amounts cannot be compared until it is resolved",
+        "reversed": "Amazon already paid this back",
+        "waiting": "unmatched — waiting for documents",
+        "manual": "the documents cannot decide this one; check it by hand",
+        "valid": "the documents support Amazon",
+        "proof": f"{money} looks disputable but proof of delivery is missing",
+        "duplicate": f"{money} charged twice",
+        "dispute": f"{money} disputable",
+    }
+    if reason in fixed:
+        return fixed[reason]
+    if reason == "evidence":
+        missing = ", ".join(sorted(set(ctx.rule.required_evidence) - finding.evidence))
+        return f"{money} looks disputable; missing evidence: {missing}"
+    if reason == "minimum":
+        return f"{money} is below the rule's minimum of {ctx.rule.min_amount:,.2f} {ctx.rule.min_amount_currency}"
+    if reason == "window":
+        return f"{money} looked disputable but Amazon's window closed on {ctx.deadlines.due_on}"
+    return f"{money} disputable from {ctx.deadlines.disputable_from}"  # blackout
+
+
+def _deadline_checks(ctx: Context) -> list[dict]:
+    if ctx.rule is None or ctx.deadlines is None:
+        return [check("deadline.no_rule", CheckStatus.WARNING, "No policy rule governs this deduction: no deadline.")]
+    d, rule = ctx.deadlines, ctx.rule
+    text = (
+        f"Rule #{rule.pk}: {rule.window_days} days from the {WindowAnchor(rule.window_anchor).label.lower()} — "
+        f"disputable from {d.disputable_from}, Amazon's last day {d.due_on}, our target {d.target_on}."
+    )
+    checks = [check("deadline.window", CheckStatus.INFO, text)]
+    checks += [check("deadline.provisional", CheckStatus.WARNING, f"Deadline provisional: {n}.") for n in d.provisional]
+    return checks

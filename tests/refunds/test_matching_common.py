@@ -1,0 +1,164 @@
+"""Checks every family shares, bad input, documents arriving late, and set-based query counts."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from refunds.choices import DeductionFamily, MatchStatus, Recommendation
+from refunds.models import ChargebackAssessment, PolicyRule
+from refunds.services.matching import chargebacks_for_documents, evaluate_chargebacks
+from tests.refunds.matching_data import (
+    NOW,
+    make_chargeback,
+    make_invoice,
+    make_po,
+    make_remittance_line,
+    make_shipment,
+)
+
+
+def evaluate(cb):
+    evaluate_chargebacks([cb.id], now=NOW)
+    cb.refresh_from_db()
+    return cb.assessment
+
+
+def texts(assessment) -> str:
+    return "\n".join(check["text"] for check in assessment.checks)
+
+
+def full_case(account):
+    make_po(account)
+    make_shipment(account)
+    make_invoice(account)
+
+
+def test_the_same_claim_twice_is_a_duplicate(account):
+    full_case(account)
+    first = make_chargeback(account, "INV1001SC", issue_date=date(2026, 2, 4))
+    second = make_chargeback(account, "INV1001SC-2", issue_date=date(2026, 2, 11))
+    evaluate_chargebacks([first.id, second.id], now=NOW)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert "Duplicate" not in texts(first.assessment)
+    assert "Duplicate: deduction INV1001SC of 2026-02-04 charged the same 240.00 USD" in texts(second.assessment)
+    assert second.assessment.recommendation == Recommendation.DISPUTE
+    assert second.assessment.expected_recovery == Decimal("240.00")
+
+
+def test_a_valid_operational_chargeback_charged_twice_is_disputable(account):
+    make_po(account)
+    args = {"family": DeductionFamily.OPERATIONAL, "deduction_type": "asn_accuracy", "amount": "50.00"}
+    args |= {"quantity": None, "invoice_number": ""}
+    make_chargeback(account, "A-1", issue_date=date(2026, 3, 2), **args)
+    twice = make_chargeback(account, "A-2", issue_date=date(2026, 3, 9), **args)
+    a = evaluate(twice)
+    assert a.recommendation == Recommendation.DISPUTE
+    assert "charged twice" in a.summary
+
+
+def test_currency_mismatch_is_a_flagged_check(account):
+    full_case(account)
+    cb = make_chargeback(account, currency="EUR")
+    a = evaluate(cb)
+    assert a.recommendation == Recommendation.NEEDS_EVIDENCE
+    assert "Currency mismatch: the deduction is in EUR but the account works in USD" in texts(a)
+    assert "invoice INV1001 is in USD, the deduction in EUR" in texts(a)
+
+
+def test_already_reversed_in_a_remittance_is_accepted(account):
+    full_case(account)
+    cb = make_chargeback(account)
+    make_remittance_line(account, "INV1001SC", "-240.00", payment="PAY-1")
+    make_remittance_line(account, "INV1001SCR", "240.00", payment="PAY-2", payment_date=date(2026, 3, 8))
+    a = evaluate(cb)
+    assert a.recommendation == Recommendation.ACCEPT
+    assert a.expected_recovery == 0
+    assert "Amazon already gave back 240.00 USD (payment PAY-2 on 2026-03-08)" in texts(a)
+    assert "Deducted in payment PAY-1" in texts(a)
+
+
+def test_a_partial_reversal_reduces_the_expected_recovery(account):
+    full_case(account)
+    cb = make_chargeback(account)
+    make_remittance_line(account, "INV1001SCR", "100.00")
+    a = evaluate(cb)
+    assert a.recommendation == Recommendation.DISPUTE
+    assert a.expected_recovery == Decimal("140.00")
+
+
+def test_unmatched_deduction_waits_for_documents_then_matches(account):
+    cb = make_chargeback(account, po_number="po# 2jk3s9vc")
+    a = evaluate(cb)
+    assert a.match_status == MatchStatus.UNMATCHED
+    assert a.recommendation == Recommendation.NEEDS_EVIDENCE
+    assert "unmatched — waiting for documents" in a.summary
+    assert "Unmatched — waiting for documents: PO po# 2jk3s9vc and invoice INV1001" in texts(a)
+    full_case(account)
+    ids = chargebacks_for_documents(account.id, po_numbers=["2JK3S9VC"], invoice_numbers=["INV1001"])
+    assert ids == [cb.id]
+    evaluate_chargebacks(ids, cause="documents arrived", now=NOW)
+    cb.refresh_from_db()
+    assert cb.assessment.match_status == MatchStatus.MATCHED
+    assert cb.recommendation == Recommendation.DISPUTE
+    # The deadline moved from the deduction date to the invoice's dates, and history says why.
+    assert cb.history.first().history_change_reason.endswith(": documents arrived")
+
+
+def test_first_evaluation_writes_no_history_row_but_a_change_does(account):
+    full_case(account)
+    cb = make_chargeback(account)
+    before = cb.history.count()
+    evaluate(cb)
+    assert cb.history.count() == before
+    evaluate(cb)  # nothing moved
+    assert cb.history.count() == before
+
+
+def test_account_time_zone_decides_today(org):
+    from acorn_portal.models import VendorAccount
+
+    jp = VendorAccount.objects.create(organization=org, name="Acme JP", vendor_codes="ACMEJ", marketplace="JP")
+    full_case(jp)
+    cb = make_chargeback(jp, currency="JPY", amount="240")
+    from datetime import UTC, datetime
+
+    # 15 March 15:30 UTC is already 16 March in Tokyo: the blackout (until the 16th) is over there.
+    evaluate_chargebacks([cb.id], now=datetime(2026, 3, 15, 15, 30, tzinfo=UTC))
+    cb.refresh_from_db()
+    assert cb.recommendation == Recommendation.DISPUTE
+
+
+def test_deduction_without_a_rule_has_no_deadline(account):
+    PolicyRule.objects.filter(organization=account.organization, family=DeductionFamily.SHORTAGE).delete()
+    full_case(account)
+    cb = make_chargeback(account)
+    a = evaluate(cb)
+    assert cb.due_on is None
+    assert "No policy rule governs this deduction" in texts(a)
+
+
+def test_query_count_does_not_grow_with_the_batch(account):
+    full_case(account)
+
+    def batch(prefix, n):
+        return [make_chargeback(account, f"{prefix}{i}", amount=f"{i + 1}.00").id for i in range(n)]
+
+    small, large = batch("S", 2), batch("L", 40)
+    with CaptureQueriesContext(connection) as few:
+        evaluate_chargebacks(small, now=NOW)
+    with CaptureQueriesContext(connection) as many:
+        evaluate_chargebacks(large, now=NOW)
+    assert len(many) <= len(few) + 2
+    assert ChargebackAssessment.objects.count() == 42
+
+
+def test_assessments_are_scoped_to_the_organization(account, other_account, ops, outsider):
+    full_case(account)
+    cb = make_chargeback(account)
+    evaluate(cb)
+    assert ChargebackAssessment.objects.visible_to(ops).count() == 1
+    assert ChargebackAssessment.objects.visible_to(outsider).count() == 0
+    assert PolicyRule.objects.visible_to(outsider).filter(organization=account.organization).count() == 0

@@ -1,0 +1,154 @@
+"""Matching on documents shaped like Vendor Central's: named shipments, cartons, units, reversals."""
+
+from datetime import date
+from decimal import Decimal
+
+from refunds.choices import DeductionFamily, InvoiceType, Recommendation
+from refunds.models import Carton, Invoice, InvoiceLine, Shipment
+from refunds.services.matching import evaluate_chargebacks
+from tests.refunds.matching_data import ASIN, NOW, make_chargeback, make_invoice, make_po, make_shipment
+
+
+def evaluate(cb):
+    evaluate_chargebacks([cb.id], now=NOW)
+    cb.refresh_from_db()
+    return cb.assessment
+
+
+def texts(assessment) -> str:
+    return "\n".join(check["text"] for check in assessment.checks)
+
+
+def operational(account, deduction_type, amazon_id="OP-1", **extra):
+    values = {"family": DeductionFamily.OPERATIONAL, "deduction_type": deduction_type, "amount": "50.00"}
+    values |= {"quantity": None, "issue_date": date(2026, 3, 10), "invoice_number": ""}
+    values.update(extra)
+    return make_chargeback(account, amazon_id, **values)
+
+
+def test_a_chargeback_naming_an_arn_is_judged_on_that_shipment(account):
+    make_po(account)
+    make_shipment(account, shipment_id="4411", asn_sent="2026-01-09")  # late ASN
+    on_time = make_shipment(account, shipment_id="4412", bol="BOL779")
+    Shipment.objects.filter(pk=on_time.pk).update(amazon_reference_number="ARN5550001")
+    a = evaluate(operational(account, "asn_accuracy", description="ASN Accuracy - Late ASN: ARN ARN5550001 at ABE8"))
+    assert a.recommendation == Recommendation.DISPUTE
+    assert "ASN 4411" not in texts(a)
+
+
+def test_carton_contents_that_exceed_the_line_support_amazon(account):
+    make_po(account)
+    shipment = make_shipment(account)
+    carton = Carton.objects.filter(shipment=shipment).first()
+    carton.contents = [{"item_sequence_number": "1", "quantity": 15}]
+    carton.save()
+    a = evaluate(operational(account, "carton_content_accuracy"))
+    assert a.recommendation == Recommendation.ACCEPT
+    assert "4411 line 1: cartons 123, line 120" in texts(a)
+
+
+def test_carton_contents_that_add_up_are_disputable(account):
+    make_po(account)
+    make_shipment(account)
+    assert evaluate(operational(account, "carton_content_accuracy")).recommendation == Recommendation.DISPUTE
+
+
+def test_no_show_delivered_after_the_window_is_valid(account):
+    make_po(account, window=("2026-01-05", "2026-01-12"))
+    make_shipment(account, delivered="2026-01-15")
+    a = evaluate(operational(account, "no_show"))
+    assert a.recommendation == Recommendation.ACCEPT
+    assert "delivery window ends 2026-01-12" in texts(a)
+
+
+def test_prep_charged_on_more_units_than_received_disputes_the_excess(account):
+    make_po(account, received=96)
+    a = evaluate(operational(account, "prep", quantity=100, amount="20.00", sub_type="Bagging"))
+    assert a.recommendation == Recommendation.DISPUTE
+    assert a.expected_recovery == Decimal("0.80")
+    assert "Charged for 100 units of B07XYZ1234; Amazon received 96 units" in texts(a)
+
+
+def test_a_vendor_return_within_what_was_received_is_valid(account):
+    make_po(account, received=96)
+    cb = make_chargeback(
+        account, "RET-1", family=DeductionFamily.RETURN, deduction_type="vendor_return", amount="100.00", quantity=10
+    )
+    a = evaluate(cb)
+    assert a.recommendation == Recommendation.ACCEPT
+    assert cb.due_on == date(2026, 3, 6)  # the assumed 30 days from the debit note, said in the rule
+
+
+def test_an_scr_credit_reverses_only_its_own_item(account):
+    make_po(account)
+    make_shipment(account)
+    make_invoice(account)
+    credit = Invoice.objects.create(
+        account=account,
+        number="INV1001SCR",
+        invoice_type=InvoiceType.INVOICE,
+        invoice_date=date(2026, 3, 5),
+        po_number="2JK3S9VC",
+        amount=Decimal("100.00"),
+        currency="USD",
+    )
+    InvoiceLine.objects.create(
+        invoice=credit,
+        line_number=1,
+        asin="B0OTHER001",
+        quantity=10,
+        unit_cost=Decimal("10"),
+        amount=Decimal("100"),
+        currency="USD",
+    )
+    a = evaluate(make_chargeback(account))
+    assert a.expected_recovery == Decimal("240.00")
+    InvoiceLine.objects.filter(invoice=credit).update(asin=ASIN)
+    a = evaluate(a.chargeback)
+    assert a.expected_recovery == Decimal("140.00")
+    assert "credit INV1001SCR of 2026-03-05" in texts(a)
+
+
+def test_amazons_own_reversed_status_means_nothing_to_recover(account):
+    make_po(account)
+    make_shipment(account)
+    make_invoice(account)
+    a = evaluate(make_chargeback(account, amazon_status="Reversed"))
+    assert a.recommendation == Recommendation.ACCEPT
+    assert "Amazon's status is Reversed" in texts(a)
+
+
+def test_a_coop_charged_twice_is_a_duplicate_without_any_po(account):
+    def coop(amazon_id, issue_date):
+        return make_chargeback(
+            account,
+            amazon_id,
+            family=DeductionFamily.COOP,
+            deduction_type="coop",
+            amount="812.40",
+            quantity=None,
+            issue_date=issue_date,
+            po_number="",
+            invoice_number="",
+            sub_type="Marketing & Promotion",
+            description="Agreement X1Y2 Marketing & Promotion: 3% of receipts 2026-01-01 to 2026-01-31",
+        )
+
+    first, second = coop("X1Y2-00000001", date(2026, 2, 1)), coop("X1Y2-00000002", date(2026, 2, 9))
+    evaluate_chargebacks([first.id, second.id], now=NOW)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.recommendation == Recommendation.NEEDS_EVIDENCE  # no agreement on file to check it against
+    assert second.recommendation == Recommendation.DISPUTE
+    assert "Duplicate: deduction X1Y2-00000001 of 2026-02-01" in texts(second.assessment)
+
+
+def test_shortage_counts_cases_on_the_asn_in_the_pos_unit(account):
+    make_po(account, ordered=10, received=8, unit="Cases", unit_size=12, net_cost="120.00")
+    shipment = make_shipment(account, shipped=10, cartons=10)
+    shipment.items.update(unit="Cases", unit_size=12)
+    make_invoice(account, quantity=10, unit_cost="120.00")
+    a = evaluate(make_chargeback(account, quantity=2, amount="240.00"))
+    assert "ASN 4411 shipped 10 units in 10 cartons." in texts(a)
+    assert a.recommendation == Recommendation.DISPUTE
+    assert a.expected_recovery == Decimal("240.00")

@@ -215,7 +215,7 @@ def main():
     by_currency = ", ".join(f"{c} {s:.3f}" for c, s in sorted(result["shares"].items()))
     print(f"# {count} deductions on {connection.vendor} ({workers} worker(s)): evaluated in {seconds:.1f}s "
           f"({cpu:.1f} CPU seconds in the workers' Python; machine load {os.getloadavg()[0]:.1f}); "
-          f"generated and ingested in {loaded:.1f}s")  # fmt: skip
+          f"{'data reset' if args.reuse else 'generated and ingested'} in {loaded:.1f}s")  # fmt: skip
     print(f"# dispute: {tp} right, {fp} wrong, {fn} missed; money flagged by currency: {by_currency}")
 
 

@@ -129,13 +129,14 @@ def _evaluate_slice(ids):
     from refunds.services.matching import evaluate_chargebacks
 
     connections.close_all()  # a forked worker opens its own connection
+    cpu = time.process_time()
     run = evaluate_chargebacks(ids, cause="benchmark", replay=True)
     connections.close_all()
-    return run.evaluated
+    return run.evaluated, time.process_time() - cpu
 
 
-def evaluate_all(workers: int) -> tuple[int, float]:
-    """Match and judge every deduction; returns (count, seconds of wall clock)."""
+def evaluate_all(workers: int) -> tuple[int, float, float]:
+    """Match and judge every deduction; returns (count, seconds of wall clock, CPU seconds in Python)."""
     import multiprocessing
 
     from django.db import connections
@@ -145,14 +146,14 @@ def evaluate_all(workers: int) -> tuple[int, float]:
     ids = list(Chargeback.objects.order_by("id").values_list("id", flat=True))
     started = time.monotonic()
     if workers <= 1:
-        count = _evaluate_slice(ids)
+        results = [_evaluate_slice(ids)]
     else:
         size = -(-len(ids) // workers)
         slices = [ids[i : i + size] for i in range(0, len(ids), size)]
         connections.close_all()
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            count = sum(pool.map(_evaluate_slice, slices))
-    return count, time.monotonic() - started
+            results = pool.map(_evaluate_slice, slices)
+    return sum(r[0] for r in results), time.monotonic() - started, sum(r[1] for r in results)
 
 
 def grade(today_view: bool = False):
@@ -204,7 +205,7 @@ def main():
         load_scenario(args)
     analyze()
     loaded = time.monotonic() - started
-    count, seconds = evaluate_all(workers)
+    count, seconds, cpu = evaluate_all(workers)
     result = grade()
     print(f"precision: {result['precision']:.3f}")
     print(f"recall: {result['recall']:.3f}")
@@ -212,8 +213,9 @@ def main():
     print(f"evaluated_per_second: {count / seconds:.0f}")
     tp, fp, fn = result["counts"]
     by_currency = ", ".join(f"{c} {s:.3f}" for c, s in sorted(result["shares"].items()))
-    print(f"# {count} deductions on {connection.vendor} ({workers} worker(s)): evaluated in {seconds:.1f}s; "
-          f"generated and ingested in {loaded:.1f}s")  # fmt: skip
+    print(f"# {count} deductions on {connection.vendor} ({workers} worker(s)): evaluated in {seconds:.1f}s "
+          f"({cpu:.1f} CPU seconds in the workers' Python; machine load {os.getloadavg()[0]:.1f}); "
+          f"{'data reset' if args.reuse else 'generated and ingested'} in {loaded:.1f}s")  # fmt: skip
     print(f"# dispute: {tp} right, {fp} wrong, {fn} missed; money flagged by currency: {by_currency}")
 
 

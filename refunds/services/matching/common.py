@@ -31,6 +31,8 @@ def _duplicate_key(row):
 def duplicate_of(bundle: Bundle):
     """The earlier deduction this one repeats (same type, item, invoice, amount and quantity), if any."""
     cb = bundle.chargeback
+    if cb.family == DeductionFamily.PROVISION:
+        return None  # holdbacks sized from receipts: equal amounts are coincidence, not a second charge
     mine = _duplicate_key(cb)
     earlier = [
         row

@@ -27,7 +27,7 @@ def create_ceiling_table() -> None:
 def _upsert_sql() -> str:
     plan = ingest_pg._plan()
     sql = plan.upsert.replace(f'INSERT INTO "{Chargeback._meta.db_table}"', f"INSERT INTO {TABLE}", 1)
-    return sql.split("RETURNING")[0]
+    return sql
 
 
 def load_batch(account_id: int, records: list) -> int:

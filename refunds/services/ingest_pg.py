@@ -38,8 +38,9 @@ class _Plan:
     staged: tuple[str, ...]  # attnames COPYed: the natural key, then the facts
     create_stage: str
     copy: str
-    upsert: str
-    history: str
+    upsert: str  # the upsert alone, without RETURNING
+    returning: str  # the upsert returning (id, inserted) of the rows it wrote
+    with_history: str  # the same, also writing a history row per written row (one statement)
     defaults: tuple  # values for the other (workflow) columns of a new row, in `upsert` order
 
 
@@ -73,32 +74,38 @@ def _plan() -> _Plan:
         FROM {STAGE_TABLE} s
         ON CONFLICT (account_id, {qn(by_name["amazon_id"].column)}) DO UPDATE
         SET {", ".join(f"{qn(c)} = EXCLUDED.{qn(c)}" for c in facts)}, updated_at = EXCLUDED.updated_at
-        WHERE ({old}) IS DISTINCT FROM ({new})
-        RETURNING t.id, (t.xmax = 0) AS inserted"""  # noqa: S608 - identifiers come from model metadata
+        WHERE ({old}) IS DISTINCT FROM ({new})"""  # noqa: S608 - identifiers come from model metadata
     return _Plan(
         staged=staged,
         create_stage=f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGE_TABLE} ({stage_columns}) ON COMMIT DELETE ROWS",
         copy=f"COPY {STAGE_TABLE} ({staged_columns}) FROM STDIN",
         upsert=upsert,
-        history=_history_sql(),
+        returning=upsert + "\n        RETURNING t.id, (t.xmax = 0) AS inserted",
+        with_history=_with_history_sql(upsert),
         defaults=tuple(f.get_db_prep_save(f.get_default(), connection) for f in others),
     )
 
 
-def _history_sql() -> str:
+def _with_history_sql(upsert: str) -> str:
+    """The upsert and its history rows in one statement: the history is copied from what RETURNING gives.
+
+    RETURNING yields each written row as it now is (workflow columns included), so no second read
+    of the table and no round trip of ids are needed.
+    """
     history = Chargeback.history.model
     qn = connection.ops.quote_name
     live = {f.column for f in Chargeback._meta.concrete_fields}
-    copied = [f.column for f in history.tracked_fields if f.column in live]
-    columns = ", ".join(qn(c) for c in copied)
+    copied = [qn(f.column) for f in history.tracked_fields if f.column in live]
     return f"""
-        INSERT INTO {qn(history._meta.db_table)}
-               ({columns}, history_date, history_change_reason, history_type, history_user_id)
-        SELECT {", ".join(f"c.{qn(c)}" for c in copied)}, %s, %s,
-               CASE WHEN w.inserted THEN '+' ELSE '~' END, %s
-        FROM unnest(%s::bigint[], %s::boolean[]) AS w(id, inserted)
-        JOIN {qn(Chargeback._meta.db_table)} c ON c.id = w.id
-        ORDER BY w.id"""  # noqa: S608 - identifiers come from model metadata
+        WITH written AS ({upsert}
+            RETURNING {", ".join(f"t.{c}" for c in copied)}, (t.xmax = 0) AS inserted
+        ), logged AS (
+            INSERT INTO {qn(history._meta.db_table)}
+                   ({", ".join(copied)}, history_date, history_change_reason, history_type, history_user_id)
+            SELECT {", ".join(copied)}, %s, %s, CASE WHEN inserted THEN '+' ELSE '~' END, %s
+            FROM written ORDER BY id
+        )
+        SELECT id, inserted FROM written"""  # noqa: S608 - identifiers come from model metadata
 
 
 def write_chargebacks(account, rows: list[dict], *, change_reason: str, actor) -> tuple[list[int], list[int]]:
@@ -116,13 +123,13 @@ def write_chargebacks(account, rows: list[dict], *, change_reason: str, actor) -
         with raw.copy(plan.copy) as copy:
             for values in rows:
                 copy.write_row([values[name] for name in plan.staged])
-        raw.execute(plan.upsert, (account.pk, now, now, *plan.defaults))
-        written = raw.fetchall()
-        if written and getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
-            ids = [row[0] for row in written]
-            inserted = [row[1] for row in written]
+        params = (account.pk, now, now, *plan.defaults)
+        if getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
             user = actor or Chargeback.history.model.get_default_history_user(Chargeback())
-            raw.execute(plan.history, (now, change_reason, getattr(user, "pk", None), ids, inserted))
+            raw.execute(plan.with_history, (*params, now, change_reason, getattr(user, "pk", None)))
+        else:
+            raw.execute(plan.returning, params)
+        written = raw.fetchall()
     created = [pk for pk, is_new in written if is_new]
     changed = [pk for pk, is_new in written if not is_new]
     return created, changed

@@ -33,13 +33,25 @@ _READ_DOCUMENTS = [
     "refunds.view_chargeback",
 ]
 
+# Report file imports: everyone sees them and the organization's column mappings; the people who
+# work the data upload files; an organization's admins manage its column mappings.
+_READ_IMPORTS = ["datasources.view_fileimport", "datasources.view_columnmapping"]
+_IMPORT_FILES = [*_READ_IMPORTS, "datasources.add_fileimport"]
+_MANAGE_MAPPINGS = [
+    "datasources.add_columnmapping",
+    "datasources.change_columnmapping",
+    "datasources.delete_columnmapping",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.OPERATIONS: [*_READ_DOCUMENTS],
-    Role.FINANCE: [*_READ_DOCUMENTS],
-    Role.LEGAL: [*_READ_DOCUMENTS],
-    Role.MANAGER: [*_READ_DOCUMENTS],
+    Role.OPERATIONS: [*_READ_DOCUMENTS, *_IMPORT_FILES],
+    Role.FINANCE: [*_READ_DOCUMENTS, *_IMPORT_FILES],
+    Role.LEGAL: [*_READ_DOCUMENTS, *_READ_IMPORTS],
+    Role.MANAGER: [*_READ_DOCUMENTS, *_IMPORT_FILES],
     Role.ADMIN: [
         *_READ_DOCUMENTS,
+        *_IMPORT_FILES,
+        *_MANAGE_MAPPINGS,
         "acorn_portal.change_organization",
         "acorn_portal.add_vendoraccount",
         "acorn_portal.change_vendoraccount",

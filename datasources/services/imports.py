@@ -34,7 +34,7 @@ _UPSERTS = {
 }
 
 
-class _RollBack(Exception):
+class _RollBackError(Exception):
     """Raised inside the data transaction to undo an all-or-nothing import that had refused records."""
 
 
@@ -70,8 +70,8 @@ def import_report_file(*, account, kind: str, file, user, partial: bool = False)
 
 def column_mappings(organization_id: int, kind: str) -> dict[str, str]:
     """The organization's own headers for this kind of report: source header → field."""
-    rows = ColumnMapping.objects.filter(organization_id=organization_id, kind=kind).values_list("source_header", "field")
-    return dict(rows)
+    mappings = ColumnMapping.objects.filter(organization_id=organization_id, kind=kind)
+    return dict(mappings.values_list("source_header", "field"))
 
 
 def _read(file) -> tuple[bytes, str]:
@@ -103,8 +103,8 @@ def _ingest(file_import: FileImport, report: ParsedReport, user) -> FileImport:
             refused = [error for result in results for error in _row_errors(report, result)]
             errors.extend(refused)
             if refused and not file_import.partial:
-                raise _RollBack
-    except _RollBack:
+                raise _RollBackError
+    except _RollBackError:
         return _finish(file_import, ImportStatus.FAILED, _failed_message(errors), errors)
     _count(file_import, results)
     status = ImportStatus.PARTIAL if errors else ImportStatus.IMPORTED

@@ -103,7 +103,6 @@ class FileImportAdmin(TenantScopedAdmin):
     def error_report(self, obj):
         if not obj.errors:
             return "No errors."
-        header = format_html("<tr><th>Sheet</th><th>Row</th><th>Column</th><th>Value</th><th>Why</th></tr>")
         body = format_html_join(
             "",
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -111,7 +110,12 @@ class FileImportAdmin(TenantScopedAdmin):
         )
         more = obj.error_count - len(obj.errors)
         tail = format_html("<p>… and {} more.</p>", more) if more > 0 else ""
-        return format_html('<table class="acorn-error-report">{}{}</table>{}', header, body, tail)
+        return format_html(
+            '<table class="acorn-error-report"><tr><th>Sheet</th><th>Row</th><th>Column</th><th>Value</th>'
+            "<th>Why</th></tr>{}</table>{}",
+            body,
+            tail,
+        )
 
 
 class ColumnMappingForm(forms.ModelForm):

@@ -93,8 +93,8 @@ def _earlier_import(account, kind: str, digest: str) -> FileImport | None:
 
 def _ingest(file_import: FileImport, report: ParsedReport, user) -> FileImport:
     file_import.rows = report.rows
-    if report.errors and not file_import.partial:
-        return _finish(file_import, ImportStatus.FAILED, _failed_message(report.errors), report.errors)
+    # Rows with cell errors were left out already; the rest still go through ingest's checks even when
+    # the file will fail, inside a transaction rolled back, so one upload reports every problem.
     reason = f"File import #{file_import.pk}"
     errors = list(report.errors)
     try:
@@ -102,11 +102,13 @@ def _ingest(file_import: FileImport, report: ParsedReport, user) -> FileImport:
             results = _write(file_import.account, report, reason, user)
             refused = [error for result in results for error in _row_errors(report, result)]
             errors.extend(refused)
-            if refused and not file_import.partial:
+            if errors and not file_import.partial:
                 raise _RollBackError
     except _RollBackError:
+        errors.sort(key=lambda e: (e.sheet, e.row))
         return _finish(file_import, ImportStatus.FAILED, _failed_message(errors), errors)
     _count(file_import, results)
+    errors.sort(key=lambda e: (e.sheet, e.row))
     status = ImportStatus.PARTIAL if errors else ImportStatus.IMPORTED
     return _finish(file_import, status, _done_message(file_import, errors), errors)
 

@@ -19,6 +19,7 @@ TABLE = "bench_ceiling"
 
 
 def create_ceiling_table() -> None:
+    """A fresh, empty table with the chargeback table's columns, indexes and constraints."""
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
         cursor.execute(f"CREATE TABLE {TABLE} (LIKE {Chargeback._meta.db_table} INCLUDING ALL)")
@@ -53,6 +54,7 @@ def load_batch(account_id: int, records: list) -> int:
 
 
 def table_counts() -> dict[str, int]:
+    """Rows in the chargeback table, its history and the ceiling's copy: what the run left behind."""
     tables = [Chargeback._meta.db_table, Chargeback.history.model._meta.db_table, TABLE]
     with connection.cursor() as cursor:
         counts = {}

@@ -84,6 +84,7 @@ def cached_parts(seed: int, rows: int) -> dict[str, Path]:
 
 
 def read_batches(path: Path) -> Iterator[list]:
+    """The cached batches of one account, one at a time."""
     with open(path, "rb") as source:
         while True:
             try:
@@ -121,6 +122,7 @@ def recreate_database(url: str) -> None:
 
 
 def setup_django(url: str) -> None:
+    """Django on the bench database, migrated; production settings with DEBUG off."""
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "acorn_portal.settings")
     os.environ.setdefault("ACORN_DEBUG", "0")  # DEBUG would keep every query in memory
@@ -136,6 +138,7 @@ def setup_django(url: str) -> None:
 
 
 def make_accounts() -> dict:
+    """One organization with one US vendor account per generated part."""
     from acorn_portal.models import Organization, VendorAccount
 
     org = Organization.objects.create(name="Bench", slug="bench")
@@ -205,6 +208,7 @@ def run_phase(accounts: dict, parts: dict, share: float | None) -> Tally:
 
 
 def report(label: str, ceiling_label: str, rows: int, tally: Tally) -> tuple[float, float]:
+    """Print one phase's rates (real path and ceiling) and return them."""
     mine, best = rows / tally.ours, rows / tally.ceiling
     print(f"{label}: {mine:,.0f} rows/s", flush=True)
     print(f"  {tally.result}")
@@ -217,6 +221,7 @@ def report(label: str, ceiling_label: str, rows: int, tally: Tally) -> tuple[flo
 
 
 def main(argv=None) -> None:
+    """Recreate the database, run both phases, print rates, ratios and peak memory."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--changed", type=float, default=0.1, help="share of records changed in the re-sync")

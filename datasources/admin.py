@@ -60,6 +60,10 @@ class FileImportAdmin(TenantScopedAdmin):
         "error_report",
     )
 
+    def add_view(self, request, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "title": "Import a report file"}
+        return super().add_view(request, form_url, extra_context)
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
             kwargs["form"] = FileImportForm
@@ -80,6 +84,7 @@ class FileImportAdmin(TenantScopedAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
+        """Hand the upload to the import service instead of saving the form's object."""
         if change or not self.in_organizations(request, obj, "add"):
             raise PermissionDenied
         done = import_report_file(
@@ -101,6 +106,7 @@ class FileImportAdmin(TenantScopedAdmin):
 
     @admin.display(description="error report")
     def error_report(self, obj):
+        """The row-by-row report as a table: sheet, row, column, value, why."""
         if not obj.errors:
             return "No errors."
         body = format_html_join(

@@ -110,6 +110,7 @@ class FileImport(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["account", "kind", "sha256"])]
+        verbose_name = "report file import"
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.original_name or 'file'} ({self.get_status_display()})"
@@ -143,6 +144,7 @@ class ColumnMapping(models.Model):
         return f"{self.source_header} → {self.field}"
 
     def clean(self):
+        """The header must say something and the field must belong to the kind of report."""
         self.header_key = header_key(self.source_header)
         if not self.header_key:
             raise ValidationError({"source_header": "Give the header as it appears in the file."})

@@ -54,6 +54,7 @@ class ValueLocale:
 
     @classmethod
     def for_marketplace(cls, code: str) -> ValueLocale:
+        """US/CA month first, JP year first, the rest day first; decimal comma where Amazon prints one."""
         code = (code or "").upper()
         if code in YEAR_FIRST_MARKETPLACES:
             order = "YMD"

@@ -158,7 +158,8 @@ def test_column_mapping_of_the_organization_is_used(account, other_account, ops)
 def test_admin_upload_imports_and_shows_the_error_report(client, account, ops):
     client.force_login(ops)
     add = reverse("admin:datasources_fileimport_add")
-    assert client.get(add).status_code == 200
+    page = client.get(add)
+    assert page.status_code == 200 and "Import a report file" in page.content.decode()
 
     response = client.post(add, {"account": account.pk, "kind": "chargebacks", "upload": upload(BAD)}, follow=True)
 

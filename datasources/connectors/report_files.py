@@ -110,21 +110,24 @@ def _data_rows(rows: Iterable[Row], sections, extra: dict[str, str], kind: str):
     """(sheet, number, cells, section, columns by index) for every data row under a recognised header."""
     current: tuple[Section, dict[int, tuple[Column, str]]] | None = None
     near_misses: list[str] = []
+    seen_header, current_sheet = False, None
     for sheet, number, cells in rows:
+        if sheet != current_sheet:
+            current, current_sheet = None, sheet  # each sheet of a workbook has its own header row
         if not any(cell != "" for cell in cells):
             continue
         header = _match_header(cells, sections, extra, near_misses)
         if header is not None:
-            current = header
+            current, seen_header = header, True
             continue
         if current is None:
-            if number > HEADER_SEARCH_ROWS:
-                break
-            continue  # a title or note above the header
+            if number > HEADER_SEARCH_ROWS and not seen_header:
+                break  # not this kind of report: no need to read the rest of a large file
+            continue  # a title or note above the header, or a sheet without one
         if _is_total_row(cells):
             continue
         yield sheet, number, cells, current[0], current[1]
-    if current is None:
+    if not seen_header:
         raise ReportFileError(_no_header_message(kind, sections, near_misses))
 
 

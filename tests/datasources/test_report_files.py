@@ -167,6 +167,20 @@ def test_remittance_xlsx_with_summary_and_detail_sections():
     ]
 
 
+def test_each_sheet_has_its_own_header_and_sheets_without_one_are_skipped():
+    header = ["Issue ID", "Chargeback Type", "Amount", "Issue Date"]
+    data = xlsx(
+        [header, ["1", "Prep", 5, "2025-03-04"]],
+        [["Notes"], ["exported by someone"]],
+        [header, ["2", "Prep", 6, "2025-03-05"]],
+    )
+
+    report = parse(data)
+
+    assert report.errors == []
+    assert [r.amazon_id for r in report.records["chargebacks"]] == ["1", "2"]
+
+
 def test_coop_and_returns():
     coop = "Invoice ID,Agreement ID,Agreement Title,Activity Type,Invoice Date,Original Balance\n"
     coop += "1234-56789012,A-77,Spring promo,Marketing & Promotion,2025-03-04,-450.00\n"

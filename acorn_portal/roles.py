@@ -83,19 +83,36 @@ _CONFIGURE_WORKFLOW = [
     "refunds.change_workflowsettings",
 ]
 
+# Report file imports: everyone sees them and the organization's column mappings; the people who
+# work the data upload files; an organization's admins manage its column mappings.
+_READ_IMPORTS = ["datasources.view_fileimport", "datasources.view_columnmapping"]
+_IMPORT_FILES = [*_READ_IMPORTS, "datasources.add_fileimport"]
+_MANAGE_MAPPINGS = [
+    "datasources.add_columnmapping",
+    "datasources.change_columnmapping",
+    "datasources.delete_columnmapping",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.OPERATIONS: [*_READ_DOCUMENTS, *_CASE_WORK, *_PREPARE],
+    Role.OPERATIONS: [*_READ_DOCUMENTS, *_CASE_WORK, *_PREPARE, *_IMPORT_FILES],
     # Finance records outcomes and write-offs, and gives the second approval above the threshold.
     Role.FINANCE: [
         *_READ_DOCUMENTS,
         *_CASE_WORK,
+        *_IMPORT_FILES,
         "refunds.second_approve_dispute",
         "refunds.record_outcome",
         "refunds.write_off",
         "refunds.open_settlement",
     ],
     # Legal can be required for settlement (WorkflowSettings.settlement_requires_legal).
-    Role.LEGAL: [*_READ_DOCUMENTS, *_CASE_WORK, "refunds.open_settlement", "refunds.approve_settlement"],
+    Role.LEGAL: [
+        *_READ_DOCUMENTS,
+        *_CASE_WORK,
+        *_READ_IMPORTS,
+        "refunds.open_settlement",
+        "refunds.approve_settlement",
+    ],
     # Managers approve; they can also prepare, which is why four eyes is checked per case.
     Role.MANAGER: [
         *_READ_DOCUMENTS,
@@ -103,6 +120,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_PREPARE,
         *_CONFIGURE_WORKFLOW,
         *_MANAGE_POLICY,
+        *_IMPORT_FILES,
         "refunds.approve_dispute",
         "refunds.open_settlement",
     ],
@@ -111,6 +129,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_CASE_WORK,
         *_CONFIGURE_WORKFLOW,
         *_MANAGE_POLICY,
+        *_IMPORT_FILES,
+        *_MANAGE_MAPPINGS,
         "acorn_portal.change_organization",
         "acorn_portal.add_vendoraccount",
         "acorn_portal.change_vendoraccount",

@@ -1,13 +1,20 @@
-"""Models of the data sources app.
+"""Models of the data sources app: simulated answers, report file imports, column mappings.
 
 `SimulatedTruth` lives here, not in refunds, on purpose: refunds (where the matcher lives) never
 imports datasources, so the matcher cannot peek at the answers it is graded against.
 """
 
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from acorn_portal.money import CURRENCY_CHOICES, DECIMAL_PLACES, MAX_DIGITS
 from acorn_portal.tenancy import TenantQuerySet
+from datasources.connectors.report_columns import ReportKind, header_key, mappable_fields
 
 
 class SimulatedTruth(models.Model):
@@ -39,3 +46,113 @@ class SimulatedTruth(models.Model):
     def __str__(self):
         verdict = "disputable" if self.is_disputable else "valid"
         return f"{self.amazon_id}: {verdict} ({self.reason})"
+
+
+def import_upload_path(instance, filename: str) -> str:
+    """Where an uploaded report is kept: a random name under MEDIA_ROOT/imports, never the uploaded name.
+
+    The uploaded name is a string a stranger chose (`../../settings.py`); it is kept for display in
+    `original_name` only. MEDIA_ROOT is outside the web root and no URL serves it.
+    """
+    suffix = Path(filename).suffix.lower()
+    return f"imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix if suffix in IMPORT_SUFFIXES else ''}"
+
+
+IMPORT_SUFFIXES = {".csv", ".xlsx", ".txt", ".tsv"}
+
+
+class ImportStatus(models.TextChoices):
+    PROCESSING = "processing", "Processing"
+    IMPORTED = "imported", "Imported"
+    PARTIAL = "partial", "Imported except rows with errors"
+    FAILED = "failed", "Not imported: rows with errors"
+    REJECTED = "rejected", "Not imported: unreadable file"
+
+
+class FileImport(models.Model):
+    """One uploaded Vendor Central report file and what importing it did.
+
+    A file goes in whole or not at all unless `partial` was chosen, in which case the good rows go in
+    and the bad ones are listed in `errors` (row, column, value, why) either way.
+    """
+
+    account = models.ForeignKey("acorn_portal.VendorAccount", on_delete=models.PROTECT, related_name="file_imports")
+    kind = models.CharField(max_length=20, choices=ReportKind.choices)
+    file = models.FileField(upload_to=import_upload_path, max_length=200, editable=False)
+    original_name = models.CharField(max_length=255, blank=True, editable=False)
+    size = models.PositiveBigIntegerField(default=0, editable=False)
+    sha256 = models.CharField("SHA-256", max_length=64, editable=False, db_index=True)
+    partial = models.BooleanField(
+        "import good rows", default=False, help_text="Import the rows without errors even if others have errors."
+    )
+    status = models.CharField(max_length=20, choices=ImportStatus.choices, default=ImportStatus.PROCESSING)
+    message = models.TextField(blank=True, editable=False)
+    rows = models.PositiveIntegerField(default=0, editable=False, help_text="Data rows read.")
+    created = models.PositiveIntegerField(default=0, editable=False)
+    updated = models.PositiveIntegerField(default=0, editable=False)
+    unchanged = models.PositiveIntegerField(default=0, editable=False)
+    rejected = models.PositiveIntegerField(default=0, editable=False)
+    counts = models.JSONField(default=dict, blank=True, editable=False, help_text="Counts per document kind.")
+    error_count = models.PositiveIntegerField(default=0, editable=False)
+    errors = models.JSONField(default=list, blank=True, editable=False, help_text="Row errors (the first 1,000).")
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    tenant_path = "account__organization"
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["account", "kind", "sha256"])]
+        verbose_name = "report file import"
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.original_name or 'file'} ({self.get_status_display()})"
+
+
+class ColumnMapping(models.Model):
+    """An organization's own name for a report column: `source_header` in its files means `field`.
+
+    For headers ACORN does not know (a renamed export, a translated one, a spreadsheet someone
+    edited); known spellings need no mapping. Compared like known headers: case, spaces and
+    punctuation do not count.
+    """
+
+    organization = models.ForeignKey("acorn_portal.Organization", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=ReportKind.choices)
+    source_header = models.CharField(max_length=200, help_text="The column header as it appears in your files.")
+    header_key = models.CharField(max_length=200, editable=False)
+    field = models.CharField(max_length=40, help_text="The ACORN field the column holds.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    tenant_path = "organization"
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "kind", "header_key"], name="unique_column_mapping")
+        ]
+        ordering = ["organization", "kind", "source_header"]
+
+    def __str__(self):
+        return f"{self.source_header} → {self.field}"
+
+    def clean(self):
+        """The header must say something and the field must belong to the kind of report."""
+        self.header_key = header_key(self.source_header)
+        if not self.header_key:
+            raise ValidationError({"source_header": "Give the header as it appears in the file."})
+        fields = dict(mappable_fields(self.kind)) if self.kind in ReportKind.values else {}
+        if self.field not in fields:
+            choices = ", ".join(f"{name} ({label})" for name, label in fields.items())
+            raise ValidationError({"field": f"Not a field of this kind of report; one of: {choices}."})
+
+    def save(self, *args, **kwargs):
+        self.header_key = header_key(self.source_header)
+        super().save(*args, **kwargs)

@@ -25,6 +25,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from acorn_portal.admin_base import TenantScopedAdmin, is_tenant_owned
 from acorn_portal.models import Membership, Organization, VendorAccount
 from acorn_portal.roles import Role
+from datasources.models import ColumnMapping, FileImport, ImportStatus
 from refunds.choices import DeductionFamily, PurchaseOrderState, WindowAnchor
 from refunds.models import (
     ApprovalThreshold,
@@ -288,6 +289,26 @@ def _coop_agreement(world):
         rate_percent=Decimal("3.0"),
         currency=world.account.currency,
         starts_on=TODAY,
+    )
+
+
+@factory(FileImport)
+def _file_import(world):
+    return FileImport.objects.create(
+        account=world.account,
+        kind="chargebacks",
+        original_name=f"{world.tag}-defects.csv",
+        sha256=f"{world.tag.lower()}{'0' * 60}",
+        status=ImportStatus.IMPORTED,
+        rows=1,
+        created=1,
+    )
+
+
+@factory(ColumnMapping)
+def _column_mapping(world):
+    return ColumnMapping.objects.create(
+        organization=world.org, kind="chargebacks", source_header=f"{world.tag} fee", field="amount"
     )
 
 

@@ -1,0 +1,182 @@
+"""Importing a Vendor Central report file: the one service the admin (and later the API) calls.
+
+    file_import = import_report_file(account=account, kind=ReportKind.CHARGEBACKS, file=upload,
+                                     user=request.user, partial=False)
+    file_import.status, file_import.errors  # "failed", [{"row": 7, "column": "Amount", ...}]
+
+All or nothing by default: a file with a bad row imports nothing and says, row by row, what to fix.
+With `partial=True` the good rows go in and the report is kept. The file is stored under a random
+name before anything is parsed, and the `FileImport` row is written outside the data transaction,
+so a failed import is still on record. Writing goes through refunds.services.ingest (idempotent
+upserts by natural key), so uploading the same file again changes nothing; an identical file
+(same SHA-256) is also recognised and said so.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import PurePath
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from datasources.connectors.report_files import ParsedReport, ReportFileError, RowError, parse_report
+from datasources.models import ColumnMapping, FileImport, ImportStatus
+from refunds.services import ingest
+
+MAX_BYTES = 50 * 1024 * 1024
+MAX_STORED_ERRORS = 1000
+_UPSERTS = {
+    "invoices": ingest.upsert_invoices,
+    "remittances": ingest.upsert_remittances,
+    "chargebacks": ingest.upsert_chargebacks,
+}
+
+
+class _RollBackError(Exception):
+    """Raised inside the data transaction to undo an all-or-nothing import that had refused records."""
+
+
+def import_report_file(*, account, kind: str, file, user, partial: bool = False) -> FileImport:
+    """Store, parse and ingest one report file for one vendor account; the FileImport says what happened.
+
+    `file` is an uploaded file (anything with `.read()` and a `.name`) or bytes. Never raises for a
+    bad file: the status is REJECTED (unreadable) or FAILED (rows with errors, nothing imported).
+    """
+    data, name = _read(file)
+    digest = hashlib.sha256(data).hexdigest()
+    file_import = FileImport(
+        account=account, kind=kind, original_name=name, size=len(data), sha256=digest, partial=partial
+    )
+    file_import.uploaded_by = user if getattr(user, "pk", None) else None
+    file_import.duplicate_of = _earlier_import(account, kind, digest)
+    file_import.file.save(name or "upload", ContentFile(data), save=False)
+    file_import.save()
+    try:
+        if len(data) > MAX_BYTES:
+            raise ReportFileError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB; split it.")
+        report = parse_report(
+            data,
+            kind=kind,
+            marketplace=account.marketplace,
+            currency=account.currency,
+            mapping=column_mappings(account.organization_id, kind),
+        )
+    except ReportFileError as exc:
+        return _finish(file_import, ImportStatus.REJECTED, str(exc))
+    return _ingest(file_import, report, user)
+
+
+def column_mappings(organization_id: int, kind: str) -> dict[str, str]:
+    """The organization's own headers for this kind of report: source header → field."""
+    mappings = ColumnMapping.objects.filter(organization_id=organization_id, kind=kind)
+    return dict(mappings.values_list("source_header", "field"))
+
+
+def _read(file) -> tuple[bytes, str]:
+    if isinstance(file, (bytes, bytearray)):
+        return bytes(file), ""
+    if hasattr(file, "seek"):
+        file.seek(0)
+    data = file.read()
+    # Only the last path component, for display; the stored file gets a random name anyway.
+    name = PurePath(str(getattr(file, "name", "") or "").replace("\\", "/")).name
+    return data, name[:255]
+
+
+def _earlier_import(account, kind: str, digest: str) -> FileImport | None:
+    done = [ImportStatus.IMPORTED, ImportStatus.PARTIAL]
+    earlier = FileImport.objects.filter(account=account, kind=kind, sha256=digest, status__in=done)
+    return earlier.order_by("created_at", "id").first()
+
+
+def _ingest(file_import: FileImport, report: ParsedReport, user) -> FileImport:
+    file_import.rows = report.rows
+    # Rows with cell errors were left out already; the rest still go through ingest's checks even when
+    # the file will fail, inside a transaction rolled back, so one upload reports every problem.
+    reason = f"File import #{file_import.pk}"
+    errors = list(report.errors)
+    try:
+        with transaction.atomic():
+            results = _write(file_import.account, report, reason, user)
+            refused = [error for result in results for error in _row_errors(report, result)]
+            errors.extend(refused)
+            if errors and not file_import.partial:
+                raise _RollBackError
+    except _RollBackError:
+        errors.sort(key=lambda e: (e.sheet, e.row))
+        return _finish(file_import, ImportStatus.FAILED, _failed_message(errors), errors)
+    _count(file_import, results)
+    errors.sort(key=lambda e: (e.sheet, e.row))
+    status = ImportStatus.PARTIAL if errors else ImportStatus.IMPORTED
+    return _finish(file_import, status, _done_message(file_import, errors), errors)
+
+
+def _write(account, report: ParsedReport, reason: str, user) -> list:
+    results = []
+    for kind, upsert in _UPSERTS.items():
+        records = report.records.get(kind)
+        if not records:
+            continue
+        if kind == "chargebacks":
+            results.append(upsert(account=account, records=records, change_reason=reason, actor=user))
+        else:
+            results.append(upsert(account=account, records=records))
+    return results
+
+
+def _row_errors(report: ParsedReport, result) -> list[RowError]:
+    """Ingest's refusals (by natural key and field) put back on the rows they came from."""
+    found = []
+    for error in result.errors:
+        line, _, attr = error.field.rpartition(".") if "[" in error.field else ("", "", error.field)
+        origin = report.origins.get((result.kind, f"{error.key}:{line}" if line else error.key))
+        origin = origin or report.origins.get((result.kind, error.key))
+        if origin is None:
+            found.append(RowError(0, attr, "", f"{error.key}: {error.message}"))
+            continue
+        message = error.message
+        if error.field == "" and "superseded" in message:
+            message = f"{error.key} appears more than once in the file; remove the duplicate rows"
+        value = origin.values.get(attr, "")
+        found.append(RowError(origin.number, origin.headers.get(attr) or attr, str(value), message, origin.sheet))
+    return found
+
+
+def _count(file_import: FileImport, results) -> None:
+    file_import.counts = {
+        r.kind: {"created": r.created, "updated": r.updated, "unchanged": r.unchanged, "rejected": r.rejected}
+        for r in results
+    }
+    for name in ("created", "updated", "unchanged", "rejected"):
+        setattr(file_import, name, sum(getattr(r, name) for r in results))
+
+
+def _failed_message(errors: list[RowError]) -> str:
+    rows = len({(e.sheet, e.row) for e in errors})
+    return f"Nothing was imported: {rows} row(s) have errors. Fix them and upload the file again."
+
+
+def _done_message(file_import: FileImport, errors: list[RowError]) -> str:
+    parts = [
+        f"{file_import.rows} rows read: {file_import.created} created, {file_import.updated} updated, "
+        f"{file_import.unchanged} unchanged."
+    ]
+    if errors:
+        parts.append(f"{len({(e.sheet, e.row) for e in errors})} row(s) with errors were left out.")
+    if file_import.duplicate_of_id:
+        earlier = file_import.duplicate_of
+        parts.insert(0, f"This file is identical to import #{earlier.pk} of {earlier.created_at:%Y-%m-%d %H:%M} UTC.")
+    return " ".join(parts)
+
+
+def _finish(file_import: FileImport, status: str, message: str, errors=()) -> FileImport:
+    errors = list(errors)
+    file_import.status = status
+    file_import.message = message
+    file_import.error_count = len(errors)
+    file_import.errors = [error.as_dict() for error in errors[:MAX_STORED_ERRORS]]
+    file_import.finished_at = timezone.now()
+    file_import.save()
+    return file_import

@@ -1,0 +1,203 @@
+"""Importing report files: all or nothing, partial on request, idempotent, safe storage, admin upload."""
+
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from acorn_portal.models import VendorAccount
+from datasources.models import ColumnMapping, FileImport, ImportStatus
+from datasources.services.imports import import_report_file
+from refunds.models import Chargeback, Invoice, Remittance
+
+pytestmark = pytest.mark.django_db
+
+GOOD = (
+    "Issue ID,Chargeback Type,Amount,Issue Date,PO #\n"
+    "1001,ASN Accuracy,25.00,03/04/2025,2JK3S9VC\n"
+    "1002,Prep,5.50,03/05/2025,7HQ2MX4P\n"
+)
+BAD = GOOD + "1003,Prep,abc,03/05/2025,X\n1004,Prep,1.005,03/05/2025,X\n"
+
+
+def upload(text: str | bytes, name="defects.csv"):
+    return SimpleUploadedFile(name, text.encode() if isinstance(text, str) else text)
+
+
+def run(account, user, text, kind="chargebacks", **options):
+    return import_report_file(account=account, kind=kind, file=upload(text), user=user, **options)
+
+
+def test_good_file_is_imported_with_history_naming_the_import(account, ops):
+    done = run(account, ops, GOOD)
+
+    assert (done.status, done.rows, done.created, done.error_count) == (ImportStatus.IMPORTED, 2, 2, 0)
+    assert done.counts == {"chargebacks": {"created": 2, "updated": 0, "unchanged": 0, "rejected": 0}}
+    chargeback = Chargeback.objects.get(amazon_id="1001")
+    assert chargeback.amount == Decimal("25.00") and chargeback.account == account
+    version = chargeback.history.get()
+    assert (version.history_user, version.history_change_reason) == (ops, f"File import #{done.pk}")
+
+
+def test_file_with_bad_rows_imports_nothing_and_reports_each_row(account, ops):
+    done = run(account, ops, BAD)
+
+    assert done.status == ImportStatus.FAILED
+    assert not Chargeback.objects.exists()
+    assert "2 row(s) have errors" in done.message
+    assert [(e["row"], e["column"], e["value"]) for e in done.errors] == [(4, "Amount", "abc"), (5, "Amount", "1.005")]
+    assert "more decimals than USD allows" in done.errors[1]["why"]  # found by ingest, put back on its row
+
+
+def test_partial_import_keeps_the_good_rows_and_the_report(account, ops):
+    done = run(account, ops, BAD, partial=True)
+
+    assert (done.status, done.created, done.error_count) == (ImportStatus.PARTIAL, 2, 2)
+    assert set(Chargeback.objects.values_list("amazon_id", flat=True)) == {"1001", "1002"}
+
+
+def test_reupload_changes_nothing_and_is_recognised(account, ops):
+    first = run(account, ops, GOOD)
+    history = Chargeback.history.count()
+
+    again = run(account, ops, GOOD)
+
+    assert (again.status, again.created, again.updated, again.unchanged) == (ImportStatus.IMPORTED, 0, 0, 2)
+    assert again.duplicate_of == first
+    assert f"identical to import #{first.pk}" in again.message
+    assert Chargeback.history.count() == history
+
+
+def test_duplicate_ids_in_one_file_fail_it(account, ops):
+    done = run(account, ops, GOOD + "1001,Prep,9.00,03/06/2025,X\n")
+
+    assert done.status == ImportStatus.FAILED
+    assert "appears more than once" in done.errors[0]["why"]
+    assert not Chargeback.objects.exists()
+
+
+def test_currency_of_another_account_is_refused_on_its_row(account, ops):
+    done = run(account, ops, "Issue ID,Chargeback Type,Amount,Currency,Issue Date\n1,Prep,5.00,EUR,03/04/2025\n")
+
+    assert done.status == ImportStatus.FAILED
+    assert done.errors == [
+        {
+            "sheet": "",
+            "row": 2,
+            "column": "Currency",
+            "value": "EUR",
+            "why": "'EUR' does not match the vendor account's currency 'USD'",
+        }
+    ]
+
+
+@pytest.mark.parametrize(("data", "message"), [(b"", "empty"), (b"%PDF-1.4", "PDF"), (b"PK\x03\x04truncated", "XLSX")])
+def test_broken_file_is_rejected_and_loses_nothing(account, ops, data, message):
+    run(account, ops, GOOD)
+
+    done = import_report_file(account=account, kind="chargebacks", file=upload(data), user=ops)
+
+    assert done.status == ImportStatus.REJECTED and message in done.message
+    assert Chargeback.objects.count() == 2
+
+
+def test_file_is_stored_under_a_random_name_outside_the_web_root(account, ops):
+    done = import_report_file(
+        account=account, kind="chargebacks", file=upload(GOOD, name="../../etc/passwd.csv"), user=ops
+    )
+
+    stored = Path(done.file.path).resolve()
+    assert stored.is_relative_to(Path(settings.MEDIA_ROOT).resolve() / "imports")
+    assert "passwd" not in stored.name and stored.suffix == ".csv"
+    assert done.original_name == "passwd.csv"
+    assert stored.read_bytes() == GOOD.encode()
+    assert len(done.sha256) == 64
+
+
+def test_invoices_and_claims_go_in_together(account, ops):
+    text = "Invoice Number,Invoice Date,Invoice Amount\n40000001,03/01/2025,100.00\n40000001SC,03/20/2025,-20.00\n"
+    done = run(account, ops, text, kind="invoices")
+
+    assert done.status == ImportStatus.IMPORTED
+    assert Invoice.objects.get(number="40000001SC").parent == Invoice.objects.get(number="40000001")
+    assert Chargeback.objects.get(amazon_id="40000001SC").family == "shortage_claim"
+
+
+def test_remittance_lines_refused_by_ingest_point_at_their_row(org, ops):
+    japan = VendorAccount.objects.create(organization=org, name="Acme JP", vendor_codes="ACMEJ", marketplace="JP")
+    text = (
+        "Payment Number,Invoice Number,Invoice Date,Net Amount Paid,Payment Date\n"
+        "P1,INV1,2025/03/01,1000,2025/04/01\n"
+        "P1,INV2,2025/03/02,10.5,2025/04/01\n"
+    )
+    done = run(japan, ops, text, kind="remittances")
+
+    assert done.status == ImportStatus.FAILED
+    assert (3, "10.5 has more decimals than JPY allows (0).") in [(e["row"], e["why"]) for e in done.errors]
+    assert not Remittance.objects.exists()
+
+
+def test_column_mapping_of_the_organization_is_used(account, other_account, ops):
+    ColumnMapping.objects.create(
+        organization=account.organization, kind="chargebacks", source_header="Ref", field="amazon_id"
+    )
+    text = "Ref,Chargeback Type,Amount,Issue Date\n77,Prep,5.00,03/04/2025\n"
+
+    assert run(account, ops, text).status == ImportStatus.IMPORTED
+    assert run(other_account, ops, text).status == ImportStatus.REJECTED  # another organization's mapping
+
+
+# --------------------------------------------------------------------------------------------------
+# The admin upload
+
+
+def test_admin_upload_imports_and_shows_the_error_report(client, account, ops):
+    client.force_login(ops)
+    add = reverse("admin:datasources_fileimport_add")
+    page = client.get(add)
+    assert page.status_code == 200 and "Import a report file" in page.content.decode()
+
+    response = client.post(add, {"account": account.pk, "kind": "chargebacks", "upload": upload(BAD)}, follow=True)
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Not imported: rows with errors" in content
+    assert "<td>abc</td>" in content and "is not a number" in content
+    assert FileImport.objects.get().uploaded_by == ops
+    assert not Chargeback.objects.exists()
+
+
+def test_admin_upload_refuses_another_organizations_account(client, account, other_account, ops):
+    client.force_login(ops)
+    add = reverse("admin:datasources_fileimport_add")
+
+    response = client.post(add, {"account": other_account.pk, "kind": "chargebacks", "upload": upload(GOOD)})
+
+    assert response.status_code == 200 and "account" in response.context["adminform"].form.errors
+    assert not FileImport.objects.exists()
+
+
+def test_legal_may_read_imports_but_not_upload(client, legal):
+    client.force_login(legal)
+    assert client.get(reverse("admin:datasources_fileimport_changelist")).status_code == 200
+    assert client.get(reverse("admin:datasources_fileimport_add")).status_code == 403
+
+
+def test_xlsx_upload_through_the_service(account, ops):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(["Issue ID", "Chargeback Type", "Amount", "Issue Date"])
+    workbook.active.append([1001, "Prep", 5.5, "03/04/2025"])
+    out = io.BytesIO()
+    workbook.save(out)
+
+    done = import_report_file(account=account, kind="chargebacks", file=upload(out.getvalue(), name="d.xlsx"), user=ops)
+
+    assert done.status == ImportStatus.IMPORTED
+    assert Chargeback.objects.get().amazon_id == "1001"
+    assert done.file.name.endswith(".xlsx")

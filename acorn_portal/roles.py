@@ -31,6 +31,9 @@ _READ_DOCUMENTS = [
     "refunds.view_remittance",
     "refunds.view_remittanceline",
     "refunds.view_chargeback",
+    "datasources.view_datasource",
+    "datasources.view_syncrun",
+    "datasources.view_synccheckpoint",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -46,6 +49,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "acorn_portal.add_membership",
         "acorn_portal.change_membership",
         "acorn_portal.delete_membership",
+        "datasources.add_datasource",
+        "datasources.change_datasource",
+        "datasources.delete_datasource",
     ],
 }
 

@@ -29,7 +29,7 @@ def table_counts():
 
 def seed(*args):
     out = StringIO()
-    call_command("seed_demo", *args, stdout=out, stderr=StringIO())
+    call_command("seed_demo", "--direct", *args, stdout=out, stderr=StringIO())
     return out.getvalue()
 
 

@@ -155,7 +155,7 @@ class HttpClient:
         if status >= 400:
             raise ConnectorError(
                 f"{operation}: HTTP {status}: {response.text[:300]}",
-                permanent=status not in (401, 403, 408),
+                permanent=status != 408,  # bad credentials or a refused request: retrying will not help
                 request_id=request_id,
                 status=status,
             )

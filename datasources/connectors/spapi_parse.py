@@ -5,7 +5,7 @@ payloads (datasources/simulator/spapi_examples/). Amazon quirks handled here:
 - dates come with `Z`, with an offset, or (GetShipmentDetails examples) with neither: naive means UTC;
 - ship and delivery windows are one string `start--end`;
 - the model's enum says `PARTIALLY_RECEIVED`, its documentation table `PARTIALLY_RECEIVE`;
-- `deliveryWindow` sits in `orderDetails`, but one official example has it on the order itself.
+- `deliveryWindow` and `items` sit in `orderDetails`, but one official example has them on the order itself.
 """
 
 from __future__ import annotations
@@ -108,7 +108,7 @@ def parse_order(order: dict, *, status: dict | None = None, currency: str = "") 
             ship_to_party=_party(details.get("shipToParty")),
             payment_method=details.get("paymentMethod", ""),
             deal_code=details.get("dealCode", ""),
-            items=[_order_item(item, received, currency) for item in details.get("items") or []],
+            items=[_order_item(item, received, currency) for item in details.get("items") or order.get("items") or []],
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ConnectorError(f"Unreadable purchase order: {exc!r}", permanent=True) from exc
@@ -196,5 +196,7 @@ def _carton(container: dict) -> CartonRecord:
         contents=[
             {"item_sequence_number": str(packed["itemSequenceNumber"]), "quantity": _amount(packed["packedQuantity"])}
             for packed in container.get("packedItems") or []
+            # Amazon's own example nests a pallet among a carton's packed items: not an item, skipped.
+            if "itemSequenceNumber" in packed
         ],
     )

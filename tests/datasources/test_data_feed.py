@@ -58,9 +58,8 @@ def test_unreadable_items_are_reported_not_fatal():
 
 
 def test_wrong_api_key_is_a_permanent_error():
-    with serve(**sim_options()) as sim:
-        with pytest.raises(ConnectorError) as failure:
-            feed(sim.base_url, api_key="nope").test_connection()
+    with serve(**sim_options()) as sim, pytest.raises(ConnectorError) as failure:
+        feed(sim.base_url, api_key="nope").test_connection()
     assert failure.value.permanent and failure.value.status == 401
 
 

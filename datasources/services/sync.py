@@ -21,6 +21,7 @@ import socket
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from importlib import import_module
 from importlib.util import find_spec
 
 from django.conf import settings
@@ -105,8 +106,7 @@ def hand_onward(chargeback_ids: list[int]) -> None:
     """
     if not chargeback_ids or find_spec("refunds.services.matching") is None:
         return
-    from refunds.services import matching
-
+    matching = import_module("refunds.services.matching")
     evaluate = getattr(matching, "evaluate_chargebacks", None)
     if evaluate is not None:
         evaluate(chargeback_ids)
@@ -166,9 +166,17 @@ def sync_account(account_id: int, *, trigger: str = "schedule", owner: str | Non
             status=SyncStatus.INTERRUPTED, finished_at=timezone.now()
         )
         sources = DataSource.objects.filter(account_id=account_id, enabled=True).select_related("account")
-        return [run_source(source, owner=owner, trigger=trigger) for source in sources]
+        return [run_source(source, owner=owner, trigger=trigger) for source in sorted(sources, key=_documents_first)]
     finally:
         release_account(account_id, owner)
+
+
+def _documents_first(source: DataSource) -> int:
+    """Sources of documents before sources of deductions, so deductions find their POs and invoices."""
+    try:
+        return min(DocumentKind.ALL.index(kind) for kind in get_connector(source.kind).kinds)
+    except ConnectorError:
+        return len(DocumentKind.ALL)  # unknown kind: its run fails with the reason, last
 
 
 @dataclass

@@ -9,7 +9,6 @@ The data feed speaks the format the data-feed connector's default mapping descri
 from __future__ import annotations
 
 import csv
-import dataclasses
 import io
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -130,18 +129,6 @@ def shipment_json(shipment, *, vendor_code: str) -> dict:
                 "shippedQuantity": _quantity(item.shipped_quantity, item.unit, item.unit_size),
             }
         )
-    carrier = _drop_empty(
-        {"name": shipment.carrier_name, "code": shipment.carrier_scac, "shipmentReferenceNumber": shipment.pro_number}
-    )
-    transport = {
-        "shipMode": shipment.shipment_type,
-        "transportationMode": "Road",
-        "shippedDate": iso(shipment.shipped_at),
-        "estimatedDeliveryDate": iso(shipment.estimated_delivery_at),
-        "shipmentDeliveryDate": iso(shipment.delivered_at),
-        "carrierDetails": carrier,
-        "billOfLadingNumber": shipment.bill_of_lading,
-    }
     return _drop_empty(
         {
             "vendorShipmentIdentifier": shipment.shipment_id,
@@ -156,9 +143,26 @@ def shipment_json(shipment, *, vendor_code: str) -> dict:
             "shipmentMeasurements": _drop_empty(
                 {"totalCartonCount": shipment.carton_count, "totalPalletStackable": shipment.pallet_count}
             ),
-            "transportationDetails": _drop_empty(transport),
+            "transportationDetails": _transport(shipment),
             "purchaseOrders": [{"purchaseOrderNumber": po, "items": items} for po, items in by_po.items()],
             "containers": [_container(carton) for carton in shipment.cartons],
+        }
+    )
+
+
+def _transport(shipment) -> dict:
+    carrier = _drop_empty(
+        {"name": shipment.carrier_name, "code": shipment.carrier_scac, "shipmentReferenceNumber": shipment.pro_number}
+    )
+    return _drop_empty(
+        {
+            "shipMode": shipment.shipment_type,
+            "transportationMode": "Road",
+            "shippedDate": iso(shipment.shipped_at),
+            "estimatedDeliveryDate": iso(shipment.estimated_delivery_at),
+            "shipmentDeliveryDate": iso(shipment.delivered_at),
+            "carrierDetails": carrier,
+            "billOfLadingNumber": shipment.bill_of_lading,
         }
     )
 
@@ -296,8 +300,3 @@ def report_csv(kind: str, records: list) -> str:
             tail = _cells(line, line_columns) if line is not None else [""] * len(line_columns)
             writer.writerow(_cells(record, head) + tail)
     return out.getvalue()
-
-
-def record_dict(record) -> dict:
-    """A record as plain JSON values (for the simulator's truth endpoint and debugging)."""
-    return {k: _plain(v) for k, v in dataclasses.asdict(record).items()}

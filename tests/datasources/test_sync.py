@@ -1,5 +1,8 @@
 """Sync over real HTTP against the simulator: exact, idempotent, resumable, fault tolerant, one run per account."""
 
+import sys
+import types
+
 import pytest
 from django.utils import timezone
 
@@ -21,6 +24,7 @@ def test_sync_brings_every_document_and_a_second_run_changes_nothing(account):
         second = sync_until_done(account)
 
     assert [run.status for run in first] == [SyncStatus.SUCCEEDED] * 2
+    assert [run.data_source.kind for run in first] == ["spapi_vendor", "data_feed"], "documents before deductions"
     created = {kind: sum(run.counts.get(kind, {}).get("created", 0) for run in first) for kind in DocumentKind.ALL}
     data = sim.simulator.data
     assert created == {kind: len(data.records("US", kind)) for kind in DocumentKind.ALL}
@@ -113,8 +117,17 @@ def test_new_and_changed_chargebacks_are_handed_onward(account, monkeypatch):
     assert sorted(handed) == sorted(Chargeback.objects.filter(account=account).values_list("id", flat=True))
 
 
-def test_hand_onward_is_quiet_until_the_rules_engine_exists():
-    sync.hand_onward([1, 2, 3])  # refunds.services.matching is not merged on this branch
+def test_hand_onward_calls_the_rules_engine_once_it_exists(monkeypatch):
+    called = []
+    matching = types.ModuleType("refunds.services.matching")
+    matching.evaluate_chargebacks = called.extend
+    monkeypatch.setitem(sys.modules, "refunds.services.matching", matching)
+    monkeypatch.setattr(sync, "find_spec", lambda name: object())
+    sync.hand_onward([1, 2])
+    assert called == [1, 2]
+    monkeypatch.setattr(sync, "find_spec", lambda name: None)  # before the rules branch is merged
+    sync.hand_onward([3])
+    assert called == [1, 2]
 
 
 def test_stale_sources(account):

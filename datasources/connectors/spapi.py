@@ -99,7 +99,8 @@ class SpApiVendorConnector(Connector):
     """Purchase orders (getPurchaseOrders + getPurchaseOrdersStatus) and shipments (GetShipmentDetails).
 
     Both are read in windows of at most seven days on the creation date, each window page by page
-    with `nextToken`. Checkpoint: `{"window_start", "next_token"}` while a pass is under way, then
+    with `nextToken`. Checkpoint: `{"window_start", "window_end", "next_token"}` while a pass is under
+    way, then
     `{"completed_until"}`; the next pass starts `reopen_days` before that.
     """
 
@@ -174,9 +175,10 @@ class SpApiVendorConnector(Connector):
                 return
 
     def _page(self, kind: str, records: list, start: datetime, end: datetime, token: str | None) -> Page:
-        position = (
-            {"window_start": start.isoformat(), "next_token": token} if token else {"window_start": end.isoformat()}
-        )
+        if token:
+            position = {"window_start": start.isoformat(), "window_end": end.isoformat(), "next_token": token}
+        else:
+            position = {"window_start": end.isoformat()}
         return Page(kind, records, position)
 
     def _order_pages(self, start: datetime, end: datetime, token: str | None) -> Iterator[Page]:

@@ -203,3 +203,15 @@ def test_backoff_grows_and_is_capped():
 
 def test_spec_matches_account_fixture():
     assert SPEC.key == ACCOUNT.key and SPEC.currency == ACCOUNT.currency
+
+
+def test_resuming_inside_a_window_keeps_its_filters():
+    """A nextToken is valid only with the filters it came with, so the checkpoint keeps the window's end."""
+    with serve(**sim_options(deductions=400)) as sim:
+        pages = list(connector(sim.base_url, page_size=1).fetch("purchase_orders", None))
+        cut = next(i for i, page in enumerate(pages) if page.checkpoint.get("next_token"))
+        resumed = list(connector(sim.base_url, page_size=1).fetch("purchase_orders", pages[cut].checkpoint))
+    before = [r.number for page in pages[: cut + 1] for r in page.records]
+    after = [r.number for page in resumed for r in page.records]
+    assert before + after == [r.number for page in pages for r in page.records]
+    assert pages[cut].checkpoint["window_end"] < pages[-1].checkpoint["completed_until"]

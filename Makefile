@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
+SIM_PORT ?= 8765
 
 .PHONY: run test check lint format venv clean
 
@@ -18,12 +19,14 @@ $(STAMP): requirements.txt requirements-dev.txt
 	@mkdir -p var/static
 	@touch $(STAMP)
 
-# The demo: SQLite unless DATABASE_URL says otherwise, DEBUG on, demo data flowing in.
+# The demo: SQLite unless DATABASE_URL says otherwise, DEBUG on, demo data flowing in through sync
+# from the Vendor Central simulator (started beside the portal on SIM_PORT).
 run: export ACORN_DEBUG ?= 1
+run: export ACORN_SIMULATOR_URL ?= http://127.0.0.1:$(SIM_PORT)
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py run_portal --port $(PORT)
+	$(BIN)/python manage.py run_portal --port $(PORT) --simulator-port $(SIM_PORT)
 
 # The whole suite (SQLite by default; DATABASE_URL=postgres://... for PostgreSQL).
 test: $(STAMP)

@@ -36,6 +36,9 @@ _READ_DOCUMENTS = [
     "refunds.view_policyrule",
     "refunds.view_coopagreement",
     "refunds.view_chargebackassessment",
+    "datasources.view_datasource",
+    "datasources.view_syncrun",
+    "datasources.view_synccheckpoint",
 ]
 
 # Managers own their organization's dispute rules and co-op terms (Amazon changes them; someone
@@ -137,6 +140,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "acorn_portal.add_membership",
         "acorn_portal.change_membership",
         "acorn_portal.delete_membership",
+        "datasources.add_datasource",
+        "datasources.change_datasource",
+        "datasources.delete_datasource",
     ],
 }
 

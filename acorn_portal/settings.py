@@ -157,6 +157,10 @@ Q_CLUSTER = {
     "poll": 1,
     "save_limit": 1000,
 }
+# Seconds a sync run holds its account without committing a page before another worker may take over.
+SYNC_LEASE_SECONDS = env_int("ACORN_SYNC_LEASE_SECONDS", 120)
+# Where the demo's data sources find the Vendor Central simulator (`make run` starts it there).
+SIMULATOR_URL = env_str("ACORN_SIMULATOR_URL", "http://127.0.0.1:8765")
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
     Q_CLUSTER.pop("orm")

@@ -1,6 +1,12 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class DatasourcesConfig(AppConfig):
     name = "datasources"
     verbose_name = "Data sources"
+
+    def ready(self):
+        from datasources.schedules import install_schedules
+
+        post_migrate.connect(install_schedules, sender=self, dispatch_uid="datasources_install_schedules")

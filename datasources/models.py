@@ -4,14 +4,18 @@
 imports datasources, so the matcher cannot peek at the answers it is graded against.
 """
 
+import json
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
+from acorn_portal.crypto import EncryptedTextField
 from acorn_portal.money import CURRENCY_CHOICES, DECIMAL_PLACES, MAX_DIGITS
 from acorn_portal.tenancy import TenantQuerySet
 from datasources.connectors.report_columns import ReportKind, header_key, mappable_fields
@@ -156,3 +160,151 @@ class ColumnMapping(models.Model):
     def save(self, *args, **kwargs):
         self.header_key = header_key(self.source_header)
         super().save(*args, **kwargs)
+
+
+class DataSourceKind(models.TextChoices):
+    """Connector kinds (datasources.connectors registry keys) a data source can use."""
+
+    SPAPI_VENDOR = "spapi_vendor", "Amazon SP-API (Vendor)"
+    DATA_FEED = "data_feed", "Third-party data feed (JSON)"
+
+
+class DataSourceQuerySet(TenantQuerySet):
+    def stale(self, now):
+        """Enabled sources without a successful sync in the last STALE_AFTER (24 h): their data may be old."""
+        cutoff = now - STALE_AFTER
+        return self.filter(enabled=True).filter(
+            models.Q(last_success_at__isnull=True) | models.Q(last_success_at__lt=cutoff)
+        )
+
+
+STALE_AFTER = timedelta(hours=24)
+
+
+class DataSource(models.Model):
+    """Where one vendor account's documents come from: a connector kind, its settings and credentials.
+
+    Credentials are a JSON object encrypted at rest; the admin accepts a replacement but never shows
+    them, and they are left out of the history.
+    """
+
+    account = models.ForeignKey("acorn_portal.VendorAccount", on_delete=models.CASCADE, related_name="data_sources")
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=30, choices=DataSourceKind.choices)
+    settings = models.JSONField(default=dict, blank=True, help_text="Connector settings (endpoint, paging, mapping).")
+    credentials = EncryptedTextField(blank=True, editable=False)
+    schedule_minutes = models.PositiveIntegerField(default=60, help_text="Minutes between scheduled syncs.")
+    enabled = models.BooleanField(default=True)
+    last_run_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_success_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    tenant_path = "account__organization"
+    objects = DataSourceQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["credentials"])
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "name"], name="unique_source_name_per_account")]
+        ordering = ["account", "name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_kind_display()})"
+
+    def credential_values(self) -> dict:
+        """The decrypted credentials as a dict (empty when none were entered)."""
+        return json.loads(self.credentials) if self.credentials else {}
+
+    def set_credentials(self, values: dict) -> None:
+        self.credentials = json.dumps(values, sort_keys=True)
+
+    @property
+    def has_credentials(self) -> bool:
+        return bool(self.credentials)
+
+    def is_due(self, now) -> bool:
+        """Whether the schedule wants a run now (never run, or the interval has passed)."""
+        return self.enabled and (
+            self.last_run_at is None or self.last_run_at <= now - timedelta(minutes=self.schedule_minutes)
+        )
+
+    def is_stale(self, now) -> bool:
+        return self.enabled and (self.last_success_at is None or self.last_success_at < now - STALE_AFTER)
+
+
+class SyncStatus(models.TextChoices):
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    INTERRUPTED = "interrupted", "Interrupted"
+
+
+class SyncRun(models.Model):
+    """One sync of one data source: when, how it ended, counts per document kind, errors, request ids.
+
+    `counts` is {kind: {created, updated, unchanged, rejected}}; `errors` a list of
+    {kind, message, request_id}; `request_log` every HTTP call made ({operation, status,
+    request_id, attempt, elapsed_ms, error}). Written page by page, so a run killed half way shows
+    what it committed.
+    """
+
+    data_source = models.ForeignKey(DataSource, on_delete=models.CASCADE, related_name="runs")
+    account = models.ForeignKey("acorn_portal.VendorAccount", on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=12, choices=SyncStatus.choices, default=SyncStatus.RUNNING)
+    trigger = models.CharField(max_length=20, default="schedule")
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    pages = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    request_log = models.JSONField(default=list, blank=True)
+
+    tenant_path = "account__organization"
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["data_source", "-started_at"]), models.Index(fields=["account", "status"])]
+
+    def __str__(self):
+        return f"{self.data_source} {self.started_at:%Y-%m-%d %H:%M} {self.status}"
+
+    @property
+    def duration(self):
+        return None if self.finished_at is None else self.finished_at - self.started_at
+
+    def total(self, name: str) -> int:
+        return sum(kind.get(name, 0) for kind in self.counts.values())
+
+
+class SyncCheckpoint(models.Model):
+    """How far a data source has read one document kind; saved with each committed page."""
+
+    data_source = models.ForeignKey(DataSource, on_delete=models.CASCADE, related_name="checkpoints")
+    kind = models.CharField(max_length=30)
+    position = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    tenant_path = "data_source__account__organization"
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["data_source", "kind"], name="unique_checkpoint_per_kind")]
+        ordering = ["data_source", "kind"]
+
+    def __str__(self):
+        return f"{self.data_source} · {self.kind}"
+
+
+class SyncLease(models.Model):
+    """Who is syncing an account, until when: claimed with a conditional UPDATE so no two runs overlap."""
+
+    account = models.OneToOneField("acorn_portal.VendorAccount", on_delete=models.CASCADE, related_name="+")
+    owner = models.CharField(max_length=80, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    tenant_path = "account__organization"
+    objects = TenantQuerySet.as_manager()
+
+    def __str__(self):
+        return f"{self.account_id}: {self.owner or 'free'}"

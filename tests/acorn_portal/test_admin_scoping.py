@@ -25,7 +25,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from acorn_portal.admin_base import TenantScopedAdmin, is_tenant_owned
 from acorn_portal.models import Membership, Organization, VendorAccount
 from acorn_portal.roles import Role
-from datasources.models import ColumnMapping, FileImport, ImportStatus
+from datasources.models import ColumnMapping, DataSource, FileImport, ImportStatus, SyncCheckpoint, SyncRun
 from refunds.choices import DeductionFamily, PurchaseOrderState, WindowAnchor
 from refunds.models import (
     ApprovalThreshold,
@@ -309,6 +309,32 @@ def _file_import(world):
 def _column_mapping(world):
     return ColumnMapping.objects.create(
         organization=world.org, kind="chargebacks", source_header=f"{world.tag} fee", field="amount"
+    )
+
+
+@factory(DataSource)
+def _data_source(world):
+    source = DataSource(account=world.account, name=f"{world.tag} feed", kind="data_feed", settings={"base_url": ""})
+    source.set_credentials({"api_key": f"{world.tag}-key"})
+    source.save()
+    return source
+
+
+@factory(SyncRun)
+def _sync_run(world):
+    return SyncRun.objects.create(
+        data_source=world.get(DataSource),
+        account=world.account,
+        started_at=NOW,
+        counts={"chargebacks": {"created": 1, "updated": 0, "unchanged": 0, "rejected": 0}},
+        errors=[{"kind": "chargebacks", "message": f"{world.tag} failed", "request_id": f"{world.tag}-req"}],
+    )
+
+
+@factory(SyncCheckpoint)
+def _sync_checkpoint(world):
+    return SyncCheckpoint.objects.create(
+        data_source=world.get(DataSource), kind="chargebacks", position={"cursor": "1"}
     )
 
 

@@ -29,7 +29,7 @@ def table_counts():
 
 def seed(*args):
     out = StringIO()
-    call_command("seed_demo", *args, stdout=out, stderr=StringIO())
+    call_command("seed_demo", "--direct", *args, stdout=out, stderr=StringIO())
     return out.getvalue()
 
 
@@ -131,3 +131,20 @@ def test_seed_demo_default_size():
     assert counts["Chargeback"] == counts["SimulatedTruth"] == 2000
     assert 280 <= counts["PurchaseOrder"] <= 340
     assert output.count(", 0 rejected") == 6
+
+
+def test_seed_demo_by_default_creates_data_sources_and_truth_but_no_documents(settings):
+    from datasources.models import DataSource
+
+    settings.SIMULATOR_URL = "http://127.0.0.1:8765"
+    out = StringIO()
+    call_command("seed_demo", "--deductions", "150", "--today", TODAY, stdout=out, stderr=StringIO())
+    call_command("seed_demo", "--deductions", "150", "--today", TODAY, stdout=StringIO(), stderr=StringIO())
+
+    counts = table_counts()
+    assert counts["SimulatedTruth"] == 150 and counts["Chargeback"] == counts["PurchaseOrder"] == 0
+    sources = DataSource.objects.all()
+    assert sources.count() == 6, "an SP-API and a feed source per demo account, once"
+    assert {source.kind for source in sources} == {"spapi_vendor", "data_feed"}
+    assert all(source.has_credentials for source in sources)
+    assert "syncing from http://127.0.0.1:8765" in out.getvalue()

@@ -1,4 +1,8 @@
-"""Run the portal for a demo or a one-machine install: the web server and the task cluster together."""
+"""Run the portal for a demo or a one-machine install: the web server and the task cluster together.
+
+With `--simulator-port N` the Vendor Central simulator runs beside them (the demo's data sources
+sync from it); `make run` passes it.
+"""
 
 import signal
 import subprocess
@@ -18,14 +22,26 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--simulator-port", type=int, default=0, help="Also serve the Vendor Central simulator on this port."
+        )
 
-    def handle(self, *args, host, port, **options):
+    def handle(self, *args, host, port, simulator_port, **options):
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
-        children = [
+        children = []
+        if simulator_port:
+            # First, so the cluster's first scheduled sync finds it listening.
+            command = [*manage, "simulate_vendor_central", "--port", str(simulator_port)]
+            children.append(subprocess.Popen(command))  # noqa: S603
+        children += [
             subprocess.Popen([*manage, "runserver", f"{host}:{port}", "--noreload"]),  # noqa: S603
             subprocess.Popen([*manage, "qcluster"]),  # noqa: S603
         ]
         self._print_banner(host, port)
+        if simulator_port:
+            self.stdout.write(
+                f"Vendor Central simulator at http://127.0.0.1:{simulator_port}/ (demo data syncs from it)"
+            )
         stopping = False
 
         def stop(signum, frame):

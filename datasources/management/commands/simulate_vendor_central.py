@@ -1,0 +1,53 @@
+"""`manage.py simulate_vendor_central [--port N] [--seed S] [--faults ...]`: the fake Vendor Central over HTTP.
+
+Serves the demo accounts (US, CA, DE) on 127.0.0.1 until Ctrl-C; `make run` starts it beside the
+portal and the demo's data sources sync from it. No database access.
+"""
+
+import signal
+import threading
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from datasources.simulator.demo import DEMO_DEDUCTIONS, DEMO_SEED, DEMO_SIMULATOR_PORT, demo_specs
+from datasources.simulator.faults import FaultPlan
+from datasources.simulator.server import start
+
+
+class Command(BaseCommand):
+    help = "Serve a simulated Vendor Central (SP-API vendor endpoints, LWA, data feed, report files) on 127.0.0.1."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", type=int, default=DEMO_SIMULATOR_PORT, help="0 lets the OS pick one.")
+        parser.add_argument("--seed", type=int, default=DEMO_SEED)
+        parser.add_argument("--deductions", type=int, default=DEMO_DEDUCTIONS)
+        parser.add_argument("--today", type=date.fromisoformat, default=None, help="Anchor date (default today).")
+        parser.add_argument(
+            "--faults", default="", help="e.g. 429=0.2,5xx=0.1,latency=50ms,reset=0.05,malformed=0.02,duplicates=0.1"
+        )
+        parser.add_argument("--verbose-log", action="store_true", help="Log every request.")
+
+    def handle(self, *args, port, seed, deductions, today, faults, verbose_log, **options):
+        try:
+            plan = FaultPlan.parse(faults, seed=seed)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+        running = start(
+            seed=seed,
+            accounts=demo_specs(),
+            today=today or timezone.localdate(),
+            deductions=deductions,
+            faults=plan,
+            port=port,
+            verbose=verbose_log,
+        )
+        self.stdout.write(
+            self.style.SUCCESS(f"Vendor Central simulator at {running.base_url} (seed {seed}, faults {plan})")
+        )
+        stop = threading.Event()
+        signal.signal(signal.SIGINT, lambda *_: stop.set())
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        stop.wait()
+        running.stop()

@@ -1,0 +1,32 @@
+"""django-q2 entry points: ids in, a one-line summary out; safe to run twice or late.
+
+Enqueue after commit, e.g. `transaction.on_commit(partial(async_task, "datasources.tasks.sync_account", id))`.
+"""
+
+from django.utils import timezone
+from django_q.tasks import async_task
+
+from acorn_portal.models import VendorAccount
+from datasources.models import DataSource
+from datasources.services import sync
+
+
+def sync_account(account_id: int, trigger: str = "schedule") -> str:
+    """Sync an account's enabled data sources; a duplicate while one runs finds the lease taken and stops."""
+    account = VendorAccount.objects.filter(pk=account_id, is_active=True).first()
+    if account is None:
+        return f"account {account_id}: gone or inactive, nothing to do"
+    try:
+        runs = sync.sync_account(account_id, trigger=trigger)
+    except sync.AccountBusyError:
+        return f"{account}: another sync holds the account, skipped"
+    return f"{account}: {sync.summary(runs)}"
+
+
+def sync_due_sources() -> str:
+    """Enqueue a sync for each account with a data source whose interval has passed (every minute)."""
+    now = timezone.now()
+    due = sorted({source.account_id for source in DataSource.objects.filter(enabled=True) if source.is_due(now)})
+    for account_id in due:
+        async_task("datasources.tasks.sync_account", account_id, "schedule", task_name=f"sync account {account_id}")
+    return f"{len(due)} account(s) due for sync"

@@ -21,8 +21,6 @@ import socket
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from importlib import import_module
-from importlib.util import find_spec
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -34,6 +32,7 @@ from datasources.connectors import AccountInfo, ConnectorError, DocumentKind, ge
 from datasources.connectors.base import RECORD_KEYS, Connector, Page
 from datasources.models import DataSource, SyncCheckpoint, SyncLease, SyncRun, SyncStatus
 from refunds.services import ingest
+from refunds.services.matching import evaluate_chargebacks
 
 log = logging.getLogger(__name__)
 
@@ -98,18 +97,10 @@ def release_account(account_id: int, owner: str) -> None:
 
 
 def hand_onward(chargeback_ids: list[int]) -> None:
-    """THE single place sync hands new and changed chargebacks to the rules engine.
-
-    `refunds.services.matching.evaluate_chargebacks(ids)` comes with the rules branch (issue #4);
-    until it is merged this does nothing. After the merge nothing needs wiring: the function is
-    found and called here, after each page's commit, with the ids that page created or changed.
-    """
-    if not chargeback_ids or find_spec("refunds.services.matching") is None:
-        return
-    matching = import_module("refunds.services.matching")
-    evaluate = getattr(matching, "evaluate_chargebacks", None)
-    if evaluate is not None:
-        evaluate(chargeback_ids)
+    """THE single place sync hands new and changed chargebacks to the rules engine (matching, deadlines,
+    verdicts), after each page's commit, with the ids that page created or changed."""
+    if chargeback_ids:
+        evaluate_chargebacks(chargeback_ids, cause="synced from Amazon")
 
 
 # -- connectors ---------------------------------------------------------------------------------------

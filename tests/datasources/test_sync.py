@@ -1,7 +1,7 @@
 """Sync over real HTTP against the simulator: exact, idempotent, resumable, fault tolerant, one run per account."""
 
-import sys
-import types
+from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -11,6 +11,8 @@ from datasources.models import DataSource, SyncCheckpoint, SyncLease, SyncRun, S
 from datasources.services import sync
 from datasources.simulator.server import serve
 from refunds.models import Chargeback, PurchaseOrder
+from refunds.services import ingest
+from refunds.services.records import ChargebackRecord
 from tests.datasources.simtools import assert_matches_simulator, make_sources, sim_options, sync_until_done
 
 pytestmark = pytest.mark.django_db
@@ -115,17 +117,26 @@ def test_new_and_changed_chargebacks_are_handed_onward(account, monkeypatch):
     assert sorted(handed) == sorted(Chargeback.objects.filter(account=account).values_list("id", flat=True))
 
 
-def test_hand_onward_calls_the_rules_engine_once_it_exists(monkeypatch):
-    called = []
-    matching = types.ModuleType("refunds.services.matching")
-    matching.evaluate_chargebacks = called.extend
-    monkeypatch.setitem(sys.modules, "refunds.services.matching", matching)
-    monkeypatch.setattr(sync, "find_spec", lambda name: object())
-    sync.hand_onward([1, 2])
-    assert called == [1, 2]
-    monkeypatch.setattr(sync, "find_spec", lambda name: None)  # before the rules branch is merged
-    sync.hand_onward([3])
-    assert called == [1, 2]
+def test_hand_onward_gives_synced_deductions_a_verdict_and_deadline(account):
+    result = ingest.upsert_chargebacks(
+        account=account,
+        records=[
+            ChargebackRecord(
+                amazon_id="SYNC-1",
+                family="shortage_claim",
+                deduction_type="shortage",
+                amount=Decimal("120.00"),
+                currency="USD",
+                issue_date=date(2026, 10, 1),
+                po_number="NOSUCHPO",
+            )
+        ],
+    )
+    sync.hand_onward(result.created_ids)
+    case = Chargeback.objects.get(amazon_id="SYNC-1")
+    assert case.recommendation  # judged: waiting for documents, needs evidence or dispute
+    assert case.due_on is not None
+    assert case.assessment.evaluated_at is not None
 
 
 def test_stale_sources(account):

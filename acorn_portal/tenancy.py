@@ -102,7 +102,18 @@ def restrict_to_organizations(queryset, org_ids):
     return queryset.filter(**{lookup: sorted(org_ids)})
 
 
+def perm_in_org(user, perm: str, organization_id: int | None) -> bool:
+    """Whether the user's roles in that organization grant `perm` ("app_label.codename")."""
+    allowed = organizations_with_perm(user, perm)
+    return allowed is None or organization_id in allowed
+
+
 def has_org_perm(user, perm: str, obj) -> bool:
     """Whether the user's role in the organization owning `obj` grants `perm` ("app.codename")."""
-    allowed = organizations_with_perm(user, perm)
-    return allowed is None or organization_id_of(obj) in allowed
+    return perm_in_org(user, perm, organization_id_of(obj))
+
+
+def is_member(user, organization_id: int) -> bool:
+    """Whether the user belongs to the organization (superusers belong everywhere)."""
+    org_ids = organization_ids_for(user)
+    return org_ids is None or organization_id in org_ids

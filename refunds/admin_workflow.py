@@ -19,7 +19,7 @@ from django.utils.html import format_html
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from acorn_portal.admin_base import TenantScopedAdmin, TenantScopedHistoryAdmin
-from acorn_portal.permissions import perm_in_org
+from acorn_portal.tenancy import perm_in_org
 from refunds.choices import CLOSED_STATES, PRE_FILING_STATES
 from refunds.forms import AssignForm, CommentAddForm, EvidenceForm, ReasonForm, RecoveryForm, transition_form_class
 from refunds.models import ApprovalThreshold, AssignmentRule, Evidence, Team, WorkflowSettings

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.views.decorators.http import require_GET
 
-from acorn_portal.permissions import perm_in_org
+from acorn_portal.tenancy import perm_in_org
 from refunds.models import DisputePacket, Evidence
 
 

@@ -5,7 +5,7 @@ door in is `refunds.services.workflow`, which locks the row, checks permission a
 calls the transition, saves with a history reason and writes the outbox event in one transaction.
 
 Permissions are callables rather than plain codenames because a user's role depends on the
-organization the case belongs to (see `acorn_portal.permissions`); each still names the Django
+organization the case belongs to (see `acorn_portal.tenancy.perm_in_org`); each still names the Django
 permission its role group must hold, so roles stay manageable as groups in the admin.
 """
 
@@ -14,7 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
-from acorn_portal.permissions import perm_in_org
+from acorn_portal.tenancy import perm_in_org
 from refunds.choices import PRE_FILING_STATES, ApprovalLevel, ChargebackState
 from refunds.models.base import MoneyField
 from refunds.workflow_policy import max_dispute_rounds, missing_evidence

@@ -8,8 +8,8 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from acorn_portal.permissions import is_member, perm_in_org
 from acorn_portal.services.events import emit_event
+from acorn_portal.tenancy import is_member, perm_in_org
 from refunds.choices import CLOSED_STATES, AssignmentStrategy
 from refunds.models import AssignmentRule, Chargeback, Team
 from refunds.services.workflow import WorkflowError, _lock

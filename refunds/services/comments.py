@@ -6,8 +6,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from acorn_portal.permissions import perm_in_org
 from acorn_portal.services.events import emit_event
+from acorn_portal.tenancy import perm_in_org
 from refunds.models import Chargeback, Comment
 
 # "@maria" or "@maria.lopez", not the middle of an e-mail address.

@@ -14,8 +14,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from PIL import Image, UnidentifiedImageError
 
-from acorn_portal.permissions import perm_in_org
 from acorn_portal.services.events import emit_event
+from acorn_portal.tenancy import perm_in_org
 from refunds.choices import CLOSED_STATES, EvidenceKind
 from refunds.models import Chargeback, Evidence
 

@@ -17,8 +17,8 @@ from django.utils import timezone
 from fpdf import FPDF
 
 from acorn_portal.money import Money, MoneyError
-from acorn_portal.permissions import perm_in_org
 from acorn_portal.services.events import emit_event
+from acorn_portal.tenancy import perm_in_org
 from refunds.choices import ChargebackState, EvidenceKind
 from refunds.models import Chargeback, DisputePacket, Evidence
 from refunds.services.related import RelatedDocuments, related_documents

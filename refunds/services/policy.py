@@ -57,12 +57,8 @@ class RuleBook:
 
 
 def open_chargebacks(queryset):
-    """Deductions still being worked, the ones a rule change must re-time.
-
-    The workflow (another module) owns what "open" means and offers `Chargeback.objects.open()`;
-    until it does, every deduction counts as open.
-    """
-    return queryset.open() if hasattr(queryset, "open") else queryset
+    """Deductions still being worked (the workflow's `.open()`), the ones a rule change must re-time."""
+    return queryset.open()
 
 
 def governed_chargeback_ids(organization_id: int, families) -> list[int]:

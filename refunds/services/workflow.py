@@ -20,8 +20,8 @@ from django.utils import timezone
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed, has_transition_perm
 
 from acorn_portal.money import MoneyError, check_amount_precision, quantize, to_decimal
-from acorn_portal.permissions import perm_in_org
 from acorn_portal.services.events import emit_event
+from acorn_portal.tenancy import perm_in_org
 from refunds.choices import ApprovalDecision, ApprovalLevel, ChargebackState
 from refunds.models import Approval, ApprovalThreshold, Chargeback, Comment, RemittanceLine
 

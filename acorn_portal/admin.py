@@ -10,8 +10,8 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from acorn_portal.admin_base import ReadOnlyTabularInline, TenantScopedHistoryAdmin
-from acorn_portal.models import Membership, Organization, VendorAccount
+from acorn_portal.admin_base import ReadOnlyTabularInline, TenantScopedAdmin, TenantScopedHistoryAdmin
+from acorn_portal.models import AuditEvent, Membership, Organization, VendorAccount
 
 
 class MembershipInline(ReadOnlyTabularInline):
@@ -138,3 +138,26 @@ class VendorAccountAdmin(TenantScopedHistoryAdmin):
         # Documents synced for the account are in its marketplace's currency; changing it would
         # make them wrong, so a different marketplace is a different account.
         return ("organization", "marketplace", "region", "marketplace_id", "currency", "time_zone", "created_at")
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(TenantScopedAdmin):
+    """The audit trail, read-only for everyone: superusers included (the model refuses edits too)."""
+
+    list_display = ("at", "action", "actor_label", "organization", "address", "object_type", "object_id")
+    list_filter = ("action",)
+    list_select_related = ("organization",)
+    search_fields = ("^actor_label", "=object_id", "=address")
+    date_hierarchy = "at"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.concrete_fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -139,3 +139,68 @@ class OutboxEvent(models.Model):
 
     def __str__(self):
         return f"{self.name} {self.object_type}:{self.object_id}"
+
+
+class AuditAction(models.TextChoices):
+    LOGIN = "login", "Signed in"
+    LOGIN_FAILED = "login_failed", "Failed sign-in"
+    LOGOUT = "logout", "Signed out"
+    TWO_FACTOR = "two_factor", "Two-factor change"
+    LOCKOUT_CLEARED = "lockout_cleared", "Lockout cleared"
+    API_KEY_CREATED = "api_key_created", "API key created"
+    API_KEY_REVOKED = "api_key_revoked", "API key revoked"
+    CREDENTIALS_CHANGED = "credentials_changed", "Credentials changed"
+    WEBHOOK_SECRET_CHANGED = "webhook_secret_changed", "Webhook secret changed"
+    EXPORT = "export", "Data exported"
+    PURGE = "purge", "Retention purge"
+    KEY_ROTATION = "key_rotation", "Encryption key rotation"
+
+
+class AuditEventQuerySet(TenantQuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("The audit trail is append-only.")
+
+    def delete(self):
+        raise PermissionError("The audit trail is append-only.")
+
+
+class AuditEvent(models.Model):
+    """Who did a security-relevant thing, when and from where. Written once, never edited or deleted.
+
+    `organization` is empty for events that belong to no organization (a failed sign-in with an
+    unknown username); those are visible to superusers only.
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField(
+        max_length=200, blank=True, help_text="The username or key name, kept if the actor goes."
+    )
+    action = models.CharField(max_length=40, choices=AuditAction.choices)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    tenant_path = "organization"
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["organization", "-at"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label or 'anonymous'} {self.get_action_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("The audit trail is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The audit trail is append-only.")

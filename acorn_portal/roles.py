@@ -126,6 +126,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_IMPORT_FILES,
         "refunds.approve_dispute",
         "refunds.open_settlement",
+        "acorn_portal.view_auditevent",
     ],
     Role.ADMIN: [
         *_READ_DOCUMENTS,
@@ -143,6 +144,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "datasources.add_datasource",
         "datasources.change_datasource",
         "datasources.delete_datasource",
+        "acorn_portal.view_auditevent",
     ],
 }
 

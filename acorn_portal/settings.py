@@ -158,6 +158,9 @@ Q_CLUSTER = {
     "save_limit": 1000,
 }
 # Seconds a sync run holds its account without committing a page before another worker may take over.
+# Networks outbound requests (webhooks, chat alerts, data feeds) may reach although internal;
+# the demo allows loopback for its simulator and receivers. See acorn_portal/outbound.py.
+OUTBOUND_ALLOWED_NETWORKS = env_list("ACORN_OUTBOUND_ALLOWED_NETWORKS", ["127.0.0.0/8", "::1/128"] if DEBUG else [])
 SYNC_LEASE_SECONDS = env_int("ACORN_SYNC_LEASE_SECONDS", 120)
 # Where the demo's data sources find the Vendor Central simulator (`make run` starts it there).
 SIMULATOR_URL = env_str("ACORN_SIMULATOR_URL", "http://127.0.0.1:8765")

@@ -24,6 +24,7 @@ STORAGES = {
 }
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+OUTBOUND_ALLOWED_NETWORKS = ["127.0.0.0/8", "::1/128"]  # test receivers and the simulator listen on loopback
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not :memory:, so live-server and browser tests share it; the name can be varied so
     # that two suites can run side by side.

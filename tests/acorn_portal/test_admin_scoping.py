@@ -23,7 +23,7 @@ from django.urls import NoReverseMatch, reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from acorn_portal.admin_base import TenantScopedAdmin, is_tenant_owned
-from acorn_portal.models import Membership, Organization, VendorAccount
+from acorn_portal.models import AuditAction, AuditEvent, Membership, Organization, VendorAccount
 from acorn_portal.roles import Role
 from datasources.models import ColumnMapping, DataSource, FileImport, ImportStatus, SyncCheckpoint, SyncRun
 from refunds.choices import DeductionFamily, PurchaseOrderState, WindowAnchor
@@ -335,6 +335,13 @@ def _sync_run(world):
 def _sync_checkpoint(world):
     return SyncCheckpoint.objects.create(
         data_source=world.get(DataSource), kind="chargebacks", position={"cursor": "1"}
+    )
+
+
+@factory(AuditEvent)
+def _audit_event(world):
+    return AuditEvent.objects.create(
+        organization=world.org, actor_label=f"{world.tag.lower()}-user", action=AuditAction.EXPORT, object_id=world.tag
     )
 
 

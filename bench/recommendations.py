@@ -48,22 +48,25 @@ def parse_args():
     parser.add_argument("--workers", type=int, default=0, help="Evaluation processes (default: 2 on PostgreSQL).")
     parser.add_argument("--sqlite", action="store_true", help="Use a temporary SQLite file even if PostgreSQL answers.")
     parser.add_argument(
-        "--reuse", action="store_true", help="Re-evaluate the data a previous run left in acorn_bench (PostgreSQL)."
+        "--reuse", action="store_true", help="Re-evaluate the data a previous run left in the database (PostgreSQL)."
+    )
+    parser.add_argument(
+        "--database", default="acorn_bench", help="PostgreSQL database to (re)create (default acorn_bench)."
     )
     return parser.parse_args()
 
 
-def choose_database(force_sqlite: bool, reuse: bool = False) -> str:
+def choose_database(force_sqlite: bool, reuse: bool = False, name: str = "acorn_bench") -> str:
     """A fresh, empty database: recreated on PostgreSQL, a new temporary file on SQLite."""
     if not force_sqlite:
         url = os.environ.get("DATABASE_URL") or DEFAULT_PG
         if url.startswith("postgres"):
             base, _, _ = url.rpartition("/")
             if reuse:
-                return f"{base}/acorn_bench"
+                return f"{base}/{name}"
             try:
-                recreate_postgres_database(base, "acorn_bench")
-                return f"{base}/acorn_bench"
+                recreate_postgres_database(base, name)
+                return f"{base}/{name}"
             except Exception as exc:  # noqa: BLE001 - any failure means "no PostgreSQL here"
                 print(f"# PostgreSQL not available ({exc.__class__.__name__}); using SQLite", file=sys.stderr)
     path = Path(tempfile.mkdtemp(prefix="acorn-bench-")) / "bench.sqlite3"
@@ -123,20 +126,42 @@ def analyze() -> None:
             cursor.execute("ANALYZE")
 
 
+def _backend_cpu(pid) -> float:
+    """CPU seconds a local PostgreSQL backend has used (from /proc); 0.0 when it cannot be seen."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except (OSError, TypeError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def _backend_pid():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
 def _evaluate_slice(ids):
     from django.db import connections
 
     from refunds.services.matching import evaluate_chargebacks
 
     connections.close_all()  # a forked worker opens its own connection
-    cpu = time.process_time()
+    pid = _backend_pid()
+    cpu, backend = time.process_time(), _backend_cpu(pid)
     run = evaluate_chargebacks(ids, cause="benchmark", replay=True)
+    cpu, backend = time.process_time() - cpu, _backend_cpu(pid) - backend
     connections.close_all()
-    return run.evaluated, time.process_time() - cpu
+    return run.evaluated, cpu, backend
 
 
-def evaluate_all(workers: int) -> tuple[int, float, float]:
-    """Match and judge every deduction; returns (count, seconds of wall clock, CPU seconds in Python)."""
+def evaluate_all(workers: int) -> tuple[int, float, float, float]:
+    """Match and judge every deduction; returns (count, seconds of wall clock, CPU seconds in Python,
+    CPU seconds in the workers' PostgreSQL backends)."""
     import multiprocessing
 
     from django.db import connections
@@ -153,7 +178,8 @@ def evaluate_all(workers: int) -> tuple[int, float, float]:
         connections.close_all()
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             results = pool.map(_evaluate_slice, slices)
-    return sum(r[0] for r in results), time.monotonic() - started, sum(r[1] for r in results)
+    elapsed = time.monotonic() - started
+    return sum(r[0] for r in results), elapsed, sum(r[1] for r in results), sum(r[2] for r in results)
 
 
 def grade(today_view: bool = False):
@@ -193,7 +219,7 @@ def grade(today_view: bool = False):
 
 def main():
     args = parse_args()
-    url = choose_database(args.sqlite, args.reuse)
+    url = choose_database(args.sqlite, args.reuse, args.database)
     setup_django(url)
     from django.db import connection
 
@@ -205,7 +231,7 @@ def main():
         load_scenario(args)
     analyze()
     loaded = time.monotonic() - started
-    count, seconds, cpu = evaluate_all(workers)
+    count, seconds, cpu, backend_cpu = evaluate_all(workers)
     result = grade()
     print(f"precision: {result['precision']:.3f}")
     print(f"recall: {result['recall']:.3f}")
@@ -214,7 +240,8 @@ def main():
     tp, fp, fn = result["counts"]
     by_currency = ", ".join(f"{c} {s:.3f}" for c, s in sorted(result["shares"].items()))
     print(f"# {count} deductions on {connection.vendor} ({workers} worker(s)): evaluated in {seconds:.1f}s "
-          f"({cpu:.1f} CPU seconds in the workers' Python; machine load {os.getloadavg()[0]:.1f}); "
+          f"({cpu:.1f} CPU seconds in the workers' Python, {backend_cpu:.1f} in their PostgreSQL backends; "
+          f"machine load {os.getloadavg()[0]:.1f}); "
           f"{'data reset' if args.reuse else 'generated and ingested'} in {loaded:.1f}s")  # fmt: skip
     print(f"# dispute: {tp} right, {fp} wrong, {fn} missed; money flagged by currency: {by_currency}")
 

@@ -6,9 +6,9 @@ looks wrong, the checks in words, which evidence exists, and whether documents a
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from refunds.choices import CheckStatus, ProofKind, QuantityUnit
-from refunds.identifiers import parse_invoice_number
 from refunds.services.matching.loader import DocumentIndex, invoice_root, related_numbers, sibling_key
 
 
@@ -31,40 +31,44 @@ class Finding:
         self.checks.append(check(code, status, text))
 
 
-@dataclass
 class Bundle:
-    """The documents matched to one deduction (rows from the loader, or None when not here yet)."""
+    """The documents matched to one deduction (rows from the loader, or None when not here yet).
 
-    chargeback: object
-    account: object
-    po: object = None
-    po_items: list = field(default_factory=list)
-    shipment_lines: list = field(default_factory=list)  # ASN lines of the PO (all ASINs)
-    shipments: dict = field(default_factory=dict)
-    cartons: dict = field(default_factory=dict)
-    invoice: object = None  # the vendor's root invoice
-    chain: list = field(default_factory=list)  # the root invoice and Amazon's derivatives of it
-    invoice_lines: list = field(default_factory=list)  # lines of the root invoice
-    po_invoice_lines: list = field(default_factory=list)  # lines of every vendor invoice of the PO
-    chain_lines: dict = field(default_factory=dict)  # invoice id -> lines, for the derivative chain
-    _shipments_about: list | None = None  # asn_shipments(), worked out once
-    remittance_lines: list = field(default_factory=list)
-    siblings: list = field(default_factory=list)
+    A plain class rather than a dataclass: one is built per deduction, and what several
+    deductions of one PO or invoice share (the PO's view, the invoice chain) comes ready-made
+    from the batch's `DocumentIndex`.
+    """
+
+    def __init__(self, chargeback, account):
+        self.chargeback = chargeback
+        self.account = account
+        self.po = None
+        self.po_items = ()
+        self.shipment_lines = ()  # ASN lines of the PO (all ASINs)
+        self.shipments = {}
+        self.cartons = {}
+        self.invoice = None  # the vendor's root invoice
+        self.chain = []  # the root invoice and Amazon's derivatives of it
+        self.invoice_lines = ()  # lines of the root invoice
+        self.po_invoice_lines = ()  # lines of every vendor invoice of the PO
+        self.chain_lines = {}  # invoice id -> lines, for the derivative chain
+        self.remittance_lines = []
+        self.siblings = []
 
     # Narrowing to the deduction's ASIN; a deduction without an ASIN is about the whole document.
     def _for_asin(self, rows):
         asin = self.chargeback.asin
         return [row for row in rows if row.asin == asin] if asin else list(rows)
 
-    @property
+    @cached_property
     def items(self):
         return self._for_asin(self.po_items)
 
-    @property
+    @cached_property
     def asn_lines(self):
         return self._for_asin(self.shipment_lines)
 
-    @property
+    @cached_property
     def billed_lines(self):
         po = self.chargeback.po_number_normalized
         lines = [line for line in self._for_asin(self.invoice_lines) if line.quantity > 0]
@@ -77,13 +81,14 @@ class Bundle:
         about that one; a claim on an invoice is about the ASN that invoice billed (vendors commonly
         use the invoice number as the ASN's shipment id); otherwise every ASN of the PO with the ASIN.
         """
-        if self._shipments_about is None:
-            self._shipments_about = self._find_shipments()
         return self._shipments_about
 
-    def _find_shipments(self):
+    @cached_property
+    def _shipments_about(self):
         lines = self.asn_lines or self.shipment_lines
         candidates = [self.shipments[i] for i in sorted({line.shipment_id for line in lines}) if i in self.shipments]
+        if not candidates:
+            return candidates
         text = self.mentions
         named = [s for s in candidates if _named_in(s, text)]
         if named:
@@ -124,21 +129,20 @@ def eaches(quantity: int, unit: str, unit_size: int) -> int:
 
 
 def build_bundle(chargeback, account, index: DocumentIndex) -> Bundle:
-    key = (chargeback.account_id, chargeback.po_number_normalized)
-    bundle = Bundle(chargeback=chargeback, account=account)
+    bundle = Bundle(chargeback, account)
     if chargeback.po_number_normalized:
-        bundle.po = index.pos.get(key)
-        bundle.po_items = index.po_items.get(bundle.po.id, []) if bundle.po else []
-        bundle.shipment_lines = index.shipment_items.get(key, [])
-        ids = {line.shipment_id for line in bundle.shipment_lines}
-        bundle.shipments = {i: index.shipments[i] for i in ids if i in index.shipments}
-        bundle.cartons = {i: index.cartons.get(i, []) for i in ids}
+        view = index.po_view(chargeback.account_id, chargeback.po_number_normalized)
+        bundle.po, bundle.po_items, bundle.shipment_lines, bundle.shipments, bundle.cartons = view
     _attach_invoice(bundle, index)
     root = bundle.invoice.root_number if bundle.invoice else invoice_root(chargeback)
-    for number in related_numbers(chargeback, root, [inv.number for inv in bundle.chain]):
-        bundle.remittance_lines.extend(index.remittance_lines.get((chargeback.account_id, number), []))
-    rows = index.siblings.get((chargeback.account_id, sibling_key(chargeback)), [])
-    bundle.siblings = [row for row in rows if row.id != chargeback.pk]
+    chain_numbers = [inv.number for inv in bundle.chain]
+    lines = index.remittance_lines
+    for number in related_numbers(chargeback, root, chain_numbers):
+        found = lines.get((chargeback.account_id, number))
+        if found:
+            bundle.remittance_lines.extend(found)
+    rows = index.siblings.get((chargeback.account_id, sibling_key(chargeback)), ())
+    bundle.siblings = [row for row in rows if row.id != chargeback.id]
     return bundle
 
 
@@ -159,27 +163,14 @@ def _attach_invoice(bundle: Bundle, index: DocumentIndex) -> None:
     if invoice is None:
         return
     bundle.invoice = invoice
-    bundle.chain = sorted(index.invoices_by_root.get((account_id, invoice.root_number), [invoice]), key=_depth)
-    bundle.invoice_lines = index.invoice_lines.get(invoice.id, [])
-    bundle.chain_lines = {inv.id: index.invoice_lines.get(inv.id, []) for inv in bundle.chain}
-    po = chargeback.po_number_normalized
-    if po:
-        roots = {inv.id: inv for inv in index.invoices_by_po.get((account_id, po), []) if not inv.suffixes}
-        roots.setdefault(invoice.id, invoice)
-        bundle.po_invoice_lines = [
-            line
-            for invoice_id in roots
-            for line in index.invoice_lines.get(invoice_id, [])
-            if line.po_number_normalized in ("", po)
-        ]
+    bundle.chain, bundle.chain_lines = index.chain_of(invoice)
+    bundle.invoice_lines = index.invoice_lines.get(invoice.id, ())
+    if chargeback.po_number_normalized:
+        bundle.po_invoice_lines = index.po_invoice_lines(invoice, chargeback.po_number_normalized)
 
 
 def _bills(index, invoice, asin) -> bool:
     return not asin or asin in index.invoice_asins(invoice.id)
-
-
-def _depth(invoice) -> tuple[int, str]:
-    return (len(parse_invoice_number(invoice.number).suffixes), invoice.number)
 
 
 def has_proof_of_delivery(shipment) -> bool:

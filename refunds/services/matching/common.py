@@ -39,7 +39,7 @@ def duplicate_of(bundle: Bundle):
         for row in bundle.siblings
         if _duplicate_key(row) == mine
         and row.amazon_id != cb.amazon_id
-        and (row.issue_date, row.id) < (cb.issue_date, cb.pk)
+        and (row.issue_date, row.id) < (cb.issue_date, cb.id)
     ]
     return min(earlier, key=lambda row: (row.issue_date, row.id), default=None)
 

@@ -22,19 +22,43 @@ from django_q.tasks import async_task
 from acorn_portal.models import VendorAccount
 from refunds.choices import DeductionFamily
 from refunds.models import Chargeback
-from refunds.services.deadlines import AnchorDates, compute_deadlines, local_today
+from refunds.services.deadlines import AnchorDates, Deadlines, compute_deadlines, local_today
 from refunds.services.matching.bundle import build_bundle, document_evidence
 from refunds.services.matching.common import apply_common
 from refunds.services.matching.coop import match_coop, match_without_documents
+from refunds.services.matching.fastsql import any_of, fetch
 from refunds.services.matching.loader import load_documents
 from refunds.services.matching.operational import CARTON_TYPES, match_operational
 from refunds.services.matching.price import match_price
 from refunds.services.matching.shortage import match_shortage
-from refunds.services.matching.verdict import Context, Verdict, decide
-from refunds.services.matching.writer import write_results
+from refunds.services.matching.verdict import Context, Verdict, deadline_checks, decide
+from refunds.services.matching.writer import DERIVED_FIELDS, write_results
 from refunds.services.policy import RuleBook, TypeCatalogue
 
 BATCH_SIZE = 2000
+
+# What matching reads of a deduction (facts) and what it writes back (derived), fetched as tuples:
+# building a model instance per deduction (with the FSM's and history's bookkeeping) cost more
+# than matching it.
+CHARGEBACK_FIELDS = [
+    "id",
+    "account_id",
+    "amazon_id",
+    "family",
+    "deduction_type",
+    "sub_type",
+    "amount",
+    "currency",
+    "quantity",
+    "issue_date",
+    "po_number",
+    "po_number_normalized",
+    "asin",
+    "invoice_number",
+    "amazon_status",
+    "description",
+    *DERIVED_FIELDS,
+]
 
 
 @dataclass
@@ -50,6 +74,51 @@ class EvaluationRun:
         return f"evaluated {self.evaluated} deductions ({counts}); {self.changed} changed"
 
 
+class Judge:
+    """What stays the same across a run's batches: accounts, rule books, the catalogue, today's
+    date per account, and the answers to questions thousands of deductions ask alike."""
+
+    def __init__(self, *, now: datetime, replay: bool):
+        self.now, self.replay = now, replay
+        self.catalogue = TypeCatalogue()
+        self.accounts: dict[int, VendorAccount] = {}
+        self.rulebooks: dict[int, RuleBook] = {}
+        self.todays: dict[int, object] = {}
+        self._entries: dict[str, object] = {}
+        self._deadlines: dict[tuple, object] = {}
+
+    def prepare(self, chargebacks) -> None:
+        """Load the accounts and rule books a batch needs that earlier batches did not."""
+        missing = {cb.account_id for cb in chargebacks} - self.accounts.keys()
+        if missing:
+            for account in VendorAccount.objects.filter(id__in=missing).select_related("organization"):
+                self.accounts[account.id] = account
+                self.todays[account.id] = local_today(account.tz, now=self.now)
+        for org_id in {self.accounts[i].organization_id for i in {cb.account_id for cb in chargebacks}}:
+            if org_id not in self.rulebooks:
+                self.rulebooks[org_id] = RuleBook([org_id])
+
+    def entry(self, code: str):
+        """The catalogue entry of a deduction type code (None for a type the catalogue lacks)."""
+        try:
+            return self._entries[code]
+        except KeyError:
+            return self._entries.setdefault(code, self.catalogue.get(code))
+
+    def type_code(self, cb) -> str:
+        entry = self.entry(cb.deduction_type)
+        return entry.code if entry else cb.deduction_type
+
+    def deadlines(self, rule, anchors: AnchorDates, buffer: int) -> tuple[Deadlines | None, list[dict]]:
+        """The rule's deadlines for these dates and the checks that explain them (None: no rule)."""
+        key = (rule.pk if rule else None, anchors if rule else None, buffer)
+        found = self._deadlines.get(key)
+        if found is None:
+            deadlines = compute_deadlines(rule, anchors, buffer_business_days=buffer) if rule else None
+            found = self._deadlines[key] = (deadlines, deadline_checks(rule, deadlines))
+        return found
+
+
 def evaluate_chargebacks(
     ids, *, cause: str = "re-evaluated", now: datetime | None = None, replay: bool = False
 ) -> EvaluationRun:
@@ -63,54 +132,39 @@ def evaluate_chargebacks(
     ids = sorted(set(ids))
     if not ids:
         return run
-    catalogue = TypeCatalogue()
-    accounts: dict[int, VendorAccount] = {}
-    rulebooks: dict[int, RuleBook] = {}
+    judge = Judge(now=now or timezone.now(), replay=replay)
     for start in range(0, len(ids), BATCH_SIZE):
         chunk = ids[start : start + BATCH_SIZE]
-        chargebacks = list(Chargeback.objects.filter(id__in=chunk).order_by())
-        _attach_accounts(chargebacks, accounts)
-        orgs = {cb.account.organization_id for cb in chargebacks}
-        for org_id in orgs - rulebooks.keys():
-            rulebooks[org_id] = RuleBook([org_id])
-        _evaluate_batch(chargebacks, catalogue, rulebooks, run, cause=cause, now=now or timezone.now(), replay=replay)
+        chargebacks = fetch(Chargeback.objects.filter(any_of("id", chunk)), CHARGEBACK_FIELDS)
+        judge.prepare(chargebacks)
+        _evaluate_batch(chargebacks, judge, run, cause=cause)
     return run
 
 
-def _attach_accounts(chargebacks, accounts) -> None:
-    missing = {cb.account_id for cb in chargebacks} - accounts.keys()
-    if missing:
-        accounts.update({a.id: a for a in VendorAccount.objects.filter(id__in=missing).select_related("organization")})
-    for cb in chargebacks:
-        cb.account = accounts[cb.account_id]
-
-
-def _evaluate_batch(chargebacks, catalogue, rulebooks, run, *, cause, now, replay=False) -> None:
-    carton_pos = {cb.po_number_normalized for cb in chargebacks if _code(catalogue, cb) in CARTON_TYPES}
+def _evaluate_batch(chargebacks, judge: Judge, run: EvaluationRun, *, cause: str) -> None:
+    carton_pos = {cb.po_number_normalized for cb in chargebacks if judge.type_code(cb) in CARTON_TYPES}
     index = load_documents(chargebacks, carton_po_numbers=carton_pos)
-    todays = {}
     results = []
+    counts = run.by_recommendation
     for cb in chargebacks:
-        account = cb.account
-        today = todays.get(account.id) or todays.setdefault(account.id, local_today(account.tz, now=now))
-        rulebook = rulebooks[account.organization_id]
-        verdict, rule, deadlines, bundle = evaluate_one(cb, index, catalogue, rulebook, today, replay=replay)
+        verdict, rule, deadlines, bundle = evaluate_one(cb, index, judge)
         results.append((cb, verdict, rule, deadlines, bundle))
-        run.by_recommendation[verdict.recommendation] = run.by_recommendation.get(verdict.recommendation, 0) + 1
+        counts[verdict.recommendation] = counts.get(verdict.recommendation, 0) + 1
     with transaction.atomic():
         run.changed += write_results(results, cause=cause)
     run.evaluated += len(chargebacks)
 
 
-def evaluate_one(cb, index, catalogue, rulebook, today, *, replay=False) -> tuple[Verdict, object, object, object]:
+def evaluate_one(cb, index, judge: Judge) -> tuple[Verdict, object, object, object]:
     """One deduction against the batch's documents: the family matcher, shared checks, rule, verdict."""
-    account = cb.account
-    entry = catalogue.get(cb.deduction_type)
+    account = judge.accounts[cb.account_id]
+    entry = judge.entry(cb.deduction_type)
     bundle = build_bundle(cb, account, index)
     finding = _match_family(bundle, entry, index)
     finding.evidence |= document_evidence(bundle)
     duplicate, reversed_total = apply_common(bundle, finding)
-    rule = rulebook.rule_for(
+    today = judge.todays[account.id]
+    rule = judge.rulebooks[account.organization_id].rule_for(
         organization_id=account.organization_id,
         family=cb.family,
         type_id=entry.id if entry else None,
@@ -118,19 +172,19 @@ def evaluate_one(cb, index, catalogue, rulebook, today, *, replay=False) -> tupl
         region=account.region,
         day=today,
     )
-    deadlines = None
-    if rule is not None:
-        buffer = account.organization.deadline_buffer_business_days
-        deadlines = compute_deadlines(rule, _anchors(bundle), buffer_business_days=buffer)
-    if replay:
+    buffer = account.organization.deadline_buffer_business_days
+    deadlines, timing = judge.deadlines(rule, _anchors(bundle) if rule else None, buffer)
+    if judge.replay:
         today = deadlines.disputable_from if deadlines else cb.issue_date
-    ctx = Context(rule=rule, deadlines=deadlines, today=today, duplicate=duplicate, reversed_total=reversed_total)
+    ctx = Context(
+        rule=rule,
+        deadlines=deadlines,
+        today=today,
+        duplicate=duplicate,
+        reversed_total=reversed_total,
+        deadline_checks=timing,
+    )
     return decide(bundle, finding, ctx), rule, deadlines, bundle
-
-
-def _code(catalogue, cb) -> str:
-    entry = catalogue.get(cb.deduction_type)
-    return entry.code if entry else cb.deduction_type
 
 
 def _match_family(bundle, entry, index):

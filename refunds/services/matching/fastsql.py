@@ -10,9 +10,11 @@ INSERT … ON CONFLICT or UPDATE … FROM. Elsewhere (SQLite) they fall back to 
 import json
 from collections import namedtuple
 
+import orjson
 import psycopg
 from django.db import connection
 from django.db.models import F, Lookup
+from psycopg.types.datetime import TimestamptzLoader
 
 
 def is_postgresql() -> bool:
@@ -43,8 +45,12 @@ def any_of(field: str, values) -> AnyOf:
     return AnyOf(F(field), sorted(set(values)))
 
 
-def fetch(queryset, fields, *, json_fields=()):
-    """Rows of `queryset` as named tuples with the given fields (no ordering)."""
+def fetch(queryset, fields):
+    """Rows of `queryset` as named tuples with the given fields (no ordering).
+
+    On PostgreSQL a jsonb column comes back as its text (Django's connection loads jsonb as text
+    and lets JSONField decode it): read it with `json_value`, which decodes only what is used.
+    """
     qs = queryset.order_by().values_list(*fields, named=True)
     if not is_postgresql():
         return list(qs)
@@ -52,21 +58,21 @@ def fetch(queryset, fields, *, json_fields=()):
     Row = namedtuple("Row", fields)  # noqa: PYI024 - field names only known at run time
     connection.ensure_connection()
     with psycopg.Cursor(connection.connection) as cursor:
+        # psycopg's own (C) loader: Django's replaces it with a Python subclass that only pins the
+        # zone, which the connection's UTC session zone already gives.
+        cursor.adapters.register_loader("timestamptz", TimestamptzLoader)
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    if json_fields:
-        # Django's connection hands jsonb over as text (JSONField decodes it); so do we.
-        positions = [fields.index(name) for name in json_fields]
-        rows = [_decode(row, positions) for row in rows]
-    return [Row._make(row) for row in rows]
+    return list(map(Row._make, rows))
 
 
-def _decode(row, positions):
-    row = list(row)
-    for position in positions:
-        if isinstance(row[position], str):
-            row[position] = json.loads(row[position])
-    return row
+def json_value(value):
+    """A JSON field's value from `fetch`: decoded on PostgreSQL (text there), as is elsewhere."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def dump_json(value) -> str:
+    return orjson.dumps(value).decode()
 
 
 def _columns(model, names):
@@ -86,7 +92,7 @@ def _copy_into_temp(table, columns, types, rows, json_columns) -> None:
                 if json_positions:
                     row = list(row)
                     for position in json_positions:
-                        row[position] = json.dumps(row[position])
+                        row[position] = dump_json(row[position])
                 copy.write_row(row)
 
 

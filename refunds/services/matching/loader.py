@@ -145,18 +145,70 @@ class DocumentIndex:
     remittance_lines: dict = field(default_factory=lambda: defaultdict(list))  # (account_id, number) -> [line]
     siblings: dict = field(default_factory=lambda: defaultdict(list))  # (account_id, po_norm|invoice) -> [row]
     coop_agreements: dict = field(default_factory=lambda: defaultdict(list))  # account_id -> [agreement]
+    # What several deductions of one PO or invoice share, worked out once per batch.
     _asins: dict = field(default_factory=dict)
+    _po_views: dict = field(default_factory=dict)
+    _chains: dict = field(default_factory=dict)
+    _po_invoice_lines: dict = field(default_factory=dict)
 
     def invoice_asins(self, invoice_id) -> set[str]:
         if invoice_id not in self._asins:
             self._asins[invoice_id] = {line.asin for line in self.invoice_lines.get(invoice_id, [])}
         return self._asins[invoice_id]
 
+    def po_view(self, account_id, po_number) -> tuple:
+        """(PO, its items, its ASN lines, their shipments by id, their cartons by shipment id)."""
+        key = (account_id, po_number)
+        view = self._po_views.get(key)
+        if view is None:
+            po = self.pos.get(key)
+            lines = self.shipment_items.get(key, [])
+            ids = {line.shipment_id for line in lines}
+            view = (
+                po,
+                self.po_items.get(po.id, []) if po else [],
+                lines,
+                {i: self.shipments[i] for i in ids if i in self.shipments},
+                {i: self.cartons.get(i, []) for i in ids},
+            )
+            self._po_views[key] = view
+        return view
 
-def _rows(queryset, fields, **kwargs):
+    def chain_of(self, invoice) -> tuple[list, dict]:
+        """The invoice's derivative chain, root first, and each member's lines by invoice id."""
+        key = (invoice.account_id, invoice.root_number)
+        found = self._chains.get(key)
+        if found is None:
+            chain = sorted(self.invoices_by_root.get(key, [invoice]), key=_depth)
+            found = (chain, {inv.id: self.invoice_lines.get(inv.id, []) for inv in chain})
+            self._chains[key] = found
+        return found
+
+    def po_invoice_lines(self, invoice, po_number) -> list:
+        """Lines for the PO on every vendor (root) invoice of the PO, this invoice included."""
+        key = (invoice.account_id, po_number, invoice.id)
+        lines = self._po_invoice_lines.get(key)
+        if lines is None:
+            roots = {inv.id: inv for inv in self.invoices_by_po.get(key[:2], []) if not inv.suffixes}
+            roots.setdefault(invoice.id, invoice)
+            lines = [
+                line
+                for invoice_id in roots
+                for line in self.invoice_lines.get(invoice_id, [])
+                if line.po_number_normalized in ("", po_number)
+            ]
+            self._po_invoice_lines[key] = lines
+        return lines
+
+
+def _depth(invoice) -> tuple[int, str]:
+    return (len(parse_invoice_number(invoice.number).suffixes), invoice.number)
+
+
+def _rows(queryset, fields):
     # No ordering (fetch drops it): the models' default orderings join parents (items by PO,
     # cartons by shipment) and sort, which costs more than the rest of the query.
-    return fetch(queryset, fields, **kwargs)
+    return fetch(queryset, fields)
 
 
 def invoice_root(chargeback) -> str:
@@ -233,7 +285,7 @@ def _load_shipments(index, accounts, po_numbers, carton_po_numbers):
     if not with_cartons:
         return
     cartons = Carton.objects.filter(any_of("shipment_id", with_cartons))
-    for carton in _rows(cartons, CARTON_FIELDS, json_fields=["contents"]):
+    for carton in _rows(cartons, CARTON_FIELDS):  # contents stay JSON text until a check reads them
         index.cartons[carton.shipment_id].append(carton)
 
 

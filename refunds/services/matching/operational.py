@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from refunds.choices import CheckStatus
 from refunds.services.matching.bundle import Bundle, Finding, day, eaches, local_date, units
+from refunds.services.matching.fastsql import json_value
 
 SSCC_LENGTHS = {18, 20}  # SSCC is 18 digits, 20 with its "00" application identifier
 CARTON_TYPES = {"carton_content_label", "carton_content_accuracy", "no_po_label"}
@@ -109,7 +110,7 @@ def check_carton_contents(bundle: Bundle, finding: Finding) -> None:
     for s in shipments:
         declared: dict[str, int] = {}
         for carton in bundle.cartons.get(s.id, []):
-            for entry in carton.contents or []:
+            for entry in json_value(carton.contents) or []:
                 key = str(entry.get("item_sequence_number"))
                 declared[key] = declared.get(key, 0) + int(entry.get("quantity") or 0)
         for line in [line for line in bundle.shipment_lines if line.shipment_id == s.id]:

@@ -39,6 +39,11 @@ class Context:
     today: date
     duplicate: bool = False
     reversed_total: Decimal = Decimal(0)
+    deadline_checks: list | None = None  # `deadline_checks(rule, deadlines)`, when the caller has them ready
+
+
+_LABELS = {choice.value: choice.label for choice in Recommendation}
+_HUNDREDTH = Decimal("0.01")
 
 
 def match_status(bundle: Bundle, finding: Finding) -> str:
@@ -56,7 +61,8 @@ def decide(bundle: Bundle, finding: Finding, ctx: Context) -> Verdict:
     recovery = quantize(recovery, cb.currency)
     required = set(ctx.rule.required_evidence or []) if ctx.rule else set()
     missing = sorted(required - finding.evidence) if not ctx.duplicate else []
-    checks = [*finding.checks, *_deadline_checks(ctx)]
+    timing = ctx.deadline_checks if ctx.deadline_checks is not None else deadline_checks(ctx.rule, ctx.deadlines)
+    checks = [*finding.checks, *timing]
     if status != MatchStatus.MATCHED:
         waiting = ", ".join(finding.missing_documents)
         label = "Unmatched" if status == MatchStatus.UNMATCHED else "Partly matched"
@@ -65,7 +71,7 @@ def decide(bundle: Bundle, finding: Finding, ctx: Context) -> Verdict:
     confidence = finding.confidence if status == MatchStatus.MATCHED else min(finding.confidence, Decimal("0.40"))
     if ctx.deadlines and ctx.deadlines.provisional:
         confidence = min(confidence, Decimal("0.70"))
-    summary = f"{Recommendation(recommendation).label}: {reason_text(reason, cb, recovery, ctx, finding)}"
+    summary = f"{_LABELS[recommendation]}: {reason_text(reason, cb, recovery, ctx, finding)}"
     conclusion = next((c["text"] for c in reversed(checks) if c["code"].endswith(".conclusion")), "")
     if conclusion and reason in ("dispute", "valid", "blackout", "window", "proof", "evidence", "minimum"):
         summary += f" ({conclusion.lstrip('→ ')})"
@@ -73,7 +79,7 @@ def decide(bundle: Bundle, finding: Finding, ctx: Context) -> Verdict:
         recommendation=recommendation,
         expected_recovery=recovery,
         currency=cb.currency,
-        confidence=confidence.quantize(Decimal("0.01")),
+        confidence=confidence.quantize(_HUNDREDTH),
         summary=summary[:300],
         match_status=status,
         checks=checks,
@@ -129,10 +135,11 @@ def reason_text(reason: str, cb, recovery: Decimal, ctx: Context, finding: Findi
     return f"{money} disputable from {ctx.deadlines.disputable_from}"  # blackout
 
 
-def _deadline_checks(ctx: Context) -> list[dict]:
-    if ctx.rule is None or ctx.deadlines is None:
+def deadline_checks(rule, deadlines: Deadlines | None) -> list[dict]:
+    """The checks that explain a deduction's window (the same for every deduction with these dates)."""
+    if rule is None or deadlines is None:
         return [check("deadline.no_rule", CheckStatus.WARNING, "No policy rule governs this deduction: no deadline.")]
-    d, rule = ctx.deadlines, ctx.rule
+    d = deadlines
     text = (
         f"Rule #{rule.pk}: {rule.window_days} days from the {WindowAnchor(rule.window_anchor).label.lower()} — "
         f"disputable from {d.disputable_from}, Amazon's last day {d.due_on}, our target {d.target_on}."

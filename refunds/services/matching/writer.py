@@ -1,5 +1,6 @@
 """Write a batch of verdicts: upsert assessments, update derived chargeback fields, audit the changes."""
 
+from django.db import connection
 from django.utils import timezone
 
 from refunds.models import Chargeback, ChargebackAssessment
@@ -37,32 +38,44 @@ def matched_documents(bundle) -> dict:
 
 
 def write_results(results, *, cause: str) -> int:
-    """`results` are (chargeback, verdict, rule, deadlines, bundle); returns how many chargebacks changed."""
+    """`results` are (chargeback row, verdict, rule, deadlines, bundle); returns how many chargebacks changed.
+
+    The chargeback rows are tuples (see `evaluate.CHARGEBACK_FIELDS`), never saved themselves: the
+    derived fields that moved are written in one statement, and only those whose earlier value
+    moved get a history row (from freshly loaded instances, so the row shows what is stored).
+    """
     evaluated_at = timezone.now()  # when it ran; `now` is only the instant "today" is taken from
-    rows = [_assessment_row(cb, verdict, rule, bundle, evaluated_at) for cb, verdict, rule, _, bundle in results]
-    upsert_assessments(rows)
-    changed, audited = [], []
+    upsert_assessments(
+        [_assessment_row(cb, verdict, rule, bundle, evaluated_at) for cb, verdict, rule, _, bundle in results]
+    )
+    changed, reasons = [], {}
     for cb, verdict, _, deadlines, _ in results:
-        new = {
-            "disputable_from": deadlines.disputable_from if deadlines else None,
-            "due_on": deadlines.due_on if deadlines else None,
-            "target_on": deadlines.target_on if deadlines else None,
-            "recommendation": verdict.recommendation,
-        }
-        old = {name: getattr(cb, name) for name in DERIVED_FIELDS}
+        if deadlines is None:
+            new = (None, None, None, verdict.recommendation)
+        else:
+            new = (deadlines.disputable_from, deadlines.due_on, deadlines.target_on, verdict.recommendation)
+        old = (cb.disputable_from, cb.due_on, cb.target_on, cb.recommendation)
         if new == old:
             continue
-        reason = change_reason(old, new, cause)
-        for name, value in new.items():
-            setattr(cb, name, value)
-        changed.append(cb)
-        if reason:
-            cb._change_reason = reason
-            audited.append(cb)
+        changed.append((cb.id, *new))
+        if any(old):
+            reason = change_reason(
+                dict(zip(DERIVED_FIELDS, old, strict=True)), dict(zip(DERIVED_FIELDS, new, strict=True)), cause
+            )
+            if reason:
+                reasons[cb.id] = reason
     update_derived_fields(changed)
-    if audited:
-        Chargeback.history.bulk_history_create(audited, update=True, batch_size=1000)
+    if reasons:
+        record_history(reasons)
     return len(changed)
+
+
+def record_history(reasons: dict[int, str]) -> None:
+    """History rows for chargebacks whose deadline or recommendation moved, each with its reason."""
+    audited = list(Chargeback.objects.filter(pk__in=list(reasons)).order_by("pk"))
+    for cb in audited:
+        cb._change_reason = reasons[cb.pk]
+    Chargeback.history.bulk_history_create(audited, update=True, batch_size=1000)
 
 
 ASSESSMENT_COLUMNS = ["chargeback", *ASSESSMENT_UPDATE_FIELDS]
@@ -72,7 +85,7 @@ JSON_FIELDS = ["checks", "evidence_present", "evidence_missing", "matched"]
 def _assessment_row(cb, verdict, rule, bundle, evaluated_at) -> tuple:
     """One assessment as a tuple in ASSESSMENT_COLUMNS order (no model instance: this runs 100k times)."""
     return (
-        cb.pk,
+        cb.id,
         verdict.recommendation,
         verdict.match_status,
         verdict.expected_recovery,
@@ -121,12 +134,14 @@ def upsert_assessments(rows) -> None:
     )
 
 
-def update_derived_fields(chargebacks) -> None:
-    """Write the derived fields of the chargebacks that changed (COPY + UPDATE … FROM on PostgreSQL)."""
-    if not chargebacks:
+def update_derived_fields(rows) -> None:
+    """Write derived fields: `rows` are (id, *DERIVED_FIELDS) tuples (COPY + UPDATE … FROM on PostgreSQL)."""
+    if not rows:
         return
     if fastsql.is_postgresql():
-        rows = [(cb.pk, *(getattr(cb, name) for name in DERIVED_FIELDS)) for cb in chargebacks]
         fastsql.update(Chargeback, ["id", *DERIVED_FIELDS], rows)
         return
-    Chargeback.objects.bulk_update(chargebacks, list(DERIVED_FIELDS), batch_size=500)
+    table = connection.ops.quote_name(Chargeback._meta.db_table)
+    sets = ", ".join(f"{connection.ops.quote_name(name)} = %s" for name in DERIVED_FIELDS)
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {table} SET {sets} WHERE id = %s", [(*row[1:], row[0]) for row in rows])  # noqa: S608 - names from the model

@@ -66,6 +66,7 @@ class LwaAuth:
         with self._lock:
             cached = self._cache.get(self.key)
         if cached and cached[1] > time.monotonic():
+            self.http.secrets.add(cached[0])
             return cached[0]
         body = self.http.call(
             "lwa_token",
@@ -81,6 +82,7 @@ class LwaAuth:
         token = body.get("access_token") if isinstance(body, dict) else None
         if not token:
             raise ConnectorError("LWA answered without an access_token.", permanent=True)
+        self.http.secrets.add(token)  # never echoed into a log entry or an error message
         expires = time.monotonic() + max(0, int(body.get("expires_in", 3600)) - TOKEN_MARGIN)
         with self._lock:
             self._cache[self.key] = (token, expires)
@@ -116,6 +118,7 @@ class SpApiVendorConnector(Connector):
             log=self.log,
             rate=float(s.get("rate_per_second", 10)),
             burst=float(s.get("burst", 10)),
+            secrets=self.credentials.values(),
         )
         self.auth = LwaAuth(http=self.http, token_url=s.get("token_url") or LWA_TOKEN_URL, credentials=self.credentials)
         self.now = lambda: datetime.now(UTC)

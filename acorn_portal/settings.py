@@ -133,6 +133,8 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 ACORN_EVIDENCE_MAX_BYTES = env_int("ACORN_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
 
 LOGIN_URL = "admin:login"
+# Error reports (500 e-mails, the DEBUG page) never show credentials, tokens or keys.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "acorn_portal.errors.AcornExceptionReporterFilter"
 
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)

@@ -15,8 +15,10 @@ from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django_q.tasks import async_task
 
 from acorn_portal.admin_base import (
@@ -29,6 +31,7 @@ from acorn_portal.admin_base import (
 from datasources.connectors.report_columns import ReportKind, mappable_fields
 from datasources.models import ColumnMapping, DataSource, FileImport, SyncCheckpoint, SyncRun
 from datasources.services import sync
+from datasources.services.credentials import record_credentials_change
 from datasources.services.imports import MAX_BYTES, import_report_file
 
 
@@ -176,6 +179,7 @@ class DataSourceForm(forms.ModelForm):
         model = DataSource
         fields = ("account", "name", "kind", "settings", "schedule_minutes", "enabled")
 
+    @method_decorator(sensitive_variables("value", "parsed"))
     def clean_replace_credentials(self):
         value = self.cleaned_data["replace_credentials"]
         if not value:
@@ -188,8 +192,13 @@ class DataSourceForm(forms.ModelForm):
             raise forms.ValidationError("Give a JSON object of strings.")
         return parsed
 
+    @property
+    def credentials_replaced(self) -> bool:
+        return bool(self.cleaned_data.get("replace_credentials"))
+
     def save(self, commit=True):
-        if self.cleaned_data.get("replace_credentials"):
+        # A blank submission keeps what is stored: the field never shows the old value to resubmit.
+        if self.credentials_replaced:
             self.instance.set_credentials(self.cleaned_data["replace_credentials"])
         return super().save(commit=commit)
 
@@ -227,9 +236,18 @@ class DataSourceAdmin(TenantScopedHistoryAdmin):
         # The account decides whose data a source writes; moving it would mix organizations' data.
         return (*self.readonly_fields, "account") if obj is not None else self.readonly_fields
 
+    @method_decorator(sensitive_post_parameters("replace_credentials"))
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if form.credentials_replaced:
+            record_credentials_change(source=obj, request=request, names=form.cleaned_data["replace_credentials"])
+
     @admin.display(description="credentials")
     def secrets(self, obj):
-        return "set (hidden)" if obj is not None and obj.has_credentials else "none"
+        return "set" if obj is not None and obj.has_credentials else "not set"
 
     @admin.display(boolean=True, description="stale (24 h)")
     def stale(self, obj):

@@ -28,24 +28,34 @@ from acorn_portal.admin_base import (
     TenantScopedAdmin,
     TenantScopedHistoryAdmin,
 )
+from acorn_portal.uploads import megabytes
 from datasources.connectors.report_columns import ReportKind, mappable_fields
 from datasources.models import ColumnMapping, DataSource, FileImport, SyncCheckpoint, SyncRun
 from datasources.services import sync
 from datasources.services.credentials import record_credentials_change
-from datasources.services.imports import MAX_BYTES, import_report_file
+from datasources.services.imports import check_report_file, import_report_file, max_upload_bytes
 
 
 class FileImportForm(forms.ModelForm):
     """Account, kind and the file; `upload` is not a model field because the service stores it."""
 
-    upload = forms.FileField(
-        label="Report file",
-        help_text=f"A CSV or XLSX file downloaded from Vendor Central (up to {MAX_BYTES // (1024 * 1024)} MB).",
-    )
+    upload = forms.FileField(label="Report file")
 
     class Meta:
         model = FileImport
         fields = ["account", "kind", "upload", "partial"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "upload"
+        ].help_text = f"A CSV or XLSX file downloaded from Vendor Central (up to {megabytes(max_upload_bytes())})."
+
+    def clean_upload(self):
+        """Wrong type or size: said on the field, nothing stored (the service checks again)."""
+        upload = self.cleaned_data["upload"]
+        check_report_file(upload)
+        return upload
 
 
 @admin.register(FileImport)
@@ -74,6 +84,7 @@ class FileImportAdmin(TenantScopedAdmin):
         "uploaded_by",
         "created_at",
         "finished_at",
+        "stored_file",
         "error_report",
     )
 
@@ -120,6 +131,14 @@ class FileImportAdmin(TenantScopedAdmin):
         level = {"imported": "success", "partial": "warning"}.get(obj.status, "error")
         self.message_user(request, f"{obj.get_status_display()}. {obj.message}", level=level)
         return HttpResponseRedirect(reverse("admin:datasources_fileimport_change", args=[obj.pk]))
+
+    @admin.display(description="file")
+    def stored_file(self, obj):
+        if obj.file_removed_at:
+            return f"Removed under the retention policy on {obj.file_removed_at:%Y-%m-%d}."
+        if not obj.file:
+            return "—"
+        return format_html('<a href="{}">download</a>', reverse("datasources:import-download", args=[obj.pk]))
 
     @admin.display(description="error report")
     def error_report(self, obj):

@@ -260,6 +260,9 @@ class SyncRun(models.Model):
     counts = models.JSONField(default=dict, blank=True)
     errors = models.JSONField(default=list, blank=True)
     request_log = models.JSONField(default=list, blank=True)
+    log_removed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the request log and errors were removed under the retention policy."
+    )
 
     tenant_path = "account__organization"
     objects = TenantQuerySet.as_manager()

@@ -132,8 +132,7 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 # Largest evidence file and report file accepted, in bytes (acorn_portal/uploads.py checks both).
 ACORN_EVIDENCE_MAX_BYTES = env_int("ACORN_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
 ACORN_IMPORT_MAX_BYTES = env_int("ACORN_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
-# Django refuses a request body above this before any view sees it: the largest upload plus room.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default, for non-file fields
+# Stored uploads readable by the service account only (no world-readable evidence on a shared host).
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 

@@ -28,6 +28,7 @@ from acorn_portal.admin_base import (
     TenantScopedAdmin,
     TenantScopedHistoryAdmin,
 )
+from acorn_portal.outbound import OutboundRefused, check_url
 from acorn_portal.uploads import megabytes
 from datasources.connectors.report_columns import ReportKind, mappable_fields
 from datasources.models import ColumnMapping, DataSource, FileImport, SyncCheckpoint, SyncRun
@@ -181,6 +182,9 @@ class ColumnMappingAdmin(TenantScopedAdmin):
     search_fields = ("source_header", "field")
 
 
+URL_SETTINGS = ("base_url", "endpoint", "token_url")  # connector settings that name a host to call
+
+
 class DataSourceForm(forms.ModelForm):
     """A data source, with credentials that can be replaced but are never displayed."""
 
@@ -197,6 +201,19 @@ class DataSourceForm(forms.ModelForm):
     class Meta:
         model = DataSource
         fields = ("account", "name", "kind", "settings", "schedule_minutes", "enabled")
+
+    def clean_settings(self):
+        """URLs a user typed are checked now (scheme, internal address); the connection is checked again on use."""
+        values = self.cleaned_data.get("settings") or {}
+        if not isinstance(values, dict):
+            raise forms.ValidationError("Give a JSON object.")
+        for key in URL_SETTINGS:
+            if values.get(key):
+                try:
+                    check_url(str(values[key]))
+                except OutboundRefused as exc:
+                    raise forms.ValidationError(f"{key}: {exc}") from None
+        return values
 
     @method_decorator(sensitive_variables("value", "parsed"))
     def clean_replace_credentials(self):

@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass
 
 import requests
+from django.views.decorators.debug import sensitive_variables
 
 from acorn_portal.outbound import OutboundRefused, OutboundSession
 from datasources.connectors.base import ConnectorError, RequestLog, RequestLogEntry
@@ -123,6 +124,7 @@ class HttpClient:
             self.buckets[operation] = TokenBucket(self.rate, self.burst)
         return self.buckets[operation]
 
+    @sensitive_variables("kwargs")  # bodies and headers carry tokens: never in an error report
     def call(self, operation: str, method: str, url: str, *, auth=None, **kwargs):
         """The parsed JSON body of a successful call; ConnectorError once retries are spent.
 
@@ -144,6 +146,7 @@ class HttpClient:
     def redact(self, text: str) -> str:
         return redact(text, self.secrets)
 
+    @sensitive_variables("kwargs", "headers")
     def _attempt(self, operation, method, url, attempt, auth, kwargs):
         self.bucket(operation).take()
         kwargs = dict(kwargs)

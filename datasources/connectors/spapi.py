@@ -25,6 +25,8 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 
+from django.views.decorators.debug import sensitive_variables
+
 from acorn_portal.marketplaces import SP_API_ENDPOINTS
 from datasources.connectors import register_connector
 from datasources.connectors.base import Connector, ConnectorError, DocumentKind, Page
@@ -62,6 +64,7 @@ class LwaAuth:
         digest = hashlib.sha256(credentials["refresh_token"].encode()).hexdigest()
         self.key = (token_url, credentials["client_id"], digest)
 
+    @sensitive_variables("cached", "body", "token")
     def access_token(self) -> str:
         with self._lock:
             cached = self._cache.get(self.key)

@@ -230,6 +230,21 @@ def test_a_feed_pointing_at_an_internal_address_ends_as_a_failed_run(account, ba
 
 
 @override_settings(OUTBOUND_ALLOWED_NETWORKS=[])
+def test_the_admin_form_refuses_an_internal_url_as_it_is_typed(client, account, org_admin):
+    client.force_login(org_admin)
+    response = post_source(
+        client,
+        reverse("admin:datasources_datasource_add"),
+        account=account.pk,
+        settings='{"base_url": "http://169.254.169.254/latest/meta-data"}',
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["settings"]
+    assert "base_url: Refused to connect to 169.254.169.254" in errors[0]
+    assert not DataSource.objects.exists()
+
+
+@override_settings(OUTBOUND_ALLOWED_NETWORKS=[])
 def test_a_name_resolving_to_loopback_is_refused_unless_allowed(account, echo):
     source = feed_source(account, f"http://localhost:{echo.server_port}")
     (run,) = sync.sync_account(account.pk)

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from acorn_portal.admin_base import ReadOnlyTabularInline, TenantScopedAdmin, TenantScopedHistoryAdmin
-from acorn_portal.models import AuditEvent, Membership, Organization, VendorAccount
+from acorn_portal.models import AuditEvent, Membership, Organization, PurgeRecord, RetentionPolicy, VendorAccount
 
 
 class MembershipInline(ReadOnlyTabularInline):
@@ -152,6 +152,50 @@ class AuditEventAdmin(TenantScopedAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.concrete_fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RetentionPolicy)
+class RetentionPolicyAdmin(TenantScopedHistoryAdmin):
+    """How long an organization keeps closed cases, evidence and sync payloads; its admins edit it, with history.
+
+    An organization without a row here keeps the defaults (3 years, 3 years, 1 year).
+    """
+
+    list_display = ("organization", "closed_cases_days", "evidence_days", "sync_payload_days", "updated_at")
+    list_select_related = ("organization",)
+    fields = ("organization", "closed_cases_days", "evidence_days", "sync_payload_days")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("organization",) if obj is not None else ()
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # an empty field means "keep forever"; deleting would silently bring back the defaults
+
+
+@admin.register(PurgeRecord)
+class PurgeRecordAdmin(TenantScopedAdmin):
+    """What each retention purge removed, per organization; a record, so nobody edits or deletes it."""
+
+    list_display = ("started_at", "organization", "trigger", "removed", "error")
+    list_filter = ("trigger",)
+    list_select_related = ("organization",)
+    date_hierarchy = "started_at"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.concrete_fields]
+
+    @admin.display(description="removed")
+    def removed(self, obj):
+        return ", ".join(f"{number} {kind}" for kind, number in sorted(obj.counts.items()) if number) or "nothing"
 
     def has_add_permission(self, request):
         return False

@@ -8,6 +8,8 @@ class AcornPortalConfig(AppConfig):
 
     def ready(self):
         from acorn_portal import signals  # noqa: F401 - connects receivers
+        from acorn_portal.schedules import install_schedules
         from acorn_portal.services.roles import sync_role_groups
 
         post_migrate.connect(sync_role_groups, dispatch_uid="acorn_sync_role_groups")
+        post_migrate.connect(install_schedules, sender=self, dispatch_uid="acorn_portal_install_schedules")

@@ -42,6 +42,26 @@ def decrypt(token: str) -> str:
         raise DecryptionError("A stored secret cannot be decrypted with the configured keys.") from None
 
 
+def primary_fernet() -> Fernet:
+    """The key new values are encrypted with (the first of ACORN_ENCRYPTION_KEYS)."""
+    fernet()  # a bad key list fails here with the configuration error
+    return _primary(settings.ENCRYPTION_KEYS[0])
+
+
+@lru_cache(maxsize=4)
+def _primary(key: str) -> Fernet:
+    return Fernet(key.encode())
+
+
+def is_current(token: str) -> bool:
+    """Whether a stored token is already encrypted with the first (newest) key."""
+    try:
+        primary_fernet().decrypt(token.encode())
+    except InvalidToken:
+        return False
+    return True
+
+
 def reencrypt(token: str) -> str:
     """The same secret under the current first key (for key rotation)."""
     try:

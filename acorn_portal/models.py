@@ -204,3 +204,81 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("The audit trail is append-only.")
+
+
+class RetentionPolicy(models.Model):
+    """How long an organization keeps closed cases, evidence files and sync payloads (empty: forever).
+
+    Windows are counted in days: a closed case from when it closed, evidence of closed cases from
+    when its case closed, sync run logs from when the run started and imported report files from
+    their upload. `acorn_portal.retention.purge_expired` removes what is past them, every day.
+    """
+
+    organization = models.OneToOneField(Organization, on_delete=models.CASCADE, related_name="retention_policy")
+    closed_cases_days = models.PositiveIntegerField(
+        "keep closed cases (days)",
+        null=True,
+        blank=True,
+        default=3 * 365,
+        help_text="Closed cases (recovered, written off, accepted, expired) with their evidence, comments and "
+        "history are removed this many days after they closed. Empty: keep forever.",
+    )
+    evidence_days = models.PositiveIntegerField(
+        "keep evidence files (days)",
+        null=True,
+        blank=True,
+        default=3 * 365,
+        help_text="Evidence files and dispute packets of closed cases are removed this many days after the case "
+        "closed (the case itself stays while its own window runs). Open cases keep theirs. Empty: keep forever.",
+    )
+    sync_payload_days = models.PositiveIntegerField(
+        "keep sync logs and imported files (days)",
+        null=True,
+        blank=True,
+        default=365,
+        help_text="Request logs and errors of sync runs, and the stored files of report imports, are removed "
+        "this many days after the run or upload (the run's and import's counts stay). Empty: keep forever.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    tenant_path = "organization"
+    objects = TenantQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "retention policy"
+
+    def __str__(self):
+        return f"Retention policy of {self.organization}"
+
+    @classmethod
+    def for_organization(cls, organization_id: int) -> "RetentionPolicy":
+        """The saved policy, or the unsaved defaults when the organization never changed it."""
+        found = cls.objects.filter(organization_id=organization_id).first()
+        return found or cls(organization_id=organization_id)
+
+
+class PurgeRecord(models.Model):
+    """What one retention purge removed for one organization: counts per kind, and the windows applied."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="purge_records")
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    trigger = models.CharField(max_length=20, default="schedule")
+    counts = models.JSONField(default=dict, blank=True, help_text="Removed, per kind.")
+    windows = models.JSONField(default=dict, blank=True, help_text="Days kept, per policy field, at the time.")
+    error = models.TextField(blank=True, help_text="Why the purge stopped early, if it did (counts say what went).")
+
+    tenant_path = "organization"
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["organization", "-started_at"])]
+
+    def __str__(self):
+        return f"Purge of {self.started_at:%Y-%m-%d %H:%M}: {self.total} removed"
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())

@@ -96,6 +96,9 @@ _MANAGE_MAPPINGS = [
     "datasources.delete_columnmapping",
 ]
 
+# Retention (issue #8): managers see what is kept and what each purge removed; admins set the policy.
+_READ_RETENTION = ["acorn_portal.view_retentionpolicy", "acorn_portal.view_purgerecord"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.OPERATIONS: [*_READ_DOCUMENTS, *_CASE_WORK, *_PREPARE, *_IMPORT_FILES],
     # Finance records outcomes and write-offs, and gives the second approval above the threshold.
@@ -127,6 +130,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "refunds.approve_dispute",
         "refunds.open_settlement",
         "acorn_portal.view_auditevent",
+        *_READ_RETENTION,
     ],
     Role.ADMIN: [
         *_READ_DOCUMENTS,
@@ -145,6 +149,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "datasources.change_datasource",
         "datasources.delete_datasource",
         "acorn_portal.view_auditevent",
+        *_READ_RETENTION,
+        "acorn_portal.add_retentionpolicy",
+        "acorn_portal.change_retentionpolicy",
     ],
 }
 

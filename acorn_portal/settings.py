@@ -129,10 +129,16 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG  # the demo serves static files without collectstatic
 # Uploaded evidence lives outside the web root and is served only through permission-checked views.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
-# Largest evidence file accepted, in bytes.
+# Largest evidence file and report file accepted, in bytes (acorn_portal/uploads.py checks both).
 ACORN_EVIDENCE_MAX_BYTES = env_int("ACORN_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
+ACORN_IMPORT_MAX_BYTES = env_int("ACORN_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+# Stored uploads readable by the service account only (no world-readable evidence on a shared host).
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 
 LOGIN_URL = "admin:login"
+# Error reports (500 e-mails, the DEBUG page) never show credentials, tokens or keys.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "acorn_portal.errors.AcornExceptionReporterFilter"
 
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)

@@ -9,5 +9,7 @@ admin.site.index_title = "Deductions, disputes and recoveries"
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("admin/", admin.site.urls),
+    # Files only through these permission-checked views; MEDIA_ROOT itself has no URL.
     path("files/", include("refunds.urls")),
+    path("files/", include("datasources.urls")),
 ]

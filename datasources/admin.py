@@ -15,8 +15,10 @@ from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django_q.tasks import async_task
 
 from acorn_portal.admin_base import (
@@ -26,23 +28,35 @@ from acorn_portal.admin_base import (
     TenantScopedAdmin,
     TenantScopedHistoryAdmin,
 )
+from acorn_portal.outbound import OutboundRefused, check_url
+from acorn_portal.uploads import megabytes
 from datasources.connectors.report_columns import ReportKind, mappable_fields
 from datasources.models import ColumnMapping, DataSource, FileImport, SyncCheckpoint, SyncRun
 from datasources.services import sync
-from datasources.services.imports import MAX_BYTES, import_report_file
+from datasources.services.credentials import record_credentials_change
+from datasources.services.imports import check_report_file, import_report_file, max_upload_bytes
 
 
 class FileImportForm(forms.ModelForm):
     """Account, kind and the file; `upload` is not a model field because the service stores it."""
 
-    upload = forms.FileField(
-        label="Report file",
-        help_text=f"A CSV or XLSX file downloaded from Vendor Central (up to {MAX_BYTES // (1024 * 1024)} MB).",
-    )
+    upload = forms.FileField(label="Report file")
 
     class Meta:
         model = FileImport
         fields = ["account", "kind", "upload", "partial"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "upload"
+        ].help_text = f"A CSV or XLSX file downloaded from Vendor Central (up to {megabytes(max_upload_bytes())})."
+
+    def clean_upload(self):
+        """Wrong type or size: said on the field, nothing stored (the service checks again)."""
+        upload = self.cleaned_data["upload"]
+        check_report_file(upload)
+        return upload
 
 
 @admin.register(FileImport)
@@ -71,6 +85,7 @@ class FileImportAdmin(TenantScopedAdmin):
         "uploaded_by",
         "created_at",
         "finished_at",
+        "stored_file",
         "error_report",
     )
 
@@ -118,6 +133,14 @@ class FileImportAdmin(TenantScopedAdmin):
         self.message_user(request, f"{obj.get_status_display()}. {obj.message}", level=level)
         return HttpResponseRedirect(reverse("admin:datasources_fileimport_change", args=[obj.pk]))
 
+    @admin.display(description="file")
+    def stored_file(self, obj):
+        if obj.file_removed_at:
+            return f"Removed under the retention policy on {obj.file_removed_at:%Y-%m-%d}."
+        if not obj.file:
+            return "—"
+        return format_html('<a href="{}">download</a>', reverse("datasources:import-download", args=[obj.pk]))
+
     @admin.display(description="error report")
     def error_report(self, obj):
         """The row-by-row report as a table: sheet, row, column, value, why."""
@@ -159,6 +182,9 @@ class ColumnMappingAdmin(TenantScopedAdmin):
     search_fields = ("source_header", "field")
 
 
+URL_SETTINGS = ("base_url", "endpoint", "token_url")  # connector settings that name a host to call
+
+
 class DataSourceForm(forms.ModelForm):
     """A data source, with credentials that can be replaced but are never displayed."""
 
@@ -176,6 +202,20 @@ class DataSourceForm(forms.ModelForm):
         model = DataSource
         fields = ("account", "name", "kind", "settings", "schedule_minutes", "enabled")
 
+    def clean_settings(self):
+        """URLs a user typed are checked now (scheme, internal address); the connection is checked again on use."""
+        values = self.cleaned_data.get("settings") or {}
+        if not isinstance(values, dict):
+            raise forms.ValidationError("Give a JSON object.")
+        for key in URL_SETTINGS:
+            if values.get(key):
+                try:
+                    check_url(str(values[key]))
+                except OutboundRefused as exc:
+                    raise forms.ValidationError(f"{key}: {exc}") from None
+        return values
+
+    @method_decorator(sensitive_variables("value", "parsed"))
     def clean_replace_credentials(self):
         value = self.cleaned_data["replace_credentials"]
         if not value:
@@ -188,8 +228,13 @@ class DataSourceForm(forms.ModelForm):
             raise forms.ValidationError("Give a JSON object of strings.")
         return parsed
 
+    @property
+    def credentials_replaced(self) -> bool:
+        return bool(self.cleaned_data.get("replace_credentials"))
+
     def save(self, commit=True):
-        if self.cleaned_data.get("replace_credentials"):
+        # A blank submission keeps what is stored: the field never shows the old value to resubmit.
+        if self.credentials_replaced:
             self.instance.set_credentials(self.cleaned_data["replace_credentials"])
         return super().save(commit=commit)
 
@@ -227,9 +272,18 @@ class DataSourceAdmin(TenantScopedHistoryAdmin):
         # The account decides whose data a source writes; moving it would mix organizations' data.
         return (*self.readonly_fields, "account") if obj is not None else self.readonly_fields
 
+    @method_decorator(sensitive_post_parameters("replace_credentials"))
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if form.credentials_replaced:
+            record_credentials_change(source=obj, request=request, names=form.cleaned_data["replace_credentials"])
+
     @admin.display(description="credentials")
     def secrets(self, obj):
-        return "set (hidden)" if obj is not None and obj.has_credentials else "none"
+        return "set" if obj is not None and obj.has_credentials else "not set"
 
     @admin.display(boolean=True, description="stale (24 h)")
     def stale(self, obj):

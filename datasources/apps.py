@@ -7,6 +7,8 @@ class DatasourcesConfig(AppConfig):
     verbose_name = "Data sources"
 
     def ready(self):
+        from datasources import retention
         from datasources.schedules import install_schedules
 
         post_migrate.connect(install_schedules, sender=self, dispatch_uid="datasources_install_schedules")
+        retention.register()

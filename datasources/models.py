@@ -7,7 +7,6 @@ imports datasources, so the matcher cannot peek at the answers it is graded agai
 import json
 import uuid
 from datetime import timedelta
-from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,6 +17,7 @@ from simple_history.models import HistoricalRecords
 from acorn_portal.crypto import EncryptedTextField
 from acorn_portal.money import CURRENCY_CHOICES, DECIMAL_PLACES, MAX_DIGITS
 from acorn_portal.tenancy import TenantQuerySet
+from acorn_portal.uploads import BY_CONTENT_TYPE
 from datasources.connectors.report_columns import ReportKind, header_key, mappable_fields
 
 
@@ -56,13 +56,11 @@ def import_upload_path(instance, filename: str) -> str:
     """Where an uploaded report is kept: a random name under MEDIA_ROOT/imports, never the uploaded name.
 
     The uploaded name is a string a stranger chose (`../../settings.py`); it is kept for display in
-    `original_name` only. MEDIA_ROOT is outside the web root and no URL serves it.
+    `original_name` only, and the extension comes from the type detected in the content. MEDIA_ROOT
+    is outside the web root and no URL serves it: `datasources.views.import_download` does, checked.
     """
-    suffix = Path(filename).suffix.lower()
-    return f"imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix if suffix in IMPORT_SUFFIXES else ''}"
-
-
-IMPORT_SUFFIXES = {".csv", ".xlsx", ".txt", ".tsv"}
+    file_type = BY_CONTENT_TYPE.get(instance.content_type)
+    return f"imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{file_type.extension if file_type else 'bin'}"
 
 
 class ImportStatus(models.TextChoices):
@@ -84,6 +82,10 @@ class FileImport(models.Model):
     kind = models.CharField(max_length=20, choices=ReportKind.choices)
     file = models.FileField(upload_to=import_upload_path, max_length=200, editable=False)
     original_name = models.CharField(max_length=255, blank=True, editable=False)
+    content_type = models.CharField(max_length=100, blank=True, editable=False, help_text="Detected from the content.")
+    file_removed_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the stored file was deleted under the retention policy."
+    )
     size = models.PositiveBigIntegerField(default=0, editable=False)
     sha256 = models.CharField("SHA-256", max_length=64, editable=False, db_index=True)
     partial = models.BooleanField(
@@ -258,6 +260,9 @@ class SyncRun(models.Model):
     counts = models.JSONField(default=dict, blank=True)
     errors = models.JSONField(default=list, blank=True)
     request_log = models.JSONField(default=list, blank=True)
+    log_removed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the request log and errors were removed under the retention policy."
+    )
 
     tenant_path = "account__organization"
     objects = TenantQuerySet.as_manager()

@@ -5,10 +5,11 @@ organization's file answers 404, exactly like a file that does not exist, so ids
 """
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.views.decorators.http import require_GET
 
 from acorn_portal.tenancy import perm_in_org
+from acorn_portal.uploads import file_attachment
 from refunds.models import DisputePacket, Evidence
 
 
@@ -17,9 +18,7 @@ def _serve(model, perm: str, request, uuid):
     if item is None or not perm_in_org(request.user, perm, item.chargeback.account.organization_id):
         raise Http404("No such file.")
     name = getattr(item, "filename", "") or item.original_name or f"{item.uuid}.{item.extension}"
-    response = FileResponse(item.file.open("rb"), as_attachment=True, filename=name, content_type=item.content_type)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return file_attachment(item.file, name, item.content_type)
 
 
 @require_GET

@@ -180,6 +180,7 @@ class DataFeedConnector(Connector):
             log=self.log,
             rate=float(self.settings.get("rate_per_second", 10)),
             burst=float(self.settings.get("burst", 10)),
+            secrets=self.credentials.values(),
         )
 
     def option(self, name: str, default: str) -> str:

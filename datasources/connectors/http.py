@@ -2,6 +2,11 @@
 
 Plain `requests` on purpose: one `Session` per connector, explicit timeouts, no redirects followed
 to other hosts, and every call (retries included) logged with the remote request id.
+
+The session is an `acorn_portal.outbound.OutboundSession`: data source URLs are typed by users, so
+a private, loopback or link-local target is refused (a permanent error: retrying cannot help) unless
+settings.OUTBOUND_ALLOWED_NETWORKS allows it. Secrets the client was told about (credentials, access
+tokens) are blanked out of every log entry and error message, whatever the remote side echoes back.
 """
 
 from __future__ import annotations
@@ -13,7 +18,9 @@ import time
 from dataclasses import dataclass
 
 import requests
+from django.views.decorators.debug import sensitive_variables
 
+from acorn_portal.outbound import OutboundRefused, OutboundSession
 from datasources.connectors.base import ConnectorError, RequestLog, RequestLogEntry
 
 RETRYABLE_STATUS = {429, 500, 502, 503, 504}
@@ -82,6 +89,16 @@ class Retryable(Exception):  # noqa: N818 - a signal to retry, not an error to r
         self.status, self.request_id = status, request_id
 
 
+REDACTED = "[redacted]"
+
+
+def redact(text: str, secrets) -> str:
+    """`text` with every secret value (longest first, so a prefix does not leave a tail) blanked out."""
+    for secret in sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True):
+        text = text.replace(secret, REDACTED)
+    return text
+
+
 def request_id_of(response) -> str:
     for header in REQUEST_ID_HEADERS:
         if response.headers.get(header):
@@ -92,9 +109,12 @@ def request_id_of(response) -> str:
 class HttpClient:
     """JSON over HTTP with a bucket per operation, bounded retries, and every call in `log`."""
 
-    def __init__(self, *, policy: RetryPolicy, log: RequestLog, rate: float = 10, burst: float = 10, seed=None):
-        self.session = requests.Session()
+    def __init__(
+        self, *, policy: RetryPolicy, log: RequestLog, rate: float = 10, burst: float = 10, seed=None, secrets=()
+    ):
+        self.session = OutboundSession(timeout=policy.timeout)
         self.policy, self.log = policy, log
+        self.secrets: set[str] = {str(s) for s in secrets if s}
         self.rate, self.burst = rate, burst
         self.buckets: dict[str, TokenBucket] = {}
         self.rng = random.Random(seed)  # noqa: S311 - jitter, not security
@@ -104,6 +124,7 @@ class HttpClient:
             self.buckets[operation] = TokenBucket(self.rate, self.burst)
         return self.buckets[operation]
 
+    @sensitive_variables("kwargs")  # bodies and headers carry tokens: never in an error report
     def call(self, operation: str, method: str, url: str, *, auth=None, **kwargs):
         """The parsed JSON body of a successful call; ConnectorError once retries are spent.
 
@@ -119,9 +140,13 @@ class HttpClient:
                 last = exc
         request_id = getattr(last, "request_id", "")
         raise ConnectorError(
-            f"{operation}: gave up after {self.policy.attempts} attempts: {last}", request_id=request_id
+            self.redact(f"{operation}: gave up after {self.policy.attempts} attempts: {last}"), request_id=request_id
         )
 
+    def redact(self, text: str) -> str:
+        return redact(text, self.secrets)
+
+    @sensitive_variables("kwargs", "headers")
     def _attempt(self, operation, method, url, attempt, auth, kwargs):
         self.bucket(operation).take()
         kwargs = dict(kwargs)
@@ -133,28 +158,31 @@ class HttpClient:
                 method, url, headers=headers, timeout=self.policy.timeout, allow_redirects=False, **kwargs
             )
             entry.status, entry.request_id = response.status_code, request_id_of(response)
-            return self._read(operation, response, entry)
+            return self._read(operation, response, entry, self.redact)
+        except OutboundRefused as exc:
+            entry.error = self.redact(str(exc))[:300]
+            raise ConnectorError(f"{operation}: {entry.error}", permanent=True) from None
         except TRANSIENT_ERRORS as exc:
-            entry.error = f"{type(exc).__name__}: {exc}"[:300]
+            entry.error = self.redact(f"{type(exc).__name__}: {exc}")[:300]
             raise Retryable(entry.error) from exc
         except Retryable as exc:
-            entry.error = str(exc)[:300]
+            entry.error = self.redact(str(exc))[:300]
             raise
         except ConnectorError as exc:
-            entry.error = str(exc)[:300]
+            entry.error = self.redact(str(exc))[:300]
             raise
         finally:
             entry.elapsed_ms = int((time.monotonic() - started) * 1000)
             self.log.add(entry)
 
     @staticmethod
-    def _read(operation: str, response, entry: RequestLogEntry):
+    def _read(operation: str, response, entry: RequestLogEntry, redact_text):
         status, request_id = response.status_code, entry.request_id
         if status in RETRYABLE_STATUS:
             raise Retryable(f"HTTP {status}", status, request_id)
         if status >= 400:
             raise ConnectorError(
-                f"{operation}: HTTP {status}: {response.text[:300]}",
+                f"{operation}: HTTP {status}: {redact_text(response.text[:2000])[:300]}",
                 permanent=status != 408,  # bad credentials or a refused request: retrying will not help
                 request_id=request_id,
                 status=status,

@@ -25,6 +25,8 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 
+from django.views.decorators.debug import sensitive_variables
+
 from acorn_portal.marketplaces import SP_API_ENDPOINTS
 from datasources.connectors import register_connector
 from datasources.connectors.base import Connector, ConnectorError, DocumentKind, Page
@@ -62,10 +64,12 @@ class LwaAuth:
         digest = hashlib.sha256(credentials["refresh_token"].encode()).hexdigest()
         self.key = (token_url, credentials["client_id"], digest)
 
+    @sensitive_variables("cached", "body", "token")
     def access_token(self) -> str:
         with self._lock:
             cached = self._cache.get(self.key)
         if cached and cached[1] > time.monotonic():
+            self.http.secrets.add(cached[0])
             return cached[0]
         body = self.http.call(
             "lwa_token",
@@ -81,6 +85,7 @@ class LwaAuth:
         token = body.get("access_token") if isinstance(body, dict) else None
         if not token:
             raise ConnectorError("LWA answered without an access_token.", permanent=True)
+        self.http.secrets.add(token)  # never echoed into a log entry or an error message
         expires = time.monotonic() + max(0, int(body.get("expires_in", 3600)) - TOKEN_MARGIN)
         with self._lock:
             self._cache[self.key] = (token, expires)
@@ -116,6 +121,7 @@ class SpApiVendorConnector(Connector):
             log=self.log,
             rate=float(s.get("rate_per_second", 10)),
             burst=float(s.get("burst", 10)),
+            secrets=self.credentials.values(),
         )
         self.auth = LwaAuth(http=self.http, token_url=s.get("token_url") or LWA_TOKEN_URL, credentials=self.credentials)
         self.now = lambda: datetime.now(UTC)

@@ -14,18 +14,16 @@ upserts by natural key), so uploading the same file again changes nothing; an id
 
 from __future__ import annotations
 
-import hashlib
-from pathlib import PurePath
-
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from acorn_portal.uploads import REPORT_TYPES, check_upload
 from datasources.connectors.report_files import ParsedReport, ReportFileError, RowError, parse_report
 from datasources.models import ColumnMapping, FileImport, ImportStatus
 from refunds.services import ingest
 
-MAX_BYTES = 50 * 1024 * 1024
 MAX_STORED_ERRORS = 1000
 _UPSERTS = {
     "invoices": ingest.upsert_invoices,
@@ -38,24 +36,43 @@ class _RollBackError(Exception):
     """Raised inside the data transaction to undo an all-or-nothing import that had refused records."""
 
 
-def import_report_file(*, account, kind: str, file, user, partial: bool = False) -> FileImport:
-    """Store, parse and ingest one report file for one vendor account; the FileImport says what happened.
+def max_upload_bytes() -> int:
+    return settings.ACORN_IMPORT_MAX_BYTES
 
-    `file` is an uploaded file (anything with `.read()` and a `.name`) or bytes. Never raises for a
-    bad file: the status is REJECTED (unreadable) or FAILED (rows with errors, nothing imported).
+
+def check_report_file(file):
+    """The shared upload checks (acorn_portal.uploads) with report files' types and size limit.
+
+    Raises UploadRefused (a ValidationError) with a sentence for the person uploading; the admin form
+    and the API call it too, so a refused file gets the same message everywhere.
     """
-    data, name = _read(file)
-    digest = hashlib.sha256(data).hexdigest()
+    return check_upload(file, allowed=REPORT_TYPES, max_bytes=max_upload_bytes())
+
+
+def import_report_file(*, account, kind: str, file, user, partial: bool = False) -> FileImport:
+    """Check, store, parse and ingest one report file for one vendor account; the FileImport says what happened.
+
+    `file` is an uploaded file (anything with `.read()` and a `.name`) or bytes. A file of the wrong
+    type or size raises UploadRefused before anything is stored. A file of an accepted type that
+    cannot be read as a report is on record with status REJECTED; rows with errors make it FAILED
+    (nothing imported) or PARTIAL.
+    """
+    checked = check_report_file(file)
+    data = _read(file)
     file_import = FileImport(
-        account=account, kind=kind, original_name=name, size=len(data), sha256=digest, partial=partial
+        account=account,
+        kind=kind,
+        original_name=checked.display_name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        partial=partial,
     )
     file_import.uploaded_by = user if getattr(user, "pk", None) else None
-    file_import.duplicate_of = _earlier_import(account, kind, digest)
-    file_import.file.save(name or "upload", ContentFile(data), save=False)
+    file_import.duplicate_of = _earlier_import(account, kind, checked.sha256)
+    file_import.file.save("upload", ContentFile(data), save=False)  # the path comes from import_upload_path
     file_import.save()
     try:
-        if len(data) > MAX_BYTES:
-            raise ReportFileError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB; split it.")
         report = parse_report(
             data,
             kind=kind,
@@ -74,15 +91,11 @@ def column_mappings(organization_id: int, kind: str) -> dict[str, str]:
     return dict(mappings.values_list("source_header", "field"))
 
 
-def _read(file) -> tuple[bytes, str]:
+def _read(file) -> bytes:
     if isinstance(file, (bytes, bytearray)):
-        return bytes(file), ""
-    if hasattr(file, "seek"):
-        file.seek(0)
-    data = file.read()
-    # Only the last path component, for display; the stored file gets a random name anyway.
-    name = PurePath(str(getattr(file, "name", "") or "").replace("\\", "/")).name
-    return data, name[:255]
+        return bytes(file)
+    file.seek(0)
+    return file.read()
 
 
 def _earlier_import(account, kind: str, digest: str) -> FileImport | None:

@@ -26,10 +26,12 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from acorn_portal.crypto import DecryptionError
 from datasources.connectors import AccountInfo, ConnectorError, DocumentKind, get_connector
 from datasources.connectors.base import RECORD_KEYS, Connector, Page
+from datasources.connectors.http import redact
 from datasources.models import DataSource, SyncCheckpoint, SyncLease, SyncRun, SyncStatus
 from refunds.services import ingest
 from refunds.services.matching import evaluate_chargebacks
@@ -118,6 +120,7 @@ def account_info(account) -> AccountInfo:
     )
 
 
+@sensitive_variables("credentials")
 def build_connector(source: DataSource) -> Connector:
     """The source's connector, with decrypted credentials (they live only in memory, never in logs)."""
     try:
@@ -252,13 +255,21 @@ def _finish(ctx: _Context, status: str, exc: Exception | None = None) -> None:
     _drain_log(ctx)
     if exc is not None:
         request_id = getattr(exc, "request_id", "")
-        run.errors.append(
-            {"kind": ctx.kind, "message": f"{type(exc).__name__}: {exc}"[:1000], "request_id": request_id}
-        )
-        log.warning("Sync of %s failed on %s: %s", ctx.source, ctx.kind or "setup", exc)
+        message = redact(f"{type(exc).__name__}: {exc}", _secrets(ctx))[:1000]
+        run.errors.append({"kind": ctx.kind, "message": message, "request_id": request_id})
+        log.warning("Sync of %s failed on %s: %s", ctx.source, ctx.kind or "setup", message)
     run.status = status
     run.finished_at = timezone.now()
     run.save(update_fields=["status", "finished_at", "errors", "request_log"])
+
+
+def _secrets(ctx: _Context) -> set[str]:
+    """Every secret value the run held, so none can reach the run's errors or the log."""
+    if ctx.connector is None:
+        return set()
+    found = {str(value) for value in ctx.connector.credentials.values()}
+    found |= getattr(getattr(ctx.connector, "http", None), "secrets", set())
+    return found
 
 
 def summary(runs: list[SyncRun]) -> str:

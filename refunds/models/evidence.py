@@ -12,17 +12,13 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from acorn_portal.tenancy import TenantQuerySet
+from acorn_portal.uploads import ALL_TYPES
 from refunds.choices import EvidenceKind
 
 # Detected content type → file extension used in storage and in packet names.
 EXTENSIONS = {
-    "application/pdf": "pdf",
-    "image/png": "png",
-    "image/jpeg": "jpg",
-    "text/csv": "csv",
-    "text/plain": "txt",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
-    "application/zip": "zip",
+    **{file_type.content_type: file_type.extension for file_type in ALL_TYPES},
+    "application/zip": "zip",  # dispute packets (built by ACORN, never uploaded)
 }
 
 

@@ -23,7 +23,15 @@ from django.urls import NoReverseMatch, reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from acorn_portal.admin_base import TenantScopedAdmin, is_tenant_owned
-from acorn_portal.models import AuditAction, AuditEvent, Membership, Organization, VendorAccount
+from acorn_portal.models import (
+    AuditAction,
+    AuditEvent,
+    Membership,
+    Organization,
+    PurgeRecord,
+    RetentionPolicy,
+    VendorAccount,
+)
 from acorn_portal.roles import Role
 from datasources.models import ColumnMapping, DataSource, FileImport, ImportStatus, SyncCheckpoint, SyncRun
 from refunds.choices import DeductionFamily, PurchaseOrderState, WindowAnchor
@@ -342,6 +350,18 @@ def _sync_checkpoint(world):
 def _audit_event(world):
     return AuditEvent.objects.create(
         organization=world.org, actor_label=f"{world.tag.lower()}-user", action=AuditAction.EXPORT, object_id=world.tag
+    )
+
+
+@factory(RetentionPolicy)
+def _retention_policy(world):
+    return RetentionPolicy.objects.create(organization=world.org, closed_cases_days=400, evidence_days=200)
+
+
+@factory(PurgeRecord)
+def _purge_record(world):
+    return PurgeRecord.objects.create(
+        organization=world.org, started_at=NOW, finished_at=NOW, counts={"closed_cases": 2}, error=world.tag
     )
 
 

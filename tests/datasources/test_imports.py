@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from acorn_portal.models import VendorAccount
+from acorn_portal.uploads import UploadRefused
 from datasources.models import ColumnMapping, FileImport, ImportStatus
 from datasources.services.imports import import_report_file
 from refunds.models import Chargeback, Invoice, Remittance
@@ -95,14 +96,24 @@ def test_currency_of_another_account_is_refused_on_its_row(account, ops):
     ]
 
 
-@pytest.mark.parametrize(("data", "message"), [(b"", "empty"), (b"%PDF-1.4", "PDF"), (b"PK\x03\x04truncated", "XLSX")])
-def test_broken_file_is_rejected_and_loses_nothing(account, ops, data, message):
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [(b"", "empty"), (b"%PDF-1.4", "this is a PDF file"), (b"PK\x03\x04truncated", "ZIP archive .XLSX. but is not")],
+)
+def test_file_of_the_wrong_type_is_refused_before_it_is_stored(account, ops, data, message):
     run(account, ops, GOOD)
 
-    done = import_report_file(account=account, kind="chargebacks", file=upload(data), user=ops)
+    with pytest.raises(UploadRefused, match=message):
+        import_report_file(account=account, kind="chargebacks", file=upload(data), user=ops)
 
-    assert done.status == ImportStatus.REJECTED and message in done.message
-    assert Chargeback.objects.count() == 2
+    assert Chargeback.objects.count() == 2 and FileImport.objects.count() == 1
+
+
+def test_readable_file_that_is_no_report_is_rejected_on_record(account, ops):
+    done = run(account, ops, "just,some,columns\n1,2,3\n")
+
+    assert done.status == ImportStatus.REJECTED and done.message
+    assert done.content_type == "text/csv" and Path(done.file.path).is_file()
 
 
 def test_file_is_stored_under_a_random_name_outside_the_web_root(account, ops):

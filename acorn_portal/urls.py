@@ -9,5 +9,6 @@ admin.site.index_title = "Deductions, disputes and recoveries"
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("admin/", admin.site.urls),
+    path("account/two-factor/", include("acorn_portal.urls_two_factor")),
     path("files/", include("refunds.urls")),
 ]

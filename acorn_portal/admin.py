@@ -5,13 +5,20 @@ per organization by the base classes in acorn_portal.admin_base: only superusers
 an organization's admins rename it, add vendor accounts and manage its members; everyone else reads.
 """
 
+from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin
+from axes.models import AccessAttempt
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from acorn_portal.admin_base import ReadOnlyTabularInline, TenantScopedAdmin, TenantScopedHistoryAdmin
 from acorn_portal.models import AuditEvent, Membership, Organization, PurgeRecord, RetentionPolicy, VendorAccount
+from acorn_portal.services import lockout, two_factor
 
 
 class MembershipInline(ReadOnlyTabularInline):
@@ -65,16 +72,65 @@ class UserIdentifierField(forms.CharField):
         return matches[0]
 
 
+def _reset_two_factor_of(model_admin, request, users):
+    done = []
+    for user in users:
+        try:
+            two_factor.reset_two_factor(request=request, user=user)
+        except PermissionDenied as error:
+            model_admin.message_user(request, str(error), messages.ERROR)
+        else:
+            done.append(user.get_username())
+    if done:
+        model_admin.message_user(
+            request,
+            f"Two-factor authentication reset for {', '.join(done)}: they set it up again at their next sign-in.",
+            messages.SUCCESS,
+        )
+
+
+def _clear_lockout_of(model_admin, request, users):
+    done = []
+    for user in users:
+        try:
+            lockout.clear_lockout(request=request, username=user.get_username())
+        except PermissionDenied as error:
+            model_admin.message_user(request, str(error), messages.ERROR)
+        else:
+            done.append(user.get_username())
+    if done:
+        model_admin.message_user(request, f"Sign-in lock cleared for {', '.join(done)}.", messages.SUCCESS)
+
+
 @admin.register(Membership)
 class MembershipAdmin(TenantScopedHistoryAdmin):
-    list_display = ("user", "user_email", "organization", "role", "created_at")
+    list_display = ("user", "user_email", "organization", "role", "two_factor", "created_at")
     list_filter = ("role", "organization")
     list_select_related = ("user", "organization")
     search_fields = ("^user__username", "^user__email", "^organization__name")
+    actions = ("reset_two_factor", "clear_lockout")
+
+    def get_queryset(self, request):
+        enrolled = TOTPDevice.objects.filter(user=OuterRef("user"), confirmed=True)
+        return super().get_queryset(request).annotate(has_two_factor=Exists(enrolled))
 
     @admin.display(description="email", ordering="user__email")
     def user_email(self, obj):
         return obj.user.email
+
+    @admin.display(description="2FA", boolean=True, ordering="has_two_factor")
+    def two_factor(self, obj):
+        return obj.has_two_factor
+
+    # The two verbs an organization's admin has over its people's accounts; each checks that the
+    # actor administers every organization the person belongs to, and writes the audit trail.
+    @admin.action(description="Reset two-factor authentication of the selected members", permissions=["change"])
+    def reset_two_factor(self, request, queryset):
+        _reset_two_factor_of(self, request, {m.user for m in queryset.select_related("user")})
+
+    @admin.action(description="Clear the sign-in lock of the selected members", permissions=["change"])
+    def clear_lockout(self, request, queryset):
+        _clear_lockout_of(self, request, {m.user for m in queryset.select_related("user")})
 
     def get_fields(self, request, obj=None):
         return ("user", "organization", "role") if obj is None else ("user", "organization", "role", "created_at")
@@ -205,3 +261,56 @@ class PurgeRecordAdmin(TenantScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+# --------------------------------------------------------------------------------------------------
+# Accounts: superusers reset anyone's second factor and clear any sign-in lock, always through the
+# audited services. django-otp's own device admins are taken away: they would show the secrets and
+# delete devices without an audit row.
+
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    actions = ("reset_two_factor", "clear_lockout")
+
+    @admin.action(description="Reset two-factor authentication of the selected users", permissions=["change"])
+    def reset_two_factor(self, request, queryset):
+        _reset_two_factor_of(self, request, list(queryset))
+
+    @admin.action(description="Clear the sign-in lock of the selected users", permissions=["change"])
+    def clear_lockout(self, request, queryset):
+        _clear_lockout_of(self, request, list(queryset))
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(AxesAccessAttemptAdmin):
+    """Failed sign-ins counted by django-axes (superusers). Deleting a row clears that lock, audited."""
+
+    actions = ("clear_selected",)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # unaudited; "clear_selected" replaces it
+        return actions
+
+    @admin.action(description="Clear the sign-in lock of the selected attempts", permissions=["delete"])
+    def clear_selected(self, request, queryset):
+        cleared = 0
+        for attempt in queryset:
+            cleared += lockout.clear_lockout(
+                request=request, username=attempt.username or None, address=attempt.ip_address or None
+            )
+        self.message_user(request, f"{cleared} failed sign-in record(s) cleared.", messages.SUCCESS)
+
+    def delete_model(self, request, obj):
+        lockout.clear_lockout(request=request, username=obj.username or None, address=obj.ip_address or None)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)

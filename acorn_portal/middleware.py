@@ -4,6 +4,11 @@ import contextvars
 import logging
 import re
 import uuid
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import HttpResponseRedirect, JsonResponse
+from django.urls import reverse
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -36,3 +41,36 @@ class RequestIDLogFilter(logging.Filter):
     def filter(self, record):
         record.request_id = _request_id.get()
         return True
+
+
+class TwoFactorMiddleware:
+    """Someone signed in with a password who still owes a second factor reaches only the two-factor
+    pages, sign-out and static files: every other URL (the whole admin, the API by session, file
+    downloads) sends them to enrolment or to the code prompt, and back where they were going after.
+
+    Runs after django_otp's OTPMiddleware, which tells whether this session gave a code.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not self._always_open(request.path_info):
+            from acorn_portal.services.two_factor import Need, need_for
+
+            need = need_for(user)
+            if need is not Need.NONE:
+                if request.path_info.startswith("/api/"):
+                    return JsonResponse(
+                        {"detail": "Two-factor authentication is required: sign in through the portal first."},
+                        status=403,
+                    )
+                target = reverse("two_factor:setup" if need is Need.ENROL else "two_factor:verify")
+                return HttpResponseRedirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)
+
+    @staticmethod
+    def _always_open(path: str) -> bool:
+        static = "/" + settings.STATIC_URL.lstrip("/")
+        return path.startswith((reverse("two_factor:home"), reverse("admin:logout"), static))

@@ -1,6 +1,7 @@
 """ACORN settings: one module, driven by the environment (see `.env.example`)."""
 
 import base64
+import datetime
 import hashlib
 from pathlib import Path
 
@@ -46,6 +47,11 @@ INSTALLED_APPS = [
     "django_filters",
     "django_q",
     "simple_history",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
     # After django.contrib.auth: our post_migrate receiver needs the permissions auth creates first.
     "acorn_portal.apps.AcornPortalConfig",
     "refunds.apps.RefundsConfig",
@@ -61,9 +67,23 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks request.user verified when the session passed a second factor; the next one keeps
+    # anyone who needs a second factor on the two-factor pages until they give one.
+    "django_otp.middleware.OTPMiddleware",
+    "acorn_portal.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, so that it turns a lockout raised by the login view into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# The lockout check runs first and refuses a locked-out user or address before any password is
+# checked; ModelBackend then authenticates and gives permissions.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "acorn_portal.urls"
@@ -140,10 +160,74 @@ LOGIN_URL = "admin:login"
 # Error reports (500 e-mails, the DEBUG page) never show credentials, tokens or keys.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "acorn_portal.errors.AcornExceptionReporterFilter"
 
+# --- Transport and browser security (README "Security"; `make check-deploy` proves it) ---------
+# HTTPS only outside the demo: cookies never travel in clear, plain HTTP is redirected, and HSTS
+# tells browsers to stop trying HTTP at all.
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+SECURE_SSL_REDIRECT = env_bool("ACORN_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("ACORN_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("ACORN_HSTS_INCLUDE_SUBDOMAINS", True)
+# Preloading is a commitment to browser vendors that is slow to undo, so it is the operator's
+# decision; Django's deploy check nags about it (W021) until then, which is the one warning we mute.
+SECURE_HSTS_PRELOAD = env_bool("ACORN_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# Behind a reverse proxy that terminates TLS, Django sees plain HTTP; ACORN_BEHIND_PROXY=1 makes it
+# trust the proxy's X-Forwarded-Proto. Only set it when the proxy overwrites that header on every
+# request: otherwise a client could claim HTTPS. It also makes the audit trail and the lockout read
+# the client's address from the last X-Forwarded-For entry (the one the proxy appended).
+ACORN_BEHIND_PROXY = env_bool("ACORN_BEHIND_PROXY", False)
+if ACORN_BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# A staff session lasts a working day and ends when the browser closes.
+SESSION_COOKIE_AGE = env_int("ACORN_SESSION_AGE_SECONDS", 8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("ACORN_SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
+SESSION_COOKIE_HTTPONLY = True
+
+# Content Security Policy (django-csp 4): only our own scripts, styles, images and fonts; no
+# inline scripts or event handlers anywhere in the portal; nobody may frame it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# --- Two-factor authentication (django-otp; acorn_portal.services.two_factor) ----------------
+# Required for superusers and for anyone who is a manager or admin in any organization; optional
+# for the other roles (once enrolled, always asked). The published demo users are exempt, but
+# only while DEBUG is on.
+ACORN_2FA_EXEMPT_DEMO = DEBUG
+OTP_TOTP_ISSUER = env_str("ACORN_TOTP_ISSUER", "ACORN")
+OTP_TOTP_THROTTLE_FACTOR = 1  # seconds, doubled after each wrong code
+OTP_STATIC_THROTTLE_FACTOR = 1
+ACORN_RECOVERY_CODES = 10
+
+# --- Sign-in throttling and lockout (django-axes) -----------------------------------------------
+# After AXES_FAILURE_LIMIT failed sign-ins for one username, or from one address, that username or
+# address is locked out for the cool-off (hours), or until an admin clears it.
+AXES_FAILURE_LIMIT = env_int("ACORN_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("ACORN_LOGIN_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ADMIN = False  # acorn_portal.admin registers the attempts with an audited unlock
+AXES_LOCKOUT_TEMPLATE = "acorn_portal/locked_out.html"
+# The same address the audit trail records (REMOTE_ADDR; see README on proxies).
+AXES_CLIENT_IP_CALLABLE = "acorn_portal.services.audit.client_address"
+AXES_VERBOSE = False
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins and sign-outs are in our audit trail instead
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],

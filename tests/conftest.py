@@ -2,11 +2,45 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.test.client import ClientMixin
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from acorn_portal.models import Membership, Organization, VendorAccount
 from acorn_portal.roles import Role
 
 PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(autouse=True)
+def _test_client_logins_pass_two_factor(request, monkeypatch):
+    """The test client's login() and force_login() stand for a finished sign-in, second factor included.
+
+    Managers, admins and superusers must give a code after their password
+    (acorn_portal.services.two_factor). For a test about something else, the shortcut logins give
+    them a confirmed authenticator and store it in the session exactly as django_otp.login() does
+    after a right code, so the real middleware sees a verified session. Tests of two-factor itself
+    are marked `real_2fa` and get plain logins; sign-ins through the login form (browser and lockout
+    tests) are never touched.
+    """
+    if request.node.get_closest_marker("real_2fa"):
+        return
+    from acorn_portal.services import two_factor
+
+    original = ClientMixin._login
+
+    def _login(self, user, backend=None):
+        original(self, user, backend)
+        if not two_factor.is_required(user):
+            return
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+            user=user, name="Test authenticator", confirmed=True
+        )
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+    monkeypatch.setattr(ClientMixin, "_login", _login)
 
 
 def make_member(org, username, role, **extra):

@@ -12,6 +12,7 @@ os.environ.setdefault("ACORN_ENCRYPTION_KEYS", "x3dlfUjLy_wMu4-FkqD1h6rbYSF2dX0x
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("SESSION_COOKIE_SECURE", "0")
 os.environ.setdefault("CSRF_COOKIE_SECURE", "0")
+os.environ.setdefault("ACORN_SSL_REDIRECT", "0")  # the test client and the live server speak plain HTTP
 
 from acorn_portal.settings import *  # noqa: E402, F403
 from acorn_portal.settings import BASE_DIR, DATABASES, Q_CLUSTER, STATIC_ROOT  # noqa: E402
@@ -23,6 +24,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
+# Axes stays on; only the test client's login(), which has no request, passes it by (tests/backends.py).
+# Two-factor: tests/conftest.py makes the test client's logins pass the second factor unless a test
+# is marked real_2fa.
+AUTHENTICATION_BACKENDS = ["tests.backends.AxesBackendForTestClient", "django.contrib.auth.backends.ModelBackend"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 OUTBOUND_ALLOWED_NETWORKS = ["127.0.0.0/8", "::1/128"]  # test receivers and the simulator listen on loopback
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):

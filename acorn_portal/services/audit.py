@@ -1,7 +1,9 @@
 """Recording the audit trail: one call from wherever a security-relevant thing happens."""
 
+import ipaddress
 import json
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 
 from acorn_portal.models import AuditEvent
@@ -9,9 +11,19 @@ from acorn_portal.tenancy import organization_id_of
 
 
 def client_address(request) -> str | None:
-    """The caller's address as Django sees it (REMOTE_ADDR; a trusted proxy must set it, see README)."""
+    """The caller's address: REMOTE_ADDR, or behind our proxy (ACORN_BEHIND_PROXY) the address it saw.
+
+    Only the last X-Forwarded-For entry is the proxy's own; earlier ones are whatever the client sent.
+    The lockout (AXES_CLIENT_IP_CALLABLE) counts failures per this address too.
+    """
     if request is None:
         return None
+    if getattr(settings, "ACORN_BEHIND_PROXY", False):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
+        try:
+            return str(ipaddress.ip_address(forwarded))
+        except ValueError:
+            pass  # no usable header: the proxy is misconfigured; fall back to the peer address
     return request.META.get("REMOTE_ADDR") or None
 
 

@@ -16,6 +16,7 @@ from refunds.choices import ChargebackState
 from refunds.models import Chargeback, PurchaseOrder
 from tests.conftest import PASSWORD
 from tests.refunds.cases import PDF_BYTES, make_chargeback
+from tests.two_factor_helpers import enrol, totp_code
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -63,7 +64,7 @@ def pod_file(tmp_path):
 
 
 class Person:
-    """One user's browser session."""
+    """One user's browser session, signed in through the real login form (and the second factor)."""
 
     def __init__(self, browser, live_server, user):
         self.base = live_server.url
@@ -73,7 +74,12 @@ class Person:
         self.page.goto(f"{self.base}/admin/login/")
         self.page.fill("#id_username", user.username)
         self.page.fill("#id_password", PASSWORD)
-        self.page.click("input[type=submit]")
+        self.click("input[type=submit]")
+        if "/account/two-factor/verify/" in self.page.url:
+            # Managers and admins give the code their authenticator app shows (computed from the device).
+            self.page.fill("#id_code", totp_code(user.totpdevice_set.get(confirmed=True)))
+            self.click("#verify-code")
+        assert "/account/two-factor/" not in self.page.url, f"{user} is stuck at two-factor: {self.page.url}"
         self.page.wait_for_selector("#user-tools")
 
     def open_case(self, case):
@@ -132,6 +138,7 @@ def test_a_case_from_deduction_to_recovery_in_the_browser(
     assert olivia.state() == S.PENDING_APPROVAL
     olivia.shot("03-case-page-pending-approval")
 
+    enrol(manager)  # a manager must use two-factor authentication; Person gives the code
     maria = Person(browser, live_server, manager)
     maria.click("#queue-approval")
     maria.click("#result_list tbody a:text('SC-1001')")
@@ -177,6 +184,7 @@ def test_a_case_from_deduction_to_recovery_in_the_browser(
 
 def test_a_manager_cannot_approve_a_case_she_prepared(browser, live_server, account, manager, pod_file):
     case = make_chargeback(account, amazon_id="SC-2002")
+    enrol(manager)
     maria = Person(browser, live_server, manager)
     maria.open_case(case)
     maria.click("#assign-to-me")

@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 SIM_PORT ?= 8765
 
-.PHONY: run test check check-deploy lint format venv clean
+.PHONY: run test check check-deploy lint format venv clean schema
 
 venv: $(STAMP)
 
@@ -53,6 +53,11 @@ check-deploy: $(STAMP)
 	  CSRF_TRUSTED_ORIGINS=https://acorn.example.com \
 	  ACORN_BEHIND_PROXY=1 \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# The committed OpenAPI schema of /api/v1/ (tests/developer/test_schema.py fails when it drifts).
+schema: export DJANGO_SETTINGS_MODULE = tests.settings
+schema: $(STAMP)
+	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file developer/openapi.yaml
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -152,6 +152,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_READ_RETENTION,
         "acorn_portal.add_retentionpolicy",
         "acorn_portal.change_retentionpolicy",
+        # The developer center: API keys are issued and revoked by the organization's admins only.
+        "developer.view_apikey",
+        "developer.add_apikey",
+        "developer.change_apikey",
     ],
 }
 

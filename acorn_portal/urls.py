@@ -13,4 +13,5 @@ urlpatterns = [
     # Files only through these permission-checked views; MEDIA_ROOT itself has no URL.
     path("files/", include("refunds.urls")),
     path("files/", include("datasources.urls")),
+    path("api/v1/", include("developer.api.urls")),
 ]

@@ -34,6 +34,8 @@ from acorn_portal.models import (
 )
 from acorn_portal.roles import Role
 from datasources.models import ColumnMapping, DataSource, FileImport, ImportStatus, SyncCheckpoint, SyncRun
+from developer.models import APIKey
+from developer.services.keys import issue_api_key
 from refunds.choices import DeductionFamily, PurchaseOrderState, WindowAnchor
 from refunds.models import (
     ApprovalThreshold,
@@ -363,6 +365,10 @@ def _purge_record(world):
     return PurgeRecord.objects.create(
         organization=world.org, started_at=NOW, finished_at=NOW, counts={"closed_cases": 2}, error=world.tag
     )
+@factory(APIKey)
+def _api_key(world):
+    key, _secret = issue_api_key(organization=world.org, name=f"{world.tag} ERP", scopes=["chargebacks:read"])
+    return key
 
 
 def build_documents(world: World) -> World:

@@ -1,0 +1,38 @@
+"""The `/api/v1/` URLconf: one router; every route here is walked by tests/developer/test_isolation.py."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from developer.api.chargebacks import ChargebackViewSet
+from developer.api.documents import (
+    InvoiceBulkViewSet,
+    ProofOfDeliveryViewSet,
+    PurchaseOrderViewSet,
+    ReceiptViewSet,
+    RemittanceViewSet,
+    ShipmentBulkViewSet,
+)
+from developer.api.events import EventViewSet
+from developer.api.imports import ImportViewSet, SyncRunViewSet
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("chargebacks", ChargebackViewSet, basename="chargeback")
+router.register("documents/purchase-orders", PurchaseOrderViewSet, basename="purchase-order")
+router.register("documents/shipments", ShipmentBulkViewSet, basename="shipment")
+router.register("documents/receipts", ReceiptViewSet, basename="receipt")
+router.register("documents/invoices", InvoiceBulkViewSet, basename="invoice")
+router.register("documents/remittances", RemittanceViewSet, basename="remittance")
+router.register("documents/proofs-of-delivery", ProofOfDeliveryViewSet, basename="proof-of-delivery")
+router.register("imports", ImportViewSet, basename="import")
+router.register("sync-runs", SyncRunViewSet, basename="sync-run")
+router.register("events", EventViewSet, basename="event")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("", include(router.urls)),
+]

@@ -1,5 +1,12 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class DeveloperConfig(AppConfig):
     name = "developer"
+    verbose_name = "Developer"
+
+    def ready(self):
+        from developer.schedules import install_schedules
+
+        post_migrate.connect(install_schedules, sender=self, dispatch_uid="developer_install_schedules")

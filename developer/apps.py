@@ -4,9 +4,10 @@ from django.db.models.signals import post_migrate
 
 class DeveloperConfig(AppConfig):
     name = "developer"
-    verbose_name = "Developer"
+    verbose_name = "Developer center"
 
     def ready(self):
+        from developer.api import schema  # noqa: F401 - registers the OpenAPI Bearer key scheme
         from developer.schedules import install_schedules
 
         post_migrate.connect(install_schedules, sender=self, dispatch_uid="developer_install_schedules")

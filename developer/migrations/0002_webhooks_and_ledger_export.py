@@ -9,10 +9,9 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
-    initial = True
-
     dependencies = [
-        ('acorn_portal', '0004_webhooks_and_ledger_export'),
+        ('acorn_portal', '0004_audit_webhook_disabled'),
+        ('developer', '0001_api_keys_and_idempotency'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

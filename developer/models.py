@@ -275,6 +275,7 @@ class LedgerExport(models.Model):
     period_from = models.DateField()
     period_to = models.DateField()
     line_count = models.PositiveIntegerField(default=0)
+    totals = models.JSONField(default=dict, help_text="Debit and credit per currency (never summed across).")
     complete = models.BooleanField(
         default=True, help_text="False when lines of the period were left for the next export (size limit)."
     )

@@ -6,12 +6,17 @@ from rest_framework.routers import SimpleRouter
 
 from developer.api.chargebacks import ChargebackViewSet
 from developer.api.events import EventViewSet
+from developer.api.ledger import LedgerExportViewSet, LedgerViewSet
+from developer.api.webhooks import WebhookEndpointViewSet
 
 app_name = "api"
 
 router = SimpleRouter()
 router.register("chargebacks", ChargebackViewSet, basename="chargeback")
 router.register("events", EventViewSet, basename="event")
+router.register("webhooks", WebhookEndpointViewSet, basename="webhook")
+router.register("ledger/exports", LedgerExportViewSet, basename="ledger-export")
+router.register("ledger", LedgerViewSet, basename="ledger")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),

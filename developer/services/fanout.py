@@ -13,7 +13,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from acorn_portal.models import OutboxEvent
@@ -28,11 +28,11 @@ GAP_PATIENCE = timedelta(hours=6)  # an id still missing after this belongs to a
 
 
 def _cursor() -> WebhookCursor:
-    """The cursor row, locked; created at the outbox's current end (older events had no endpoints)."""
+    """The cursor row, locked. A new cursor starts at the beginning: events from before an endpoint
+    existed are read (cheaply, as id tuples) but not sent, so nothing written meanwhile is missed."""
     if not WebhookCursor.objects.filter(name=CURSOR_NAME).exists():
-        start = OutboxEvent.objects.aggregate(last=Max("id"))["last"] or 0
         with contextlib.suppress(IntegrityError), transaction.atomic():
-            WebhookCursor.objects.create(name=CURSOR_NAME, last_event_id=start)
+            WebhookCursor.objects.create(name=CURSOR_NAME, last_event_id=0)
     return WebhookCursor.objects.select_for_update().get(name=CURSOR_NAME)
 
 

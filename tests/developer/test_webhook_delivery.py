@@ -91,10 +91,11 @@ def test_event_committed_late_is_not_skipped(org, receiver):
     late.delete()  # as if its transaction had not committed yet
     fan_out(now=T0)
     cursor = WebhookCursor.objects.get(name=CURSOR_NAME)
-    assert cursor.last_event_id == third.pk and cursor.gaps[0][:2] == [late_id, late_id]
+    assert cursor.last_event_id == third.pk and [late_id, late_id] in [gap[:2] for gap in cursor.gaps]
     OutboxEvent.objects.create(organization=org, id=late_id, **saved)  # the commit arrives
     assert fan_out(now=T0 + timedelta(minutes=1)) == 1
-    assert WebhookCursor.objects.get(name=CURSOR_NAME).gaps == []
+    gaps = WebhookCursor.objects.get(name=CURSOR_NAME).gaps
+    assert not any(low <= late_id <= high for low, high, _seen in gaps)
     assert WebhookDelivery.objects.filter(event_id__in=[first.pk, late_id, third.pk]).count() == 3
 
 
@@ -103,9 +104,10 @@ def test_gap_of_a_rolled_back_transaction_is_forgotten_after_a_while(org, receiv
     event(org)
     gone = event(org)
     event(org)
+    gone_id = gone.pk
     gone.delete()
     fan_out(now=T0)
-    assert WebhookCursor.objects.get(name=CURSOR_NAME).gaps
+    assert [gone_id, gone_id] in [gap[:2] for gap in WebhookCursor.objects.get(name=CURSOR_NAME).gaps]
     fan_out(now=T0 + timedelta(hours=7))
     assert WebhookCursor.objects.get(name=CURSOR_NAME).gaps == []
 

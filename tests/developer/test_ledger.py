@@ -87,7 +87,7 @@ def test_every_entry_is_balanced_and_posts_to_the_right_accounts(org, book):
         entry: (pair[0].kind, pair[0].account_role, pair[1].account_role, pair[0].debit)
         for entry, pair in by_entry.items()
     }
-    A = LedgerAccount
+    A = LedgerAccount  # noqa: N806 - short alias for the table below
     assert shape == {
         **{
             f"cb{pk}.deduction": (EntryKind.DEDUCTION_BOOKED, A.DEDUCTIONS_RECEIVABLE, A.ACCOUNTS_RECEIVABLE, amount)

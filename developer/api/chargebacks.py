@@ -8,6 +8,7 @@ someone else changed the case).
 """
 
 import inspect
+from datetime import date
 
 import django_filters
 from django.db.models import Q
@@ -22,7 +23,7 @@ from rest_framework.response import Response
 from acorn_portal.marketplaces import MARKETPLACE_CHOICES
 from acorn_portal.money import CURRENCY_CHOICES
 from developer.api.base import ApiViewSet
-from developer.api.money import money, money_field
+from developer.api.money import money, money_field, page_of
 from developer.api.problems import Conflict
 from developer.scopes import Scope
 from refunds.choices import ChargebackState, DeductionFamily, EvidenceKind, Recommendation
@@ -69,7 +70,8 @@ class ChargebackFilterSet(django_filters.FilterSet):
         return queryset.filter(po_number_normalized=normalize_po_number(value))
 
     def filter_asin(self, queryset, name, value):
-        return queryset.filter(asin=value.strip().upper())
+        text = value.strip()
+        return queryset.filter(asin__in=sorted({text, text.upper()}))
 
     def search(self, queryset, name, value):
         # Identifiers only, each on an index: a free-text LIKE over a million descriptions is not a search.
@@ -79,7 +81,7 @@ class ChargebackFilterSet(django_filters.FilterSet):
         condition = (
             Q(amazon_id__startswith=text)
             | Q(po_number_normalized=normalize_po_number(text))
-            | Q(asin=text.upper())
+            | Q(asin__in=sorted({text, text.upper()}))
             | Q(invoice_number=text)
         )
         return queryset.filter(condition)
@@ -258,12 +260,6 @@ class ChargebackDetailSerializer(ChargebackSerializer):
     available_transitions = serializers.ListField(child=serializers.CharField())
 
 
-class ChargebackPageSerializer(serializers.Serializer):
-    next = serializers.URLField(allow_null=True)
-    next_cursor = serializers.CharField(allow_null=True)
-    results = ChargebackSerializer(many=True)
-
-
 class TimelineEntrySerializer(serializers.Serializer):
     when = serializers.DateTimeField()
     who = serializers.CharField()
@@ -339,7 +335,7 @@ class ChargebackViewSet(ApiViewSet):
         "updated_at": "updated_at",
         "id": "id",
     }
-    nullable_ordering = {"due_on": "9999-12-31"}
+    nullable_ordering = {"due_on": date(9999, 12, 31)}  # no deadline sorts last
     default_ordering = "-issue_date"
     filterset_class = ChargebackFilterSet
     lookup_value_regex = r"[0-9]+"
@@ -368,7 +364,7 @@ class ChargebackViewSet(ApiViewSet):
                 description="Default -issue_date; ties broken by id.",
             ),
         ],
-        responses=ChargebackPageSerializer,
+        responses=page_of(ChargebackSerializer, "Chargeback"),
     )
     def list(self, request):
         filterset = ChargebackFilterSet(request.query_params, queryset=self.get_queryset())

@@ -62,7 +62,9 @@ class WebhookEndpointAdmin(TenantScopedAdmin):
         rows = list(obj.deliveries.order_by("-id")[:10])
         if not rows:
             return "None yet."
-        items = format_html_join("", "<li>{} — {}</li>", ((admin_link(d), d.error or d.get_status_display()) for d in rows))
+        items = format_html_join(
+            "", "<li>{} — {}</li>", ((admin_link(d), d.error or d.get_status_display()) for d in rows)
+        )
         return format_html("<ul>{}</ul>", items)
 
     def save_model(self, request, obj, form, change):

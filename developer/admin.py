@@ -130,3 +130,7 @@ class APIKeyAdmin(TenantScopedAdmin):
                 revoke_api_key(key=key, actor=request.user, request=request)
                 revoked += 1
         self.message_user(request, f"{revoked} key(s) revoked; clients using them now get 401.", messages.SUCCESS)
+
+
+# Webhooks (endpoints, delivery log) and the ledger export (GL mapping, exports) have their own modules.
+from developer import admin_ledger, admin_webhooks  # noqa: E402, F401 - registers the admin classes

@@ -145,6 +145,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "datasources.change_datasource",
         "datasources.delete_datasource",
         "acorn_portal.view_auditevent",
+        # The developer center: API keys are issued and revoked by the organization's admins only.
+        "developer.view_apikey",
+        "developer.add_apikey",
+        "developer.change_apikey",
     ],
 }
 

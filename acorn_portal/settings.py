@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "rest_framework_api_key",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and Redoc served from our static files, never a CDN
     "django_filters",
     "django_q",
     "simple_history",
@@ -55,6 +58,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "acorn_portal.middleware.RequestIDMiddleware",
+    # Under /api/ only: any error response becomes application/problem+json (RFC 9457).
+    "developer.api.problems.ProblemDetailsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -142,6 +147,38 @@ X_FRAME_OPTIONS = "DENY"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "developer.api.problems.problem_exception_handler",
+    "DATE_FORMAT": "iso-8601",
+    "DATETIME_FORMAT": "iso-8601",
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+# Requests per API key (DRF rate syntax: "600/min", "20/s"). Counted in the Django cache: with several
+# processes configure a shared cache, or each process counts separately.
+ACORN_API_RATE = env_str("ACORN_API_RATE", "600/min")
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ACORN API",
+    "DESCRIPTION": (
+        "Deductions, documents, imports, sync runs and events of one organization. Authenticate with "
+        "`Authorization: Bearer <key>` (keys are issued in the portal's Developer center). Errors are "
+        "`application/problem+json` (RFC 9457) with a `request_id`; every response carries `X-Request-ID`. "
+        "Send `Idempotency-Key` on POST to make a retry safe. Money is `{amount: string, currency}`, "
+        "dates ISO 8601. Lists use cursor pagination: follow `next`."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SERVE_AUTHENTICATION": ["rest_framework.authentication.SessionAuthentication"],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "ENUM_NAME_OVERRIDES": {},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "developer.api.schema.add_problem_responses",
+    ],
 }
 
 # django-q2: timeout below retry so a slow task is never started twice; finite attempts.

@@ -1,0 +1,69 @@
+"""Bearer API keys: `Authorization: Bearer <prefix>.<secret>` → (the key's service user, the key).
+
+djangorestframework-api-key's `HasAPIKey` is a permission, not authentication (LIBRARIES.md trap 8):
+request.user would stay anonymous and history would record nobody. This class looks the key up by
+its prefix (one indexed query that also brings the service user), compares hashes in constant time,
+and refuses expired and revoked keys with a reason a person can act on.
+"""
+
+from django.utils import timezone
+from rest_framework import authentication, exceptions
+
+from developer.models import APIKey
+from developer.services.keys import touch_last_used
+
+
+class KeyAuthenticationFailed(exceptions.AuthenticationFailed):
+    """401 with a machine-readable reason: unknown, malformed, expired or revoked."""
+
+    def __init__(self, detail, reason: str):
+        super().__init__(detail, code=reason)
+        self.reason = reason
+
+
+class BearerKeyAuthentication(authentication.BaseAuthentication):
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).decode("latin-1")
+        if not header:
+            return None
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != self.keyword.lower():
+            return None
+        token = token.strip()
+        prefix, dot, secret = token.partition(".")
+        if not (prefix and dot and secret) or " " in token:
+            raise KeyAuthenticationFailed("The Authorization header must be 'Bearer <prefix>.<secret>'.", "malformed")
+        key = self._lookup(prefix)
+        # The hash is compared even for an unknown prefix, so timing tells nothing about which prefixes exist.
+        valid = key is not None and key.is_valid(token)
+        if key is None or not valid:
+            if key is None:
+                APIKey.objects.key_generator.verify(token, _DUMMY_HASH)
+            raise KeyAuthenticationFailed("Unknown API key.", "unknown_key")
+        if key.revoked:
+            raise KeyAuthenticationFailed("This API key has been revoked.", "revoked_key")
+        if key.expiry_date is not None and key.expiry_date <= timezone.now():
+            raise KeyAuthenticationFailed(
+                f"This API key expired on {key.expiry_date:%Y-%m-%d %H:%M} UTC.", "expired_key"
+            )
+        user = key.user
+        if not user.is_active:
+            raise KeyAuthenticationFailed("This API key's service user is disabled.", "revoked_key")
+        # The service user belongs to exactly one organization: tenancy needs no membership query.
+        user._acorn_org_ids = [key.organization_id]
+        touch_last_used(key)
+        request.api_key = key
+        return user, key
+
+    def _lookup(self, prefix: str):
+        if len(prefix) > 8:
+            return None
+        return APIKey.objects.select_related("user").filter(prefix=prefix).first()
+
+    def authenticate_header(self, request):
+        return f'{self.keyword} realm="api"'
+
+
+_DUMMY_HASH = APIKey.objects.key_generator.hash("dummy.dummy")

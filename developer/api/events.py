@@ -1,0 +1,64 @@
+"""`/api/v1/events/`: the outbox as a feed, for clients that poll instead of receiving webhooks.
+
+Ordered by id, which only grows; `?after=<last id seen>` resumes exactly where the client stopped.
+"""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from acorn_portal.models import OutboxEvent
+from developer.api.base import ApiViewSet
+from developer.scopes import Scope
+
+MAX_LIMIT = 500
+
+
+class EventSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    object_type = serializers.CharField()
+    object_id = serializers.CharField()
+    payload = serializers.JSONField()
+    created_at = serializers.DateTimeField()
+
+
+class EventFeedSerializer(serializers.Serializer):
+    results = EventSerializer(many=True)
+    last_id = serializers.IntegerField(allow_null=True, help_text="Pass as ?after= to read on.")
+    has_more = serializers.BooleanField()
+
+
+class EventViewSet(ApiViewSet):
+    required_scopes = {"list": Scope.EVENTS_READ}
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("after", OpenApiTypes.INT, description="Only events with a larger id."),
+            OpenApiParameter("limit", OpenApiTypes.INT, description=f"1-{MAX_LIMIT}, default 100."),
+        ],
+        responses=EventFeedSerializer,
+    )
+    def list(self, request):
+        after, limit = self._int("after", 0, 0, None), self._int("limit", 100, 1, MAX_LIMIT)
+        fields = ("id", "name", "object_type", "object_id", "payload", "created_at")
+        rows = list(
+            self.scoped(OutboxEvent.objects.all()).filter(id__gt=after).order_by("id").values(*fields)[: limit + 1]
+        )
+        has_more = len(rows) > limit
+        rows = rows[:limit]
+        return Response({"results": rows, "last_id": rows[-1]["id"] if rows else after, "has_more": has_more})
+
+    def _int(self, name, default, low, high):
+        raw = self.request.query_params.get(name)
+        if raw in (None, ""):
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ValidationError({name: ["Give a whole number."]}) from None
+        if value < low or (high is not None and value > high):
+            raise ValidationError({name: [f"Give a number from {low}" + (f" to {high}." if high else " up.")]})
+        return value

@@ -1,0 +1,30 @@
+"""Money on the wire: `{"amount": "12.50", "currency": "USD"}`, the amount a string at the currency's precision."""
+
+from decimal import Decimal
+
+from drf_spectacular.utils import inline_serializer
+from rest_framework import serializers
+
+from acorn_portal.money import CURRENCY_DECIMALS
+
+_EXPONENTS = {code: Decimal(1).scaleb(-places) for code, places in CURRENCY_DECIMALS.items()}
+
+
+def money(amount, currency: str) -> dict | None:
+    if amount is None:
+        return None
+    exponent = _EXPONENTS.get(currency)
+    value = amount.quantize(exponent) if exponent is not None else amount
+    return {"amount": str(value), "currency": currency}
+
+
+def money_field(**kwargs):
+    """The schema of a money object, for documentation serializers."""
+    return inline_serializer(
+        name="Money",
+        fields={
+            "amount": serializers.CharField(help_text="Decimal string at the currency's precision, e.g. '12.50'."),
+            "currency": serializers.CharField(help_text="ISO 4217 code."),
+        },
+        **kwargs,
+    )

@@ -1,0 +1,75 @@
+"""OpenAPI additions: the Bearer key scheme, and the problem+json error responses every operation can give."""
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": "RFC 9457 problem details.",
+    "required": ["type", "title", "status", "detail", "instance", "request_id"],
+    "properties": {
+        "type": {"type": "string", "format": "uri"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "request_id": {"type": "string", "description": "Also in the X-Request-ID response header."},
+        "errors": {
+            "type": "object",
+            "description": "Per-field messages (validation errors).",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
+        "retry_after": {"type": "integer", "description": "Seconds to wait (429 only; also in Retry-After)."},
+    },
+}
+ERRORS = {
+    "400": "Invalid request (see `errors`)",
+    "401": "Missing, unknown, expired or revoked API key",
+    "403": "The key lacks the scope, or its role may not do this",
+    "404": "Not found (or belongs to another organization)",
+    "429": "Too many requests for this key; see Retry-After",
+}
+POST_ERRORS = {
+    "409": "Conflict: the case changed, the transition does not apply now, or the same Idempotency-Key is in flight",
+    "422": "The Idempotency-Key was used with a different body",
+}
+REQUEST_ID_HEADER = {"X-Request-ID": {"schema": {"type": "string"}, "description": "The request id, echoed or minted."}}
+
+
+class BearerKeyScheme(OpenApiAuthenticationExtension):
+    target_class = "developer.api.authentication.BearerKeyAuthentication"
+    name = "ApiKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "<prefix>.<secret>",
+            "description": "A key issued in the Developer center: `Authorization: Bearer <prefix>.<secret>`.",
+        }
+
+
+def add_problem_responses(result, generator, request, public):
+    """Postprocessing hook: document the problem+json errors and X-Request-ID on every API operation."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    reference = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for path, operations in result.get("paths", {}).items():
+        if not path.startswith("/api/v1/") or path.startswith(("/api/v1/schema", "/api/v1/docs", "/api/v1/redoc")):
+            continue
+        for method, operation in operations.items():
+            errors = dict(ERRORS)
+            if method == "post":
+                errors |= POST_ERRORS
+                operation.setdefault("parameters", []).append(
+                    {
+                        "in": "header",
+                        "name": "Idempotency-Key",
+                        "schema": {"type": "string", "maxLength": 255},
+                        "description": "Makes a retry safe: a repeat returns the first response.",
+                    }
+                )
+            responses = operation.setdefault("responses", {})
+            for code, description in errors.items():
+                responses.setdefault(code, {"description": description, "content": reference})
+            for response in responses.values():
+                response.setdefault("headers", {}).update(REQUEST_ID_HEADER)
+    return result

@@ -1,0 +1,106 @@
+"""Issuing and revoking API keys: the one door used by the developer center and `issue_api_key`."""
+
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from acorn_portal.models import AuditAction, Membership
+from acorn_portal.roles import Role
+from acorn_portal.services.audit import record_audit
+from acorn_portal.tenancy import perm_in_org
+from developer.models import APIKey
+from developer.scopes import parse_scopes
+
+# Written at most this often, so a busy key does not turn every request into a write.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def _service_username(prefix: str) -> str:
+    return f"api-key-{prefix}".lower()
+
+
+def issue_api_key(
+    *, organization, name: str, scopes, role: str = Role.OPERATIONS, expires_at=None, created_by=None, request=None
+) -> tuple[APIKey, str]:
+    """Create a key and its service user; returns (key, secret). The secret exists only in the return value.
+
+    `created_by` must be an admin of the organization (None: a command run by the operator).
+    """
+    if created_by is not None and not perm_in_org(created_by, "developer.add_apikey", organization.pk):
+        raise PermissionDenied("Only the organization's admins may create API keys.")
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "Give the key a name."})
+    try:
+        scopes = parse_scopes(scopes)
+    except ValueError as exc:
+        raise ValidationError({"scopes": str(exc)}) from None
+    if role not in Role.values:
+        raise ValidationError({"role": f"Unknown role {role!r}."})
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationError({"expiry_date": "The expiry must be in the future."})
+    with transaction.atomic():
+        key = APIKey(organization=organization, name=name[:50], scopes=scopes, role=role, expiry_date=expires_at)
+        secret = APIKey.objects.assign_key(key)
+        user = get_user_model()(username=_service_username(key.prefix), first_name=f"API key {name}"[:150])
+        user.set_unusable_password()  # a service user never signs in to the portal
+        user.save()
+        Membership.objects.create(user=user, organization=organization, role=role)
+        key.user = user
+        key.created_by = created_by
+        key.save()
+        record_audit(
+            AuditAction.API_KEY_CREATED,
+            actor=created_by,
+            actor_label="" if created_by else "manage.py issue_api_key",
+            request=request,
+            organization=organization,
+            target=key,
+            name=key.name,
+            prefix=key.prefix,
+            scopes=scopes,
+            role=role,
+            expires=key.expiry_date,
+        )
+    return key, secret
+
+
+def revoke_api_key(*, key: APIKey, actor=None, request=None) -> APIKey:
+    """Revoke for good (the library refuses un-revoking); the service user is deactivated with it."""
+    if actor is not None and not perm_in_org(actor, "developer.change_apikey", key.organization_id):
+        raise PermissionDenied("Only the organization's admins may revoke API keys.")
+    with transaction.atomic():
+        key = APIKey.objects.select_for_update().get(pk=key.pk)
+        if key.revoked:
+            return key
+        key.revoked = True
+        key.revoked_at = timezone.now()
+        key.save(update_fields=["revoked", "revoked_at"])
+        type(key.user).objects.filter(pk=key.user_id).update(is_active=False)
+        record_audit(
+            AuditAction.API_KEY_REVOKED,
+            actor=actor,
+            request=request,
+            organization=key.organization_id,
+            target=key,
+            name=key.name,
+            prefix=key.prefix,
+        )
+    return key
+
+
+def touch_last_used(key: APIKey, now=None) -> None:
+    """Record use, at most once a minute per key (a conditional UPDATE, so concurrent requests write once)."""
+    now = now or timezone.now()
+    if key.last_used_at is not None and now - key.last_used_at < LAST_USED_RESOLUTION:
+        return
+    threshold = now - LAST_USED_RESOLUTION
+    from django.db.models import Q
+
+    APIKey.objects.filter(Q(last_used_at__isnull=True) | Q(last_used_at__lt=threshold), pk=key.pk).update(
+        last_used_at=now
+    )
+    key.last_used_at = now

@@ -254,15 +254,19 @@ def _clean_params(params: Mapping[str, Any] | None) -> dict[str, Any] | None:
     for name, value in params.items():
         if value is None:
             continue
-        if isinstance(value, bool):
-            cleaned[name] = "true" if value else "false"
-        elif hasattr(value, "isoformat"):
-            cleaned[name] = value.isoformat()
-        elif isinstance(value, (list, tuple, set, frozenset)):
-            cleaned[name] = ",".join(str(item) for item in value)
+        if isinstance(value, (list, tuple, set, frozenset)):
+            cleaned[name] = [_param(item) for item in value]  # repeated: ?state=new&state=in_review
         else:
-            cleaned[name] = str(value)
+            cleaned[name] = _param(value)
     return cleaned
+
+
+def _param(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
 
 
 def _rewind(files: Any) -> None:

@@ -52,6 +52,7 @@ class Client:
             **options,
         )
         self.chargebacks = resources.Chargebacks(self._transport)
+        self.events = resources.Events(self._transport)
 
     @property
     def base_url(self) -> str:

@@ -125,5 +125,98 @@ def _convert(hint: Any, value: Any, data: typing.Mapping[str, Any], cls: type) -
 
 
 @dataclass(frozen=True)
+class Evidence(Model):
+    """A file attached to a case (proof of delivery, BOL, carrier tracking ...)."""
+
+    id: str | None = None
+    kind: str | None = None
+    name: str | None = None
+    content_type: str | None = None
+    size: int | None = None
+    sha256: str | None = None
+    note: str | None = None
+    uploaded_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Approval(Model):
+    round: int | None = None
+    level: str | None = None
+    decision: str | None = None
+    approver: str | None = None
+    comment: str | None = None
+    at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class Chargeback(Model):
+    """A deduction. List items carry the first block of fields; `chargebacks.get()` fills the rest."""
+
     id: int | None = None
+    amazon_id: str | None = None
+    account: int | None = None
+    marketplace: str | None = None
+    family: str | None = None
+    type: str | None = None
+    sub_type: str | None = None
+    amount: Money | None = None
+    quantity: int | None = None
+    issue_date: date | None = None
+    po_number: str | None = None
+    asin: str | None = None
+    invoice_number: str | None = None
+    amazon_status: str | None = None
+    state: str | None = None
+    assignee: str | None = None
+    due_date: date | None = None
+    recommendation: str | None = None
+    recovered: Money | None = None
+    updated_at: datetime | None = None
+    # Detail only
+    description: str | None = None
+    amazon_dispute_id: str | None = None
+    disputable_from: date | None = None
+    target_date: date | None = None
+    workflow_version: int | None = None
+    dispute_round: int | None = None
+    filed_case_id: str | None = None
+    filed_on: date | None = None
+    amazon_approved: Money | None = None
+    written_off: Money | None = None
+    resolution_reason: str | None = None
+    verdict: dict[str, Any] | None = None
+    evidence: list[Evidence] | None = None
+    approvals: list[Approval] | None = None
+    available_transitions: list[str] | None = None
+
+
+@dataclass(frozen=True)
+class TimelineEntry(Model):
+    when: datetime | None = None
+    who: str | None = None
+    why: str | None = None
+    kind: str | None = None
+    changes: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ChargebackStatus(Model):
+    id: int | None = None
+    state: str | None = None
+    amazon_status: str | None = None
+    due_date: date | None = None
+    recovered: Money | None = None
+    workflow_version: int | None = None
+    timeline: list[TimelineEntry] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Event(Model):
+    """One row of the event feed (the same events webhooks deliver)."""
+
+    id: int | None = None
+    name: str | None = None
+    object_type: str | None = None
+    object_id: str | None = None
+    payload: dict[str, Any] | None = None
+    created_at: datetime | None = None

@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 SIM_PORT ?= 8765
 
-.PHONY: run test check lint format venv clean
+.PHONY: run test check lint format venv clean schema
 
 venv: $(STAMP)
 
@@ -39,6 +39,11 @@ check: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# The committed OpenAPI schema of /api/v1/ (tests/developer/test_schema.py fails when it drifts).
+schema: export DJANGO_SETTINGS_MODULE = tests.settings
+schema: $(STAMP)
+	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file developer/openapi.yaml
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

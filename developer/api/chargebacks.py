@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from acorn_portal.marketplaces import MARKETPLACE_CHOICES
 from acorn_portal.money import CURRENCY_CHOICES
 from developer.api.base import ApiViewSet
-from developer.api.money import money, money_field
+from developer.api.money import money, money_field, page_of
 from developer.api.problems import Conflict
 from developer.scopes import Scope
 from refunds.choices import ChargebackState, DeductionFamily, EvidenceKind, Recommendation
@@ -258,12 +258,6 @@ class ChargebackDetailSerializer(ChargebackSerializer):
     available_transitions = serializers.ListField(child=serializers.CharField())
 
 
-class ChargebackPageSerializer(serializers.Serializer):
-    next = serializers.URLField(allow_null=True)
-    next_cursor = serializers.CharField(allow_null=True)
-    results = ChargebackSerializer(many=True)
-
-
 class TimelineEntrySerializer(serializers.Serializer):
     when = serializers.DateTimeField()
     who = serializers.CharField()
@@ -368,7 +362,7 @@ class ChargebackViewSet(ApiViewSet):
                 description="Default -issue_date; ties broken by id.",
             ),
         ],
-        responses=ChargebackPageSerializer,
+        responses=page_of(ChargebackSerializer, "Chargeback"),
     )
     def list(self, request):
         filterset = ChargebackFilterSet(request.query_params, queryset=self.get_queryset())

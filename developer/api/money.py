@@ -18,13 +18,25 @@ def money(amount, currency: str) -> dict | None:
     return {"amount": str(value), "currency": currency}
 
 
+class MoneySerializer(serializers.Serializer):
+    """An amount with its currency."""
+
+    amount = serializers.CharField(help_text="Decimal string at the currency's precision, e.g. '12.50'.")
+    currency = serializers.CharField(help_text="ISO 4217 code.")
+
+
 def money_field(**kwargs):
     """The schema of a money object, for documentation serializers."""
+    return MoneySerializer(**kwargs)
+
+
+def page_of(serializer_class, name: str):
+    """The schema of a cursor page of `serializer_class` items."""
     return inline_serializer(
-        name="Money",
+        name=f"{name}Page",
         fields={
-            "amount": serializers.CharField(help_text="Decimal string at the currency's precision, e.g. '12.50'."),
-            "currency": serializers.CharField(help_text="ISO 4217 code."),
+            "next": serializers.URLField(allow_null=True, help_text="The next page, or null on the last one."),
+            "next_cursor": serializers.CharField(allow_null=True),
+            "results": serializer_class(many=True),
         },
-        **kwargs,
     )

@@ -5,12 +5,29 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import SimpleRouter
 
 from developer.api.chargebacks import ChargebackViewSet
+from developer.api.documents import (
+    InvoiceBulkViewSet,
+    ProofOfDeliveryViewSet,
+    PurchaseOrderViewSet,
+    ReceiptViewSet,
+    RemittanceViewSet,
+    ShipmentBulkViewSet,
+)
 from developer.api.events import EventViewSet
+from developer.api.imports import ImportViewSet, SyncRunViewSet
 
 app_name = "api"
 
 router = SimpleRouter()
 router.register("chargebacks", ChargebackViewSet, basename="chargeback")
+router.register("documents/purchase-orders", PurchaseOrderViewSet, basename="purchase-order")
+router.register("documents/shipments", ShipmentBulkViewSet, basename="shipment")
+router.register("documents/receipts", ReceiptViewSet, basename="receipt")
+router.register("documents/invoices", InvoiceBulkViewSet, basename="invoice")
+router.register("documents/remittances", RemittanceViewSet, basename="remittance")
+router.register("documents/proofs-of-delivery", ProofOfDeliveryViewSet, basename="proof-of-delivery")
+router.register("imports", ImportViewSet, basename="import")
+router.register("sync-runs", SyncRunViewSet, basename="sync-run")
 router.register("events", EventViewSet, basename="event")
 
 urlpatterns = [

@@ -53,6 +53,9 @@ class Client:
         )
         self.chargebacks = resources.Chargebacks(self._transport)
         self.events = resources.Events(self._transport)
+        self.documents = resources.Documents(self._transport)
+        self.imports = resources.Imports(self._transport)
+        self.sync_runs = resources.SyncRuns(self._transport)
 
     @property
     def base_url(self) -> str:

@@ -220,3 +220,279 @@ class Event(Model):
     object_id: str | None = None
     payload: dict[str, Any] | None = None
     created_at: datetime | None = None
+
+
+# Documents ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PurchaseOrderItem(Model):
+    item_sequence_number: str | None = None
+    asin: str | None = None
+    vendor_sku: str | None = None
+    ordered_quantity: int | None = None
+    ordered_unit: str | None = None
+    unit_size: int | None = None
+    accepted_quantity: int | None = None
+    net_cost: Money | None = None
+    currency: str | None = None
+    receive_status: str | None = None
+    received_quantity: int | None = None
+    last_received_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class PurchaseOrder(Model):
+    id: int | None = None
+    account: int | None = None
+    number: str | None = None
+    state: str | None = None
+    order_type: str | None = None
+    ordered_at: datetime | None = None
+    ship_window_start: datetime | None = None
+    ship_window_end: datetime | None = None
+    delivery_window_start: datetime | None = None
+    delivery_window_end: datetime | None = None
+    selling_party: str | None = None
+    ship_to_party: str | None = None
+    updated_at: datetime | None = None
+    items: list[PurchaseOrderItem] | None = None
+
+
+@dataclass(frozen=True)
+class Receipt(PurchaseOrderItem):
+    """Amazon's receiving status of one purchase-order line."""
+
+    id: int | None = None
+    account: int | None = None
+    po_number: str | None = None
+
+
+@dataclass(frozen=True)
+class ShipmentItem(Model):
+    item_sequence_number: str | None = None
+    shipped_quantity: int | None = None
+    po_number: str | None = None
+    asin: str | None = None
+    vendor_sku: str | None = None
+    unit: str | None = None
+    unit_size: int | None = None
+
+
+@dataclass(frozen=True)
+class Carton(Model):
+    sequence_number: int | None = None
+    identifier_type: str | None = None
+    identifier: str | None = None
+    tracking_number: str | None = None
+    contents: list[dict[str, Any]] | None = None
+
+
+@dataclass(frozen=True)
+class Shipment(Model):
+    """A shipment (ASN). Read from the API, or built by an ERP and sent with `documents.shipments.upsert`."""
+
+    shipment_id: str | None = None
+    id: int | None = None
+    account: int | None = None
+    shipment_type: str | None = None
+    status: str | None = None
+    amazon_reference_number: str | None = None
+    bill_of_lading: str | None = None
+    pro_number: str | None = None
+    carrier_scac: str | None = None
+    carrier_name: str | None = None
+    ship_from_party: str | None = None
+    ship_to_party: str | None = None
+    asn_sent_at: datetime | None = None
+    shipped_at: datetime | None = None
+    estimated_delivery_at: datetime | None = None
+    delivered_at: datetime | None = None
+    carton_count: int | None = None
+    pallet_count: int | None = None
+    updated_at: datetime | None = None
+    items: list[ShipmentItem] | None = None
+    cartons: list[Carton] | None = None
+
+    read_only: ClassVar[tuple[str, ...]] = ("id", "account", "updated_at")
+
+
+@dataclass(frozen=True)
+class InvoiceLine(Model):
+    line_number: int | None = None
+    quantity: int | None = None
+    unit_cost: Money | None = None
+    amount: Money | None = None
+    currency: str | None = None
+    po_number: str | None = None
+    asin: str | None = None
+    vendor_sku: str | None = None
+
+
+@dataclass(frozen=True)
+class Invoice(Model):
+    """An invoice to Amazon. Read from the API, or pushed by an ERP with `documents.invoices.upsert`."""
+
+    number: str | None = None
+    id: int | None = None
+    account: int | None = None
+    root_number: str | None = None
+    invoice_type: str | None = None
+    direction: str | None = None
+    invoice_date: date | None = None
+    due_date: date | None = None
+    po_number: str | None = None
+    amount: Money | None = None
+    currency: str | None = None
+    status: str | None = None
+    updated_at: datetime | None = None
+    lines: list[InvoiceLine] | None = None
+
+    read_only: ClassVar[tuple[str, ...]] = ("id", "account", "updated_at", "root_number", "direction")
+
+
+@dataclass(frozen=True)
+class ProofOfDelivery(Model):
+    """Delivery date and bill of lading of a shipment ACORN already has."""
+
+    shipment_id: str | None = None
+    delivered_at: datetime | None = None
+    bill_of_lading: str | None = None
+    pro_number: str | None = None
+    carrier_scac: str | None = None
+    carrier_name: str | None = None
+
+
+@dataclass(frozen=True)
+class RemittanceLine(Model):
+    line_number: int | None = None
+    invoice_number: str | None = None
+    invoice_date: date | None = None
+    description: str | None = None
+    amount: Money | None = None
+    discount: Money | None = None
+    currency: str | None = None
+
+
+@dataclass(frozen=True)
+class Remittance(Model):
+    id: int | None = None
+    account: int | None = None
+    payment_number: str | None = None
+    payment_date: date | None = None
+    amount: Money | None = None
+    currency: str | None = None
+    payment_method: str | None = None
+    updated_at: datetime | None = None
+    lines: list[RemittanceLine] | None = None
+
+
+@dataclass(frozen=True)
+class BulkItemError(Model):
+    field: str | None = None
+    message: str | None = None
+
+
+@dataclass(frozen=True)
+class BulkItemResult(Model):
+    """The outcome of one item of a bulk upsert; `index` is its position in what you sent."""
+
+    index: int | None = None
+    key: str | None = None
+    status: str | None = None  # created, updated, unchanged or rejected
+    errors: list[BulkItemError] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class BulkResult(Model):
+    """Outcomes of a bulk upsert (all chunks together when the client split a long list)."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    items: list[BulkItemResult] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> list[BulkItemResult]:
+        return [item for item in self.items if item.status == "rejected"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.rejected
+
+
+# Imports and sync -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportRowError(Model):
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+    message: str | None = None
+    sheet: str | None = None
+
+
+@dataclass(frozen=True)
+class Import(Model):
+    """A report file import and its result."""
+
+    id: int | None = None
+    account: int | None = None
+    kind: str | None = None
+    original_name: str | None = None
+    size: int | None = None
+    sha256: str | None = None
+    partial: bool | None = None
+    status: str | None = None
+    message: str | None = None
+    rows: int | None = None
+    created: int | None = None
+    updated: int | None = None
+    unchanged: int | None = None
+    rejected: int | None = None
+    counts: dict[str, Any] | None = None
+    error_count: int | None = None
+    duplicate_of: int | None = None
+    created_at: datetime | None = None
+    finished_at: datetime | None = None
+    errors: list[ImportRowError] | None = None
+
+
+@dataclass(frozen=True)
+class SyncRun(Model):
+    id: int | None = None
+    account: int | None = None
+    data_source: int | None = None
+    source_kind: str | None = None
+    status: str | None = None
+    trigger: str | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    pages: int | None = None
+    counts: dict[str, Any] | None = None
+    errors: Any = None
+
+
+def to_api(value: Any) -> Any:
+    """A model (or dict, list, Decimal, date ...) as the JSON the API takes: no None, no read-only fields."""
+    if isinstance(value, Money):
+        return str(value.amount)  # inputs take the bare amount beside their own currency field
+    if isinstance(value, Model):
+        skip = set(getattr(value, "read_only", ())) | {"extra"}
+        out = {}
+        for f in dataclasses.fields(value):
+            item = getattr(value, f.name)
+            if f.name in skip or item is None:
+                continue
+            out[f.name] = to_api(item)
+        return out
+    if isinstance(value, dict):
+        return {key: to_api(item) for key, item in value.items() if item is not None}
+    if isinstance(value, (list, tuple)):
+        return [to_api(item) for item in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, float):
+        raise TypeError("Money and quantities must not be floats; use Decimal or str.")
+    return value

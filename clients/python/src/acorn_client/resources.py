@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+import dataclasses
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -75,23 +77,13 @@ class Chargebacks(Resource):
         idempotency_key: str | None = None,
     ) -> models.Evidence:
         """Attach a file (a path or an open binary file) as evidence of `kind` (e.g. "pod")."""
-        opened = None
-        if isinstance(file, (str, Path)):
-            opened = handle = open(file, "rb")  # noqa: SIM115 - closed below
-            filename = filename or Path(file).name
-        else:
-            handle = file
-            filename = filename or Path(getattr(file, "name", "upload")).name
-        try:
+        with _opened(file, filename) as (handle, name):
             data = self._http.post_json(
                 f"chargebacks/{int(chargeback_id)}/evidence/",
                 data={"kind": kind, "note": note},
-                files={"file": (filename, handle, content_type)},
+                files={"file": (name, handle, content_type)},
                 idempotency_key=idempotency_key,
             )
-        finally:
-            if opened is not None:
-                opened.close()
         return models.Evidence.from_api(data)
 
 
@@ -126,6 +118,144 @@ class EventFeed:
             self.last_id = max(self.last_id, last_id)
             if not has_more or not batch:
                 return
+
+
+class _DocumentList(Resource):
+    path = ""
+    model: type[models.Model] = models.Model
+
+    def list(self, **filters: Any) -> Paginator[Any]:
+        """Every document matching `filters` (account, updated_since, ordering, page_size, ...), lazily."""
+        return Paginator(self._http, self.path, self.model.from_api, filters)
+
+
+class _Document(_DocumentList):
+    def get(self, document_id: int) -> Any:
+        return self.model.from_api(self._http.get_json(f"{self.path}{int(document_id)}/"))
+
+
+class _BulkUpsert:
+    """`upsert(account, items)`: POST `<path>bulk/` in chunks of at most `chunk_size` items."""
+
+    chunk_size = 500
+    _http: Transport
+    path = ""
+
+    def upsert(self, account: int, items: Iterable[Any], *, chunk_size: int | None = None) -> models.BulkResult:
+        """Create or update by natural key; returns every item's outcome (rejected items carry errors).
+
+        Items are models or plain dicts. A list longer than the API's limit is sent in several
+        requests (each with its own Idempotency-Key); the result's indexes stay those of `items`.
+        Re-sending the same items is harmless: they come back "unchanged".
+        """
+        size = chunk_size or self.chunk_size
+        payload = [models.to_api(item) for item in items]
+        if not payload:
+            raise ValueError("Give at least one item.")
+        counts: dict[str, int] = {}
+        outcomes: list[models.BulkItemResult] = []
+        for start in range(0, len(payload), size):
+            chunk_items = payload[start : start + size]
+            body = self._http.post_json(f"{self.path}bulk/", json={"account": account, "items": chunk_items})
+            chunk = models.BulkResult.from_api(body)
+            for name, count in chunk.counts.items():
+                counts[name] = counts.get(name, 0) + count
+            outcomes.extend(dataclasses.replace(item, index=(item.index or 0) + start) for item in chunk.items)
+        return models.BulkResult(counts=counts, items=outcomes)
+
+
+class PurchaseOrders(_Document):
+    path = "documents/purchase-orders/"
+    model = models.PurchaseOrder
+
+
+class Receipts(_DocumentList):
+    path = "documents/receipts/"
+    model = models.Receipt
+
+
+class Shipments(_BulkUpsert, _Document):
+    path = "documents/shipments/"
+    model = models.Shipment
+
+
+class Invoices(_BulkUpsert, _Document):
+    path = "documents/invoices/"
+    model = models.Invoice
+
+
+class ProofsOfDelivery(_BulkUpsert, Resource):
+    path = "documents/proofs-of-delivery/"
+
+
+class Remittances(_Document):
+    path = "documents/remittances/"
+    model = models.Remittance
+
+
+class Documents:
+    """`/documents/...`: read what ACORN has; push what only the ERP has (shipments, invoices, PODs)."""
+
+    def __init__(self, transport: Transport):
+        self.purchase_orders = PurchaseOrders(transport)
+        self.receipts = Receipts(transport)
+        self.shipments = Shipments(transport)
+        self.invoices = Invoices(transport)
+        self.proofs_of_delivery = ProofsOfDelivery(transport)
+        self.remittances = Remittances(transport)
+
+
+class Imports(Resource):
+    """`/imports/`: upload a Vendor Central report file and read its result."""
+
+    def list(self, **params: Any) -> Paginator[models.Import]:
+        return Paginator(self._http, "imports/", models.Import.from_api, params)
+
+    def get(self, import_id: int) -> models.Import:
+        return models.Import.from_api(self._http.get_json(f"imports/{int(import_id)}/"))
+
+    def upload(
+        self,
+        *,
+        account: int,
+        kind: str,
+        file: str | Path | IO[bytes],
+        filename: str | None = None,
+        partial: bool = False,
+        idempotency_key: str | None = None,
+    ) -> models.Import:
+        """Upload a CSV/XLSX report; the answer is the finished import with its row errors."""
+        with _opened(file, filename) as (handle, name):
+            data = self._http.post_json(
+                "imports/",
+                data={"account": str(account), "kind": kind, "partial": "true" if partial else "false"},
+                files={"file": (name, handle, "application/octet-stream")},
+                idempotency_key=idempotency_key,
+            )
+        return models.Import.from_api(data)
+
+
+class SyncRuns(Resource):
+    """`/sync-runs/`: sync history, and starting a sync of an account."""
+
+    def list(self, **params: Any) -> Paginator[models.SyncRun]:
+        return Paginator(self._http, "sync-runs/", models.SyncRun.from_api, params)
+
+    def get(self, run_id: int) -> models.SyncRun:
+        return models.SyncRun.from_api(self._http.get_json(f"sync-runs/{int(run_id)}/"))
+
+    def trigger(self, account: int, *, idempotency_key: str | None = None) -> dict[str, Any]:
+        """Queue a sync of `account` (202); ConflictError while one is already running."""
+        return self._http.post_json("sync-runs/", json={"account": account}, idempotency_key=idempotency_key)
+
+
+@contextlib.contextmanager
+def _opened(file: str | Path | IO[bytes], filename: str | None):
+    if isinstance(file, (str, Path)):
+        with open(file, "rb") as handle:
+            yield handle, filename or Path(file).name
+    else:
+        yield file, filename or Path(getattr(file, "name", "upload")).name
 
 
 def _jsonable(value: Any) -> Any:

@@ -238,9 +238,9 @@ class DocumentViewSet(DocumentListViewSet):
         obj = self.get_queryset().filter(pk=pk).first()
         if obj is None:
             raise NotFound(f"No such {self.model._meta.verbose_name}.")
-        return Response(self.detail(obj))
+        return Response(self.represent(obj))
 
-    def detail(self, obj):
+    def represent(self, obj):
         row = {name: getattr(obj, name) for name in self.list_fields}
         return self.to_item(row)
 
@@ -278,8 +278,8 @@ class PurchaseOrderViewSet(DocumentViewSet):
     def list(self, request):
         return super().list(request)
 
-    def detail(self, obj):
-        item = super().detail(obj)
+    def represent(self, obj):
+        item = super().represent(obj)
         item["items"] = _lines(obj.items.all(), PO_ITEM_FIELDS, ("net_cost",))
         return item
 
@@ -310,8 +310,8 @@ class ShipmentViewSet(DocumentViewSet):
     def list(self, request):
         return super().list(request)
 
-    def detail(self, obj):
-        item = super().detail(obj)
+    def represent(self, obj):
+        item = super().represent(obj)
         item["items"] = list(
             obj.items.values(
                 "item_sequence_number", "po_number", "asin", "vendor_sku", "shipped_quantity", "unit", "unit_size"
@@ -393,8 +393,8 @@ class InvoiceViewSet(DocumentViewSet):
     def list(self, request):
         return super().list(request)
 
-    def detail(self, obj):
-        item = super().detail(obj)
+    def represent(self, obj):
+        item = super().represent(obj)
         fields = ("line_number", "po_number", "asin", "vendor_sku", "quantity", "unit_cost", "amount", "currency")
         item["lines"] = _lines(obj.lines.all(), fields, ("unit_cost", "amount"))
         return item
@@ -419,8 +419,8 @@ class RemittanceViewSet(DocumentViewSet):
     def list(self, request):
         return super().list(request)
 
-    def detail(self, obj):
-        item = super().detail(obj)
+    def represent(self, obj):
+        item = super().represent(obj)
         fields = ("line_number", "invoice_number", "invoice_date", "description", "amount", "discount", "currency")
         item["lines"] = _lines(obj.lines.all(), fields, ("amount", "discount"))
         return item

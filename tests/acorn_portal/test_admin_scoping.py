@@ -26,6 +26,8 @@ from acorn_portal.admin_base import TenantScopedAdmin, is_tenant_owned
 from acorn_portal.models import AuditAction, AuditEvent, Membership, Organization, VendorAccount
 from acorn_portal.roles import Role
 from datasources.models import ColumnMapping, DataSource, FileImport, ImportStatus, SyncCheckpoint, SyncRun
+from developer.models import APIKey
+from developer.services.keys import issue_api_key
 from refunds.choices import DeductionFamily, PurchaseOrderState, WindowAnchor
 from refunds.models import (
     ApprovalThreshold,
@@ -343,6 +345,12 @@ def _audit_event(world):
     return AuditEvent.objects.create(
         organization=world.org, actor_label=f"{world.tag.lower()}-user", action=AuditAction.EXPORT, object_id=world.tag
     )
+
+
+@factory(APIKey)
+def _api_key(world):
+    key, _secret = issue_api_key(organization=world.org, name=f"{world.tag} ERP", scopes=["chargebacks:read"])
+    return key
 
 
 def build_documents(world: World) -> World:

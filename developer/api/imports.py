@@ -91,7 +91,7 @@ class ImportDetailSerializer(ImportSerializer):
             "row": serializers.IntegerField(),
             "column": serializers.CharField(),
             "value": serializers.CharField(),
-            "message": serializers.CharField(),
+            "why": serializers.CharField(help_text="What is wrong with the value."),
             "sheet": serializers.CharField(required=False),
         },
     )

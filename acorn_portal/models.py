@@ -151,6 +151,7 @@ class AuditAction(models.TextChoices):
     API_KEY_REVOKED = "api_key_revoked", "API key revoked"
     CREDENTIALS_CHANGED = "credentials_changed", "Credentials changed"
     WEBHOOK_SECRET_CHANGED = "webhook_secret_changed", "Webhook secret changed"
+    WEBHOOK_DISABLED = "webhook_disabled", "Webhook endpoint disabled"
     EXPORT = "export", "Data exported"
     PURGE = "purge", "Retention purge"
     KEY_ROTATION = "key_rotation", "Encryption key rotation"

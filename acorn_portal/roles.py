@@ -96,6 +96,23 @@ _MANAGE_MAPPINGS = [
     "datasources.delete_columnmapping",
 ]
 
+# Webhooks: an organization's admins manage endpoints and read the delivery log.
+_MANAGE_WEBHOOKS = [
+    "developer.view_webhookendpoint",
+    "developer.add_webhookendpoint",
+    "developer.change_webhookendpoint",
+    "developer.delete_webhookendpoint",
+    "developer.view_webhookdelivery",
+]
+# The ledger export: finance and admins keep the GL account mapping and see what was exported.
+_LEDGER = [
+    "developer.view_glaccountmapping",
+    "developer.add_glaccountmapping",
+    "developer.change_glaccountmapping",
+    "developer.delete_glaccountmapping",
+    "developer.view_ledgerexport",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.OPERATIONS: [*_READ_DOCUMENTS, *_CASE_WORK, *_PREPARE, *_IMPORT_FILES],
     # Finance records outcomes and write-offs, and gives the second approval above the threshold.
@@ -107,6 +124,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "refunds.record_outcome",
         "refunds.write_off",
         "refunds.open_settlement",
+        *_LEDGER,
     ],
     # Legal can be required for settlement (WorkflowSettings.settlement_requires_legal).
     Role.LEGAL: [
@@ -149,6 +167,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "developer.view_apikey",
         "developer.add_apikey",
         "developer.change_apikey",
+        *_MANAGE_WEBHOOKS,
+        *_LEDGER,
     ],
 }
 

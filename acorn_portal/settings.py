@@ -204,6 +204,17 @@ OUTBOUND_ALLOWED_NETWORKS = env_list("ACORN_OUTBOUND_ALLOWED_NETWORKS", ["127.0.
 SYNC_LEASE_SECONDS = env_int("ACORN_SYNC_LEASE_SECONDS", 120)
 # Where the demo's data sources find the Vendor Central simulator (`make run` starts it there).
 SIMULATOR_URL = env_str("ACORN_SIMULATOR_URL", "http://127.0.0.1:8765")
+# Webhooks (developer app): retries with exponential backoff and jitter for WEBHOOK_MAX_AGE_HOURS,
+# then given up; an endpoint failing WEBHOOK_DISABLE_AFTER_FAILURES times in a row over at least
+# WEBHOOK_DISABLE_AFTER_HOURS is disabled and its organization's admins are told.
+WEBHOOK_TIMEOUT_SECONDS = env_int("ACORN_WEBHOOK_TIMEOUT_SECONDS", 10)
+WEBHOOK_MAX_AGE_HOURS = env_int("ACORN_WEBHOOK_MAX_AGE_HOURS", 24)
+WEBHOOK_BACKOFF_BASE_SECONDS = env_int("ACORN_WEBHOOK_BACKOFF_BASE_SECONDS", 60)
+WEBHOOK_BACKOFF_MAX_SECONDS = env_int("ACORN_WEBHOOK_BACKOFF_MAX_SECONDS", 4 * 3600)
+WEBHOOK_DISABLE_AFTER_FAILURES = env_int("ACORN_WEBHOOK_DISABLE_AFTER_FAILURES", 20)
+WEBHOOK_DISABLE_AFTER_HOURS = env_int("ACORN_WEBHOOK_DISABLE_AFTER_HOURS", 12)
+# Most journal lines one ledger export holds; the rest of the period goes into the next export.
+LEDGER_EXPORT_MAX_LINES = env_int("ACORN_LEDGER_EXPORT_MAX_LINES", 50_000)
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
     Q_CLUSTER.pop("orm")

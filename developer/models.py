@@ -1,12 +1,20 @@
-"""API keys and the idempotency records of the requests made with them."""
+"""Getting data out: API keys and idempotency records, webhook endpoints and their deliveries,
+GL account mappings and ledger exports."""
+
+import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
 
+from acorn_portal.crypto import EncryptedTextField
+from acorn_portal.money import CURRENCY_CHOICES
+from acorn_portal.outbound import OutboundRefused, check_url
 from acorn_portal.roles import Role
 from acorn_portal.tenancy import TenantQuerySet
+from developer.choices import DeliveryStatus, WebhookEventType
 
 
 class APIKeyQuerySet(TenantQuerySet):
@@ -89,3 +97,222 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self):
         return f"{self.method} {self.path} [{self.key}]"
+
+
+# --- Webhooks ---------------------------------------------------------------------------------------
+
+SECRET_PREFIX = "whsec_"  # noqa: S105 - a label, not a secret
+
+
+def new_webhook_secret() -> str:
+    return SECRET_PREFIX + secrets.token_urlsafe(32)
+
+
+def validate_events(value) -> None:
+    if not isinstance(value, list) or not value:
+        raise ValidationError("Subscribe to at least one event.")
+    unknown = sorted(set(value) - set(WebhookEventType.values))
+    if unknown:
+        raise ValidationError(
+            f"Unknown event(s): {', '.join(map(str, unknown))}. Known: {', '.join(WebhookEventType.values)}."
+        )
+
+
+def validate_webhook_url(value: str) -> None:
+    try:
+        check_url(value)
+    except OutboundRefused as exc:
+        raise ValidationError(str(exc)) from None
+
+
+class WebhookEndpoint(models.Model):
+    """A URL of an integrator that receives the organization's events, signed with a shared secret.
+
+    The secret is stored encrypted and shown once, when it is made; nobody reads it back later.
+    """
+
+    organization = models.ForeignKey("acorn_portal.Organization", on_delete=models.CASCADE, related_name="webhooks")
+    url = models.URLField("URL", max_length=500, validators=[validate_webhook_url])
+    description = models.CharField(max_length=200, blank=True)
+    events = models.JSONField(
+        default=list, validators=[validate_events], help_text="Event types this endpoint receives."
+    )
+    secret = EncryptedTextField(editable=False)
+    is_enabled = models.BooleanField("enabled", default=True)
+    disabled_reason = models.TextField(blank=True, editable=False)
+    disabled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    consecutive_failures = models.PositiveIntegerField(default=0, editable=False)
+    failing_since = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="First failure of the current streak."
+    )
+    last_success_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    tenant_path = "organization"
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organization", "id"]
+        verbose_name = "webhook endpoint"
+
+    def __str__(self):
+        return self.description or self.url
+
+    def clean(self):
+        super().clean()
+        self.events = sorted(set(self.events or []))
+
+    def subscribes_to(self, event_name: str) -> bool:
+        return event_name in (self.events or [])
+
+
+class WebhookDelivery(models.Model):
+    """One event sent (or to be sent) to one endpoint, with its attempts so far.
+
+    Unique per (endpoint, event), so running the fan-out twice never sends an event twice. A worker
+    takes a delivery by a conditional UPDATE of `locked_until`/`locked_by`; the row count says who won.
+    """
+
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.ForeignKey("acorn_portal.OutboxEvent", on_delete=models.CASCADE, related_name="+")
+    event_name = models.CharField(max_length=60, editable=False)
+    status = models.CharField(max_length=12, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, help_text="Empty once finished.")
+    give_up_at = models.DateTimeField(help_text="No attempt after this: the delivery is given up.")
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    response_status = models.PositiveIntegerField(null=True, blank=True)
+    response_body = models.TextField(blank=True, help_text="The start of the receiver's answer.")
+    error = models.TextField(blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    request_id = models.CharField(max_length=64, blank=True, help_text="X-Request-ID of the last attempt.")
+    attempt_log = models.JSONField(default=list, blank=True, help_text="The latest attempts, newest last.")
+    locked_until = models.DateTimeField(null=True, blank=True, editable=False)
+    locked_by = models.CharField(max_length=64, blank=True, editable=False)
+    created_at = models.DateTimeField()
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    tenant_path = "endpoint__organization"
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name_plural = "webhook deliveries"
+        constraints = [models.UniqueConstraint(fields=["endpoint", "event"], name="unique_delivery_per_event")]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="webhook_delivery_due")]
+
+    def __str__(self):
+        return f"{self.event_name} → {self.endpoint} ({self.get_status_display()})"
+
+
+class WebhookCursor(models.Model):
+    """How far the fan-out has read the outbox: the highest event id seen, and ids not committed yet.
+
+    Outbox ids are handed out when rows are inserted but become visible when their transaction
+    commits, so id 41 can appear after 42 was read. Ids skipped that way are kept in `gaps`
+    ([low, high, first seen]) and looked up again on every run until they appear or grow too old
+    (a rolled-back transaction never fills its ids).
+    """
+
+    name = models.CharField(max_length=40, unique=True)
+    last_event_id = models.BigIntegerField(default=0)
+    gaps = models.JSONField(default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.name} at event {self.last_event_id}"
+
+
+# --- Ledger export --------------------------------------------------------------------------------
+
+
+class GLAccountMapping(models.Model):
+    """The organization's general-ledger account codes for the journal lines ACORN exports.
+
+    A row without currency is the default; a row for a currency overrides it for that currency.
+    """
+
+    organization = models.ForeignKey(
+        "acorn_portal.Organization", on_delete=models.CASCADE, related_name="gl_account_mappings"
+    )
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, blank=True, help_text="Empty: every currency.")
+    accounts_receivable = models.CharField(
+        max_length=40, help_text="Trade receivable from Amazon, which a deduction reduces."
+    )
+    deductions_receivable = models.CharField(
+        max_length=40, help_text="Deductions held as a claim until recovered or written off."
+    )
+    chargeback_expense = models.CharField(max_length=40, help_text="Valid deductions accepted as a cost.")
+    recoveries = models.CharField(max_length=40, help_text="Money Amazon paid back (remittance clearing).")
+    write_offs = models.CharField(max_length=40, help_text="Disputed deductions given up.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    tenant_path = "organization"
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organization", "currency"]
+        verbose_name = "GL account mapping"
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "currency"], name="unique_gl_mapping_per_currency")
+        ]
+
+    def __str__(self):
+        return f"GL accounts of {self.organization} ({self.currency or 'all currencies'})"
+
+    def code_for(self, role: str) -> str:
+        return getattr(self, role)
+
+
+class LedgerExport(models.Model):
+    """One batch of journal lines handed to an ERP; its lines are kept so it can be fetched again."""
+
+    organization = models.ForeignKey("acorn_portal.Organization", on_delete=models.CASCADE, related_name="+")
+    period_from = models.DateField()
+    period_to = models.DateField()
+    line_count = models.PositiveIntegerField(default=0)
+    totals = models.JSONField(default=dict, help_text="Debit and credit per currency (never summed across).")
+    complete = models.BooleanField(
+        default=True, help_text="False when lines of the period were left for the next export (size limit)."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    tenant_path = "organization"
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["organization", "id"])]
+
+    def __str__(self):
+        return f"Ledger export #{self.pk} ({self.period_from} – {self.period_to}, {self.line_count} lines)"
+
+
+class LedgerExportLine(models.Model):
+    """A journal line as exported: unique per organization and line key, so none goes out twice."""
+
+    organization = models.ForeignKey("acorn_portal.Organization", on_delete=models.CASCADE, related_name="+")
+    export = models.ForeignKey(LedgerExport, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField()
+    line_key = models.CharField(max_length=120)
+    data = models.JSONField()
+
+    tenant_path = "organization"
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["export", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "line_key"], name="ledger_line_exported_once"),
+            models.UniqueConstraint(fields=["export", "position"], name="unique_ledger_line_position"),
+        ]
+
+    def __str__(self):
+        return self.line_key

@@ -21,6 +21,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from acorn_portal.services.events import emit_event
 from datasources.connectors.report_files import ParsedReport, ReportFileError, RowError, parse_report
 from datasources.models import ColumnMapping, FileImport, ImportStatus
 from refunds.services import ingest
@@ -178,5 +179,29 @@ def _finish(file_import: FileImport, status: str, message: str, errors=()) -> Fi
     file_import.error_count = len(errors)
     file_import.errors = [error.as_dict() for error in errors[:MAX_STORED_ERRORS]]
     file_import.finished_at = timezone.now()
-    file_import.save()
+    with transaction.atomic():
+        file_import.save()
+        _announce(file_import)
     return file_import
+
+
+def _announce(file_import: FileImport) -> None:
+    """`import.completed` for every finished import, whatever the outcome (the status says which)."""
+    emit_event(
+        "import.completed",
+        organization=file_import.account.organization,
+        obj=file_import,
+        payload={
+            "import_id": file_import.pk,
+            "account_id": file_import.account_id,
+            "kind": file_import.kind,
+            "status": file_import.status,
+            "message": file_import.message,
+            "rows": file_import.rows,
+            "created": file_import.created,
+            "updated": file_import.updated,
+            "unchanged": file_import.unchanged,
+            "rejected": file_import.rejected,
+            "error_count": file_import.error_count,
+        },
+    )

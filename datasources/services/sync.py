@@ -28,6 +28,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from acorn_portal.crypto import DecryptionError
+from acorn_portal.services.events import emit_event
 from datasources.connectors import AccountInfo, ConnectorError, DocumentKind, get_connector
 from datasources.connectors.base import RECORD_KEYS, Connector, Page
 from datasources.models import DataSource, SyncCheckpoint, SyncLease, SyncRun, SyncStatus
@@ -258,7 +259,31 @@ def _finish(ctx: _Context, status: str, exc: Exception | None = None) -> None:
         log.warning("Sync of %s failed on %s: %s", ctx.source, ctx.kind or "setup", exc)
     run.status = status
     run.finished_at = timezone.now()
-    run.save(update_fields=["status", "finished_at", "errors", "request_log"])
+    with transaction.atomic():
+        run.save(update_fields=["status", "finished_at", "errors", "request_log"])
+        if status == SyncStatus.FAILED:
+            _announce_failure(ctx, run)
+
+
+def _announce_failure(ctx: _Context, run: SyncRun) -> None:
+    """`sync.failed` in the transaction that marks the run failed (webhooks and the event feed read it)."""
+    last = run.errors[-1] if run.errors else {}
+    emit_event(
+        "sync.failed",
+        organization=ctx.source.account.organization,
+        obj=run,
+        payload={
+            "sync_run_id": run.pk,
+            "account_id": run.account_id,
+            "data_source_id": ctx.source.pk,
+            "data_source": ctx.source.name,
+            "kind": ctx.kind,
+            "error": last.get("message", ""),
+            "request_id": last.get("request_id", ""),
+            "started_at": run.started_at,
+            "finished_at": run.finished_at,
+        },
+    )
 
 
 def summary(runs: list[SyncRun]) -> str:

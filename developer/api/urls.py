@@ -15,6 +15,8 @@ from developer.api.documents import (
 )
 from developer.api.events import EventViewSet
 from developer.api.imports import ImportViewSet, SyncRunViewSet
+from developer.api.ledger import LedgerExportViewSet, LedgerViewSet
+from developer.api.webhooks import WebhookEndpointViewSet
 
 app_name = "api"
 
@@ -29,6 +31,9 @@ router.register("documents/proofs-of-delivery", ProofOfDeliveryViewSet, basename
 router.register("imports", ImportViewSet, basename="import")
 router.register("sync-runs", SyncRunViewSet, basename="sync-run")
 router.register("events", EventViewSet, basename="event")
+router.register("webhooks", WebhookEndpointViewSet, basename="webhook")
+router.register("ledger/exports", LedgerExportViewSet, basename="ledger-export")
+router.register("ledger", LedgerViewSet, basename="ledger")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),

@@ -29,6 +29,8 @@ from django.db import models, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from acorn_portal.money import quantize
+from acorn_portal.services.events import emit_events
 from refunds import models as vc
 from refunds.identifiers import direction_for_amount, normalize_po_number, parse_invoice_number
 from refunds.models import Carton, Chargeback, Invoice
@@ -404,6 +406,7 @@ def upsert_chargebacks(
                 created, changed = ingest_pg.write_chargebacks(
                     account, [row.values for row in rows.values()], change_reason=change_reason, actor=actor
                 )
+                announce_created(account, created)
             _count_written(result, len(rows), created, changed)
     return result
 
@@ -471,7 +474,36 @@ def _write_chargebacks(account, rows: dict[str, _Row], result: IngestResult, bat
         created = bulk_create_with_history(created, Chargeback, **history)
     if changed:
         bulk_update_with_history(changed, Chargeback, fields=[*CHARGEBACK_FACT_FIELDS, "updated_at"], **history)
+    announce_created(account, [cb.pk for cb in created])
     result.created += len(created)
     result.updated += len(changed)
     result.created_ids.extend(cb.pk for cb in created)
     result.changed_ids.extend(cb.pk for cb in changed)
+
+
+_ANNOUNCED = ("amazon_id", "family", "deduction_type", "amount", "currency", "issue_date", "po_number", "asin")
+
+
+def announce_created(account, chargeback_ids: list[int]) -> int:
+    """`chargeback.created` for each new deduction, in the caller's transaction, as one bulk insert.
+
+    Both write paths call this with the ids they created, so the payloads are the same whichever ran.
+    """
+    if not chargeback_ids:
+        return 0
+    rows = Chargeback.objects.filter(pk__in=chargeback_ids).order_by("pk").values("pk", *_ANNOUNCED, "invoice_number")
+    items = (
+        (
+            row["pk"],
+            {
+                **{name: row[name] for name in _ANNOUNCED},
+                "amount": str(quantize(row["amount"], row["currency"])),
+                "invoice_number": row["invoice_number"],
+                "account_id": account.pk,
+                "marketplace": account.marketplace,
+                "state": "new",
+            },
+        )
+        for row in rows.iterator(chunk_size=BATCH_SIZE)
+    )
+    return emit_events("chargeback.created", organization_id=account.organization_id, model=Chargeback, items=items)

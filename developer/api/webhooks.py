@@ -1,0 +1,232 @@
+"""`/api/v1/webhooks/`: subscriptions (CRUD), their delivery log, redelivery, secret rotation.
+
+The signing secret is in the create (and rotate) response only; it is never read back. Writes go
+through developer.services.endpoints; rows are read through `scoped()`, so an endpoint or delivery
+of another organization is 404.
+"""
+
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework import status as http
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+
+from acorn_portal.models import Organization
+from developer.api.base import ApiViewSet
+from developer.choices import DeliveryStatus, WebhookEventType
+from developer.models import WebhookDelivery, WebhookEndpoint
+from developer.scopes import Scope
+from developer.services import endpoints as service
+
+ENDPOINT_FIELDS = (
+    "id",
+    "url",
+    "description",
+    "events",
+    "is_enabled",
+    "disabled_reason",
+    "disabled_at",
+    "consecutive_failures",
+    "last_success_at",
+    "created_at",
+)
+DELIVERY_FIELDS = (
+    "id",
+    "event_id",
+    "event_name",
+    "status",
+    "attempts",
+    "next_attempt_at",
+    "give_up_at",
+    "last_attempt_at",
+    "response_status",
+    "response_body",
+    "error",
+    "duration_ms",
+    "request_id",
+    "created_at",
+    "delivered_at",
+)
+
+
+def endpoint_item(row: dict) -> dict:
+    return {name: row[name] for name in ENDPOINT_FIELDS}
+
+
+def delivery_item(row: dict) -> dict:
+    item = {name: row[name] for name in DELIVERY_FIELDS}
+    item["event"] = item.pop("event_id")
+    return item
+
+
+class WebhookEndpointSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    url = serializers.URLField(max_length=500)
+    description = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    events = serializers.ListField(child=serializers.ChoiceField(choices=WebhookEventType.choices), min_length=1)
+    is_enabled = serializers.BooleanField(read_only=True)
+    disabled_reason = serializers.CharField(read_only=True)
+    disabled_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    consecutive_failures = serializers.IntegerField(read_only=True)
+    last_success_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+class WebhookEndpointCreatedSerializer(WebhookEndpointSerializer):
+    secret = serializers.CharField(read_only=True, help_text="The signing secret: shown in this response only.")
+
+
+class WebhookEndpointUpdateSerializer(serializers.Serializer):
+    url = serializers.URLField(max_length=500, required=False)
+    description = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    events = serializers.ListField(
+        child=serializers.ChoiceField(choices=WebhookEventType.choices), min_length=1, required=False
+    )
+    is_enabled = serializers.BooleanField(required=False, help_text="false disables, true enables again.")
+
+
+class WebhookDeliverySerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="Sent as the ACORN-Delivery header; the same on every retry.")
+    event = serializers.IntegerField(help_text="The event's id (also in the body).")
+    event_name = serializers.ChoiceField(choices=WebhookEventType.choices)
+    status = serializers.ChoiceField(choices=DeliveryStatus.choices)
+    attempts = serializers.IntegerField()
+    next_attempt_at = serializers.DateTimeField(allow_null=True)
+    give_up_at = serializers.DateTimeField()
+    last_attempt_at = serializers.DateTimeField(allow_null=True)
+    response_status = serializers.IntegerField(allow_null=True)
+    response_body = serializers.CharField(help_text="The start of the receiver's answer.")
+    error = serializers.CharField()
+    duration_ms = serializers.IntegerField(allow_null=True)
+    request_id = serializers.CharField(help_text="X-Request-ID of the last attempt.")
+    created_at = serializers.DateTimeField()
+    delivered_at = serializers.DateTimeField(allow_null=True)
+
+
+def _page_of(item_serializer, name):
+    return inline_serializer(
+        name=name,
+        fields={
+            "next": serializers.URLField(allow_null=True),
+            "next_cursor": serializers.CharField(allow_null=True),
+            "results": item_serializer(many=True),
+        },
+    )
+
+
+SecretSerializer = inline_serializer(name="WebhookSecret", fields={"secret": serializers.CharField()})
+
+
+class WebhookEndpointViewSet(ApiViewSet):
+    """Webhook subscriptions of the key's organization."""
+
+    required_scopes = {
+        "list": Scope.WEBHOOKS_MANAGE,
+        "create": Scope.WEBHOOKS_MANAGE,
+        "retrieve": Scope.WEBHOOKS_MANAGE,
+        "partial_update": Scope.WEBHOOKS_MANAGE,
+        "destroy": Scope.WEBHOOKS_MANAGE,
+        "deliveries": Scope.WEBHOOKS_MANAGE,
+        "delivery": Scope.WEBHOOKS_MANAGE,
+        "redeliver": Scope.WEBHOOKS_MANAGE,
+        "rotate_secret": Scope.WEBHOOKS_MANAGE,
+    }
+    lookup_value_regex = "[0-9]+"
+    ordering_fields = {"id": "id"}
+    default_ordering = "-id"
+    serializer_class = WebhookEndpointSerializer
+
+    def get_endpoint(self) -> WebhookEndpoint:
+        endpoint = self.scoped(WebhookEndpoint.objects.all()).filter(pk=_int_or_none(self.kwargs.get("pk"))).first()
+        if endpoint is None:
+            raise NotFound("No such webhook endpoint.")
+        return endpoint
+
+    def _one(self, endpoint_id: int) -> dict:
+        return endpoint_item(WebhookEndpoint.objects.filter(pk=endpoint_id).values(*ENDPOINT_FIELDS).get())
+
+    @extend_schema(responses=_page_of(WebhookEndpointSerializer, "WebhookEndpointPage"))
+    def list(self, request):
+        rows = self.scoped(WebhookEndpoint.objects.all()).values(*ENDPOINT_FIELDS)
+        return self.keyset_page(rows, endpoint_item)
+
+    @extend_schema(request=WebhookEndpointSerializer, responses={201: WebhookEndpointCreatedSerializer})
+    def create(self, request):
+        data = WebhookEndpointSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        endpoint, secret = service.create_endpoint(
+            organization=Organization.objects.get(pk=self.organization_id),
+            actor=request.user,
+            request=request,
+            **data.validated_data,
+        )
+        return Response({**self._one(endpoint.pk), "secret": secret}, status=http.HTTP_201_CREATED)
+
+    @extend_schema(responses=WebhookEndpointSerializer)
+    def retrieve(self, request, pk=None):
+        return Response(self._one(self.get_endpoint().pk))
+
+    @extend_schema(request=WebhookEndpointUpdateSerializer, responses=WebhookEndpointSerializer)
+    def partial_update(self, request, pk=None):
+        endpoint = self.get_endpoint()
+        data = WebhookEndpointUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        changes = dict(data.validated_data)
+        enabled = changes.pop("is_enabled", None)
+        if changes:
+            service.update_endpoint(endpoint=endpoint, **changes)
+        if enabled is True and not endpoint.is_enabled:
+            service.enable_endpoint(endpoint=endpoint)
+        elif enabled is False:
+            service.disable_endpoint(endpoint=endpoint, reason="Disabled through the API.", request=request)
+        return Response(self._one(endpoint.pk))
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, pk=None):
+        self.get_endpoint().delete()
+        return Response(status=http.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None, responses=SecretSerializer)
+    @action(detail=True, methods=["post"], url_path="rotate-secret")
+    def rotate_secret(self, request, pk=None):
+        secret = service.rotate_secret(endpoint=self.get_endpoint(), actor=request.user, request=request)
+        return Response({"secret": secret})
+
+    @extend_schema(responses=_page_of(WebhookDeliverySerializer, "WebhookDeliveryPage"))
+    @action(detail=True, methods=["get"])
+    def deliveries(self, request, pk=None):
+        endpoint = self.get_endpoint()
+        rows = self.scoped(WebhookDelivery.objects.filter(endpoint=endpoint)).values(*DELIVERY_FIELDS)
+        return self.keyset_page(rows, delivery_item)
+
+    def get_delivery(self, endpoint, delivery_id) -> WebhookDelivery:
+        delivery = (
+            self.scoped(WebhookDelivery.objects.filter(endpoint=endpoint))
+            .filter(pk=_int_or_none(delivery_id))
+            .select_related("endpoint")
+            .first()
+        )
+        if delivery is None:
+            raise NotFound("No such delivery of this endpoint.")
+        return delivery
+
+    @extend_schema(responses=WebhookDeliverySerializer)
+    @action(detail=True, methods=["get"], url_path=r"deliveries/(?P<delivery_id>[0-9]+)")
+    def delivery(self, request, pk=None, delivery_id=None):
+        delivery = self.get_delivery(self.get_endpoint(), delivery_id)
+        return Response(delivery_item(WebhookDelivery.objects.filter(pk=delivery.pk).values(*DELIVERY_FIELDS).get()))
+
+    @extend_schema(request=None, responses={202: WebhookDeliverySerializer})
+    @action(detail=True, methods=["post"], url_path=r"deliveries/(?P<delivery_id>[0-9]+)/redeliver")
+    def redeliver(self, request, pk=None, delivery_id=None):
+        delivery = service.redeliver(delivery=self.get_delivery(self.get_endpoint(), delivery_id))
+        row = WebhookDelivery.objects.filter(pk=delivery.pk).values(*DELIVERY_FIELDS).get()
+        return Response(delivery_item(row), status=http.HTTP_202_ACCEPTED)
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

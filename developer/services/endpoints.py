@@ -1,0 +1,178 @@
+"""Managing webhook endpoints: create (the secret is returned once), rotate, enable, disable, redeliver."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from acorn_portal.models import AuditAction, Membership
+from acorn_portal.roles import Role
+from acorn_portal.services.audit import record_audit
+from developer import conf
+from developer.choices import DeliveryStatus
+from developer.models import WebhookDelivery, WebhookEndpoint, new_webhook_secret
+
+log = logging.getLogger(__name__)
+
+
+def create_endpoint(
+    *, organization, url: str, events: list[str], description: str = "", actor=None, request=None
+) -> tuple[WebhookEndpoint, str]:
+    """A new endpoint and its signing secret: the only time the secret is handed out in clear."""
+    secret = new_webhook_secret()
+    endpoint = WebhookEndpoint(
+        organization=organization,
+        url=url,
+        events=list(events or []),
+        description=description,
+        secret=secret,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    endpoint.full_clean()
+    with transaction.atomic():
+        endpoint.save()
+        record_audit(
+            AuditAction.WEBHOOK_SECRET_CHANGED, actor=actor, request=request, target=endpoint, change="created"
+        )
+    return endpoint, secret
+
+
+def update_endpoint(*, endpoint: WebhookEndpoint, **fields) -> WebhookEndpoint:
+    """Change url, description or events (validated); the secret is never touched here."""
+    allowed = {"url", "description", "events"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValidationError(f"Cannot change {', '.join(sorted(unknown))} of a webhook endpoint.")
+    for name, value in fields.items():
+        setattr(endpoint, name, value)
+    endpoint.full_clean()
+    endpoint.save()
+    return endpoint
+
+
+def rotate_secret(*, endpoint: WebhookEndpoint, actor=None, request=None) -> str:
+    """Replace the signing secret; the new one is returned once."""
+    secret = new_webhook_secret()
+    with transaction.atomic():
+        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(secret=secret, updated_at=timezone.now())
+        record_audit(
+            AuditAction.WEBHOOK_SECRET_CHANGED, actor=actor, request=request, target=endpoint, change="rotated"
+        )
+    endpoint.secret = secret
+    return secret
+
+
+def enable_endpoint(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
+    """Turn an endpoint back on with a clean failure count; deliveries still open are sent again."""
+    endpoint.is_enabled = True
+    endpoint.disabled_reason = ""
+    endpoint.disabled_at = None
+    endpoint.consecutive_failures = 0
+    endpoint.failing_since = None
+    endpoint.save(
+        update_fields=[
+            "is_enabled",
+            "disabled_reason",
+            "disabled_at",
+            "consecutive_failures",
+            "failing_since",
+            "updated_at",
+        ]
+    )
+    return endpoint
+
+
+def disable_endpoint(*, endpoint: WebhookEndpoint, reason: str, actor=None, request=None, now=None) -> bool:
+    """Stop sending to an endpoint, with the reason shown on it and in the audit trail; False if already off."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        changed = WebhookEndpoint.objects.filter(pk=endpoint.pk, is_enabled=True).update(
+            is_enabled=False, disabled_reason=reason, disabled_at=now, updated_at=now
+        )
+        if changed:
+            record_audit(
+                AuditAction.WEBHOOK_DISABLED,
+                actor=actor,
+                actor_label="" if actor or request else "webhook delivery",
+                request=request,
+                target=endpoint,
+                reason=reason,
+                url=endpoint.url,
+            )
+    if changed:
+        endpoint.is_enabled, endpoint.disabled_reason, endpoint.disabled_at = False, reason, now
+    return bool(changed)
+
+
+def auto_disable_if_failing(endpoint_id: int, *, now) -> bool:
+    """Disable an endpoint that failed N times in a row over at least the set time, and tell its admins.
+
+    Both conditions, so an outage of an hour (many quick retries) never turns an endpoint off,
+    while a receiver that is gone for good stops being called.
+    """
+    endpoint = WebhookEndpoint.objects.filter(pk=endpoint_id, is_enabled=True).first()
+    if endpoint is None or endpoint.failing_since is None:
+        return False
+    if endpoint.consecutive_failures < conf.disable_after_failures():
+        return False
+    if now - endpoint.failing_since < conf.disable_after():
+        return False
+    reason = (
+        f"Disabled automatically on {now:%Y-%m-%d %H:%M} UTC after {endpoint.consecutive_failures} failed "
+        f"deliveries in a row since {endpoint.failing_since:%Y-%m-%d %H:%M} UTC."
+    )
+    if not disable_endpoint(endpoint=endpoint, reason=reason, now=now):
+        return False
+    notify_admins_of_disable(endpoint)
+    return True
+
+
+def notify_admins_of_disable(endpoint: WebhookEndpoint) -> int:
+    """Email the organization's admins that an endpoint was disabled; a mail failure is logged, not raised."""
+    recipients = sorted(
+        Membership.objects.filter(organization_id=endpoint.organization_id, role=Role.ADMIN, user__is_active=True)
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
+    if not recipients:
+        return 0
+    body = (
+        f"ACORN stopped sending webhooks to {endpoint.url} ({endpoint.description or 'no description'}).\n\n"
+        f"{endpoint.disabled_reason}\n\nLast error: {_last_error(endpoint)}\n\n"
+        "Deliveries that were still open are kept. Fix the receiver, then enable the endpoint again in "
+        "ACORN (Developer › Webhook endpoints): they will be sent."
+    )
+    try:
+        return send_mail(f"ACORN: webhook endpoint disabled — {endpoint.url}", body, None, recipients)
+    except Exception:  # noqa: BLE001 - the endpoint is disabled either way; the mail server is outside us
+        log.exception("Could not email admins about disabled webhook endpoint %s", endpoint.pk)
+        return 0
+
+
+def _last_error(endpoint: WebhookEndpoint) -> str:
+    last = endpoint.deliveries.exclude(error="").order_by("-last_attempt_at", "-id").first()
+    return last.error if last else "none recorded"
+
+
+def redeliver(*, delivery: WebhookDelivery, now=None) -> WebhookDelivery:
+    """Send a delivery again now (whatever its status), with a fresh retry window."""
+    if not delivery.endpoint.is_enabled:
+        raise ValidationError("The endpoint is disabled; enable it before redelivering.")
+    now = now or timezone.now()
+    free = Q(locked_until__isnull=True) | Q(locked_until__lt=now)
+    updated = WebhookDelivery.objects.filter(free, pk=delivery.pk).update(
+        status=DeliveryStatus.PENDING,
+        next_attempt_at=now,
+        give_up_at=now + conf.webhook_max_age(),
+        locked_by="",
+        locked_until=None,
+    )
+    if not updated:
+        raise ValidationError("This delivery is being sent right now; try again in a minute.")
+    delivery.refresh_from_db()
+    return delivery

@@ -56,6 +56,8 @@ class Client:
         self.documents = resources.Documents(self._transport)
         self.imports = resources.Imports(self._transport)
         self.sync_runs = resources.SyncRuns(self._transport)
+        self.webhooks = resources.Webhooks(self._transport)
+        self.ledger = resources.Ledger(self._transport)
 
     @property
     def base_url(self) -> str:

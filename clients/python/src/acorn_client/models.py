@@ -472,6 +472,87 @@ class SyncRun(Model):
     errors: Any = None
 
 
+# Webhooks -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WebhookEndpoint(Model):
+    """A webhook subscription. `secret` is set only in the answer to create (and rotate)."""
+
+    id: int | None = None
+    url: str | None = None
+    description: str | None = None
+    events: list[str] | None = None
+    is_enabled: bool | None = None
+    disabled_reason: str | None = None
+    disabled_at: datetime | None = None
+    consecutive_failures: int | None = None
+    last_success_at: datetime | None = None
+    created_at: datetime | None = None
+    secret: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class WebhookDelivery(Model):
+    """One event sent (or being sent) to one endpoint, with its last attempt."""
+
+    id: int | None = None
+    event: int | None = None
+    event_name: str | None = None
+    status: str | None = None
+    attempts: int | None = None
+    next_attempt_at: datetime | None = None
+    give_up_at: datetime | None = None
+    last_attempt_at: datetime | None = None
+    response_status: int | None = None
+    response_body: str | None = None
+    error: str | None = None
+    duration_ms: int | None = None
+    request_id: str | None = None
+    created_at: datetime | None = None
+    delivered_at: datetime | None = None
+
+
+# Ledger ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JournalLine(Model):
+    """One journal line: a debit or a credit (the other is zero) on your GL account, in one currency."""
+
+    line_key: str | None = None
+    entry: str | None = None
+    kind: str | None = None
+    posting_date: date | None = None
+    account: str | None = None
+    account_role: str | None = None
+    debit: Money | None = None
+    credit: Money | None = None
+    currency: str | None = None
+    chargeback_id: int | None = None
+    amazon_id: str | None = None
+    vendor_account_id: int | None = None
+    memo: str | None = None
+
+
+@dataclass(frozen=True)
+class LedgerExport(Model):
+    """An export: an id, its period, totals per currency, and (when fetched with lines) its first page."""
+
+    id: int | None = None
+    period_from: date | None = None
+    period_to: date | None = None
+    created_at: datetime | None = None
+    line_count: int | None = None
+    complete: bool | None = None
+    totals: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def total(self, currency: str) -> tuple[Money, Money]:
+        """(debit, credit) of `currency`; equal in a balanced export."""
+        pair = self.totals.get(currency, {})
+        return Money(to_decimal(pair.get("debit", "0")), currency), Money(to_decimal(pair.get("credit", "0")), currency)
+
+
 def to_api(value: Any) -> Any:
     """A model (or dict, list, Decimal, date ...) as the JSON the API takes: no None, no read-only fields."""
     if isinstance(value, Money):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 from collections.abc import Iterable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
@@ -247,6 +248,109 @@ class SyncRuns(Resource):
     def trigger(self, account: int, *, idempotency_key: str | None = None) -> dict[str, Any]:
         """Queue a sync of `account` (202); ConflictError while one is already running."""
         return self._http.post_json("sync-runs/", json={"account": account}, idempotency_key=idempotency_key)
+
+
+class Webhooks(Resource):
+    """`/webhooks/`: subscriptions, their delivery log, redelivery and secret rotation."""
+
+    def list(self) -> Paginator[models.WebhookEndpoint]:
+        return Paginator(self._http, "webhooks/", models.WebhookEndpoint.from_api)
+
+    def create(
+        self, url: str, events: Iterable[str], *, description: str = "", idempotency_key: str | None = None
+    ) -> models.WebhookEndpoint:
+        """Subscribe `url` to `events`; keep the returned `.secret` to verify signatures (shown once)."""
+        body = {"url": url, "events": list(events), "description": description}
+        return models.WebhookEndpoint.from_api(
+            self._http.post_json("webhooks/", json=body, idempotency_key=idempotency_key)
+        )
+
+    def get(self, endpoint_id: int) -> models.WebhookEndpoint:
+        return models.WebhookEndpoint.from_api(self._http.get_json(f"webhooks/{int(endpoint_id)}/"))
+
+    def update(self, endpoint_id: int, **changes: Any) -> models.WebhookEndpoint:
+        """Change url, description, events, or is_enabled (False disables, True enables again)."""
+        response = self._http.request("PATCH", f"webhooks/{int(endpoint_id)}/", json=changes)
+        return models.WebhookEndpoint.from_api(response.json())
+
+    def delete(self, endpoint_id: int) -> None:
+        self._http.request("DELETE", f"webhooks/{int(endpoint_id)}/")
+
+    def rotate_secret(self, endpoint_id: int) -> str:
+        return self._http.post_json(f"webhooks/{int(endpoint_id)}/rotate-secret/")["secret"]
+
+    def deliveries(self, endpoint_id: int) -> Paginator[models.WebhookDelivery]:
+        return Paginator(self._http, f"webhooks/{int(endpoint_id)}/deliveries/", models.WebhookDelivery.from_api)
+
+    def delivery(self, endpoint_id: int, delivery_id: int) -> models.WebhookDelivery:
+        path = f"webhooks/{int(endpoint_id)}/deliveries/{int(delivery_id)}/"
+        return models.WebhookDelivery.from_api(self._http.get_json(path))
+
+    def redeliver(self, endpoint_id: int, delivery_id: int) -> models.WebhookDelivery:
+        path = f"webhooks/{int(endpoint_id)}/deliveries/{int(delivery_id)}/redeliver/"
+        return models.WebhookDelivery.from_api(self._http.post_json(path))
+
+
+class LedgerBatch:
+    """One export and its lines, fetched page by page as you iterate (`export` is known at once)."""
+
+    def __init__(self, transport: Transport, body: dict[str, Any]):
+        self._http = transport
+        self._first = body
+        self.export = models.LedgerExport.from_api(body)
+
+    def pages(self) -> Iterator[list[models.JournalLine]]:
+        body: dict[str, Any] | None = self._first
+        while body is not None:
+            yield [models.JournalLine.from_api(line) for line in body.get("results", [])]
+            body = self._http.get_json(body["next"]) if body.get("next") else None
+
+    def __iter__(self) -> Iterator[models.JournalLine]:
+        for page in self.pages():
+            yield from page
+
+
+class Ledger(Resource):
+    """`/ledger/`: journal lines for your ERP, each line exported once.
+
+    `export(start, end)` creates a NEW export of the period's lines nobody exported yet: a line
+    is never handed out twice, so write what you get before asking for more. If your process
+    dies after asking, the export is still there: `exports()` lists them and `get_export(id)`
+    returns one again, exactly as it was sent.
+    """
+
+    def export(self, start: date | str, end: date | str, *, page_size: int | None = None) -> LedgerBatch | None:
+        """The next export of the period (None when nothing is new). Check `.export.complete`."""
+        body = self._http.get_json("ledger/", params={"from": start, "to": end, "page_size": page_size})
+        if body.get("id") is None:
+            return None
+        return LedgerBatch(self._http, body)
+
+    def new_lines(self, start: date | str, end: date | str) -> Iterator[tuple[models.LedgerExport, models.JournalLine]]:
+        """Every line not exported yet, export after export until the period is drained (lazily)."""
+        while True:
+            batch = self.export(start, end)
+            if batch is None:
+                return
+            for line in batch:
+                yield batch.export, line
+            if batch.export.complete:
+                return
+
+    def exports(self) -> Paginator[models.LedgerExport]:
+        """Past exports, newest first."""
+        return Paginator(self._http, "ledger/exports/", models.LedgerExport.from_api)
+
+    def get_export(self, export_id: int, *, page_size: int | None = None) -> LedgerBatch:
+        """An earlier export again, exactly as it was first sent (to recover after a crash)."""
+        body = self._http.get_json(f"ledger/exports/{int(export_id)}/", params={"page_size": page_size})
+        return LedgerBatch(self._http, body)
+
+    def export_csv(self, export_id: int) -> str:
+        """An export as CSV text (the same lines, with the export id in the first column)."""
+        response = self._http.request("GET", f"ledger/exports/{int(export_id)}/", headers={"Accept": "text/csv"})
+        response.encoding = "utf-8"
+        return response.text
 
 
 @contextlib.contextmanager

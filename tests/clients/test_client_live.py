@@ -1,6 +1,7 @@
 """The Python client against a live ACORN server (real HTTP, real database): cursor pages, filters,
 typed models, problem errors as exceptions, 429 and 5xx retries, idempotent retries of writes."""
 
+import io
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -13,7 +14,7 @@ from acorn_client import (
     NotFoundError,
     PermissionDeniedError,
 )
-from acorn_client.models import Chargeback, ChargebackStatus
+from acorn_client.models import Carton, Chargeback, ChargebackStatus, Shipment, ShipmentItem
 from django.test import override_settings
 
 from developer.models import APIKey
@@ -188,6 +189,48 @@ def test_events_feed_iterates_and_resumes(deductions, acorn):
 
 
 def _pdf():
-    import io
-
     return io.BytesIO(PDF_BYTES)
+
+
+def test_documents_imports_and_sync_runs(deductions, acorn, client_for, org, account, other_account):
+    result = acorn.documents.shipments.upsert(
+        account.pk,
+        [
+            Shipment(
+                shipment_id="ASN-1",
+                shipped_at=datetime(2026, 11, 20, 9, tzinfo=UTC),
+                items=[ShipmentItem(item_sequence_number="1", shipped_quantity=5, po_number="PO-0ABC")],
+                cartons=[Carton(sequence_number=1, contents=[{"item_sequence_number": "1", "quantity": 5}])],
+            ),
+            {"shipment_id": "ASN-2", "items": [{"item_sequence_number": "1", "shipped_quantity": -1}]},
+            {"shipment_id": "ASN-3"},
+        ],
+        chunk_size=2,  # two requests; the indexes in the result are still those of the list sent
+    )
+    assert result.counts == {"created": 2, "updated": 0, "unchanged": 0, "rejected": 1}
+    assert [(item.index, item.key, item.status) for item in result.items] == [
+        (0, "ASN-1", "created"),
+        (1, "ASN-2", "rejected"),
+        (2, "ASN-3", "created"),
+    ]
+    assert result.rejected[0].errors[0].field.startswith("items")
+    (shipment,) = list(acorn.documents.shipments.list(shipment_id="ASN-1"))
+    detail = acorn.documents.shipments.get(shipment.id)
+    assert detail.shipped_at == datetime(2026, 11, 20, 9, tzinfo=UTC)
+    assert detail.items[0].shipped_quantity == 5 and detail.cartons[0].contents[0]["quantity"] == 5
+    with pytest.raises(NotFoundError):
+        acorn.documents.shipments.upsert(other_account.pk, [{"shipment_id": "X"}])  # not our account
+
+    report = "Issue ID,Chargeback Type,Amount,Issue Date,PO #\n7001,Prep,abc,03/05/2025,X\n"
+    failed = acorn.imports.upload(account=account.pk, kind="chargebacks", file=io.BytesIO(report.encode()))
+    assert failed.status == "failed" and failed.error_count == 1
+    assert (failed.errors[0].row, failed.errors[0].column, failed.errors[0].value) == (2, "Amount", "abc")
+    assert "number" in failed.errors[0].why
+    assert [i.id for i in acorn.imports.list()] == [failed.id]
+    assert acorn.imports.get(failed.id).errors == failed.errors
+
+    with pytest.raises(PermissionDeniedError):  # a manager's key may not start a sync (the portal needs an admin)
+        acorn.sync_runs.trigger(account.pk)
+    admin = client_for(issue_key(org, scopes="sync:run", role="admin", name="ops bot"))
+    assert admin.sync_runs.trigger(account.pk) == {"account": account.pk, "status": "queued"}
+    assert list(admin.sync_runs.list(account=account.pk)) == []  # no data source: nothing ran

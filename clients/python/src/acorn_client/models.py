@@ -424,10 +424,12 @@ class BulkResult(Model):
 
 @dataclass(frozen=True)
 class ImportRowError(Model):
+    """A row of a report file that could not be imported, and why."""
+
     row: int | None = None
     column: str | None = None
-    value: str | None = None
-    message: str | None = None
+    value: Any = None
+    why: str | None = None
     sheet: str | None = None
 
 

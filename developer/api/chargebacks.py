@@ -8,6 +8,7 @@ someone else changed the case).
 """
 
 import inspect
+from datetime import date
 
 import django_filters
 from django.db.models import Q
@@ -69,7 +70,8 @@ class ChargebackFilterSet(django_filters.FilterSet):
         return queryset.filter(po_number_normalized=normalize_po_number(value))
 
     def filter_asin(self, queryset, name, value):
-        return queryset.filter(asin=value.strip().upper())
+        text = value.strip()
+        return queryset.filter(asin__in=sorted({text, text.upper()}))
 
     def search(self, queryset, name, value):
         # Identifiers only, each on an index: a free-text LIKE over a million descriptions is not a search.
@@ -79,7 +81,7 @@ class ChargebackFilterSet(django_filters.FilterSet):
         condition = (
             Q(amazon_id__startswith=text)
             | Q(po_number_normalized=normalize_po_number(text))
-            | Q(asin=text.upper())
+            | Q(asin__in=sorted({text, text.upper()}))
             | Q(invoice_number=text)
         )
         return queryset.filter(condition)
@@ -333,7 +335,7 @@ class ChargebackViewSet(ApiViewSet):
         "updated_at": "updated_at",
         "id": "id",
     }
-    nullable_ordering = {"due_on": "9999-12-31"}
+    nullable_ordering = {"due_on": date(9999, 12, 31)}  # no deadline sorts last
     default_ordering = "-issue_date"
     filterset_class = ChargebackFilterSet
     lookup_value_regex = r"[0-9]+"

@@ -88,11 +88,11 @@ class ImportDetailSerializer(ImportSerializer):
         name="ImportRowError",
         many=True,
         fields={
+            "sheet": serializers.CharField(),
             "row": serializers.IntegerField(),
             "column": serializers.CharField(),
             "value": serializers.CharField(),
-            "why": serializers.CharField(help_text="What is wrong with the value."),
-            "sheet": serializers.CharField(required=False),
+            "why": serializers.CharField(),
         },
     )
 

@@ -89,7 +89,8 @@ class KeysetPagination:
         sort_key = field
         if field in self.nullable:
             sentinel = self.nullable[field]
-            queryset = queryset.annotate(_sort=Coalesce(F(field), Value(sentinel)))
+            model_field = queryset.model._meta.get_field(field)
+            queryset = queryset.annotate(_sort=Coalesce(F(field), Value(sentinel), output_field=model_field))
             sort_key = "_sort"
         position = self.decode(request, ordering)
         if position is not None:

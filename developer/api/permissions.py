@@ -16,6 +16,8 @@ class HasScope(permissions.BasePermission):
         key = getattr(request, "api_key", None)
         if key is None or not request.user or not request.user.is_authenticated:
             raise exceptions.NotAuthenticated("Send an API key as 'Authorization: Bearer <key>'.")
+        if request.method.upper() not in view.allowed_methods:
+            return True  # the view answers 405 itself; no scope can make an unsupported method work
         scope = required_scope(view, request)
         if scope is None:
             raise exceptions.PermissionDenied("This endpoint declares no scope, so no key may call it.")

@@ -1,0 +1,152 @@
+"""Bearer keys: unknown, malformed, expired and revoked keys get 401 with a reason; scopes; throttling."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.test import override_settings
+from django.utils import timezone
+
+from acorn_portal.models import AuditAction, AuditEvent
+from developer.models import APIKey
+from developer.services.keys import revoke_api_key
+from tests.developer.conftest import client_for, make_key
+
+LIST = "/api/v1/chargebacks/"
+
+
+def assert_problem(response, status):
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert body["status"] == status
+    assert body["type"].startswith("https://acorn.dev/problems/")
+    assert body["title"] and body["detail"]
+    assert body["instance"].startswith("/api/v1/")
+    assert body["request_id"] == response["X-Request-ID"]
+    return body
+
+
+def test_key_is_stored_hashed_only(org):
+    key, secret = make_key(org)
+    stored = APIKey.objects.get(pk=key.pk)
+    assert secret.startswith(stored.prefix + ".")
+    assert secret.split(".", 1)[1] not in stored.hashed_key
+    assert stored.hashed_key.startswith("sha512$$")
+
+
+def test_missing_key_is_401(client, db):
+    body = assert_problem(client.get(LIST), 401)
+    assert "Bearer" in body["detail"]
+
+
+def test_unknown_and_malformed_keys_are_401(org):
+    key, secret = make_key(org)
+    wrong_secret = secret[:-1] + ("a" if secret[-1] != "a" else "b")
+    body = assert_problem(client_for(wrong_secret).get(LIST), 401)
+    assert body["detail"] == "Unknown API key."
+    assert body["type"].endswith("/unknown-key")
+    assert assert_problem(client_for("nosuchkey.whatever").get(LIST), 401)["detail"] == "Unknown API key."
+    body = assert_problem(client_for("no-dot-here").get(LIST), 401)
+    assert body["type"].endswith("/malformed")
+
+
+def test_expired_key_is_401_with_reason(org):
+    key, secret = make_key(org, expires_at=timezone.now() + timedelta(days=1))
+    APIKey.objects.filter(pk=key.pk).update(expiry_date=timezone.now() - timedelta(minutes=1))
+    body = assert_problem(client_for(secret).get(LIST), 401)
+    assert "expired" in body["detail"]
+    assert body["type"].endswith("/expired-key")
+
+
+def test_revoked_key_is_401_with_reason_and_audited(org, org_admin):
+    key, secret = make_key(org)
+    api = client_for(secret)
+    assert api.get(LIST).status_code == 200
+    revoke_api_key(key=key, actor=org_admin)
+    body = assert_problem(api.get(LIST), 401)
+    assert body["detail"] == "This API key has been revoked."
+    event = AuditEvent.objects.get(action=AuditAction.API_KEY_REVOKED)
+    assert event.organization_id == org.pk and event.actor == org_admin and event.detail["prefix"] == key.prefix
+
+
+def test_401_names_the_scheme(org):
+    response = client_for("bad.key").get(LIST)
+    assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_session_login_does_not_open_the_api(client, org_admin):
+    client.force_login(org_admin)
+    assert_problem(client.get(LIST), 401)
+
+
+def test_missing_scope_is_403(org):
+    _, secret = make_key(org, scopes=["documents:read"])
+    body = assert_problem(client_for(secret).get(LIST), 403)
+    assert "chargebacks:read" in body["detail"]
+    assert body["type"].endswith("/missing-scope")
+
+
+def test_read_scope_does_not_allow_writes(org, account):
+    from tests.refunds.cases import make_chargeback
+
+    case = make_chargeback(account)
+    _, secret = make_key(org, scopes=["chargebacks:read"])
+    response = client_for(secret).post(f"/api/v1/chargebacks/{case.pk}/transitions/start_review/", {}, format="json")
+    assert_problem(response, 403)
+    case.refresh_from_db()
+    assert case.state == "new"
+
+
+def test_last_used_is_written_at_most_once_a_minute(org, django_assert_num_queries):
+    key, secret = make_key(org)
+    api = client_for(secret)
+    api.get(LIST)
+    first = APIKey.objects.get(pk=key.pk).last_used_at
+    assert first is not None
+    api.get(LIST)
+    assert APIKey.objects.get(pk=key.pk).last_used_at == first
+    APIKey.objects.filter(pk=key.pk).update(last_used_at=first - timedelta(minutes=2))
+    api.get(LIST)
+    assert APIKey.objects.get(pk=key.pk).last_used_at > first - timedelta(minutes=2)
+
+
+@pytest.fixture
+def fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@override_settings(ACORN_API_RATE="3/min")
+def test_throttle_is_per_key_with_retry_after(org, fresh_cache):
+    _, first = make_key(org, name="one")
+    _, second = make_key(org, name="two")
+    api = client_for(first)
+    for _ in range(3):
+        assert api.get(LIST).status_code == 200
+    response = api.get(LIST)
+    body = assert_problem(response, 429)
+    assert int(response["Retry-After"]) > 0
+    assert body["retry_after"] == int(response["Retry-After"])
+    # Another key of the same organization has its own budget.
+    assert client_for(second).get(LIST).status_code == 200
+
+
+def test_every_response_carries_a_request_id(api, org):
+    response = api.get(LIST, HTTP_X_REQUEST_ID="trace-123")
+    assert response["X-Request-ID"] == "trace-123"
+    assert api.get("/api/v1/nowhere/")["X-Request-ID"]
+
+
+def test_unknown_url_and_wrong_method_are_problems(api):
+    assert_problem(api.get("/api/v1/nowhere/"), 404)
+    body = assert_problem(api.delete(LIST), 405)
+    assert "DELETE" in body["detail"]
+
+
+def test_validation_errors_list_fields(api):
+    body = assert_problem(api.get(LIST, {"issue_date_from": "yesterday", "page_size": "9"}), 400)
+    assert "issue_date_from" in body["errors"]
+    body = assert_problem(api.get(LIST, {"ordering": "-nonsense"}), 400)
+    assert "ordering" in body["errors"]

@@ -19,8 +19,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from acorn_portal.uploads import REPORT_TYPES, check_upload
 from acorn_portal.services.events import emit_event
+from acorn_portal.uploads import REPORT_TYPES, check_upload
 from datasources.connectors.report_files import ParsedReport, ReportFileError, RowError, parse_report
 from datasources.models import ColumnMapping, FileImport, ImportStatus
 from refunds.services import ingest

@@ -4,7 +4,7 @@ Ordered by id, which only grows; `?after=<last id seen>` resumes exactly where t
 """
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -25,6 +25,7 @@ class EventSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
+@extend_schema_serializer(many=False)  # the list action answers with one feed object, not an array
 class EventFeedSerializer(serializers.Serializer):
     results = EventSerializer(many=True)
     last_id = serializers.IntegerField(allow_null=True, help_text="Pass as ?after= to read on.")

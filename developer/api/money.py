@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from drf_spectacular.utils import inline_serializer
+from drf_spectacular.utils import extend_schema_serializer, inline_serializer
 from rest_framework import serializers
 
 from acorn_portal.money import CURRENCY_DECIMALS
@@ -31,8 +31,12 @@ def money_field(**kwargs):
 
 
 def page_of(serializer_class, name: str):
-    """The schema of a cursor page of `serializer_class` items."""
-    return inline_serializer(
+    """The schema of a cursor page of `serializer_class` items.
+
+    `many=False`: a `list` action answers with ONE page object; without it drf-spectacular documents
+    the response as an array of pages.
+    """
+    page = inline_serializer(
         name=f"{name}Page",
         fields={
             "next": serializers.URLField(allow_null=True, help_text="The next page, or null on the last one."),
@@ -40,3 +44,5 @@ def page_of(serializer_class, name: str):
             "results": serializer_class(many=True),
         },
     )
+    extend_schema_serializer(many=False)(type(page))
+    return page

@@ -1,0 +1,37 @@
+"""ACORN API client: `Client(base_url, api_key)`; see the package README."""
+
+from ._version import __version__
+from .client import Client
+from .errors import (
+    AcornError,
+    ApiError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+    SignatureVerificationError,
+    TransportError,
+    UnprocessableError,
+)
+from .models import Money
+
+__all__ = [
+    "AcornError",
+    "ApiError",
+    "AuthenticationError",
+    "BadRequestError",
+    "Client",
+    "ConflictError",
+    "Money",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ServerError",
+    "SignatureVerificationError",
+    "TransportError",
+    "UnprocessableError",
+    "__version__",
+]

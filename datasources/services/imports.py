@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from datasources.connectors.report_files import ParsedReport, ReportFileError, RowError, parse_report
 from datasources.models import ColumnMapping, FileImport, ImportStatus
+from datasources.services import alerts
 from refunds.services import ingest
 
 MAX_BYTES = 50 * 1024 * 1024
@@ -179,4 +180,5 @@ def _finish(file_import: FileImport, status: str, message: str, errors=()) -> Fi
     file_import.errors = [error.as_dict() for error in errors[:MAX_STORED_ERRORS]]
     file_import.finished_at = timezone.now()
     file_import.save()
+    alerts.safely(alerts.report_rejected_import, file_import)
     return file_import

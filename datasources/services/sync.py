@@ -31,6 +31,7 @@ from acorn_portal.crypto import DecryptionError
 from datasources.connectors import AccountInfo, ConnectorError, DocumentKind, get_connector
 from datasources.connectors.base import RECORD_KEYS, Connector, Page
 from datasources.models import DataSource, SyncCheckpoint, SyncLease, SyncRun, SyncStatus
+from datasources.services import alerts
 from refunds.services import ingest
 from refunds.services.matching import evaluate_chargebacks
 
@@ -192,8 +193,10 @@ def run_source(source: DataSource, *, owner: str, trigger: str) -> SyncRun:
             _sync_kind(ctx)
     except (ConnectorError, LeaseLostError) as exc:
         _finish(ctx, SyncStatus.FAILED, exc)
+        alerts.safely(alerts.report_failed_run, run)
     except Exception as exc:
         _finish(ctx, SyncStatus.FAILED, exc)
+        alerts.safely(alerts.report_failed_run, run)
         raise
     else:
         _finish(ctx, SyncStatus.SUCCEEDED)

@@ -155,7 +155,7 @@ def emit_deadline_event(case, lead: int, today, now: datetime) -> bool:
                 "days_left": (case.target_on - today).days,
                 "target_on": case.target_on,
                 "due_on": case.due_on,
-                "amount": case.amount,
+                "amount": case.money.quantized().amount,
                 "currency": case.currency,
                 "state": case.state,
                 "assignee_id": case.assignee_id,

@@ -184,7 +184,7 @@ def test_a_channel_pointing_inside_our_network_is_refused_and_email_still_goes(o
 def test_channel_url_and_secret_are_encrypted_at_rest(org, receiver):
     stored = channel(org, receiver, ChannelKind.DINGTALK, "/ding", secret="SECplain")
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT url, secret FROM {AlertChannel._meta.db_table} WHERE id = %s", [stored.pk])
+        cursor.execute("SELECT url, secret FROM refunds_alertchannel WHERE id = %s", [stored.pk])
         url, secret = cursor.fetchone()
     assert "127.0.0.1" not in url and "SECplain" not in secret
     assert decrypt(url) == receiver.url("/ding") and decrypt(secret) == "SECplain"

@@ -63,4 +63,6 @@ def test_concurrent_runs_send_each_alert_once(org, account, ops, manager):
         assert len(receiver.to("/slack")) == 6 + 1  # six reminders and the unassigned case's escalation
         events = OutboxEvent.objects.filter(name="chargeback.deadline_approaching")
         assert events.count() == len(cases) + 1
-        assert unassigned.pk in set(AlertLog.objects.filter(kind=AlertKind.ESCALATION).values_list("chargeback_id", flat=True))
+        assert unassigned.pk in set(
+            AlertLog.objects.filter(kind=AlertKind.ESCALATION).values_list("chargeback_id", flat=True)
+        )

@@ -75,7 +75,9 @@ def test_reminder_reaches_assignee_team_and_named_people_once(org, account, ops,
     assert len(mail.outbox) == 3, "one email per person, even when the assignee is also in the team"
     message = mails_to("olivia@example.com")[0]
     assert cb.amazon_id in message.subject and "in 3 days" in message.subject
-    assert "250.00 USD" in message.body and "2026-11-29" in message.body and "/admin/refunds/chargeback/" in message.body
+    assert (
+        "250.00 USD" in message.body and "2026-11-29" in message.body and "/admin/refunds/chargeback/" in message.body
+    )
     assert set(AlertLog.objects.filter(kind=AlertKind.REMINDER).values_list("lead_days", "status").distinct()) == {
         (3, AlertStatus.SENT)
     }
@@ -114,9 +116,13 @@ def test_catch_up_after_three_days_of_downtime_sends_only_the_most_urgent_lead_t
     run(late)
     run(late)  # and a duplicate of it
 
-    leads = sorted(AlertLog.objects.filter(chargeback=seen, kind=AlertKind.REMINDER).values_list("lead_days", flat=True))
+    leads = sorted(
+        AlertLog.objects.filter(chargeback=seen, kind=AlertKind.REMINDER).values_list("lead_days", flat=True)
+    )
     assert leads == [1, 7], "the 3-day reminder was missed during the downtime and is not sent late"
-    assert list(AlertLog.objects.filter(chargeback=unseen, kind=AlertKind.REMINDER).values_list("lead_days", flat=True)) == [1]
+    assert list(
+        AlertLog.objects.filter(chargeback=unseen, kind=AlertKind.REMINDER).values_list("lead_days", flat=True)
+    ) == [1]
     assert len(mails_to("olivia@example.com")) == 3  # seen: 7 then 1; unseen: 1
     assert sorted(m.subject.split(":")[0] for m in mail.outbox) == [
         "[ACORN] Target in 1 day",
@@ -145,7 +151,9 @@ def test_custom_lead_times_per_organization(org, account, ops):
     rule(org)
     cb = case(account, target_on=TODAY_LA + timedelta(days=9), assignee=ops)
     run()
-    assert list(AlertLog.objects.filter(chargeback=cb, kind=AlertKind.REMINDER).values_list("lead_days", flat=True)) == [10]
+    assert list(
+        AlertLog.objects.filter(chargeback=cb, kind=AlertKind.REMINDER).values_list("lead_days", flat=True)
+    ) == [10]
 
 
 def test_lead_times_are_validated():
@@ -201,7 +209,13 @@ def test_watch_rule_refuses_a_minimum_amount_without_currency(org):
 
 def test_only_matching_rules_send_and_their_recipients_are_used(org, account, ops, finance, manager):
     rule(org, "Big USD to finance", min_amount=Decimal("500"), currency="USD", notify_assignee=False, users=[finance])
-    rule(org, "Operational to managers", families=[DeductionFamily.OPERATIONAL], notify_assignee=False, notify_managers=True)
+    rule(
+        org,
+        "Operational to managers",
+        families=[DeductionFamily.OPERATIONAL],
+        notify_assignee=False,
+        notify_managers=True,
+    )
     case(account, target_on=TODAY_LA + timedelta(days=1), amount=Decimal("499.99"), assignee=ops)
     big = case(account, target_on=TODAY_LA + timedelta(days=1), amount=Decimal("500.00"), assignee=ops)
     run()
@@ -231,13 +245,15 @@ def test_escalation_to_managers_when_due_within_two_days_and_unassigned_or_not_a
     make_member(other_org, "rita", Role.MANAGER)
     unassigned = case(account, target_on=TODAY_LA, due_on=TODAY_LA + timedelta(days=2), state=ChargebackState.NEW)
     pending = case(
-        account, target_on=TODAY_LA, due_on=TODAY_LA + timedelta(days=1), assignee=ops, state=ChargebackState.PENDING_APPROVAL
+        account,
+        target_on=TODAY_LA,
+        due_on=TODAY_LA + timedelta(days=1),
+        assignee=ops,
+        state=ChargebackState.PENDING_APPROVAL,
     )
     case(account, target_on=TODAY_LA, due_on=TODAY_LA + timedelta(days=1), assignee=ops, state=ChargebackState.APPROVED)
     case(account, target_on=TODAY_LA, due_on=TODAY_LA + timedelta(days=3), state=ChargebackState.NEW)
-    unassigned_approved = case(
-        account, target_on=TODAY_LA, due_on=TODAY_LA, state=ChargebackState.APPROVED
-    )
+    unassigned_approved = case(account, target_on=TODAY_LA, due_on=TODAY_LA, state=ChargebackState.APPROVED)
 
     run()
     run(NOW + timedelta(hours=1))

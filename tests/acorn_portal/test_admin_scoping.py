@@ -28,6 +28,9 @@ from acorn_portal.roles import Role
 from datasources.models import ColumnMapping, DataSource, FileImport, ImportStatus, SyncCheckpoint, SyncRun
 from refunds.choices import DeductionFamily, PurchaseOrderState, WindowAnchor
 from refunds.models import (
+    AlertChannel,
+    AlertLog,
+    AlertSettings,
     ApprovalThreshold,
     AssignmentRule,
     Carton,
@@ -45,6 +48,7 @@ from refunds.models import (
     Shipment,
     ShipmentItem,
     Team,
+    WatchRule,
     WorkflowSettings,
 )
 from refunds.services.evidence import add_evidence
@@ -342,6 +346,42 @@ def _sync_checkpoint(world):
 def _audit_event(world):
     return AuditEvent.objects.create(
         organization=world.org, actor_label=f"{world.tag.lower()}-user", action=AuditAction.EXPORT, object_id=world.tag
+    )
+
+
+@factory(AlertSettings)
+def _alert_settings(world):
+    return AlertSettings.objects.create(organization=world.org, reminder_lead_days="9, 4", digest_time_zone="UTC")
+
+
+@factory(AlertChannel)
+def _alert_channel(world):
+    channel = AlertChannel(organization=world.org, name=f"{world.tag} ops room", kind="slack")
+    channel.url = f"https://hooks.slack.com/services/{world.tag}"
+    channel.save()
+    return channel
+
+
+@factory(WatchRule)
+def _watch_rule(world):
+    rule = WatchRule.objects.create(
+        organization=world.org, name=f"{world.tag} big shortages", families=["shortage_claim"]
+    )
+    rule.accounts.add(world.account)
+    rule.channels.add(world.get(AlertChannel))
+    return rule
+
+
+@factory(AlertLog)
+def _alert_log(world):
+    return AlertLog.objects.create(
+        organization=world.org,
+        key=f"reminder:{world.tag}:lead3:email",
+        kind="reminder",
+        chargeback=world.get(Chargeback),
+        subject=f"[ACORN] Target in 3 days: {world.tag}CB0001",
+        address=f"{world.tag.lower()}@example.com",
+        next_attempt_at=NOW,
     )
 
 

@@ -44,7 +44,7 @@ from refunds.models import Chargeback
 from refunds.models.alerts import AlertKind, AlertSettings, AlertStatus
 from refunds.services.alerts.channels import absolute_link
 from refunds.services.alerts.dispatch import Intent, claim, claim_all
-from refunds.services.alerts.rules import OrganizationRules
+from refunds.services.alerts.rules import Audience, OrganizationRules
 from refunds.services.deadlines import local_today
 
 S = ChargebackState
@@ -233,9 +233,10 @@ def plan_escalations(*, now: datetime | None = None) -> int:
         why = "unassigned" if case.assignee_id is None else f"not yet approved ({case.get_state_display().lower()})"
         title = f"Escalation: {case.get_family_display()} {case.amazon_id}, {case.money}, due {_days(left)}, {why}"
         message = {"title": title, "lines": case_lines(case, today), "link": case_link(case)}
-        audience = rules.audience(case)
-        audience.emails = {user.pk: user for user in rules.managers()}
-        audience.channels = {channel.pk: channel for channel in channels}
+        audience = Audience(
+            emails={user.pk: user for user in rules.managers()},
+            channels={channel.pk: channel for channel in channels},
+        )
         intents = _intents_for(
             audience,
             case=case,

@@ -323,3 +323,15 @@ def test_task_run_twice_sends_nothing_new(org, account, ops):
     assert len(reminders) == 1
     assert AlertLog.objects.filter(kind=AlertKind.REMINDER, status=AlertStatus.SENT).count() == 1
     assert AlertLog.objects.get(kind=AlertKind.REMINDER).sent_at <= timezone.now()
+
+
+def test_a_run_with_nothing_new_costs_a_few_queries_whatever_the_number_of_cases(
+    org, account, ops, team, django_assert_max_num_queries
+):
+    rule(org, notify_managers=True)
+    for days in range(30):
+        case(account, target_on=TODAY_LA + timedelta(days=days % 8), assignee=ops, team=team)
+    first = plan_reminders(now=NOW, batch_size=7)
+    assert first == {"reminders": 60, "events": 30}  # olivia and tom for each case, no managers in this org
+    with django_assert_max_num_queries(20):
+        assert plan_reminders(now=NOW, batch_size=7) == {"reminders": 0, "events": 0}

@@ -77,11 +77,17 @@ def claim(intent: Intent, *, now: datetime | None = None) -> AlertLog | None:
         return None
 
 
-def claim_all(intents: list[Intent], *, now: datetime | None = None) -> list[AlertLog]:
-    """Claim many; keys already taken are skipped with one query instead of one failed insert each."""
+def claim_all(intents: list[Intent], *, now: datetime | None = None, taken: set | None = None) -> list[AlertLog]:
+    """Claim many; keys already taken are skipped with one query instead of one failed insert each.
+
+    `taken`: keys the caller already knows are claimed (then no query is made; a race is still
+    settled by the unique constraint).
+    """
     if not intents:
         return []
-    taken = set(AlertLog.objects.filter(key__in=[i.key for i in intents]).values_list("key", flat=True))
+    if taken is None:
+        taken = set(AlertLog.objects.filter(key__in=[i.key for i in intents]).values_list("key", flat=True))
+    taken = set(taken)
     claimed = []
     for intent in intents:
         if intent.key in taken:

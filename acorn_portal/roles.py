@@ -86,6 +86,23 @@ _CONFIGURE_WORKFLOW = [
     "refunds.change_workflowsettings",
 ]
 
+# Alerts (issue #7): managers and admins decide who is reminded of what and where chat alerts go,
+# and read the alert log (what went out, what failed).
+_MANAGE_ALERTS = [
+    "refunds.view_alertsettings",
+    "refunds.add_alertsettings",
+    "refunds.change_alertsettings",
+    "refunds.view_alertchannel",
+    "refunds.add_alertchannel",
+    "refunds.change_alertchannel",
+    "refunds.delete_alertchannel",
+    "refunds.view_watchrule",
+    "refunds.add_watchrule",
+    "refunds.change_watchrule",
+    "refunds.delete_watchrule",
+    "refunds.view_alertlog",
+]
+
 # Report file imports: everyone sees them and the organization's column mappings; the people who
 # work the data upload files; an organization's admins manage its column mappings.
 _READ_IMPORTS = ["datasources.view_fileimport", "datasources.view_columnmapping"]
@@ -144,6 +161,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_CONFIGURE_WORKFLOW,
         *_MANAGE_POLICY,
         *_IMPORT_FILES,
+        *_MANAGE_ALERTS,
         "refunds.approve_dispute",
         "refunds.open_settlement",
         "acorn_portal.view_auditevent",
@@ -156,6 +174,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_MANAGE_POLICY,
         *_IMPORT_FILES,
         *_MANAGE_MAPPINGS,
+        *_MANAGE_ALERTS,
         "acorn_portal.change_organization",
         "acorn_portal.add_vendoraccount",
         "acorn_portal.change_vendoraccount",

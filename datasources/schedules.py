@@ -9,6 +9,12 @@ SCHEDULES = [
         "schedule_type": Schedule.MINUTES,
         "minutes": 1,
     },
+    {
+        # Claims one alert per stale account and staleness; refunds' delivery schedule sends it.
+        "name": "datasources: alert accounts without a successful sync for 24 h",
+        "func": "datasources.tasks.check_stale_accounts",
+        "schedule_type": Schedule.HOURLY,
+    },
 ]
 
 

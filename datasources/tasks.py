@@ -30,3 +30,10 @@ def sync_due_sources() -> str:
     for account_id in due:
         async_task("datasources.tasks.sync_account", account_id, "schedule", task_name=f"sync account {account_id}")
     return f"{len(due)} account(s) due for sync"
+
+
+def check_stale_accounts() -> str:
+    """Hourly: alert each account with no successful sync for 24 h, once per staleness."""
+    from datasources.services.alerts import report_stale_accounts
+
+    return f"{report_stale_accounts()} stale-account alert(s) claimed"

@@ -19,6 +19,7 @@ from acorn_portal.admin_base import (
     admin_link,
     money_column,
 )
+from refunds import admin_alerts  # noqa: F401 - registers the alert admins
 from refunds.admin_rules import VerdictInline
 from refunds.admin_workflow import ChargebackWorkflowAdminMixin, QueueFilter
 from refunds.identifiers import normalize_po_number, parse_invoice_number

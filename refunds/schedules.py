@@ -15,6 +15,21 @@ SCHEDULES = [
         "schedule_type": Schedule.MINUTES,
         "minutes": 15,
     },
+    # Alerts: every 15 minutes so that a marketplace's new day (and a digest hour) is noticed soon
+    # after it starts; Q_CLUSTER has catch_up=False, finite max_attempts and timeout < retry, and
+    # the tasks claim each message by a unique key, so a late or doubled run repeats nothing.
+    {
+        "name": "refunds: deadline reminders, escalations and digests",
+        "func": "refunds.tasks.send_deadline_alerts",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 15,
+    },
+    {
+        "name": "refunds: deliver pending alerts and retries",
+        "func": "refunds.tasks.deliver_alerts",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 1,
+    },
 ]
 
 

@@ -131,3 +131,30 @@ def refresh_time_sensitive_verdicts() -> str:
     )
     ids = open_chargebacks(Chargeback.objects.filter(due)).values_list("id", flat=True)
     return str(evaluate_chargebacks(list(ids), cause="the calendar moved on"))
+
+
+# --- Alerts (issue #7) ---------------------------------------------------------------------------
+
+
+def send_deadline_alerts() -> str:
+    """Claim what is due now (reminders, escalations, digests), then deliver everything pending.
+
+    Safe to run twice, concurrently or late: every message has a unique key claimed before sending.
+    """
+    from refunds.services.alerts import dispatch, reminders
+
+    counts = reminders.plan_reminders()
+    escalations = reminders.plan_escalations()
+    digests = reminders.plan_digests()
+    delivered = dispatch.deliver_due()
+    return (
+        f"claimed {counts['reminders']} reminders, {counts['events']} events, {escalations} escalations, "
+        f"{digests} digests; {delivered}"
+    )
+
+
+def deliver_alerts() -> str:
+    """Send pending alerts whose time has come (new data alerts, retries after backoff)."""
+    from refunds.services.alerts import dispatch
+
+    return str(dispatch.deliver_due())

@@ -23,6 +23,7 @@ from acorn_portal.services.events import emit_event
 from acorn_portal.uploads import REPORT_TYPES, check_upload
 from datasources.connectors.report_files import ParsedReport, ReportFileError, RowError, parse_report
 from datasources.models import ColumnMapping, FileImport, ImportStatus
+from datasources.services import alerts
 from refunds.services import ingest
 
 MAX_STORED_ERRORS = 1000
@@ -195,6 +196,7 @@ def _finish(file_import: FileImport, status: str, message: str, errors=()) -> Fi
     with transaction.atomic():
         file_import.save()
         _announce(file_import)
+    alerts.safely(alerts.report_rejected_import, file_import)
     return file_import
 
 

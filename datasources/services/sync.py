@@ -34,6 +34,7 @@ from datasources.connectors import AccountInfo, ConnectorError, DocumentKind, ge
 from datasources.connectors.base import RECORD_KEYS, Connector, Page
 from datasources.connectors.http import redact
 from datasources.models import DataSource, SyncCheckpoint, SyncLease, SyncRun, SyncStatus
+from datasources.services import alerts
 from refunds.services import ingest
 from refunds.services.matching import evaluate_chargebacks
 
@@ -196,8 +197,10 @@ def run_source(source: DataSource, *, owner: str, trigger: str) -> SyncRun:
             _sync_kind(ctx)
     except (ConnectorError, LeaseLostError) as exc:
         _finish(ctx, SyncStatus.FAILED, exc)
+        alerts.safely(alerts.report_failed_run, run)
     except Exception as exc:
         _finish(ctx, SyncStatus.FAILED, exc)
+        alerts.safely(alerts.report_failed_run, run)
         raise
     else:
         _finish(ctx, SyncStatus.SUCCEEDED)

@@ -1,3 +1,4 @@
+from refunds.models.alerts import AlertChannel, AlertLog, AlertSettings, WatchRule
 from refunds.models.approvals import Approval, ApprovalThreshold, WorkflowSettings
 from refunds.models.assessments import ChargebackAssessment
 from refunds.models.assignment import AssignmentRule, Team
@@ -17,6 +18,10 @@ from refunds.models.evidence import Comment, DisputePacket, Evidence
 from refunds.models.rules import CoopAgreement, DeductionType, PolicyRule
 
 __all__ = [
+    "AlertChannel",
+    "AlertLog",
+    "AlertSettings",
+    "WatchRule",
     "Approval",
     "ApprovalThreshold",
     "AssignmentRule",

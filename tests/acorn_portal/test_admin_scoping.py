@@ -39,6 +39,9 @@ from developer.models import APIKey, GLAccountMapping, LedgerExport, WebhookDeli
 from developer.services.keys import issue_api_key
 from refunds.choices import DeductionFamily, PurchaseOrderState, WindowAnchor
 from refunds.models import (
+    AlertChannel,
+    AlertLog,
+    AlertSettings,
     ApprovalThreshold,
     AssignmentRule,
     Carton,
@@ -56,6 +59,7 @@ from refunds.models import (
     Shipment,
     ShipmentItem,
     Team,
+    WatchRule,
     WorkflowSettings,
 )
 from refunds.services.evidence import add_evidence
@@ -413,6 +417,42 @@ def _gl_account_mapping(world):
 @factory(LedgerExport)
 def _ledger_export(world):
     return LedgerExport.objects.create(organization=world.org, period_from=TODAY, period_to=TODAY, line_count=0)
+
+
+@factory(AlertSettings)
+def _alert_settings(world):
+    return AlertSettings.objects.create(organization=world.org, reminder_lead_days="9, 4", digest_time_zone="UTC")
+
+
+@factory(AlertChannel)
+def _alert_channel(world):
+    channel = AlertChannel(organization=world.org, name=f"{world.tag} ops room", kind="slack")
+    channel.url = f"https://hooks.slack.com/services/{world.tag}"
+    channel.save()
+    return channel
+
+
+@factory(WatchRule)
+def _watch_rule(world):
+    rule = WatchRule.objects.create(
+        organization=world.org, name=f"{world.tag} big shortages", families=["shortage_claim"]
+    )
+    rule.accounts.add(world.account)
+    rule.channels.add(world.get(AlertChannel))
+    return rule
+
+
+@factory(AlertLog)
+def _alert_log(world):
+    return AlertLog.objects.create(
+        organization=world.org,
+        key=f"reminder:{world.tag}:lead3:email",
+        kind="reminder",
+        chargeback=world.get(Chargeback),
+        subject=f"[ACORN] Target in 3 days: {world.tag}CB0001",
+        address=f"{world.tag.lower()}@example.com",
+        next_attempt_at=NOW,
+    )
 
 
 def build_documents(world: World) -> World:

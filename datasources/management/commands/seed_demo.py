@@ -22,6 +22,7 @@ from datasources.simulator.demo import DEMO_ACCOUNTS, DEMO_DEDUCTIONS, DEMO_SEED
 from datasources.simulator.generator import Kind, generate
 from datasources.simulator.loader import account_spec, load
 from refunds.models import Chargeback
+from refunds.services.alerts.demo import ensure_demo_alerts
 from refunds.services.demo_workflow import ensure_demo_workflow
 from refunds.services.matching import evaluate_chargebacks
 
@@ -56,6 +57,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         demo = ensure_demo_organization(reset_passwords=options["reset_passwords"])
         ensure_demo_workflow(demo.organization, demo.users)
+        ensure_demo_alerts(demo.organization)
         specs = [account_spec(demo.accounts[code], weight=weight) for code, weight in ACCOUNT_WEIGHTS.items()]
         stream = generate(
             seed=options["seed"],

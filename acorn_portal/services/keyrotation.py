@@ -14,6 +14,7 @@ on, and a second run changes nothing.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -40,10 +41,7 @@ class FieldReport:
     current: int = 0  # already under the newest key
     rotated: int = 0
     changed_meanwhile: int = 0  # rewritten by someone else between our read and our write
-    unreadable: list = None  # primary keys of values no configured key decrypts
-
-    def __post_init__(self):
-        self.unreadable = self.unreadable or []
+    unreadable: list = dataclasses.field(default_factory=list)  # primary keys of values no configured key decrypts
 
     @property
     def stale(self) -> int:
@@ -56,9 +54,7 @@ def encrypted_fields() -> list[tuple[type[models.Model], models.Field]]:
     for model in apps.get_models():
         if model._meta.proxy or not model._meta.managed:
             continue
-        found.extend(
-            (model, field) for field in model._meta.concrete_fields if isinstance(field, crypto.EncryptedTextField)
-        )
+        found.extend((model, f) for f in model._meta.concrete_fields if isinstance(f, crypto.EncryptedTextField))
     return sorted(found, key=lambda pair: (pair[0]._meta.label, pair[1].name))
 
 

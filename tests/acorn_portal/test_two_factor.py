@@ -341,6 +341,14 @@ def test_superuser_resets_through_the_user_admin(client, superuser, manager):
     assert not TOTPDevice.objects.filter(user=manager).exists()
 
 
+def test_a_system_check_refuses_settings_without_the_middleware(settings):
+    from acorn_portal.checks import TWO_FACTOR, two_factor_middleware
+
+    assert two_factor_middleware(None) == []
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if m != TWO_FACTOR]
+    assert [error.id for error in two_factor_middleware(None)] == ["acorn.E001"]
+
+
 def test_device_admins_of_django_otp_are_not_registered():
     from django.contrib import admin
 

@@ -77,7 +77,9 @@ class Param:
 
 
 def apply_filters(queryset, query_params, params: list[Param]):
+    """`queryset` narrowed by the parameters present (plain lookups in one `.filter()` call)."""
     errors: dict[str, list[str]] = {}
+    lookups: dict = {}
     for param in params:
         raws = [raw for raw in query_params.getlist(param.name) if raw != ""]
         if not raws:
@@ -90,12 +92,12 @@ def apply_filters(queryset, query_params, params: list[Param]):
         if param.method is not None:
             queryset = param.method(queryset, values[0])
         elif param.many and len(values) > 1:
-            queryset = queryset.filter(**{f"{param.lookup}__in": values})
+            lookups[f"{param.lookup}__in"] = values
         else:
-            queryset = queryset.filter(**{param.lookup: values[0]})
+            lookups[param.lookup] = values[0]
     if errors:
         raise ValidationError(errors)
-    return queryset
+    return queryset.filter(**lookups) if lookups else queryset
 
 
 def filter_parameters(params: list[Param]) -> list[OpenApiParameter]:

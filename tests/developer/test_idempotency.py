@@ -129,3 +129,22 @@ def test_concurrent_repeats_run_once(org, account):
     assert _events(case) == 1
     # Whichever lost the race can now read the stored response.
     assert _start_review(client_for(secret), case, key="race").status_code == 200
+
+
+def test_multipart_upload_with_a_key_is_stored_once(api, account):
+    from refunds.models import Evidence
+    from tests.refunds.cases import PDF_BYTES, png_bytes, upload
+
+    case = make_chargeback(account)
+    url = f"/api/v1/chargebacks/{case.pk}/evidence/"
+
+    def send(data):
+        return api.post(
+            url, {"kind": "pod", "file": upload(data, "pod.pdf")}, format="multipart", HTTP_IDEMPOTENCY_KEY="u1"
+        )
+
+    first = send(PDF_BYTES)
+    assert first.status_code == 201, first.content
+    assert send(PDF_BYTES).content == first.content
+    assert Evidence.objects.filter(chargeback=case).count() == 1
+    assert send(png_bytes()).status_code == 422  # same key, another file

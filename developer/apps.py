@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class DeveloperConfig(AppConfig):
@@ -7,3 +8,6 @@ class DeveloperConfig(AppConfig):
 
     def ready(self):
         from developer.api import schema  # noqa: F401 - registers the OpenAPI Bearer key scheme
+        from developer.schedules import install_schedules
+
+        post_migrate.connect(install_schedules, sender=self, dispatch_uid="developer_install_schedules")

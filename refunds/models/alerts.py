@@ -90,7 +90,12 @@ class AlertSettings(models.Model):
 
     @property
     def lead_days(self) -> list[int]:
-        return parse_lead_days(self.reminder_lead_days)
+        """The lead times, largest first; a value saved around the form's checks falls back to the defaults
+        rather than stopping every organization's reminders."""
+        try:
+            return parse_lead_days(self.reminder_lead_days)
+        except ValueError:
+            return list(DEFAULT_LEAD_DAYS)
 
     @classmethod
     def for_organization(cls, organization_id: int) -> "AlertSettings":

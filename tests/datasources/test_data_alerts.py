@@ -130,3 +130,12 @@ def test_a_good_import_alerts_nobody(account, ops, people):
     )
     assert done.status == ImportStatus.IMPORTED
     assert not AlertLog.objects.exists()
+
+
+def test_an_incident_without_a_usable_name_is_refused(org):
+    from refunds.services.alerts.data import report_data_incident
+
+    for incident in ("", "x" * 141):
+        with pytest.raises(ValueError, match="incident needs a name"):
+            report_data_incident(organization_id=org.pk, incident=incident, title="t", lines=[])
+    assert not AlertLog.objects.exists()

@@ -189,3 +189,32 @@ def test_channel_url_and_secret_are_encrypted_at_rest(org, receiver):
     assert "127.0.0.1" not in url and "SECplain" not in secret
     assert decrypt(url) == receiver.url("/ding") and decrypt(secret) == "SECplain"
     assert AlertChannel.objects.get(pk=stored.pk).secret == "SECplain"
+
+
+def test_a_mail_server_that_is_down_delays_only_the_emails(org, account, ops, receiver):
+    import socket
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    slack = channel(org, receiver, ChannelKind.SLACK, "/slack")
+    rule(org, channels=[slack])
+    case(account, target_on=TODAY_LA + timedelta(days=3), assignee=ops)
+    plan_reminders(now=NOW)
+    smtp = {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": closed_port,
+        "EMAIL_TIMEOUT": 2,
+    }
+    with override_settings(**smtp):
+        result = deliver_due(now=NOW)
+    assert (result.sent, result.retrying) == (1, 1)
+    assert len(receiver.to("/slack")) == 1
+    email = AlertLog.objects.get(channel__isnull=True, kind=AlertKind.REMINDER)
+    assert email.status == AlertStatus.PENDING and "ConnectionRefusedError" in email.last_error
+
+    deliver_due(now=NOW + timedelta(minutes=1))  # the mail server is back (locmem)
+    email.refresh_from_db()
+    assert email.status == AlertStatus.SENT and len(mail.outbox) == 1
+    assert len(receiver.to("/slack")) == 1

@@ -1,12 +1,11 @@
 """The demo reminds people: after seed_demo and routing, the scheduler claims and prints reminders."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.utils import timezone
 from django_q.models import Schedule
 
 from datasources.schedules import SCHEDULES as DATASOURCE_SCHEDULES
@@ -14,6 +13,8 @@ from refunds.models import AlertLog, Chargeback, WatchRule
 from refunds.models.alerts import AlertKind
 from refunds.schedules import SCHEDULES
 from refunds.services.alerts.demo import ensure_demo_alerts
+from refunds.services.alerts.dispatch import deliver_due
+from refunds.services.alerts.reminders import plan_escalations, plan_reminders
 from refunds.tasks import auto_assign_cases, deliver_alerts, send_deadline_alerts
 
 pytestmark = pytest.mark.django_db
@@ -31,18 +32,29 @@ def test_alert_schedules_are_installed_after_migrate():
 
 
 def test_seeded_demo_has_cases_to_remind_about_and_reminds_once():
-    call_command("seed_demo", "--direct", "--deductions", "300", stdout=StringIO(), stderr=StringIO())
+    # The demo's calendar is pinned (seed_demo --today) and the scheduler runs at that day's evening.
+    now = datetime(2026, 11, 20, 18, 0, tzinfo=UTC)
+    call_command(
+        "seed_demo", "--direct", "--deductions", "300", "--today", "2026-11-20", stdout=StringIO(), stderr=StringIO()
+    )
     rule = WatchRule.objects.get(name="Every open case")
     assert ensure_demo_alerts(rule.organization) == rule, "idempotent"
     auto_assign_cases()
-    soon = Chargeback.objects.open().filter(target_on__lte=timezone.localdate() + timedelta(days=7))
-    assert soon.exists(), "the demo has cases near their target"
+    soon = Chargeback.objects.open().filter(target_on__lte=now.date() + timedelta(days=7), due_on__gte=now.date())
+    assert soon.exists(), "the demo has cases near (or past) their target and still disputable"
 
-    summary = send_deadline_alerts()
-    assert summary.startswith("claimed ") and " 0 reminders" not in summary
+    counts = plan_reminders(now=now)
+    assert counts["reminders"] > 0 and counts["events"] > 0
+    plan_escalations(now=now)
+    deliver_due(now=now)
     reminders = AlertLog.objects.filter(kind=AlertKind.REMINDER)
-    assert reminders.exists() and len(mail.outbox) >= reminders.count()
+    assert reminders.count() == counts["reminders"] and len(mail.outbox) >= reminders.count()
     before = len(mail.outbox)
-    send_deadline_alerts()
-    deliver_alerts()
+    assert plan_reminders(now=now + timedelta(minutes=15)) == {"reminders": 0, "events": 0}
+    deliver_due(now=now + timedelta(minutes=15))
     assert len(mail.outbox) == before
+
+
+def test_the_scheduled_tasks_run_and_summarise():
+    assert send_deadline_alerts().startswith("claimed 0 reminders")
+    assert deliver_alerts() == "sent 0, to retry 0, gave up 0"

@@ -335,3 +335,11 @@ def test_a_run_with_nothing_new_costs_a_few_queries_whatever_the_number_of_cases
     assert first == {"reminders": 60, "events": 30}  # olivia and tom for each case, no managers in this org
     with django_assert_max_num_queries(20):
         assert plan_reminders(now=NOW, batch_size=7) == {"reminders": 0, "events": 0}
+
+
+def test_lead_times_saved_around_the_form_fall_back_to_the_defaults(org, account, ops):
+    AlertSettings.objects.create(organization=org, reminder_lead_days="soon")
+    rule(org)
+    case(account, target_on=TODAY_LA + timedelta(days=7), assignee=ops)
+    run()
+    assert list(AlertLog.objects.filter(kind=AlertKind.REMINDER).values_list("lead_days", flat=True)) == [7]

@@ -149,12 +149,15 @@ def _check_answer(kind: str, response) -> None:
         raise ChannelError(f"{ChannelKind(kind).label} refused the message: code {code} {error}".strip())
 
 
-def send(row: AlertLog, *, session, now: datetime) -> None:
+def send(row: AlertLog, *, session, now: datetime, mail_connection=None) -> None:
     """Send one claimed alert; raises (ChannelError, requests errors, OutboundRefused, SMTP errors) on failure."""
     if row.channel_id is None:
         if not row.address:
             raise ChannelError("No email address and no channel.")
-        EmailMessage(subject=row.subject, body=plain_text(row.message), to=[row.address]).send(fail_silently=False)
+        message = EmailMessage(
+            subject=row.subject, body=plain_text(row.message), to=[row.address], connection=mail_connection
+        )
+        message.send(fail_silently=False)
         return
     channel = row.channel
     if not channel.enabled:

@@ -15,10 +15,12 @@ channel that failed once is not tried again, so one dead webhook costs one timeo
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -133,7 +135,10 @@ def deliver_due(*, now: datetime | None = None, limit: int = DELIVERY_BATCH) -> 
         .order_by(F("channel_id").asc(nulls_first=True), "next_attempt_at", "id")
         .values_list("pk", "channel_id")[:limit]
     )
-    with OutboundSession() as session:
+    if not ids:
+        return result
+    mail_connection = _open_mail_connection() if any(channel_id is None for _pk, channel_id in ids) else None
+    with OutboundSession() as session, contextlib.closing(_Closer(mail_connection)):
         for log_id, channel_id in ids:
             if channel_id is not None and channel_id in result.skipped_channels:
                 continue  # failed once in this pass: its other rows wait for the next pass untouched
@@ -141,7 +146,7 @@ def deliver_due(*, now: datetime | None = None, limit: int = DELIVERY_BATCH) -> 
                 continue
             row = AlertLog.objects.select_related("channel").get(pk=log_id)
             try:
-                channels.send(row, session=session, now=now)
+                channels.send(row, session=session, mail_connection=mail_connection, now=now)
             except Exception as exc:  # noqa: BLE001 - any failure of one channel must not stop the others
                 _record_failure(row, exc, now, result)
                 if channel_id is not None:
@@ -150,6 +155,27 @@ def deliver_due(*, now: datetime | None = None, limit: int = DELIVERY_BATCH) -> 
                 AlertLog.objects.filter(pk=log_id).update(status=AlertStatus.SENT, sent_at=now)
                 result.sent += 1
     return result
+
+
+def _open_mail_connection():
+    """One mail connection for the pass (SMTP logs in once, not per email). If the server cannot be
+    reached now, each email tries again on its own and fails alone; chat channels are not held up."""
+    connection = get_connection(fail_silently=False)
+    try:
+        connection.open()
+    except Exception as exc:  # noqa: BLE001
+        log.warning("Mail server not reachable at the start of a delivery pass: %s", exc)
+    return connection
+
+
+class _Closer:
+    def __init__(self, connection):
+        self.connection = connection
+
+    def close(self):
+        if self.connection is not None:
+            with contextlib.suppress(Exception):
+                self.connection.close()
 
 
 def _record_failure(row: AlertLog, exc: Exception, now: datetime, result: DeliveryResult) -> None:

@@ -217,12 +217,17 @@ def plan_reminders(*, now: datetime | None = None, batch_size: int = 500) -> dic
             planned.append((case, today, lead, audience, keys))
         wanted = [key for *_rest, keys in planned for key in keys] + [_event_key(p[0], p[2]) for p in planned]
         taken = set(AlertLog.objects.filter(key__in=wanted).values_list("key", flat=True)) if wanted else set()
-        for case, today, lead, audience, keys in planned:
-            if _event_key(case, lead) not in taken:
-                counts["events"] += emit_deadline_event(case, lead, today, now)
-            if all(key in taken for key in keys):
-                continue
-            counts["reminders"] += len(claim_all(_reminder_intents(case, today, lead, audience), now=now, taken=taken))
+        todo = [item for item in planned if any(key not in taken for key in [*item[4], _event_key(item[0], item[2])])]
+        if not todo:
+            continue
+        with transaction.atomic():  # one commit per batch; each claim is its own savepoint inside it
+            for case, today, lead, audience, keys in todo:
+                if _event_key(case, lead) not in taken:
+                    counts["events"] += emit_deadline_event(case, lead, today, now)
+                if all(key in taken for key in keys):
+                    continue
+                intents = _reminder_intents(case, today, lead, audience)
+                counts["reminders"] += len(claim_all(intents, now=now, taken=taken))
     return counts
 
 

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from acorn_portal.admin_base import ReadOnlyTabularInline, TenantScopedAdmin, TenantScopedHistoryAdmin
-from acorn_portal.models import AuditEvent, Membership, Organization, VendorAccount
+from acorn_portal.models import AuditEvent, ExchangeRate, Membership, Organization, VendorAccount
 
 
 class MembershipInline(ReadOnlyTabularInline):
@@ -161,3 +161,14 @@ class AuditEventAdmin(TenantScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ExchangeRate)
+class ExchangeRateAdmin(TenantScopedHistoryAdmin):
+    """The rates the dashboard and reports may convert at (figures stay per currency beside them)."""
+
+    list_display = ("organization", "from_currency", "to_currency", "rate", "valid_from")
+    list_filter = ("from_currency", "to_currency")
+    list_select_related = ("organization",)
+    fields = ("organization", "from_currency", "to_currency", "rate", "valid_from")
+    date_hierarchy = "valid_from"

@@ -15,6 +15,7 @@ from refunds.models.documents import (
 )
 from refunds.models.evidence import Comment, DisputePacket, Evidence
 from refunds.models.rules import CoopAgreement, DeductionType, PolicyRule
+from refunds.models.stats import ChargebackDayStat, RecoveryDayStat
 
 __all__ = [
     "Approval",
@@ -22,6 +23,7 @@ __all__ = [
     "AssignmentRule",
     "Carton",
     "Chargeback",
+    "ChargebackDayStat",
     "Comment",
     "DisputePacket",
     "Evidence",
@@ -33,6 +35,7 @@ __all__ = [
     "PolicyRule",
     "PurchaseOrder",
     "PurchaseOrderItem",
+    "RecoveryDayStat",
     "Remittance",
     "RemittanceLine",
     "Shipment",

@@ -23,7 +23,7 @@ from django.urls import NoReverseMatch, reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from acorn_portal.admin_base import TenantScopedAdmin, is_tenant_owned
-from acorn_portal.models import AuditAction, AuditEvent, Membership, Organization, VendorAccount
+from acorn_portal.models import AuditAction, AuditEvent, ExchangeRate, Membership, Organization, VendorAccount
 from acorn_portal.roles import Role
 from datasources.models import ColumnMapping, DataSource, FileImport, ImportStatus, SyncCheckpoint, SyncRun
 from refunds.choices import DeductionFamily, PurchaseOrderState, WindowAnchor
@@ -342,6 +342,13 @@ def _sync_checkpoint(world):
 def _audit_event(world):
     return AuditEvent.objects.create(
         organization=world.org, actor_label=f"{world.tag.lower()}-user", action=AuditAction.EXPORT, object_id=world.tag
+    )
+
+
+@factory(ExchangeRate)
+def _exchange_rate(world):
+    return ExchangeRate.objects.create(
+        organization=world.org, from_currency="EUR", to_currency="USD", rate=Decimal("1.0825"), valid_from=TODAY
     )
 
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 
 from acorn_portal.exports import safe_cell
 from acorn_portal.models import AuditAction, Organization
-from acorn_portal.money import CURRENCY_DECIMALS
+from acorn_portal.money import CURRENCY_DECIMALS, quantize
 from acorn_portal.services.audit import record_audit
 from acorn_portal.tenancy import restrict_to_organizations
 from refunds.charts import grouped_bars
@@ -142,6 +142,9 @@ REPORT_COLUMNS = (
 )
 
 
+MONEY_COLUMNS = ("deducted", "disputed", "won", "recovered", "written_off")
+
+
 @require_GET
 @login_required
 def recovery_report_view(request):
@@ -157,6 +160,7 @@ def recovery_report_view(request):
             "period": period_label(line["period"], grain),
             "organization": line["account"].organization.name,
             "account": str(line["account"]),
+            **{key: quantize(line[key], line["currency"]) for key in MONEY_COLUMNS},
         }
         for line in lines
     ]

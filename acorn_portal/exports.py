@@ -162,7 +162,7 @@ class ExportMixin:
         from acorn_portal.models import AuditAction
         from acorn_portal.services.audit import record_audit
 
-        filters = {key: value for key, value in request.GET.items()}
+        filters = dict(request.GET.items())
         detail = {"model": self.opts.label_lower, "format": fmt, "filters": filters}
         org_ids = self.organizations_for(request, "view", "change")
         for organization_id in sorted(org_ids) if org_ids is not None else [None]:

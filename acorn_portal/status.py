@@ -96,8 +96,11 @@ def build_sections(request, org_ids, now=None) -> list[StatusSection]:
             section = entry.provider(request, org_ids, now)
         except Exception as exc:  # noqa: BLE001 - one broken provider must not hide the others
             logger.exception("status section %s failed", key)
-            section = StatusSection(title=key.replace("_", " ").capitalize(), level="error",
-                                    summary=f"This section could not be read: {type(exc).__name__}.")  # fmt: skip
+            section = StatusSection(
+                title=key.replace("_", " ").capitalize(),
+                level="error",
+                summary=f"This section could not be read: {type(exc).__name__}.",
+            )
         if section is not None:
             section.key = key
             sections.append(section)
@@ -130,8 +133,10 @@ def cluster_section(request, org_ids, now) -> StatusSection:
     ]
     if request.user.is_superuser:
         rows += [
-            StatusRow([f"failed: {task.func}", f"{task.stopped:%Y-%m-%d %H:%M}", str(task.result)[:300], task.name],
-                      flagged=True)  # fmt: skip
+            StatusRow(
+                [f"failed: {task.func}", f"{task.stopped:%Y-%m-%d %H:%M}", str(task.result)[:300], task.name],
+                flagged=True,
+            )
             for task in failed.order_by("-stopped")[:10]
         ]
     level = "error" if not clusters else ("warn" if failed_count else "ok")

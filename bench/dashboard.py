@@ -38,17 +38,51 @@ TYPES = {
     "coop": ["coop_fee"],
 }
 STATES = [  # (state, weight)
-    ("new", 20), ("in_review", 10), ("pending_approval", 3), ("approved", 2), ("disputed", 10),
-    ("amazon_approved", 5), ("denied", 5), ("settlement", 1), ("recovered", 20), ("written_off", 6),
-    ("accepted", 12), ("expired", 6),
-]  # fmt: skip
-COLUMNS = (
-    "account_id amazon_id family deduction_type sub_type amount currency issue_date po_number "
-    "po_number_normalized asin invoice_number amazon_status amazon_dispute_id description state "
-    "workflow_version dispute_round filed_case_id recovery_reference resolution_reason requires_second_approval "
-    "recommendation due_on recovered_amount recovered_on amazon_approved_amount written_off_amount "
-    "created_at updated_at"
-).split()
+    ("new", 20),
+    ("in_review", 10),
+    ("pending_approval", 3),
+    ("approved", 2),
+    ("disputed", 10),
+    ("amazon_approved", 5),
+    ("denied", 5),
+    ("settlement", 1),
+    ("recovered", 20),
+    ("written_off", 6),
+    ("accepted", 12),
+    ("expired", 6),
+]
+COLUMNS = [
+    "account_id",
+    "amazon_id",
+    "family",
+    "deduction_type",
+    "sub_type",
+    "amount",
+    "currency",
+    "issue_date",
+    "po_number",
+    "po_number_normalized",
+    "asin",
+    "invoice_number",
+    "amazon_status",
+    "amazon_dispute_id",
+    "description",
+    "state",
+    "workflow_version",
+    "dispute_round",
+    "filed_case_id",
+    "recovery_reference",
+    "resolution_reason",
+    "requires_second_approval",
+    "recommendation",
+    "due_on",
+    "recovered_amount",
+    "recovered_on",
+    "amazon_approved_amount",
+    "written_off_amount",
+    "created_at",
+    "updated_at",
+]
 
 
 def load(accounts, rows: int, seed: int) -> float:
@@ -79,12 +113,42 @@ def load(accounts, rows: int, seed: int) -> float:
                     approved = amount
                 elif state in ("written_off", "accepted"):
                     written = amount
-                copy.write_row((
-                    account.pk, f"D{n:09d}", family, rng.choice(TYPES[family]), "", amount, account.currency,
-                    issued, f"PO{n % 50000:06d}", f"PO{n % 50000:06d}", "", "", "", "", "", state, 0,
-                    0 if state in ("new", "in_review", "pending_approval", "approved", "accepted", "expired") else 1,
-                    "", "", "", False, "", due, recovered, recovered_on, approved, written, now, now,
-                ))  # fmt: skip
+                copy.write_row(
+                    (
+                        account.pk,
+                        f"D{n:09d}",
+                        family,
+                        rng.choice(TYPES[family]),
+                        "",
+                        amount,
+                        account.currency,
+                        issued,
+                        f"PO{n % 50000:06d}",
+                        f"PO{n % 50000:06d}",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        state,
+                        0,
+                        0
+                        if state in ("new", "in_review", "pending_approval", "approved", "accepted", "expired")
+                        else 1,
+                        "",
+                        "",
+                        "",
+                        False,
+                        "",
+                        due,
+                        recovered,
+                        recovered_on,
+                        approved,
+                        written,
+                        now,
+                        now,
+                    )
+                )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE refunds_chargeback")
     return time.perf_counter() - started
@@ -141,12 +205,16 @@ def main(argv=None) -> None:
     print(f"  loaded in {load(accounts, args.rows, args.seed):.1f} s", flush=True)
     started = time.perf_counter()
     written = stats.rebuild_stats()
-    print(f"rollups rebuilt from the cases in {time.perf_counter() - started:.1f} s: {written:,} rows "
-          f"({ChargebackDayStat.objects.count():,} issue-day, {RecoveryDayStat.objects.count():,} recovery-day)")  # fmt: skip
+    print(
+        f"rollups rebuilt from the cases in {time.perf_counter() - started:.1f} s: {written:,} rows "
+        f"({ChargebackDayStat.objects.count():,} issue-day, {RecoveryDayStat.objects.count():,} recovery-day)"
+    )
     started = time.perf_counter()
     problems = stats.differences([accounts[0].pk])
-    print(f"rollups vs recount (account {accounts[0]}): {'exact' if not problems else problems[:3]} "
-          f"({time.perf_counter() - started:.1f} s)")  # fmt: skip
+    print(
+        f"rollups vs recount (account {accounts[0]}): {'exact' if not problems else problems[:3]} "
+        f"({time.perf_counter() - started:.1f} s)"
+    )
     print(f"deductions: {Chargeback.objects.count():,}", flush=True)
 
     client = Client()
@@ -160,8 +228,11 @@ def main(argv=None) -> None:
     ):
         target = "/dashboard/reports/recovery/" if label.startswith("recovery") else url
         median, p95, queries = measure(client, target, params, args.requests)
-        print(f"{label:38s} median {median * 1000:7.1f} ms   p95 {p95 * 1000:7.1f} ms   {queries} queries"
-              f"   ({args.requests} requests)", flush=True)  # fmt: skip
+        print(
+            f"{label:38s} median {median * 1000:7.1f} ms   p95 {p95 * 1000:7.1f} ms   {queries} queries"
+            f"   ({args.requests} requests)",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

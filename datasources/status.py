@@ -20,7 +20,8 @@ def _run_text(run: SyncRun) -> str:
         for kind, c in sorted(run.counts.items())
     )
     errors = "; ".join(
-        f"{e.get('kind', '')} {e.get('message', '')}" + (f" (request id {e['request_id']})" if e.get("request_id") else "")
+        f"{e.get('kind', '')} {e.get('message', '')}"
+        + (f" (request id {e['request_id']})" if e.get("request_id") else "")
         for e in run.errors[:3]
     )
     text = f"{_when(run.started_at)} {run.get_status_display().lower()}"

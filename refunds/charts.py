@@ -55,8 +55,18 @@ def _fmt(value: Decimal, places: int) -> str:
     return f"{value.quantize(Decimal(1).scaleb(-places)):,}"
 
 
-def grouped_bars(*, chart_id: str, title: str, description: str, categories: list[str], series, unit: str = "",
-                 places: int = 2, label_every: int = 1, show_values: bool = False) -> dict:  # fmt: skip
+def grouped_bars(
+    *,
+    chart_id: str,
+    title: str,
+    description: str,
+    categories: list[str],
+    series,
+    unit: str = "",
+    places: int = 2,
+    label_every: int = 1,
+    show_values: bool = False,
+) -> dict:
     """A vertical grouped bar chart; `series` is [(name, [value per category])], values >= 0."""
     values = [Decimal(v) for _name, points in series for v in points]
     top = _nice_ceiling(max(values, default=Decimal(0)).to_integral_value(ROUND_CEILING))
@@ -72,8 +82,18 @@ def grouped_bars(*, chart_id: str, title: str, description: str, categories: lis
             height = float(value / top) * plot_h if top else 0
             x = LEFT + position * slot + slot * 0.1 + index * bar_w
             text = f"{_fmt(value, places)} {unit}".strip()
-            bars.append(Bar(x, TOP + plot_h - height, bar_w, height, name, pattern,
-                            f"{categories[position]} · {name}: {text}", text))  # fmt: skip
+            bars.append(
+                Bar(
+                    x,
+                    TOP + plot_h - height,
+                    bar_w,
+                    height,
+                    name,
+                    pattern,
+                    f"{categories[position]} · {name}: {text}",
+                    text,
+                )
+            )
     ticks = [Tick(TOP + plot_h - plot_h * i / 4, _fmt(top * i / 4, 0 if top >= 4 else places)) for i in range(5)]
     labels = [
         Category(LEFT + position * slot + slot / 2, text)

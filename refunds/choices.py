@@ -179,6 +179,7 @@ class MatchStatus(models.TextChoices):
     PARTIAL = "partial", "Partly matched"
     UNMATCHED = "unmatched", "Unmatched — waiting for documents"
 
+
 # --- Dashboard groupings (issue #7) ---------------------------------------------------------------
 
 OPEN_STATES = tuple(state for state in ChargebackState if state not in CLOSED_STATES)

@@ -28,7 +28,6 @@ from refunds.services.dashboard import (
     recovery_report,
 )
 
-
 HEADLINE = ("open", "due_week", "overdue", "recovered_month", "recovered_quarter", "awaiting_credit")
 
 

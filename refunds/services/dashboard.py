@@ -38,7 +38,12 @@ from refunds.models import Chargeback, ChargebackDayStat, RecoveryDayStat
 ZERO = Decimal(0)
 VIEW_PERM = "refunds.view_chargeback"
 
-AGING_BUCKETS = (("age_0_30", "0–30 days", 0, 30), ("age_31_60", "31–60 days", 31, 60), ("age_61_90", "61–90 days", 61, 90), ("age_91", "over 90 days", 91, None))  # fmt: skip
+AGING_BUCKETS = (
+    ("age_0_30", "0–30 days", 0, 30),
+    ("age_31_60", "31–60 days", 31, 60),
+    ("age_61_90", "61–90 days", 61, 90),
+    ("age_91", "over 90 days", 91, None),
+)
 
 # Figure key → (label, what it means). The admin's FigureFilter lists the same cases for each key.
 FIGURES = {
@@ -432,9 +437,7 @@ def _trend(ids, filters: Filters, now):
             .order_by()
         )
         for row in rows:
-            point = series[row["currency"]].setdefault(
-                week_start(row["day"]), {"deducted": ZERO, "recovered": ZERO}
-            )
+            point = series[row["currency"]].setdefault(week_start(row["day"]), {"deducted": ZERO, "recovered": ZERO})
             point[name] += row["total"]
     trend = {
         currency: [{"week": w, **points.get(w, {"deducted": ZERO, "recovered": ZERO})} for w in weeks]

@@ -126,9 +126,7 @@ def recount(account_ids: Iterable[int] | None = None) -> tuple[dict, dict]:
         cases = cases.filter(account_id__in=list(account_ids))
     issue = {
         tuple(row[name] for name in ISSUE_KEY): (row["n"], *(row[f"sum_{m}"] or ZERO for m in ISSUE_MEASURES))
-        for row in cases.values(*ISSUE_KEY).annotate(
-            n=Count("id"), **{f"sum_{m}": Sum(m) for m in ISSUE_MEASURES}
-        )
+        for row in cases.values(*ISSUE_KEY).annotate(n=Count("id"), **{f"sum_{m}": Sum(m) for m in ISSUE_MEASURES})
     }
     recovery = {
         tuple(row[name] for name in RECOVERY_KEY): (row["n"], row["total"] or ZERO)

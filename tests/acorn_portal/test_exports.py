@@ -26,7 +26,7 @@ def read_csv(response) -> list[list[str]]:
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
         ("+1+1", "'+1+1"),
         ("-2+3", "'-2+3"),
         ("@SUM(A1)", "'@SUM(A1)"),
@@ -62,7 +62,7 @@ def test_xlsx_export_keeps_numbers_as_numbers_and_text_inert(client, account, fi
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     header = [cell.value for cell in sheet[1]]
-    row = [cell for cell in sheet[2]]
+    row = list(sheet[2])
     assert row[header.index("Amazon id")].value == "'+X1"
     assert row[header.index("PO number")].value == "'-1+1"
     amount = row[header.index("amount")]
@@ -117,10 +117,18 @@ def test_bad_filters_are_refused_not_exported(client, account, ops):
 
 
 def test_recovery_report_exports_are_audited_and_scoped(client, org, account, other_account, finance):
-    make_chargeback(account, state=ChargebackState.RECOVERED, recovered_amount=Decimal("5.00"),
-                    recovered_on=account.created_at.date())  # fmt: skip
-    make_chargeback(other_account, state=ChargebackState.RECOVERED, recovered_amount=Decimal("9.00"),
-                    recovered_on=account.created_at.date())  # fmt: skip
+    make_chargeback(
+        account,
+        state=ChargebackState.RECOVERED,
+        recovered_amount=Decimal("5.00"),
+        recovered_on=account.created_at.date(),
+    )
+    make_chargeback(
+        other_account,
+        state=ChargebackState.RECOVERED,
+        recovered_amount=Decimal("9.00"),
+        recovered_on=account.created_at.date(),
+    )
     client.force_login(finance)
     response = client.get(reverse("dashboard:recovery-report"), {"format": "csv", "period": "all"})
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))

@@ -33,7 +33,9 @@ def totals(figure):
 
 
 def case(account, amount, **fields):
-    return make_chargeback(account, amount=D(amount), issue_date=fields.pop("issue_date", dt.date(2026, 11, 1)), **fields)
+    return make_chargeback(
+        account, amount=D(amount), issue_date=fields.pop("issue_date", dt.date(2026, 11, 1)), **fields
+    )
 
 
 def test_due_this_week_and_overdue_follow_each_marketplace_calendar(account, de_account, other_account, ops):
@@ -90,8 +92,14 @@ def test_aging_buckets_use_each_accounts_today(account, de_account, ops):
 def test_rates_by_family_type_and_account(account, de_account, ops):
     shortage = {"family": DeductionFamily.SHORTAGE, "deduction_type": "shortage"}
     label = {"family": DeductionFamily.OPERATIONAL, "deduction_type": "label_defect"}
-    case(account, "100.00", state=S.RECOVERED, recovered_amount=D("80.00"), recovered_on=dt.date(2026, 11, 20),
-         **shortage)  # fmt: skip
+    case(
+        account,
+        "100.00",
+        state=S.RECOVERED,
+        recovered_amount=D("80.00"),
+        recovered_on=dt.date(2026, 11, 20),
+        **shortage,
+    )
     case(account, "50.00", state=S.AMAZON_APPROVED, amazon_approved_amount=D("50.00"), **shortage)
     case(account, "30.00", state=S.DENIED, **shortage)
     case(account, "20.00", state=S.DISPUTED, **shortage)  # not decided yet
@@ -123,14 +131,20 @@ def test_period_limits_rates_and_trend_not_the_open_figures(account, ops):
     data = build_dashboard(ops, {"period": "90d"}, now=MONDAY_EARLY)
     assert data.figures["decided"].n == 1
     assert totals(data.figures["open"]) == {"USD": (3, D("35.00"))}  # denied cases are still open
-    week = dict((p["week"], p) for p in data.trend["USD"])
+    week = {p["week"]: p for p in data.trend["USD"]}
     assert week[dt.date(2026, 11, 16)]["deducted"] == D("20.00")
     assert sum(p["deducted"] for p in data.trend["USD"]) == D("20.00")
 
 
 def test_trend_counts_recoveries_by_the_week_the_credit_arrived(account, ops):
-    case(account, "70.00", issue_date=dt.date(2026, 9, 1), state=S.RECOVERED, recovered_amount=D("60.00"),
-         recovered_on=dt.date(2026, 11, 25))  # fmt: skip
+    case(
+        account,
+        "70.00",
+        issue_date=dt.date(2026, 9, 1),
+        state=S.RECOVERED,
+        recovered_amount=D("60.00"),
+        recovered_on=dt.date(2026, 11, 25),
+    )
     data = build_dashboard(ops, {"period": "12m"}, now=MONDAY_EARLY)
     by_week = {p["week"]: p for p in data.trend["USD"]}
     assert by_week[dt.date(2026, 11, 23)]["recovered"] == D("60.00")
@@ -140,12 +154,15 @@ def test_trend_counts_recoveries_by_the_week_the_credit_arrived(account, ops):
 def test_conversion_is_a_separate_total_at_the_latest_valid_rate(org, account, de_account, ops):
     case(account, "100.00")
     case(de_account, "10.00")
-    ExchangeRate.objects.create(organization=org, from_currency="EUR", to_currency="USD", rate=D("1.05"),
-                                valid_from=dt.date(2025, 1, 1))  # fmt: skip
-    ExchangeRate.objects.create(organization=org, from_currency="EUR", to_currency="USD", rate=D("1.10"),
-                                valid_from=dt.date(2026, 1, 1))  # fmt: skip
-    ExchangeRate.objects.create(organization=org, from_currency="EUR", to_currency="USD", rate=D("2.00"),
-                                valid_from=dt.date(2027, 1, 1))  # fmt: skip
+    ExchangeRate.objects.create(
+        organization=org, from_currency="EUR", to_currency="USD", rate=D("1.05"), valid_from=dt.date(2025, 1, 1)
+    )
+    ExchangeRate.objects.create(
+        organization=org, from_currency="EUR", to_currency="USD", rate=D("1.10"), valid_from=dt.date(2026, 1, 1)
+    )
+    ExchangeRate.objects.create(
+        organization=org, from_currency="EUR", to_currency="USD", rate=D("2.00"), valid_from=dt.date(2027, 1, 1)
+    )
     data = build_dashboard(ops, {"convert_to": "USD"}, now=MONDAY_EARLY)
     figure = data.figures["open"]
     assert totals(figure) == {"USD": (1, D("100.00")), "EUR": (1, D("10.00"))}  # still per currency
@@ -159,8 +176,9 @@ def test_conversion_is_a_separate_total_at_the_latest_valid_rate(org, account, d
 def test_the_page_shows_the_converted_total_labelled(client, org, account, de_account, finance):
     case(account, "100.00")
     case(de_account, "10.00")
-    ExchangeRate.objects.create(organization=org, from_currency="EUR", to_currency="USD", rate=D("1.10"),
-                                valid_from=dt.date(2026, 1, 1))  # fmt: skip
+    ExchangeRate.objects.create(
+        organization=org, from_currency="EUR", to_currency="USD", rate=D("1.10"), valid_from=dt.date(2026, 1, 1)
+    )
     client.force_login(finance)
     page = client.get(reverse("dashboard:index"), {"convert_to": "USD"}).content.decode()
     assert "Converted total" in page and "111.00 USD" in page and "1 EUR = 1.1 USD" in page
@@ -169,8 +187,12 @@ def test_the_page_shows_the_converted_total_labelled(client, org, account, de_ac
 
 def test_rollup_figures_equal_a_recount(account, de_account, ops):
     for n in range(12):
-        case(account if n % 2 else de_account, f"{n + 1}.25", state=[S.NEW, S.IN_REVIEW, S.DENIED][n % 3],
-             issue_date=dt.date(2026, 11, 1) - dt.timedelta(days=n * 9))  # fmt: skip
+        case(
+            account if n % 2 else de_account,
+            f"{n + 1}.25",
+            state=[S.NEW, S.IN_REVIEW, S.DENIED][n % 3],
+            issue_date=dt.date(2026, 11, 1) - dt.timedelta(days=n * 9),
+        )
     assert stats.differences() == []
     before = build_dashboard(ops, {}, now=MONDAY_EARLY)
     stats.rebuild_stats()
@@ -243,8 +265,16 @@ def _mixed_cases(account, de_account, other_account):
             if state == S.AMAZON_APPROVED:
                 extra["amazon_approved_amount"] = D("9.00")
             family = DeductionFamily.SHORTAGE if n % 2 else DeductionFamily.OPERATIONAL
-            case(target, f"{n + 10}.00", state=state, due_on=due, issue_date=issued, family=family,
-                 deduction_type="shortage" if n % 2 else "asn_accuracy", **extra)  # fmt: skip
+            case(
+                target,
+                f"{n + 10}.00",
+                state=state,
+                due_on=due,
+                issue_date=issued,
+                family=family,
+                deduction_type="shortage" if n % 2 else "asn_accuracy",
+                **extra,
+            )
 
 
 @pytest.mark.parametrize("params", [{}, {"account": "us"}, {"marketplace": "DE", "period": "90d"}])

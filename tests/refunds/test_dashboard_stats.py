@@ -33,8 +33,14 @@ def record(n: int, **extra) -> ChargebackRecord:
 def test_rollup_follows_created_cases_exactly(account):
     make_chargeback(account, amount=Decimal("100.10"), issue_date=date(2026, 11, 2))
     make_chargeback(account, amount=Decimal("0.90"), issue_date=date(2026, 11, 2))
-    make_chargeback(account, amount=Decimal("5.00"), issue_date=date(2026, 11, 3), state=S.RECOVERED,
-                    recovered_amount=Decimal("4.00"), recovered_on=date(2026, 11, 20))  # fmt: skip
+    make_chargeback(
+        account,
+        amount=Decimal("5.00"),
+        issue_date=date(2026, 11, 3),
+        state=S.RECOVERED,
+        recovered_amount=Decimal("4.00"),
+        recovered_on=date(2026, 11, 20),
+    )
     row = ChargebackDayStat.objects.get(account=account, day=date(2026, 11, 2), state=S.NEW)
     assert (row.n, row.amount) == (2, Decimal("101.00"))
     recovery = RecoveryDayStat.objects.get(account=account, day=date(2026, 11, 20))

@@ -54,7 +54,8 @@ def _link(obj):
 
 
 def _charts(dashboard):
-    charts = []
+    """(trend charts, aging charts): one chart per currency, never two currencies on one axis."""
+    charts, aging = [], []
     for currency, points in dashboard.trend.items():
         places = CURRENCY_DECIMALS[currency]
         charts.append(
@@ -78,7 +79,7 @@ def _charts(dashboard):
     for currency in dashboard.currencies:
         values = [next((t.amount for t in f.totals if t.currency == currency), 0) for f in dashboard.aging]
         if any(values):
-            charts.append(
+            aging.append(
                 grouped_bars(
                     chart_id=f"aging-{currency}",
                     title=f"Open deductions by age, {currency}",
@@ -90,7 +91,7 @@ def _charts(dashboard):
                     show_values=True,
                 )
             )
-    return charts
+    return charts, aging
 
 
 @require_GET
@@ -108,12 +109,14 @@ def dashboard(request):
     for row in (*data.by_family, *data.by_type, *data.by_account):
         for total in (row.disputed, row.decided, row.won):
             _link(total)
+    trend_charts, aging_charts = _charts(data)
     context = {
         **admin.site.each_context(request),
         "title": "Dashboard",
         "data": data,
         "filters": data.filters,
-        "charts": _charts(data),
+        "charts": trend_charts,
+        "aging_charts": aging_charts,
         "headline": [data.figures[key] for key in HEADLINE],
         "rate_tables": [("family", data.by_family), ("type", data.by_type), ("account", data.by_account)],
         "query": request.GET.urlencode(),

@@ -15,7 +15,7 @@ from refunds.models.documents import (
 )
 from refunds.models.evidence import Comment, DisputePacket, Evidence
 from refunds.models.rules import CoopAgreement, DeductionType, PolicyRule
-from refunds.models.stats import ChargebackDayStat, RecoveryDayStat
+from refunds.models.stats import ChargebackDayStat, DueDayStat, RecoveryDayStat
 
 __all__ = [
     "Approval",
@@ -26,6 +26,7 @@ __all__ = [
     "ChargebackDayStat",
     "Comment",
     "DisputePacket",
+    "DueDayStat",
     "Evidence",
     "ChargebackAssessment",
     "CoopAgreement",

@@ -92,6 +92,9 @@ class Chargeback(CaseWorkflow, AccountDocument):
             models.Index(fields=["assignee", "state"]),
             models.Index(fields=["state", "due_on"]),
             models.Index(fields=["recovered_on"]),  # the dashboard's "recovered this month" list
+            # Start-page queues: "recently decided", and finance's "waiting for my (second) approval".
+            models.Index(fields=["decided_at"]),
+            models.Index(fields=["state", "requires_second_approval", "second_approved_by"]),
         ]
         ordering = ["-issue_date", "-id"]
         permissions = WORKFLOW_PERMISSIONS

@@ -3,7 +3,8 @@
 Two daily rollups per vendor account, deduction family, type and currency:
 - `ChargebackDayStat` by the day Amazon issued the deductions and their workflow state: counts and
   the amounts deducted, approved by Amazon, recovered and written off;
-- `RecoveryDayStat` by the day the credit arrived (`recovered_on`): counts and amounts recovered.
+- `RecoveryDayStat` by the day the credit arrived (`recovered_on`): counts and amounts recovered;
+- `DueDayStat` by Amazon's last day to dispute (`due_on`) and state: counts and amounts.
 
 They are not caches that go stale: every write of a case applies its delta in the same transaction
 (`Chargeback.save()`, the sync's bulk paths; see refunds.services.stats), so the dashboard's numbers
@@ -77,3 +78,29 @@ class RecoveryDayStat(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.family}/{self.deduction_type}: {self.n}"
+
+
+class DueDayStat(models.Model):
+    """Deductions of one account by Amazon's last day to dispute (`due_on`), currency and state.
+
+    Overdue and due-this-week are sums over a few of these rows instead of a scan of every open case.
+    """
+
+    account = models.ForeignKey("acorn_portal.VendorAccount", on_delete=models.CASCADE, related_name="+")
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    state = models.CharField(max_length=20, choices=ChargebackState.choices)
+    day = models.DateField(help_text="Amazon's last day to dispute (due_on).")
+    n = models.IntegerField(default=0)
+    amount = _total()
+
+    tenant_path = "account__organization"
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "currency", "state", "day"], name="unique_due_day_stat")
+        ]
+        indexes = [models.Index(fields=["state", "day"])]
+
+    def __str__(self):
+        return f"due {self.day} {self.state}: {self.n}"

@@ -1,8 +1,8 @@
 """The dashboard's figures: where the money is, per currency, for the organizations a user may see.
 
-Snapshot figures (open amount at risk, aging, approved by Amazon but unpaid) and the rates and the
-trend come from the exact rollups (refunds.models.stats); the figures that depend on today's date
-(due this week, overdue) are indexed queries on the cases, judged in each marketplace's calendar.
+Every figure comes from the exact rollups (refunds.models.stats): a few hundred to a few thousand
+small rows instead of a million cases. Figures that depend on today's date (due this week, overdue,
+aging, recovered this month) are judged in each marketplace's own calendar.
 Every figure carries the changelist filters that list exactly the cases behind it
 (`Figure.params`, turned into a link by the view); tests hold the two to the same count.
 
@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from acorn_portal.models import ExchangeRate, Organization, VendorAccount
@@ -28,12 +28,13 @@ from refunds.choices import (
     DECIDED_DISPUTE_STATES,
     DISPUTED_STATES,
     OPEN_STATES,
+    PRE_FILING_STATES,
     WON_STATES,
     ChargebackState,
     DeductionFamily,
 )
-from refunds.managers import period_start
-from refunds.models import Chargeback, ChargebackDayStat, RecoveryDayStat
+from refunds.managers import period_start, week_end
+from refunds.models import ChargebackDayStat, DueDayStat, RecoveryDayStat
 
 ZERO = Decimal(0)
 VIEW_PERM = "refunds.view_chargeback"
@@ -244,13 +245,11 @@ def build_dashboard(user, params, *, now: datetime | None = None) -> Dashboard:
     local_today = {account.pk: now.astimezone(ZoneInfo(account.time_zone)).date() for account in accounts}
     base = filters.base_params()
 
-    figures = {"open": _open(ids, base)}
-    cases = Chargeback.objects.filter(account_id__in=ids)
-    figures["due_week"] = _live("due_week", cases.due_this_week_local(now), base)
-    figures["overdue"] = _live("overdue", cases.overdue_local(now), base)
+    open_total, aging = _open_and_aging(ids, local_today, base)
+    figures = {"open": open_total}
+    figures.update(_due(ids, local_today, base))
     figures.update(_recovered(ids, local_today, base))
     figures["awaiting_credit"] = _awaiting_credit(ids, base)
-    aging = _aging(ids, local_today, base)
     by_family, by_type, by_account, rate_totals = _rates(ids, accounts, filters, base)
     figures.update(rate_totals)
     weeks, trend = _trend(ids, filters, now)
@@ -267,20 +266,36 @@ def _figure(key: str, totals: dict[str, Total], params: dict) -> Figure:
     return Figure(key, label, help_text, [totals[c] for c in sorted(totals)], {**params, "figure": key})
 
 
-def _open(ids, base) -> Figure:
-    rows = (
-        ChargebackDayStat.objects.filter(account_id__in=ids, state__in=OPEN_STATES)
-        .values("currency")
-        .annotate(n=Sum("n"), amount=Sum("amount"))
-        .order_by()
-    )
-    totals = {row["currency"]: Total(row["currency"], row["n"], row["amount"]) for row in rows if row["n"]}
-    return _figure("open", totals, base)
+def _due(ids, local_today, base) -> dict[str, Figure]:
+    """Overdue and due this week, from the due-day rollup, each account judged by its own today.
 
-
-def _live(key, queryset, base) -> Figure:
-    rows = queryset.values("currency").annotate(n=Count("id"), amount=Sum("amount")).order_by()
-    return _figure(key, {row["currency"]: Total(row["currency"], row["n"], row["amount"]) for row in rows}, base)
+    The same cases as `ChargebackQuerySet.overdue_local()` / `.due_this_week_local()` (the lists the
+    figures link to).
+    """
+    overdue: dict[str, Total] = {}
+    this_week: dict[str, Total] = {}
+    latest = max((week_end(today) for today in local_today.values()), default=None)
+    if latest is not None:
+        rows = (
+            DueDayStat.objects.filter(account_id__in=ids, state__in=PRE_FILING_STATES, day__lte=latest)
+            .values("account_id", "currency", "day")
+            .annotate(n=Sum("n"), amount=Sum("amount"))
+            .order_by()
+        )
+        for row in rows:
+            today = local_today[row["account_id"]]
+            if not row["n"]:
+                continue
+            if row["day"] < today:
+                totals = overdue
+            elif row["day"] <= week_end(today):
+                totals = this_week
+            else:
+                continue
+            total = totals.setdefault(row["currency"], Total(row["currency"]))
+            total.n += row["n"]
+            total.amount += row["amount"]
+    return {"due_week": _figure("due_week", this_week, base), "overdue": _figure("overdue", overdue, base)}
 
 
 def _awaiting_credit(ids, base) -> Figure:
@@ -318,8 +333,10 @@ def _recovered(ids, local_today, base) -> dict[str, Figure]:
     }
 
 
-def _aging(ids, local_today, base) -> list[Figure]:
+def _open_and_aging(ids, local_today, base) -> tuple[Figure, list[Figure]]:
+    """Open amount at risk, and the same cases by days since issue (each account's own today)."""
     buckets: dict[str, dict[str, Total]] = {key: {} for key, *_ in AGING_BUCKETS}
+    open_totals: dict[str, Total] = {}
     rows = (
         ChargebackDayStat.objects.filter(account_id__in=ids, state__in=OPEN_STATES)
         .values("account_id", "currency", "day")
@@ -329,15 +346,21 @@ def _aging(ids, local_today, base) -> list[Figure]:
     for row in rows:
         if not row["n"]:
             continue
+        _add(open_totals, row)
         age = (local_today[row["account_id"]] - row["day"]).days
         for key, _label, low, high in AGING_BUCKETS:
             if age >= low and (high is None or age <= high):
-                total = buckets[key].setdefault(row["currency"], Total(row["currency"]))
-                total.n += row["n"]
-                total.amount += row["amount"]
+                _add(buckets[key], row)
                 break
-        # A deduction dated in the future (negative age) belongs to no bucket; the aged list agrees.
-    return [_figure(key, buckets[key], base) for key, *_ in AGING_BUCKETS]
+        # A deduction dated in the future (negative age) is open but in no bucket; the aged lists agree.
+    aging = [_figure(key, buckets[key], base) for key, *_ in AGING_BUCKETS]
+    return _figure("open", open_totals, base), aging
+
+
+def _add(totals: dict[str, Total], row) -> None:
+    total = totals.setdefault(row["currency"], Total(row["currency"]))
+    total.n += row["n"]
+    total.amount += row["amount"]
 
 
 def _rates(ids, accounts, filters: Filters, base):

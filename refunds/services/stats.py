@@ -1,14 +1,16 @@
 """Keeping the dashboard's rollups exact: deltas applied with every write of a case, and a recount.
 
 A case contributes one row to `ChargebackDayStat` (its account, family, type, currency, state and
-issue day) and, once money arrived, one to `RecoveryDayStat` (its recovery day). A write replaces
+issue day), once money arrived one to `RecoveryDayStat` (its recovery day), and once it has a
+deadline one to `DueDayStat` (its due day and state). A write replaces
 the contribution of the row as it was by the row as it now is: `apply_changes(before, after)` adds
 the difference with one `INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n` per table, in the
 caller's transaction. Concurrent writers add to the same stats rows safely (the database serialises
 the increments); delta rows are sorted so two writers lock them in the same order.
 
-Who calls it: `Chargeback.save()` (every workflow transition, case creation, any ORM save) and the
-sync's bulk paths (`refunds.services.ingest`). Writes that bypass both — `QuerySet.update()` on a
+Who calls it: `Chargeback.save()` (every workflow transition, case creation, any ORM save), the
+sync's bulk paths (`refunds.services.ingest`) and matching's bulk write of deadlines
+(`refunds.services.matching.writer`). Writes that bypass both — `QuerySet.update()` on a
 tracked field, raw SQL — must call `apply_changes` or `rebuild_stats` themselves;
 `manage.py rebuild_dashboard_stats --check` tells whether the rollups equal a recount.
 """
@@ -25,7 +27,8 @@ from django.db.models import Count, Sum
 ISSUE_KEY = ("account_id", "family", "deduction_type", "currency", "state", "issue_date")
 ISSUE_MEASURES = ("amount", "amazon_approved_amount", "recovered_amount", "written_off_amount")
 RECOVERY_KEY = ("account_id", "family", "deduction_type", "currency", "recovered_on")
-SNAPSHOT_FIELDS = (*ISSUE_KEY, *ISSUE_MEASURES, "recovered_on")
+DUE_KEY = ("account_id", "currency", "state", "due_on")
+SNAPSHOT_FIELDS = (*ISSUE_KEY, *ISSUE_MEASURES, "recovered_on", "due_on")
 # Model field names (not attnames) whose change moves a case's contribution.
 TRACKED_FIELDS = frozenset({"account", *SNAPSHOT_FIELDS} - {"account_id"})
 
@@ -45,6 +48,7 @@ def snapshots(queryset) -> list[dict]:
 def _deltas(before: Iterable[dict], after: Iterable[dict]):
     issue: dict[tuple, list] = defaultdict(lambda: [0, ZERO, ZERO, ZERO, ZERO])
     recovery: dict[tuple, list] = defaultdict(lambda: [0, ZERO])
+    due: dict[tuple, list] = defaultdict(lambda: [0, ZERO])
     for sign, rows in ((-1, before), (1, after)):
         for row in rows:
             totals = issue[tuple(row[name] for name in ISSUE_KEY)]
@@ -55,10 +59,14 @@ def _deltas(before: Iterable[dict], after: Iterable[dict]):
                 totals = recovery[tuple(row[name] for name in RECOVERY_KEY)]
                 totals[0] += sign
                 totals[1] += sign * (row["recovered_amount"] or ZERO)
+            if row["due_on"] is not None:
+                totals = due[tuple(row[name] for name in DUE_KEY)]
+                totals[0] += sign
+                totals[1] += sign * row["amount"]
     changed = lambda deltas: sorted(  # noqa: E731
         ((key, values) for key, values in deltas.items() if any(values)), key=lambda item: str(item[0])
     )
-    return changed(issue), changed(recovery)
+    return changed(issue), changed(recovery), changed(due)
 
 
 def _upsert(table: str, key_columns: tuple[str, ...], measure_columns: tuple[str, ...], rows, chunk=500) -> None:
@@ -79,10 +87,10 @@ def _upsert(table: str, key_columns: tuple[str, ...], measure_columns: tuple[str
 
 def apply_changes(before: Iterable[dict], after: Iterable[dict]) -> None:
     """Replace the contributions `before` (rows as they were) by `after` (as they are now)."""
-    from refunds.models import ChargebackDayStat, RecoveryDayStat
+    from refunds.models import ChargebackDayStat, DueDayStat, RecoveryDayStat
 
-    issue, recovery = _deltas(before, after)
-    if not issue and not recovery:
+    issue, recovery, due = _deltas(before, after)
+    if not issue and not recovery and not due:
         return
     with transaction.atomic():
         if issue:
@@ -99,6 +107,8 @@ def apply_changes(before: Iterable[dict], after: Iterable[dict]) -> None:
                 ("n", "recovered_amount"),
                 recovery,
             )
+        if due:
+            _upsert(DueDayStat._meta.db_table, ("account_id", "currency", "state", "day"), ("n", "amount"), due)
 
 
 def record_bulk_write(before: list[dict], created_ids: Iterable[int], changed_ids: Iterable[int]) -> None:
@@ -134,18 +144,24 @@ def recount(account_ids: Iterable[int] | None = None) -> tuple[dict, dict]:
         .values(*RECOVERY_KEY)
         .annotate(n=Count("id"), total=Sum("recovered_amount"))
     }
-    return issue, recovery
+    due = {
+        tuple(row[name] for name in DUE_KEY): (row["n"], row["total"] or ZERO)
+        for row in cases.filter(due_on__isnull=False).values(*DUE_KEY).annotate(n=Count("id"), total=Sum("amount"))
+    }
+    return issue, recovery, due
 
 
 def stored(account_ids: Iterable[int] | None = None) -> tuple[dict, dict]:
     """The rollups as stored, in the shape `recount` gives (rows that add up to nothing left out)."""
-    from refunds.models import ChargebackDayStat, RecoveryDayStat
+    from refunds.models import ChargebackDayStat, DueDayStat, RecoveryDayStat
 
     issue_rows = ChargebackDayStat.objects.order_by()
     recovery_rows = RecoveryDayStat.objects.order_by()
+    due_rows = DueDayStat.objects.order_by()
     if account_ids is not None:
         issue_rows = issue_rows.filter(account_id__in=list(account_ids))
         recovery_rows = recovery_rows.filter(account_id__in=list(account_ids))
+        due_rows = due_rows.filter(account_id__in=list(account_ids))
     issue_fields = ("account_id", "family", "deduction_type", "currency", "state", "day")
     issue = {
         tuple(getattr(row, f) for f in issue_fields): (row.n, *(getattr(row, m) for m in ISSUE_MEASURES))
@@ -158,14 +174,19 @@ def stored(account_ids: Iterable[int] | None = None) -> tuple[dict, dict]:
         for row in recovery_rows
         if row.n or row.recovered_amount
     }
-    return issue, recovery
+    due = {
+        (row.account_id, row.currency, row.state, row.day): (row.n, row.amount)
+        for row in due_rows
+        if row.n or row.amount
+    }
+    return issue, recovery, due
 
 
 def differences(account_ids: Iterable[int] | None = None) -> list[str]:
     """Where the stored rollups differ from a recount, in words (empty: exact)."""
     ids = None if account_ids is None else list(account_ids)
     problems = []
-    for label, counted, kept in zip(("issue-day", "recovery-day"), recount(ids), stored(ids), strict=True):
+    for label, counted, kept in zip(("issue-day", "recovery-day", "due-day"), recount(ids), stored(ids), strict=True):
         for key in sorted(set(counted) | set(kept), key=str):
             want, have = counted.get(key), kept.get(key)
             if want is None or have is None or tuple(want) != tuple(have):
@@ -175,12 +196,12 @@ def differences(account_ids: Iterable[int] | None = None) -> list[str]:
 
 def rebuild_stats(account_ids: Iterable[int] | None = None) -> int:
     """Replace the rollups of these accounts (default: all) by a recount; the number of rows written."""
-    from refunds.models import ChargebackDayStat, RecoveryDayStat
+    from refunds.models import ChargebackDayStat, DueDayStat, RecoveryDayStat
 
     ids = None if account_ids is None else list(account_ids)
-    issue, recovery = recount(ids)
+    issue, recovery, due = recount(ids)
     with transaction.atomic():
-        for model in (ChargebackDayStat, RecoveryDayStat):
+        for model in (ChargebackDayStat, RecoveryDayStat, DueDayStat):
             rows = model.objects.all()
             (rows if ids is None else rows.filter(account_id__in=ids)).delete()
         ChargebackDayStat.objects.bulk_create(
@@ -214,4 +235,11 @@ def rebuild_stats(account_ids: Iterable[int] | None = None) -> int:
             ),
             batch_size=2000,
         )
-    return len(issue) + len(recovery)
+        DueDayStat.objects.bulk_create(
+            (
+                DueDayStat(account_id=key[0], currency=key[1], state=key[2], day=key[3], n=values[0], amount=values[1])
+                for key, values in due.items()
+            ),
+            batch_size=2000,
+        )
+    return len(issue) + len(recovery) + len(due)

@@ -298,3 +298,16 @@ def test_every_figure_links_to_a_list_with_the_same_count(client, account, de_ac
             checked += 1
     assert checked >= 10
     assert data.figures["open"].n > 0 and data.figures["recovered_quarter"].n > 0
+
+
+def test_pages_have_no_inline_script_style_or_handlers(client, account, de_account, finance):
+    _mixed_cases(account, de_account, account)
+    client.force_login(finance)
+    for url in (reverse("dashboard:index"), reverse("dashboard:recovery-report"), reverse("status")):
+        html = client.get(url, {"period": "all"} if "status" not in url else {}).content.decode()
+        content = html[html.index('<div id="content"') :]
+        assert "<script" not in content, url
+        assert " style=" not in content and "onclick" not in content and "onload" not in content, url
+    html = client.get(reverse("dashboard:index"), {"period": "all"}).content.decode()
+    assert html.count('role="img"') >= 2 and "<desc id=" in html and "hatched" in html
+    assert 'id="trend-table-USD"' in html and 'id="trend-table-EUR"' in html  # the data behind the charts

@@ -93,6 +93,21 @@ def test_differences_name_what_drifted(account):
     case = make_chargeback(account, amount=Decimal("10.00"))
     Chargeback.objects.filter(pk=case.pk).update(amount=Decimal("11.00"))
     problems = stats.differences()
-    assert len(problems) == 1 and "recount" in problems[0]
+    assert len(problems) == 2 and all("recount" in problem for problem in problems)  # issue day and due day
     stats.rebuild_stats([account.pk])
     assert stats.differences() == []
+
+
+def test_matching_moving_deadlines_moves_the_due_rollup(account, ops):
+    from refunds.services.matching.writer import update_derived_fields
+
+    first = make_chargeback(account, due_on=date(2026, 12, 1))
+    second = make_chargeback(account, due_on=None)
+    stale = Chargeback.objects.get(pk=first.pk)  # matching's copy, read before someone starts the review
+    workflow.start_review(chargeback=reload(first), actor=ops)
+    stale.due_on = date(2026, 12, 9)
+    other = Chargeback.objects.get(pk=second.pk)
+    other.due_on = date(2026, 12, 2)
+    update_derived_fields([stale, other])
+    assert stats.differences() == []
+    assert Chargeback.objects.get(pk=first.pk).state == S.IN_REVIEW

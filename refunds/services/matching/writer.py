@@ -1,8 +1,10 @@
 """Write a batch of verdicts: upsert assessments, update derived chargeback fields, audit the changes."""
 
+from django.db import transaction
 from django.utils import timezone
 
 from refunds.models import Chargeback, ChargebackAssessment
+from refunds.services import stats
 from refunds.services.matching import fastsql
 
 DERIVED_FIELDS = ("disputable_from", "due_on", "target_on", "recommendation")
@@ -125,8 +127,15 @@ def update_derived_fields(chargebacks) -> None:
     """Write the derived fields of the chargebacks that changed (COPY + UPDATE … FROM on PostgreSQL)."""
     if not chargebacks:
         return
-    if fastsql.is_postgresql():
-        rows = [(cb.pk, *(getattr(cb, name) for name in DERIVED_FIELDS)) for cb in chargebacks]
-        fastsql.update(Chargeback, ["id", *DERIVED_FIELDS], rows)
-        return
-    Chargeback.objects.bulk_update(chargebacks, list(DERIVED_FIELDS), batch_size=500)
+    with transaction.atomic():
+        # The dashboard's due-day rollup moves with due_on. The rows are read as they are now, locked,
+        # so a workflow change made since matching loaded them is counted under its new state.
+        new_due = {cb.pk: cb.due_on for cb in chargebacks}
+        locked = Chargeback.objects.select_for_update().filter(pk__in=list(new_due)).order_by("pk")
+        before = stats.snapshots(locked)
+        if fastsql.is_postgresql():
+            rows = [(cb.pk, *(getattr(cb, name) for name in DERIVED_FIELDS)) for cb in chargebacks]
+            fastsql.update(Chargeback, ["id", *DERIVED_FIELDS], rows)
+        else:
+            Chargeback.objects.bulk_update(chargebacks, list(DERIVED_FIELDS), batch_size=500)
+        stats.apply_changes(before, [{**row, "due_on": new_due[row["id"]]} for row in before])

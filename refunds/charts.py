@@ -15,12 +15,18 @@ LEFT, RIGHT, TOP, BOTTOM = 80, 16, 28, 52
 PATTERNS = ("hatch", "solid", "dots")
 
 
+def _n(value: float) -> str:
+    """A coordinate as text: the template prints it as is (no number localisation per value)."""
+    return f"{value:.1f}"
+
+
 @dataclass
 class Bar:
-    x: float
-    y: float
-    width: float
-    height: float
+    x: str
+    y: str
+    width: str
+    height: str
+    label_y: str
     series: str
     pattern: str
     label: str  # "Week of 2026-11-02 · deducted: 1,234.00 USD"
@@ -29,13 +35,13 @@ class Bar:
 
 @dataclass
 class Tick:
-    y: float
+    y: str
     text: str
 
 
 @dataclass
 class Category:
-    x: float
+    x: str
     text: str
 
 
@@ -84,19 +90,20 @@ def grouped_bars(
             text = f"{_fmt(value, places)} {unit}".strip()
             bars.append(
                 Bar(
-                    x,
-                    TOP + plot_h - height,
-                    bar_w,
-                    height,
+                    _n(x),
+                    _n(TOP + plot_h - height),
+                    _n(bar_w),
+                    _n(height),
+                    _n(TOP + plot_h - height - 4),
                     name,
                     pattern,
                     f"{categories[position]} · {name}: {text}",
                     text,
                 )
             )
-    ticks = [Tick(TOP + plot_h - plot_h * i / 4, _fmt(top * i / 4, 0 if top >= 4 else places)) for i in range(5)]
+    ticks = [Tick(_n(TOP + plot_h - plot_h * i / 4), _fmt(top * i / 4, 0 if top >= 4 else places)) for i in range(5)]
     labels = [
-        Category(LEFT + position * slot + slot / 2, text)
+        Category(_n(LEFT + position * slot + slot / 2), text)
         for position, text in enumerate(categories)
         if position % label_every == 0
     ]
@@ -107,8 +114,12 @@ def grouped_bars(
         "width": WIDTH,
         "height": HEIGHT,
         "left": LEFT,
+        "tick_x": LEFT - 6,
         "right": WIDTH - RIGHT,
         "baseline": TOP + plot_h,
+        "category_y": TOP + plot_h + 16,
+        "legend_y": HEIGHT - 18,
+        "legend_text_y": HEIGHT - 6,
         "bars": bars,
         "ticks": ticks,
         "categories": labels,

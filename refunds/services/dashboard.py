@@ -13,12 +13,13 @@ organization keeps (acorn_portal.ExchangeRate), is offered beside them for one o
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Sum
+from django.db.models import Case, CharField, Q, Sum, Value, When
 from django.utils import timezone
 
 from acorn_portal.models import ExchangeRate, Organization, VendorAccount
@@ -266,36 +267,54 @@ def _figure(key: str, totals: dict[str, Total], params: dict) -> Figure:
     return Figure(key, label, help_text, [totals[c] for c in sorted(totals)], {**params, "figure": key})
 
 
-def _due(ids, local_today, base) -> dict[str, Figure]:
-    """Overdue and due this week, from the due-day rollup, each account judged by its own today.
+def _bucketed(queryset, local_today: dict[int, date], buckets: list[tuple[str, Callable]], measure: str):
+    """Per (currency, bucket) totals, each row put in the first bucket whose `build(today)` it meets.
 
-    The same cases as `ChargebackQuerySet.overdue_local()` / `.due_this_week_local()` (the lists the
-    figures link to).
+    "Today" is each account's own (accounts are grouped by their local date, a handful of groups),
+    and the bucketing happens in the database, so a few rows come back whatever the data size.
     """
-    overdue: dict[str, Total] = {}
-    this_week: dict[str, Total] = {}
-    latest = max((week_end(today) for today in local_today.values()), default=None)
-    if latest is not None:
-        rows = (
-            DueDayStat.objects.filter(account_id__in=ids, state__in=PRE_FILING_STATES, day__lte=latest)
-            .values("account_id", "currency", "day")
-            .annotate(n=Sum("n"), amount=Sum("amount"))
-            .order_by()
-        )
-        for row in rows:
-            today = local_today[row["account_id"]]
-            if not row["n"]:
-                continue
-            if row["day"] < today:
-                totals = overdue
-            elif row["day"] <= week_end(today):
-                totals = this_week
-            else:
-                continue
-            total = totals.setdefault(row["currency"], Total(row["currency"]))
-            total.n += row["n"]
-            total.amount += row["amount"]
-    return {"due_week": _figure("due_week", this_week, base), "overdue": _figure("overdue", overdue, base)}
+    by_today: dict[date, list[int]] = defaultdict(list)
+    for account_id, today in local_today.items():
+        by_today[today].append(account_id)
+    whens = [
+        When(Q(account_id__in=account_ids) & build(today), then=Value(key))
+        for key, build in buckets
+        for today, account_ids in sorted(by_today.items())
+    ]
+    rows = (
+        queryset.filter(account_id__in=list(local_today))
+        .annotate(bucket=Case(*whens, default=Value(""), output_field=CharField()))
+        .values("currency", "bucket")
+        .annotate(n=Sum("n"), amount=Sum(measure))
+        .order_by()
+    )
+    result: dict[str, dict[str, Total]] = defaultdict(dict)
+    for row in rows:
+        if row["n"]:
+            _add(result[row["bucket"]], row)
+    return result
+
+
+def _add(totals: dict[str, Total], row) -> None:
+    total = totals.setdefault(row["currency"], Total(row["currency"]))
+    total.n += row["n"]
+    total.amount += row["amount"]
+
+
+def _due(ids, local_today, base) -> dict[str, Figure]:
+    """Overdue and due this week from the due-day rollup: the cases of `.overdue_local()` / `.due_this_week_local()`."""
+    latest = max((week_end(today) for today in local_today.values()), default=date.min)
+    rows = DueDayStat.objects.filter(state__in=PRE_FILING_STATES, day__lte=latest)
+    buckets = _bucketed(
+        rows,
+        local_today,
+        [
+            ("overdue", lambda today: Q(day__lt=today)),
+            ("due_week", lambda today: Q(day__gte=today, day__lte=week_end(today))),
+        ],
+        "amount",
+    )
+    return {key: _figure(key, buckets.get(key, {}), base) for key in ("due_week", "overdue")}
 
 
 def _awaiting_credit(ids, base) -> Figure:
@@ -310,57 +329,51 @@ def _awaiting_credit(ids, base) -> Figure:
 
 
 def _recovered(ids, local_today, base) -> dict[str, Figure]:
-    earliest = min((period_start(today, "quarter") for today in local_today.values()), default=None)
-    month: dict[str, Total] = {}
-    quarter: dict[str, Total] = {}
-    if earliest is not None:
-        rows = (
-            RecoveryDayStat.objects.filter(account_id__in=ids, day__gte=earliest)
-            .values("account_id", "currency", "day")
-            .annotate(n=Sum("n"), amount=Sum("recovered_amount"))
-            .order_by()
-        )
-        for row in rows:
-            today = local_today[row["account_id"]]
-            for totals, period in ((month, "month"), (quarter, "quarter")):
-                if period_start(today, period) <= row["day"] <= today and row["n"]:
-                    total = totals.setdefault(row["currency"], Total(row["currency"]))
-                    total.n += row["n"]
-                    total.amount += row["amount"]
+    """Credits this month and this quarter, in each account's calendar (the month is within the quarter)."""
+    earliest = min((period_start(today, "quarter") for today in local_today.values()), default=date.max)
+    buckets = _bucketed(
+        RecoveryDayStat.objects.filter(day__gte=earliest),
+        local_today,
+        [
+            ("month", lambda today: Q(day__gte=period_start(today, "month"), day__lte=today)),
+            ("quarter", lambda today: Q(day__gte=period_start(today, "quarter"), day__lte=today)),
+        ],
+        "recovered_amount",
+    )
+    quarter = {currency: Total(currency, t.n, t.amount) for currency, t in buckets.get("quarter", {}).items()}
+    for currency, total in buckets.get("month", {}).items():
+        _add(quarter, {"currency": currency, "n": total.n, "amount": total.amount})
     return {
-        "recovered_month": _figure("recovered_month", month, base),
+        "recovered_month": _figure("recovered_month", buckets.get("month", {}), base),
         "recovered_quarter": _figure("recovered_quarter", quarter, base),
     }
 
 
 def _open_and_aging(ids, local_today, base) -> tuple[Figure, list[Figure]]:
-    """Open amount at risk, and the same cases by days since issue (each account's own today)."""
-    buckets: dict[str, dict[str, Total]] = {key: {} for key, *_ in AGING_BUCKETS}
-    open_totals: dict[str, Total] = {}
-    rows = (
-        ChargebackDayStat.objects.filter(account_id__in=ids, state__in=OPEN_STATES)
-        .values("account_id", "currency", "day")
-        .annotate(n=Sum("n"), amount=Sum("amount"))
-        .order_by()
+    """Open amount at risk, and the same cases by days since issue (each account's own today).
+
+    A deduction dated in the future is open but in no age bucket; the aged lists agree.
+    """
+
+    def aged(low, high):
+        def build(today):
+            condition = Q(day__lte=today - timedelta(days=low))
+            return condition & Q(day__gte=today - timedelta(days=high)) if high is not None else condition
+
+        return build
+
+    buckets = _bucketed(
+        ChargebackDayStat.objects.filter(state__in=OPEN_STATES),
+        local_today,
+        [(key, aged(low, high)) for key, _label, low, high in AGING_BUCKETS],
+        "amount",
     )
-    for row in rows:
-        if not row["n"]:
-            continue
-        _add(open_totals, row)
-        age = (local_today[row["account_id"]] - row["day"]).days
-        for key, _label, low, high in AGING_BUCKETS:
-            if age >= low and (high is None or age <= high):
-                _add(buckets[key], row)
-                break
-        # A deduction dated in the future (negative age) is open but in no bucket; the aged lists agree.
-    aging = [_figure(key, buckets[key], base) for key, *_ in AGING_BUCKETS]
+    open_totals: dict[str, Total] = {}
+    for totals in buckets.values():
+        for currency, total in totals.items():
+            _add(open_totals, {"currency": currency, "n": total.n, "amount": total.amount})
+    aging = [_figure(key, buckets.get(key, {}), base) for key, *_ in AGING_BUCKETS]
     return _figure("open", open_totals, base), aging
-
-
-def _add(totals: dict[str, Total], row) -> None:
-    total = totals.setdefault(row["currency"], Total(row["currency"]))
-    total.n += row["n"]
-    total.amount += row["amount"]
 
 
 def _rates(ids, accounts, filters: Filters, base):

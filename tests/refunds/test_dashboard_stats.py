@@ -111,3 +111,19 @@ def test_matching_moving_deadlines_moves_the_due_rollup(account, ops):
     update_derived_fields([stale, other])
     assert stats.differences() == []
     assert Chargeback.objects.get(pk=first.pk).state == S.IN_REVIEW
+
+
+def test_deleted_cases_leave_the_rollups(account):
+    keep = make_chargeback(account, amount=Decimal("3.00"))
+    make_chargeback(
+        account,
+        amount=Decimal("5.00"),
+        state=S.RECOVERED,
+        recovered_amount=Decimal("5.00"),
+        recovered_on=date(2026, 11, 2),
+    )
+    gone = make_chargeback(account, amount=Decimal("7.00"))
+    gone.delete()
+    Chargeback.objects.exclude(pk=keep.pk).delete()
+    assert stats.differences() == []
+    assert sum(row.n for row in ChargebackDayStat.objects.all()) == 1

@@ -179,12 +179,14 @@ def main(argv=None) -> None:
     parser.add_argument("--requests", type=int, default=15)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument("--reuse", action="store_true", help="measure again on the data the previous run loaded")
     args = parser.parse_args(argv)
 
     os.environ.setdefault("ALLOWED_HOSTS", "testserver")
     # The test settings: production ones but without the static manifest (no collectstatic here).
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
-    recreate_database(args.database_url)
+    if not args.reuse:
+        recreate_database(args.database_url)
     setup_django(args.database_url)
     from django.contrib.auth import get_user_model
     from django.db import connection
@@ -194,34 +196,41 @@ def main(argv=None) -> None:
     from refunds.models import Chargeback, ChargebackDayStat, DueDayStat, RecoveryDayStat
     from refunds.services import stats
 
-    org = Organization.objects.create(name="Bench", slug="bench")
-    accounts = [
-        VendorAccount.objects.create(organization=org, name=f"Bench {m}", vendor_codes=f"BEN{m}", marketplace=m)
-        for m in ("US", "UK", "DE")
-    ]
-    user = get_user_model().objects.create_user("bench-finance", password="bench-only-password")  # noqa: S106
-    Membership.objects.create(user=user, organization=org, role="finance")
+    if args.reuse:
+        accounts = list(VendorAccount.objects.filter(organization__slug="bench").order_by("pk"))
+        user = get_user_model().objects.get(username="bench-finance")
+        print(f"reusing the previous run's {Chargeback.objects.count():,} deductions", flush=True)
+    else:
+        org = Organization.objects.create(name="Bench", slug="bench")
+        accounts = [
+            VendorAccount.objects.create(organization=org, name=f"Bench {m}", vendor_codes=f"BEN{m}", marketplace=m)
+            for m in ("US", "UK", "DE")
+        ]
+        user = get_user_model().objects.create_user("bench-finance", password="bench-only-password")  # noqa: S106
+        Membership.objects.create(user=user, organization=org, role="finance")
 
-    print(f"loading {args.rows:,} deductions with COPY ...", flush=True)
-    print(f"  loaded in {load(accounts, args.rows, args.seed):.1f} s", flush=True)
-    started = time.perf_counter()
-    written = stats.rebuild_stats()
-    with connection.cursor() as cursor:  # as autovacuum would after a bulk load: the planner needs row counts
-        for table in ("refunds_chargebackdaystat", "refunds_recoverydaystat", "refunds_duedaystat"):
-            cursor.execute(f"ANALYZE {table}")
-    print(
-        f"rollups rebuilt from the cases in {time.perf_counter() - started:.1f} s: {written:,} rows "
-        f"({ChargebackDayStat.objects.count():,} issue-day, {RecoveryDayStat.objects.count():,} recovery-day, "
-        f"{DueDayStat.objects.count():,} due-day)"
-    )
-    started = time.perf_counter()
-    problems = stats.differences([accounts[0].pk])
-    print(
-        f"rollups vs recount (account {accounts[0]}): {'exact' if not problems else problems[:3]} "
-        f"({time.perf_counter() - started:.1f} s)"
-    )
-    print(f"deductions: {Chargeback.objects.count():,}", flush=True)
+        print(f"loading {args.rows:,} deductions with COPY ...", flush=True)
+        print(f"  loaded in {load(accounts, args.rows, args.seed):.1f} s", flush=True)
+        started = time.perf_counter()
+        written = stats.rebuild_stats()
+        with connection.cursor() as cursor:  # as autovacuum would after a bulk load: the planner needs row counts
+            for table in ("refunds_chargebackdaystat", "refunds_recoverydaystat", "refunds_duedaystat"):
+                cursor.execute(f"ANALYZE {table}")
+        print(
+            f"rollups rebuilt from the cases in {time.perf_counter() - started:.1f} s: {written:,} rows "
+            f"({ChargebackDayStat.objects.count():,} issue-day, {RecoveryDayStat.objects.count():,} recovery-day, "
+            f"{DueDayStat.objects.count():,} due-day)"
+        )
+        started = time.perf_counter()
+        problems = stats.differences([accounts[0].pk])
+        print(
+            f"rollups vs recount (account {accounts[0]}): {'exact' if not problems else problems[:3]} "
+            f"({time.perf_counter() - started:.1f} s)"
+        )
+        print(f"deductions: {Chargeback.objects.count():,}", flush=True)
 
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"machine: {os.cpu_count()} CPUs, load average {load} (other work on the machine slows every figure)")
     client = Client()
     client.force_login(user)
     url = "/dashboard/"

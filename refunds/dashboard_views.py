@@ -31,8 +31,8 @@ from refunds.services.dashboard import (
 HEADLINE = ("open", "due_week", "overdue", "recovered_month", "recovered_quarter", "awaiting_credit")
 
 
-def changelist_url(params: dict) -> str:
-    return reverse("admin:refunds_chargeback_changelist") + "?" + urlencode(params)
+def changelist_url(params: dict, base: str | None = None) -> str:
+    return (base or reverse("admin:refunds_chargeback_changelist")) + "?" + urlencode(params)
 
 
 def _filter_choices(request, filters):
@@ -47,9 +47,9 @@ def _filter_choices(request, filters):
     }
 
 
-def _link(obj):
+def _link(obj, base):
     """Give a figure, total or rate its changelist URL (templates cannot build query strings)."""
-    obj.url = changelist_url(obj.params)
+    obj.url = changelist_url(obj.params, base)
     return obj
 
 
@@ -102,13 +102,14 @@ def dashboard(request):
         data = build_dashboard(request.user, request.GET)
     except DashboardError as exc:
         return HttpResponseBadRequest(str(exc))
+    base = reverse("admin:refunds_chargeback_changelist")
     for figure in [*data.figures.values(), *data.aging]:
-        _link(figure)
+        _link(figure, base)
         for total in figure.totals:
-            _link(total)
+            _link(total, base)
     for row in (*data.by_family, *data.by_type, *data.by_account):
         for total in (row.disputed, row.decided, row.won):
-            _link(total)
+            _link(total, base)
     trend_charts, aging_charts = _charts(data)
     context = {
         **admin.site.each_context(request),

@@ -20,6 +20,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db.models import Case, CharField, Q, Sum, Value, When
+from django.db.models.functions import TruncMonth, TruncQuarter
 from django.utils import timezone
 
 from acorn_portal.models import ExchangeRate, Organization, VendorAccount
@@ -531,8 +532,10 @@ def recovery_report(user, params, *, now=None) -> tuple[Filters, list[dict]]:
         rows = rows.filter(day__gte=filters.since)
     if filters.until is not None:
         rows = rows.filter(day__lt=filters.until)
+    trunc = TruncMonth("day") if grain == "month" else TruncQuarter("day")
     rows = (
-        rows.values("account_id", "currency", "state", "day")
+        rows.annotate(period=trunc)
+        .values("account_id", "currency", "state", "period")
         .annotate(
             n=Sum("n"),
             amount=Sum("amount"),
@@ -546,7 +549,7 @@ def recovery_report(user, params, *, now=None) -> tuple[Filters, list[dict]]:
     for row in rows:
         if not row["n"]:
             continue
-        start = period_start(row["day"], grain)
+        start = row["period"]
         line = report.setdefault(
             (start, row["account_id"], row["currency"]),
             {

@@ -9,9 +9,10 @@
    working portfolio looks, due dates, recoveries), the way bench/ingest.py's ceiling loads, because
    this bench measures reading; then builds the rollups with `refunds.services.stats.rebuild_stats`
    (timed) and checks them against a recount on a sample account;
-3. requests the dashboard through the Django test client (the whole view: filters, figures, charts,
-   template) `--requests` times after one warm-up, and prints median and p95 server time and the
-   number of queries per request; then once per filter combination (account, period).
+3. requests the dashboard (and the recovery report) through the Django test client — the whole
+   view: filters, figures, charts, template — `--requests` times per filter combination after one
+   warm-up, and prints median and p95 server time and the queries per request, with the machine's
+   load average beside them. `--reuse` measures again on the data the previous run loaded.
 """
 
 from __future__ import annotations
@@ -229,8 +230,8 @@ def main(argv=None) -> None:
         )
         print(f"deductions: {Chargeback.objects.count():,}", flush=True)
 
-    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
-    print(f"machine: {os.cpu_count()} CPUs, load average {load} (other work on the machine slows every figure)")
+    load_average = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"machine: {os.cpu_count()} CPUs, load average {load_average} (other work on the machine slows every figure)")
     client = Client()
     client.force_login(user)
     url = "/dashboard/"

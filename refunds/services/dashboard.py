@@ -487,9 +487,10 @@ def _trend(ids, filters: Filters, now):
 # Conversion
 
 
-def convert(totals: list[Total], *, organization_id: int, to: str, day: date) -> Converted:
+def convert(totals: list[Total], *, organization_id: int, to: str, day: date, rates=None) -> Converted:
     """The totals in currency `to` at the organization's rates valid on `day`; missing rates are named."""
-    rates = ExchangeRate.objects.rates_on(organization_id, day)
+    if rates is None:
+        rates = ExchangeRate.objects.rates_on(organization_id, day)
     amount, used, missing = ZERO, [], []
     for total in totals:
         if total.currency == to:
@@ -511,9 +512,12 @@ def _convert_all(filters: Filters, accounts, figures, day) -> None:
             figure.converted = Converted(filters.convert_to, None, [], ["(choose one organization)"])
         return
     organization_id = org_ids.pop()
+    rates = ExchangeRate.objects.rates_on(organization_id, day)
     for figure in figures:
         if figure.totals:
-            figure.converted = convert(figure.totals, organization_id=organization_id, to=filters.convert_to, day=day)
+            figure.converted = convert(
+                figure.totals, organization_id=organization_id, to=filters.convert_to, day=day, rates=rates
+            )
 
 
 # --------------------------------------------------------------------------------------------------

@@ -24,9 +24,8 @@ from refunds.services.dashboard import (
     accounts_for,
     build_dashboard,
     parse_filters,
-    period_label,
-    recovery_report,
 )
+from refunds.services.reports import period_label, recovery_report
 
 HEADLINE = ("open", "due_week", "overdue", "recovered_month", "recovered_quarter", "awaiting_credit")
 

@@ -311,3 +311,47 @@ def test_pages_have_no_inline_script_style_or_handlers(client, account, de_accou
     html = client.get(reverse("dashboard:index"), {"period": "all"}).content.decode()
     assert html.count('role="img"') >= 2 and "<desc id=" in html and "hatched" in html
     assert 'id="trend-table-USD"' in html and 'id="trend-table-EUR"' in html  # the data behind the charts
+
+
+def test_a_user_without_organizations_gets_an_empty_dashboard(client, account, django_user_model):
+    case(account, "10.00")
+    stray = django_user_model.objects.create_user("stray", password="x-long-password", is_staff=True)
+    client.force_login(stray)
+    response = client.get(reverse("dashboard:index"))
+    assert response.status_code == 200
+    data = response.context["data"]
+    assert data.accounts == [] and all(not figure.totals for figure in data.figures.values())
+    assert "Acme" not in response.content.decode()
+
+
+def test_recovery_report_by_quarter_against_hand_made_data(account, de_account, finance):
+    from refunds.services.reports import recovery_report
+
+    case(
+        account,
+        "100.00",
+        issue_date=dt.date(2026, 7, 3),
+        state=S.RECOVERED,
+        recovered_amount=D("60.00"),
+        amazon_approved_amount=D("80.00"),
+        recovered_on=dt.date(2026, 9, 1),
+    )
+    case(account, "50.00", issue_date=dt.date(2026, 9, 30), state=S.WRITTEN_OFF, written_off_amount=D("50.00"))
+    case(account, "30.00", issue_date=dt.date(2026, 10, 1), state=S.DENIED)
+    case(de_account, "9.00", issue_date=dt.date(2026, 8, 1), state=S.NEW)
+    _filters, lines = recovery_report(finance, {"grain": "quarter", "period": "all"}, now=MONDAY_EARLY)
+    got = {
+        (line["period"], line["account"].name): (
+            line["deducted_n"],
+            line["disputed"],
+            line["won"],
+            line["recovered"],
+            line["written_off"],
+        )
+        for line in lines
+    }
+    assert got == {
+        (dt.date(2026, 7, 1), "Acme US"): (2, D("150.00"), D("80.00"), D("60.00"), D("50.00")),
+        (dt.date(2026, 7, 1), "Acme DE"): (1, D("0"), D("0"), D("0"), D("0")),
+        (dt.date(2026, 10, 1), "Acme US"): (1, D("30.00"), D("0"), D("0"), D("0")),
+    }

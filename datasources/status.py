@@ -3,6 +3,7 @@
 from django.urls import reverse
 from django.utils.html import format_html
 
+from acorn_portal.models import VendorAccount
 from acorn_portal.status import StatusRow, StatusSection
 from acorn_portal.tenancy import organizations_with_perm, restrict_to_organizations
 from datasources.models import STALE_AFTER, DataSource, SyncRun, SyncStatus
@@ -61,6 +62,10 @@ def sync_section(request, org_ids, now) -> StatusSection:
                 flagged=is_stale or failed,
             )
         )
+    # Accounts with no data source at all: their data arrives by file import or the API, if at all.
+    accounts = restrict_to_organizations(VendorAccount.objects.select_related("organization"), allowed)
+    for account in accounts.filter(is_active=True).exclude(data_sources__isnull=False).order_by("name")[:200]:
+        rows.append(StatusRow([f"{account.organization} · {account}", "—", "—", "no data source", "—"]))
     hours = int(STALE_AFTER.total_seconds() // 3600)
     return StatusSection(
         title="Data sources (sync)",

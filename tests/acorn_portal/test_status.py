@@ -113,3 +113,12 @@ def test_expected_sections_show_until_registered_and_a_broken_one_does_not_break
 def test_status_page_needs_a_login(client):
     response = client.get(reverse("status"))
     assert response.status_code == 302 and reverse("admin:login") in response["Location"]
+
+
+def test_an_account_without_data_source_is_listed_not_flagged(client, account, other_account, ops):
+    response, html = page(client, ops)
+    rows = sync_section(response).rows
+    assert [(str(row.cells[0]), row.cells[3], row.flagged) for row in rows] == [
+        ("Acme Brands · Acme US (US)", "no data source", False)
+    ]
+    assert "Rival" not in html

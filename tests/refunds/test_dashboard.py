@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from acorn_portal.models import ExchangeRate, VendorAccount
 from refunds.choices import ChargebackState, DeductionFamily
+from refunds.models import Chargeback
 from refunds.services import stats
 from refunds.services.dashboard import DashboardError, build_dashboard
 from tests.refunds.cases import make_chargeback, today
@@ -52,6 +53,10 @@ def test_due_this_week_and_overdue_follow_each_marketplace_calendar(account, de_
     assert totals(data.figures["due_week"]) == {"USD": (1, D("10.00")), "EUR": (1, D("2.00"))}
     assert totals(data.figures["overdue"]) == {"USD": (1, D("40.00")), "EUR": (1, D("1.00"))}
     assert totals(data.figures["open"]) == {"USD": (3, D("70.00")), "EUR": (3, D("7.00"))}
+    # The lists the figures link to use the same calendars at the same instant.
+    ours = Chargeback.objects.filter(account__in=[account, de_account])
+    assert sorted(ours.due_this_week_local(MONDAY_EARLY).values_list("amount", flat=True)) == [D("2"), D("10")]
+    assert sorted(ours.overdue_local(MONDAY_EARLY).values_list("amount", flat=True)) == [D("1"), D("40")]
 
 
 def test_recovered_this_month_and_quarter_at_the_month_boundary(account, de_account, ops):
@@ -355,3 +360,24 @@ def test_recovery_report_by_quarter_against_hand_made_data(account, de_account, 
         (dt.date(2026, 7, 1), "Acme DE"): (1, D("0"), D("0"), D("0"), D("0")),
         (dt.date(2026, 10, 1), "Acme US"): (1, D("30.00"), D("0"), D("0"), D("0")),
     }
+
+
+def test_exchange_rates_are_kept_by_finance_managers_and_admins(client, org, ops, finance, manager):
+    add = reverse("admin:acorn_portal_exchangerate_add")
+    client.force_login(ops)
+    assert client.get(add).status_code == 403
+    for user in (finance, manager):
+        client.force_login(user)
+        assert client.get(add).status_code == 200
+    client.force_login(finance)
+    data = {
+        "organization": org.pk,
+        "from_currency": "EUR",
+        "to_currency": "EUR",
+        "rate": "1",
+        "valid_from": "2026-11-01",
+    }
+    response = client.post(add, data)
+    assert response.status_code == 200 and "Pick a different currency" in response.content.decode()
+    client.post(add, {**data, "to_currency": "USD", "rate": "1.0825"})
+    assert ExchangeRate.objects.get(organization=org).rate == D("1.0825")

@@ -17,7 +17,15 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from acorn_portal.admin_base import ReadOnlyTabularInline, TenantScopedAdmin, TenantScopedHistoryAdmin
-from acorn_portal.models import AuditEvent, Membership, Organization, PurgeRecord, RetentionPolicy, VendorAccount
+from acorn_portal.models import (
+    AuditEvent,
+    ExchangeRate,
+    Membership,
+    Organization,
+    PurgeRecord,
+    RetentionPolicy,
+    VendorAccount,
+)
 from acorn_portal.services import lockout, two_factor
 
 
@@ -314,3 +322,12 @@ class AccessAttemptAdmin(AxesAccessAttemptAdmin):
     def delete_queryset(self, request, queryset):
         for obj in queryset:
             self.delete_model(request, obj)
+@admin.register(ExchangeRate)
+class ExchangeRateAdmin(TenantScopedHistoryAdmin):
+    """The rates the dashboard and reports may convert at (figures stay per currency beside them)."""
+
+    list_display = ("organization", "from_currency", "to_currency", "rate", "valid_from")
+    list_filter = ("from_currency", "to_currency")
+    list_select_related = ("organization",)
+    fields = ("organization", "from_currency", "to_currency", "rate", "valid_from")
+    date_hierarchy = "valid_from"

@@ -25,6 +25,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from acorn_portal.exports import ExportMixin
 from acorn_portal.marketplaces import MARKETPLACES
 from acorn_portal.models import VendorAccount
 from acorn_portal.money import Money, MoneyError
@@ -220,6 +221,30 @@ class AccountListFilter(ThroughAccountFilter):
         return queryset.filter(**{f"{self.account_path}_id": account_id})
 
 
+class OrganizationListFilter(ThroughAccountFilter):
+    """The organizations the user belongs to (offered when there are several, always applied when given)."""
+
+    title = "organization"
+    parameter_name = "organization"
+
+    def lookups(self, request, model_admin):
+        from acorn_portal.models import Organization
+
+        organizations = list(Organization.objects.visible_to(request.user).order_by("name")[:200])
+        if len(organizations) < 2 and self.value() is None:
+            return []
+        return [(organization.pk, str(organization)) for organization in organizations]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        try:
+            organization_id = int(self.value())
+        except ValueError:
+            raise IncorrectLookupParameters(f"Unknown organization {self.value()!r}.") from None
+        return queryset.filter(**{f"{self.account_path}__organization_id": organization_id})
+
+
 class MarketplaceListFilter(ThroughAccountFilter):
     """Marketplaces of the user's vendor accounts (not all twenty-odd Amazon has)."""
 
@@ -360,7 +385,7 @@ class TenantScopedFormfieldsMixin:
         return scope_choices(queryset, request.user)
 
 
-class TenantScopedAdmin(LargeTableMixin, TenantScopedFormfieldsMixin, admin.ModelAdmin):
+class TenantScopedAdmin(ExportMixin, LargeTableMixin, TenantScopedFormfieldsMixin, admin.ModelAdmin):
     """A ModelAdmin that shows and acts on rows of the user's organizations only.
 
     The model names its path to `Organization` in `tenant_path`. Rows are those of the organizations

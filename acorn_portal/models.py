@@ -117,6 +117,53 @@ class VendorAccount(models.Model):
         super().save(*args, **kwargs)
 
 
+class ExchangeRateQuerySet(TenantQuerySet):
+    def rates_on(self, organization_id: int, day) -> dict[tuple[str, str], "ExchangeRate"]:
+        """The rate of each currency pair valid on `day` (the latest that started on or before it)."""
+        rates: dict[tuple[str, str], ExchangeRate] = {}
+        for rate in self.filter(organization_id=organization_id, valid_from__lte=day).order_by("valid_from", "id"):
+            rates[(rate.from_currency, rate.to_currency)] = rate
+        return rates
+
+
+class ExchangeRate(models.Model):
+    """A rate the organization converts at, for reports only: 1 `from_currency` = `rate` `to_currency`.
+
+    Figures are always kept per currency; a converted total is shown beside them, labelled with the
+    rates used, never instead of them.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="exchange_rates")
+    from_currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    to_currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    rate = models.DecimalField(max_digits=20, decimal_places=10, help_text="Units of the target per one unit.")
+    valid_from = models.DateField(help_text="Used from this day until a later rate of the same pair starts.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    tenant_path = "organization"
+    objects = ExchangeRateQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "from_currency", "to_currency", "valid_from"], name="unique_rate_per_day"
+            ),
+            models.CheckConstraint(condition=models.Q(rate__gt=0), name="exchange_rate_positive"),
+            models.CheckConstraint(
+                condition=~models.Q(from_currency=models.F("to_currency")), name="exchange_rate_two_currencies"
+            ),
+        ]
+        ordering = ["organization", "from_currency", "to_currency", "-valid_from"]
+
+    def __str__(self):
+        return f"1 {self.from_currency} = {self.rate.normalize():f} {self.to_currency} from {self.valid_from}"
+
+    def clean(self):
+        if self.from_currency and self.from_currency == self.to_currency:
+            raise ValidationError({"to_currency": "Pick a different currency to convert to."})
+
+
 class OutboxEvent(models.Model):
     """An event written in the same transaction as the change it describes, so none is ever lost.
 

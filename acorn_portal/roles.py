@@ -131,6 +131,13 @@ _LEDGER = [
     "developer.delete_glaccountmapping",
     "developer.view_ledgerexport",
 ]
+# The rate table reports convert at (acorn_portal.ExchangeRate): kept by finance, managers and admins.
+_MANAGE_RATES = [
+    "acorn_portal.view_exchangerate",
+    "acorn_portal.add_exchangerate",
+    "acorn_portal.change_exchangerate",
+    "acorn_portal.delete_exchangerate",
+]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.OPERATIONS: [*_READ_DOCUMENTS, *_CASE_WORK, *_PREPARE, *_IMPORT_FILES],
@@ -139,6 +146,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_READ_DOCUMENTS,
         *_CASE_WORK,
         *_IMPORT_FILES,
+        *_MANAGE_RATES,
         "refunds.second_approve_dispute",
         "refunds.record_outcome",
         "refunds.write_off",
@@ -162,6 +170,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_MANAGE_POLICY,
         *_IMPORT_FILES,
         *_MANAGE_ALERTS,
+        *_MANAGE_RATES,
         "refunds.approve_dispute",
         "refunds.open_settlement",
         "acorn_portal.view_auditevent",
@@ -175,6 +184,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_IMPORT_FILES,
         *_MANAGE_MAPPINGS,
         *_MANAGE_ALERTS,
+        *_MANAGE_RATES,
         "acorn_portal.change_organization",
         "acorn_portal.add_vendoraccount",
         "acorn_portal.change_vendoraccount",

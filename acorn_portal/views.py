@@ -1,4 +1,5 @@
-"""Two-factor pages: status, enrolment, the code prompt after the password, new recovery codes.
+"""Core pages: the start page and status page, and the two-factor pages (status, enrolment, the code
+prompt after the password, new recovery codes).
 
 Thin: the rules are in acorn_portal.services.two_factor. The pages wear the admin's look (the
 admin is the portal) and carry no inline script, so the Content Security Policy holds.
@@ -8,12 +9,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from acorn_portal.services import two_factor
+from acorn_portal.status import build_sections
+from acorn_portal.tenancy import organization_ids_for
 
 
 class CodeForm(forms.Form):
@@ -112,3 +115,21 @@ def verify(request):
 def recovery_codes(request):
     codes = two_factor.regenerate_recovery_codes(request=request)
     return _render(request, "recovery_codes.html", title="Your new recovery codes", codes=codes, just_enrolled=False)
+
+
+@require_GET
+def start(request):
+    """`/` and the admin index lead to the dashboard; the admin's app list stays at /admin/apps/."""
+    return redirect("dashboard:index")
+
+
+@require_GET
+@login_required
+def status(request):
+    """Sync freshness, the task cluster and whatever else apps registered (acorn_portal.status)."""
+    context = {
+        **admin.site.each_context(request),
+        "title": "Status",
+        "sections": build_sections(request, organization_ids_for(request.user)),
+    }
+    return render(request, "acorn/status.html", context)

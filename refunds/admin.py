@@ -13,6 +13,7 @@ from acorn_portal.admin_base import (
     AccountListFilter,
     AmountRangeFilter,
     MarketplaceListFilter,
+    OrganizationListFilter,
     ReadOnlyFactsAdmin,
     ReadOnlyFactsHistoryAdmin,
     ReadOnlyTabularInline,
@@ -20,6 +21,7 @@ from acorn_portal.admin_base import (
     money_column,
 )
 from refunds import admin_alerts  # noqa: F401 - registers the alert admins
+from refunds.admin_dashboard import FigureFilter
 from refunds.admin_rules import VerdictInline
 from refunds.admin_workflow import ChargebackWorkflowAdminMixin, QueueFilter
 from refunds.identifiers import normalize_po_number, parse_invoice_number
@@ -377,16 +379,42 @@ class ChargebackAdmin(ChargebackWorkflowAdminMixin, PONumberSearchMixin, ReadOnl
     )
     list_filter = (
         QueueFilter,
+        FigureFilter,
         "state",
+        OrganizationListFilter,
         AccountListFilter,
         MarketplaceListFilter,
         "family",
         DeductionTypeFilter,
+        "currency",
         "recommendation",
         "issue_date",
+        "due_on",
+        "recovered_on",
         ("amount", AmountRangeFilter),
     )
     list_select_related = ("account", "assignee", "team")
+    # Exports (acorn_portal.exports): amounts as numbers with their currency in a column of its own.
+    export_fields = (
+        "amazon_id",
+        "account",
+        "family",
+        "deduction_type",
+        "state",
+        "amount",
+        "currency",
+        "issue_date",
+        "due_on",
+        "po_number",
+        "asin",
+        "invoice_number",
+        "amazon_status",
+        "recommendation",
+        "assignee",
+        "recovered_amount",
+        "recovered_on",
+        "written_off_amount",
+    )
     search_fields = ("=amazon_id", "=amazon_dispute_id", "=asin", "=invoice_number", "=filed_case_id")
     search_help_text = "Amazon id, dispute id, ASIN, invoice number or PO number (any spelling)."
     po_number_field = "po_number_normalized"

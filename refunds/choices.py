@@ -178,3 +178,20 @@ class MatchStatus(models.TextChoices):
     MATCHED = "matched", "Matched"
     PARTIAL = "partial", "Partly matched"
     UNMATCHED = "unmatched", "Unmatched — waiting for documents"
+
+
+# --- Dashboard groupings (issue #7) ---------------------------------------------------------------
+
+OPEN_STATES = tuple(state for state in ChargebackState if state not in CLOSED_STATES)
+# Filed with Amazon at least once: what a recovery rate is measured against.
+DISPUTED_STATES = (
+    ChargebackState.DISPUTED,
+    ChargebackState.AMAZON_APPROVED,
+    ChargebackState.DENIED,
+    ChargebackState.SETTLEMENT,
+    ChargebackState.RECOVERED,
+    ChargebackState.WRITTEN_OFF,
+)
+# Disputes Amazon has answered; won = Amazon reversed the deduction (credited or still to be paid).
+DECIDED_DISPUTE_STATES = DISPUTED_STATES[1:]
+WON_STATES = (ChargebackState.AMAZON_APPROVED, ChargebackState.RECOVERED)

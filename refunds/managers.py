@@ -47,3 +47,67 @@ class ChargebackQuerySet(TenantQuerySet):
 
     def recently_decided(self, days: int = 14):
         return self.filter(state__in=DECIDED_STATES, decided_at__gte=timezone.now() - timedelta(days=days))
+
+    # --- dashboard figures: "today" is each account's own, in its marketplace's time zone --------------
+
+    def _per_local_today(self, build, now=None):
+        """OR over the accounts' time zones of `build(local_today)`, so each case is judged by its own calendar."""
+        condition = Q(pk__in=[])
+        for today, zones in local_today_groups(now).items():
+            condition |= Q(account__time_zone__in=zones) & build(today)
+        return self.filter(condition)
+
+    def overdue_local(self, now=None):
+        """Not yet filed and past Amazon's last day, in the marketplace's calendar."""
+        return self.filter(state__in=PRE_FILING_STATES)._per_local_today(lambda today: Q(due_on__lt=today), now)
+
+    def due_this_week_local(self, now=None):
+        """Not yet filed and due from today to Sunday of this week (marketplace calendar)."""
+        return self.filter(state__in=PRE_FILING_STATES)._per_local_today(
+            lambda today: Q(due_on__gte=today, due_on__lte=week_end(today)), now
+        )
+
+    def recovered_this_local(self, period: str, now=None):
+        """Credits recorded this calendar month or quarter (`period`), in the marketplace's calendar."""
+        return self.filter(recovered_on__isnull=False)._per_local_today(
+            lambda today: Q(recovered_on__gte=period_start(today, period), recovered_on__lte=today), now
+        )
+
+    def aged_local(self, low: int, high: int | None, now=None):
+        """Open deductions issued `low` to `high` days ago (inclusive; None: no upper limit)."""
+
+        def build(today):
+            condition = Q(issue_date__lte=today - timedelta(days=low))
+            if high is not None:
+                condition &= Q(issue_date__gte=today - timedelta(days=high))
+            return condition
+
+        return self.open()._per_local_today(build, now)
+
+
+def local_today_groups(now=None) -> dict:
+    """{local date: [time zones]} over the time zones vendor accounts use (a handful of rows)."""
+    from zoneinfo import ZoneInfo
+
+    from acorn_portal.models import VendorAccount
+
+    now = now or timezone.now()
+    groups: dict = {}
+    zones = VendorAccount.objects.order_by("time_zone").values_list("time_zone", flat=True).distinct()
+    for zone in zones:
+        groups.setdefault(now.astimezone(ZoneInfo(zone)).date(), []).append(zone)
+    return groups
+
+
+def week_end(today):
+    """Sunday of the ISO week `today` is in."""
+    return today + timedelta(days=6 - today.weekday())
+
+
+def period_start(today, period: str):
+    """First day of the calendar month or quarter `today` is in."""
+    if period == "month":
+        return today.replace(day=1)
+    if period == "quarter":
+        return today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)
+    raise ValueError(f"Unknown period {period!r}.")

@@ -4,7 +4,8 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from acorn_portal.models import Organization
-from refunds.models import PolicyRule
+from refunds.models import Chargeback, PolicyRule
+from refunds.models.chargebacks import stats_snapshot
 from refunds.services.policy import schedule_organization_recompute, schedule_rule_recompute
 from refunds.services.policy_seed import seed_policy_rules
 
@@ -45,3 +46,12 @@ def rule_changed(sender, instance, raw=False, **kwargs):
         return
     families = {instance.family, getattr(instance, "_previous_family", None)} - {None}
     schedule_rule_recompute(instance.pk, instance.organization_id, families)
+
+
+@receiver(post_delete, sender=Chargeback, dispatch_uid="refunds_chargeback_deleted_stats")
+def chargeback_deleted(sender, instance, **kwargs):
+    """A deleted case (queryset deletes too: Django sends this per row) leaves the dashboard rollups."""
+    from refunds.services.stats import apply_changes
+
+    loaded = getattr(instance, "_stats_loaded", None)
+    apply_changes([loaded if loaded is not None else stats_snapshot(instance)], [])

@@ -16,6 +16,7 @@ from refunds.models.documents import (
 )
 from refunds.models.evidence import Comment, DisputePacket, Evidence
 from refunds.models.rules import CoopAgreement, DeductionType, PolicyRule
+from refunds.models.stats import ChargebackDayStat, DueDayStat, RecoveryDayStat
 
 __all__ = [
     "AlertChannel",
@@ -27,8 +28,10 @@ __all__ = [
     "AssignmentRule",
     "Carton",
     "Chargeback",
+    "ChargebackDayStat",
     "Comment",
     "DisputePacket",
+    "DueDayStat",
     "Evidence",
     "ChargebackAssessment",
     "CoopAgreement",
@@ -38,6 +41,7 @@ __all__ = [
     "PolicyRule",
     "PurchaseOrder",
     "PurchaseOrderItem",
+    "RecoveryDayStat",
     "Remittance",
     "RemittanceLine",
     "Shipment",

@@ -1,6 +1,6 @@
 """Deductions Amazon took from the vendor: one `Chargeback` row per deduction."""
 
-from django.db import models
+from django.db import models, transaction
 from simple_history.models import HistoricalRecords
 
 from acorn_portal.money import CURRENCY_CHOICES, Money
@@ -9,6 +9,18 @@ from refunds.identifiers import normalize_po_number
 from refunds.managers import ChargebackQuerySet
 from refunds.models.base import AccountDocument, MoneyField
 from refunds.models.workflow import WORKFLOW_PERMISSIONS, CaseWorkflow
+
+
+def stats_fields():
+    from refunds.services.stats import TRACKED_FIELDS
+
+    return TRACKED_FIELDS
+
+
+def stats_snapshot(instance):
+    from refunds.services.stats import snapshot
+
+    return snapshot(instance)
 
 
 class Chargeback(CaseWorkflow, AccountDocument):
@@ -79,6 +91,10 @@ class Chargeback(CaseWorkflow, AccountDocument):
             models.Index(fields=["account", "due_on"]),
             models.Index(fields=["assignee", "state"]),
             models.Index(fields=["state", "due_on"]),
+            models.Index(fields=["recovered_on"]),  # the dashboard's "recovered this month" list
+            # Start-page queues: "recently decided", and finance's "waiting for my (second) approval".
+            models.Index(fields=["decided_at"]),
+            models.Index(fields=["state", "requires_second_approval", "second_approved_by"]),
         ]
         ordering = ["-issue_date", "-id"]
         permissions = WORKFLOW_PERMISSIONS
@@ -86,9 +102,33 @@ class Chargeback(CaseWorkflow, AccountDocument):
     def __str__(self):
         return f"{self.get_family_display()} {self.amazon_id}"
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # What the row contributes to the dashboard's rollups as loaded: save() applies the difference.
+        deferred = instance.get_deferred_fields()
+        if not deferred & {"account", *stats_fields()}:
+            instance._stats_loaded = stats_snapshot(instance)
+        return instance
+
     def save(self, *args, **kwargs):
+        """Save, and move the case's contribution to the dashboard rollups in the same transaction."""
+        from refunds.services.stats import TRACKED_FIELDS, apply_changes, snapshot, snapshots
+
         self.po_number_normalized = normalize_po_number(self.po_number)
-        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and not TRACKED_FIELDS & set(update_fields):
+            return super().save(*args, **kwargs)
+        adding = self._state.adding
+        before = None if adding else getattr(self, "_stats_loaded", None)
+        with transaction.atomic():
+            if before is None and not adding:
+                found = snapshots(type(self).objects.filter(pk=self.pk))
+                before = found[0] if found else None
+            super().save(*args, **kwargs)
+            after = snapshot(self)
+            apply_changes([before] if before else [], [after])
+        self._stats_loaded = after
 
     @property
     def money(self) -> Money:

@@ -34,7 +34,7 @@ from acorn_portal.services.events import emit_events
 from refunds import models as vc
 from refunds.identifiers import direction_for_amount, normalize_po_number, parse_invoice_number
 from refunds.models import Carton, Chargeback, Invoice
-from refunds.services import ingest_pg
+from refunds.services import ingest_pg, stats
 from refunds.services.checks import check_values
 from refunds.services.records import (  # noqa: F401 - re-exported: connectors import records from here too
     CartonRecord,
@@ -403,10 +403,13 @@ def upsert_chargebacks(
     for rows in _validated_ahead(_CHARGEBACKS, account, records, batch_size, result):
         if rows:
             with transaction.atomic():
+                # The rows as they were, so the dashboard rollups move by exactly what the upsert changed.
+                before = stats.snapshots(Chargeback.objects.filter(account=account, amazon_id__in=list(rows)))
                 created, changed = ingest_pg.write_chargebacks(
                     account, [row.values for row in rows.values()], change_reason=change_reason, actor=actor
                 )
                 announce_created(account, created)
+                stats.record_bulk_write(before, created, changed)
             _count_written(result, len(rows), created, changed)
     return result
 
@@ -470,11 +473,14 @@ def _write_chargebacks(account, rows: dict[str, _Row], result: IngestResult, bat
         else:
             result.unchanged += 1
     history = {"batch_size": batch_size, "default_user": actor, "default_change_reason": change_reason}
+    before = [cb._stats_loaded for cb in changed]
     if created:
         created = bulk_create_with_history(created, Chargeback, **history)
     if changed:
         bulk_update_with_history(changed, Chargeback, fields=[*CHARGEBACK_FACT_FIELDS, "updated_at"], **history)
     announce_created(account, [cb.pk for cb in created])
+    # bulk writes skip save(): move the dashboard rollups here, in the same transaction.
+    stats.apply_changes(before, [stats.snapshot(cb) for cb in (*created, *changed)])
     result.created += len(created)
     result.updated += len(changed)
     result.created_ids.extend(cb.pk for cb in created)

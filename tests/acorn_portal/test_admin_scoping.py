@@ -26,6 +26,7 @@ from acorn_portal.admin_base import TenantScopedAdmin, is_tenant_owned
 from acorn_portal.models import (
     AuditAction,
     AuditEvent,
+    ExchangeRate,
     Membership,
     Organization,
     PurgeRecord,
@@ -452,6 +453,13 @@ def _alert_log(world):
         subject=f"[ACORN] Target in 3 days: {world.tag}CB0001",
         address=f"{world.tag.lower()}@example.com",
         next_attempt_at=NOW,
+    )
+
+
+@factory(ExchangeRate)
+def _exchange_rate(world):
+    return ExchangeRate.objects.create(
+        organization=world.org, from_currency="EUR", to_currency="USD", rate=Decimal("1.0825"), valid_from=TODAY
     )
 
 

@@ -1,9 +1,10 @@
 """Write a batch of verdicts: upsert assessments, update derived chargeback fields, audit the changes."""
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from refunds.models import Chargeback, ChargebackAssessment
+from refunds.services import stats
 from refunds.services.matching import fastsql
 
 DERIVED_FIELDS = ("disputable_from", "due_on", "target_on", "recommendation")
@@ -138,10 +139,18 @@ def update_derived_fields(rows) -> None:
     """Write derived fields: `rows` are (id, *DERIVED_FIELDS) tuples (COPY + UPDATE … FROM on PostgreSQL)."""
     if not rows:
         return
-    if fastsql.is_postgresql():
-        fastsql.update(Chargeback, ["id", *DERIVED_FIELDS], rows)
-        return
-    table = connection.ops.quote_name(Chargeback._meta.db_table)
-    sets = ", ".join(f"{connection.ops.quote_name(name)} = %s" for name in DERIVED_FIELDS)
-    with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {table} SET {sets} WHERE id = %s", [(*row[1:], row[0]) for row in rows])  # noqa: S608 - names from the model
+    due_at = 1 + DERIVED_FIELDS.index("due_on")
+    new_due = {row[0]: row[due_at] for row in rows}
+    with transaction.atomic():
+        # The dashboard's due-day rollup moves with due_on. The rows are read as they are now, locked,
+        # so a workflow change made since matching loaded them is counted under its new state.
+        locked = Chargeback.objects.select_for_update().filter(pk__in=list(new_due)).order_by("pk")
+        before = stats.snapshots(locked)
+        if fastsql.is_postgresql():
+            fastsql.update(Chargeback, ["id", *DERIVED_FIELDS], rows)
+        else:
+            table = connection.ops.quote_name(Chargeback._meta.db_table)
+            sets = ", ".join(f"{connection.ops.quote_name(name)} = %s" for name in DERIVED_FIELDS)
+            with connection.cursor() as cursor:
+                cursor.executemany(f"UPDATE {table} SET {sets} WHERE id = %s", [(*row[1:], row[0]) for row in rows])  # noqa: S608 - names from the model
+        stats.apply_changes(before, [{**row, "due_on": new_due[row["id"]]} for row in before])

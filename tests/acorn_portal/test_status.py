@@ -1,0 +1,124 @@
+"""The status page: staleness per data source, organization scoping, the cluster, registered sections."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from acorn_portal.status import StatusRow, StatusSection, register_section, unregister_section
+from datasources.models import DataSource, SyncRun, SyncStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def source(account, name, *, last_success=None, runs=()):
+    feed = DataSource.objects.create(account=account, name=name, kind="data_feed", settings={"base_url": ""})
+    DataSource.objects.filter(pk=feed.pk).update(last_success_at=last_success, last_run_at=last_success)
+    for status, errors in runs:
+        SyncRun.objects.create(
+            data_source=feed,
+            account=account,
+            status=status,
+            started_at=timezone.now() - dt.timedelta(minutes=5),
+            counts={"chargebacks": {"created": 3, "updated": 1, "unchanged": 0, "rejected": 1}},
+            errors=errors,
+        )
+    return feed
+
+
+def page(client, user):
+    client.force_login(user)
+    response = client.get(reverse("status"))
+    assert response.status_code == 200
+    return response, response.content.decode()
+
+
+def sync_section(response):
+    return next(s for s in response.context["sections"] if s.key == "sync")
+
+
+def test_a_source_without_success_for_24_hours_is_flagged_stale(client, account, ops):
+    now = timezone.now()
+    source(account, "fresh feed", last_success=now - dt.timedelta(hours=23))
+    source(
+        account,
+        "old feed",
+        last_success=now - dt.timedelta(hours=25),
+        runs=[(SyncStatus.FAILED, [{"kind": "chargebacks", "message": "HTTP 503", "request_id": "req-42"}])],
+    )
+    response, html = page(client, ops)
+    section = sync_section(response)
+    flagged = {str(row.cells[0]).split("·")[-1].split("<")[0].strip(): row.flagged for row in section.rows}
+    assert flagged == {"fresh feed": False, "old feed": True}
+    assert section.level == "error"
+    assert "stale: no successful sync for 24 h" in html
+    assert "HTTP 503" in html and "request id req-42" in html and "+3 ~1 =0 ✖1" in html
+
+
+def test_a_source_that_never_succeeded_is_stale(client, account, ops):
+    source(account, "new feed")
+    response, _html = page(client, ops)
+    assert sync_section(response).rows[0].flagged
+
+
+def test_status_page_shows_only_the_users_organizations(client, account, other_account, ops, outsider, superuser):
+    source(account, "acme feed", runs=[(SyncStatus.FAILED, [{"message": "acme secret error", "request_id": "r1"}])])
+    source(other_account, "rival feed", last_success=timezone.now())
+    _response, html = page(client, outsider)
+    assert "rival feed" in html
+    assert "acme feed" not in html and "acme secret error" not in html and "Acme" not in html
+    _response, html = page(client, ops)
+    assert "acme feed" in html and "rival feed" not in html
+    _response, html = page(client, superuser)
+    assert "acme feed" in html and "rival feed" in html
+
+
+def test_cluster_section_says_when_no_cluster_runs(client, account, ops):
+    response, html = page(client, ops)
+    cluster = next(s for s in response.context["sections"] if s.key == "cluster")
+    assert cluster.level == "error" and "No task cluster is running" in cluster.summary
+    assert "task(s) queued" in html
+
+
+def test_expected_sections_show_until_registered_and_a_broken_one_does_not_break_the_page(client, ops):
+    response, html = page(client, ops)
+    keys = [s.key for s in response.context["sections"]]
+    assert "alert_channels" in keys and "webhook_endpoints" in keys
+    assert html.count("Not installed yet.") == 2
+
+    def channels(request, org_ids, now):
+        return StatusSection(
+            title="Alert channels",
+            level="error",
+            summary="1 failed delivery",
+            columns=["Channel", "Error"],
+            rows=[StatusRow(["Slack #ops", "HTTP 500"], flagged=True)],
+        )
+
+    def broken(request, org_ids, now):
+        raise RuntimeError("boom")
+
+    register_section("alert_channels", channels, order=30)
+    register_section("webhook_endpoints", broken, order=40)
+    try:
+        response, html = page(client, ops)
+    finally:
+        unregister_section("alert_channels")
+        unregister_section("webhook_endpoints")
+    assert "Slack #ops" in html and "HTTP 500" in html
+    assert "could not be read: RuntimeError" in html and "Not installed yet." not in html
+
+
+def test_status_page_needs_a_login(client):
+    response = client.get(reverse("status"))
+    assert response.status_code == 302 and reverse("admin:login") in response["Location"]
+
+
+def test_an_account_without_data_source_is_listed_not_flagged(client, account, other_account, ops):
+    response, html = page(client, ops)
+    rows = sync_section(response).rows
+    assert [(str(row.cells[0]), row.cells[3], row.flagged) for row in rows] == [
+        ("Acme Brands · Acme US (US)", "no data source", False)
+    ]
+    assert "Rival" not in html

@@ -269,6 +269,8 @@ class PurgeRecordAdmin(TenantScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
 # --------------------------------------------------------------------------------------------------
 # Accounts: superusers reset anyone's second factor and clear any sign-in lock, always through the
 # audited services. django-otp's own device admins are taken away: they would show the secrets and
@@ -322,6 +324,8 @@ class AccessAttemptAdmin(AxesAccessAttemptAdmin):
     def delete_queryset(self, request, queryset):
         for obj in queryset:
             self.delete_model(request, obj)
+
+
 @admin.register(ExchangeRate)
 class ExchangeRateAdmin(TenantScopedHistoryAdmin):
     """The rates the dashboard and reports may convert at (figures stay per currency beside them)."""

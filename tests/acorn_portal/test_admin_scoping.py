@@ -371,6 +371,8 @@ def _purge_record(world):
     return PurgeRecord.objects.create(
         organization=world.org, started_at=NOW, finished_at=NOW, counts={"closed_cases": 2}, error=world.tag
     )
+
+
 @factory(APIKey)
 def _api_key(world):
     key, _secret = issue_api_key(organization=world.org, name=f"{world.tag} ERP", scopes=["chargebacks:read"])

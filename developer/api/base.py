@@ -54,7 +54,15 @@ class ApiMixin:
     def handle_exception(self, exc):
         if isinstance(exc, idempotency.Replay):
             return exc.response
-        return super().handle_exception(exc)
+        try:
+            return super().handle_exception(exc)
+        except Exception:
+            # An uncaught error (a 500): free the Idempotency-Key so the client's retry runs.
+            record = getattr(self.request, "idempotency_record", None)
+            if record is not None:
+                self.request.idempotency_record = None
+                idempotency.release(record)
+            raise
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

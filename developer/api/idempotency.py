@@ -82,10 +82,14 @@ def claim(request):
     raise Replay(response)
 
 
+def release(record: IdempotencyRecord) -> None:
+    IdempotencyRecord.objects.filter(pk=record.pk).delete()
+
+
 def store(record: IdempotencyRecord, response) -> None:
     """Keep the first response (rendered), or free the key after a server error."""
     if response.status_code >= 500:
-        IdempotencyRecord.objects.filter(pk=record.pk).delete()
+        release(record)
         return
     if hasattr(response, "render") and not getattr(response, "is_rendered", True):
         response.render()

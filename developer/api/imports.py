@@ -88,11 +88,11 @@ class ImportDetailSerializer(ImportSerializer):
         name="ImportRowError",
         many=True,
         fields={
+            "sheet": serializers.CharField(),
             "row": serializers.IntegerField(),
             "column": serializers.CharField(),
             "value": serializers.CharField(),
-            "message": serializers.CharField(),
-            "sheet": serializers.CharField(required=False),
+            "why": serializers.CharField(),
         },
     )
 

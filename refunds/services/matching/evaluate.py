@@ -217,16 +217,28 @@ def _anchors(bundle) -> AnchorDates:
 
 
 def chargebacks_for_documents(account_id: int, *, po_numbers=(), invoice_numbers=()) -> list[int]:
-    """Deductions that name any of these POs or invoices: the ones to re-evaluate when they arrive."""
+    """Deductions that name any of these POs or invoices: the ones to re-evaluate when they arrive.
+
+    A document number may also be a deduction's own (a payment line on it, or on its `…R` reversal),
+    so deductions whose Amazon id is among the numbers, their roots or their `…R` stems are included.
+    """
     from refunds.identifiers import normalize_po_number, parse_invoice_number
 
     pos = {normalize_po_number(n) for n in po_numbers} - {""}
-    roots = {parse_invoice_number(n).root for n in invoice_numbers if n}
+    roots = {parse_invoice_number(n).root for n in invoice_numbers if n and n.strip()}
     if not (pos or roots):
         return []
-    numbers = roots | {f"{root}SC" for root in roots} | set(invoice_numbers)
-    condition = Q(po_number_normalized__in=pos) | Q(invoice_number__in=numbers)
-    return list(Chargeback.objects.filter(condition, account_id=account_id).values_list("id", flat=True))
+    reversals = {n[:-1] for n in invoice_numbers if n and n.upper().endswith("R")}
+    numbers = sorted(roots | {f"{root}SC" for root in roots} | set(invoice_numbers) | reversals)
+    conditions = [Q(po_number_normalized__in=chunk) for chunk in _chunks(sorted(pos))]
+    conditions += [Q(invoice_number__in=chunk) | Q(amazon_id__in=chunk) for chunk in _chunks(numbers)]
+    account = Chargeback.objects.filter(account_id=account_id)
+    return sorted({pk for condition in conditions for pk in account.filter(condition).values_list("id", flat=True)})
+
+
+def _chunks(values: list, size: int = 2000):
+    # A file import can name a hundred thousand documents; SQLite takes at most 32,766 parameters.
+    return (values[start : start + size] for start in range(0, len(values), size))
 
 
 def schedule_evaluation(chargeback_ids, *, cause: str = "synced") -> None:

@@ -10,6 +10,8 @@ first evaluation is recorded by the assessment's `evaluated_at` instead, so that
 million deductions does not also write a million history rows.
 """
 
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
@@ -135,10 +137,25 @@ def evaluate_chargebacks(
     judge = Judge(now=now or timezone.now(), replay=replay)
     for start in range(0, len(ids), BATCH_SIZE):
         chunk = ids[start : start + BATCH_SIZE]
-        chargebacks = fetch(Chargeback.objects.filter(any_of("id", chunk)), CHARGEBACK_FIELDS)
-        judge.prepare(chargebacks)
-        _evaluate_batch(chargebacks, judge, run, cause=cause)
+        with _collector_paused():
+            chargebacks = fetch(Chargeback.objects.filter(any_of("id", chunk)), CHARGEBACK_FIELDS)
+            judge.prepare(chargebacks)
+            _evaluate_batch(chargebacks, judge, run, cause=cause)
     return run
+
+
+@contextmanager
+def _collector_paused():
+    """Matching a batch allocates a few million small objects and frees them by reference count; the
+    cyclic collector's passes over them (triggered every 700 allocations) cost a third of the run.
+    It is paused for one batch at a time, so whatever cycles there are wait one batch, not a run."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _evaluate_batch(chargebacks, judge: Judge, run: EvaluationRun, *, cause: str) -> None:

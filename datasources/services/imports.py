@@ -25,6 +25,7 @@ from datasources.connectors.report_files import ParsedReport, ReportFileError, R
 from datasources.models import ColumnMapping, FileImport, ImportStatus
 from datasources.services import alerts
 from refunds.services import ingest
+from refunds.services.matching import schedule_evaluation, schedule_for_documents
 
 MAX_STORED_ERRORS = 1000
 _UPSERTS = {
@@ -119,6 +120,7 @@ def _ingest(file_import: FileImport, report: ParsedReport, user) -> FileImport:
             errors.extend(refused)
             if errors and not file_import.partial:
                 raise _RollBackError
+            _hand_onward(file_import, results)
     except _RollBackError:
         errors.sort(key=lambda e: (e.sheet, e.row))
         return _finish(file_import, ImportStatus.FAILED, _failed_message(errors), errors)
@@ -139,6 +141,19 @@ def _write(account, report: ParsedReport, reason: str, user) -> list:
         else:
             results.append(upsert(account=account, records=records))
     return results
+
+
+def _hand_onward(file_import: FileImport, results) -> None:
+    """Once the import commits, match and judge the deductions it brought and those naming the
+    documents it brought (a deduction "waiting for documents" gets its verdict); nothing if it rolls back."""
+    cause = f"file import #{file_import.pk}"
+    po_numbers, invoice_numbers, chargeback_ids = set(), set(), []
+    for result in results:
+        po_numbers |= result.po_numbers
+        invoice_numbers |= result.invoice_numbers
+        chargeback_ids += [*result.created_ids, *result.changed_ids]
+    schedule_evaluation(chargeback_ids, cause=cause)
+    schedule_for_documents(file_import.account_id, po_numbers=po_numbers, invoice_numbers=invoice_numbers)
 
 
 def _row_errors(report: ParsedReport, result) -> list[RowError]:

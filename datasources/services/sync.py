@@ -36,7 +36,7 @@ from datasources.connectors.http import redact
 from datasources.models import DataSource, SyncCheckpoint, SyncLease, SyncRun, SyncStatus
 from datasources.services import alerts
 from refunds.services import ingest
-from refunds.services.matching import evaluate_chargebacks
+from refunds.services.matching import evaluate_chargebacks, schedule_for_documents
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +105,13 @@ def hand_onward(chargeback_ids: list[int]) -> None:
     verdicts), after each page's commit, with the ids that page created or changed."""
     if chargeback_ids:
         evaluate_chargebacks(chargeback_ids, cause="synced from Amazon")
+
+
+def hand_documents_onward(account_id: int, result: ingest.IngestResult) -> None:
+    """Documents a page created or changed: the deductions naming their POs and invoices are matched
+    and judged again (a deduction "waiting for documents" gets its verdict), in a task that starts
+    once the page's transaction commits, so a page rolled back re-evaluates nothing."""
+    schedule_for_documents(account_id, po_numbers=result.po_numbers, invoice_numbers=result.invoice_numbers)
 
 
 # -- connectors ---------------------------------------------------------------------------------------
@@ -226,6 +233,8 @@ def _commit_page(ctx: _Context, checkpoint: SyncCheckpoint, page: Page) -> inges
     run = ctx.run
     with transaction.atomic():
         result = UPSERTS[page.kind](account=ctx.source.account, records=unique_records(page.kind, page.records))
+        if page.kind != DocumentKind.CHARGEBACKS:
+            hand_documents_onward(ctx.source.account_id, result)
         checkpoint.position = page.checkpoint
         checkpoint.save(update_fields=["position", "updated_at"])
         counts = run.counts.setdefault(page.kind, dict.fromkeys(COUNT_NAMES, 0))

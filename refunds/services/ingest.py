@@ -105,6 +105,8 @@ class _DocSpec(_Spec):
     lines: tuple[_LineSpec, ...] = ()
     derived: Derived = field(default_factory=dict)
     after_write: Callable | None = None
+    # (PO numbers, invoice numbers) a document names, for re-matching the deductions that name them.
+    names: Callable[[_Row], tuple[Iterable[str], Iterable[str]]] | None = None
 
     @cached_property
     def inputs(self) -> list[str]:
@@ -249,13 +251,18 @@ def _write_documents(spec: _DocSpec, account, rows: dict[str, _Row], result: Ing
         parent_ids.update({getattr(obj, spec.key): obj.pk for obj in objs})
     lines_changed = _write_lines(spec, rows, parent_ids, existing_ids=[old["id"] for old in existing.values()])
     changed_keys = {row.key for row in changed}
-    for key in rows:
+    for key, row in rows.items():
         if key not in existing:
             result.created += 1
         elif key in changed_keys or key in lines_changed:
             result.updated += 1
         else:
             result.unchanged += 1
+            continue
+        if spec.names:
+            po_numbers, invoice_numbers = spec.names(row)
+            result.po_numbers.update(number for number in po_numbers if number)
+            result.invoice_numbers.update(number for number in invoice_numbers if number)
     if spec.after_write:
         spec.after_write(account, rows)
 
@@ -322,6 +329,11 @@ _CARTONS = _LineSpec("cartons", CartonRecord, Carton, "shipment", "sequence_numb
 _INVOICE_LINES = _LineSpec("lines", InvoiceLineRecord, vc.InvoiceLine, "invoice", "line_number", _NORMALIZED_PO)
 _PAYMENT_LINES = _LineSpec("lines", RemittanceLineRecord, vc.RemittanceLine, "remittance", "line_number")
 
+
+def _line_values(row: _Row, attr: str, name: str) -> set[str]:
+    return {values[name] for values in row.lines.get(attr, {}).values()}
+
+
 _PURCHASE_ORDERS = _DocSpec(
     kind="purchase_orders",
     record=PurchaseOrderRecord,
@@ -329,9 +341,16 @@ _PURCHASE_ORDERS = _DocSpec(
     key="number",
     derived={"number_normalized": lambda values: normalize_po_number(values["number"])},
     lines=(_PO_ITEMS,),
+    names=lambda row: ({row.values["number"]}, ()),
 )
 _SHIPMENTS = _DocSpec(
-    kind="shipments", record=ShipmentRecord, model=vc.Shipment, key="shipment_id", lines=(_ASN_ITEMS, _CARTONS)
+    kind="shipments",
+    record=ShipmentRecord,
+    model=vc.Shipment,
+    key="shipment_id",
+    lines=(_ASN_ITEMS, _CARTONS),
+    # Vendors commonly use the invoice number as the ASN's shipment id: the link matching follows.
+    names=lambda row: (_line_values(row, "items", "po_number"), {row.values["shipment_id"]}),
 )
 _INVOICES = _DocSpec(
     kind="invoices",
@@ -341,9 +360,19 @@ _INVOICES = _DocSpec(
     derived=_INVOICE_DERIVED,
     lines=(_INVOICE_LINES,),
     after_write=_link_invoice_chains,
+    names=lambda row: (
+        {row.values["po_number"], *_line_values(row, "lines", "po_number")},
+        {row.values["number"]},
+    ),
 )
 _REMITTANCES = _DocSpec(
-    kind="remittances", record=RemittanceRecord, model=vc.Remittance, key="payment_number", lines=(_PAYMENT_LINES,)
+    kind="remittances",
+    record=RemittanceRecord,
+    model=vc.Remittance,
+    key="payment_number",
+    lines=(_PAYMENT_LINES,),
+    # A payment line names an invoice, a derivative of one, or a deduction's own number (a reversal).
+    names=lambda row: ((), _line_values(row, "lines", "invoice_number")),
 )
 _CHARGEBACKS = _DocSpec(
     kind="chargebacks", record=ChargebackRecord, model=Chargeback, key="amazon_id", derived=_NORMALIZED_PO

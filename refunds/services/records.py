@@ -173,7 +173,9 @@ class IngestError:
 
 @dataclass
 class IngestResult:
-    """Counts of one ingest call; for chargebacks also the ids created and changed (matching re-runs them)."""
+    """Counts of one ingest call; for chargebacks also the ids created and changed (matching re-runs them);
+    for documents the PO and invoice numbers that documents created or changed name (matching re-runs
+    the deductions naming them: `refunds.services.matching.schedule_for_documents`)."""
 
     kind: str
     created: int = 0
@@ -183,6 +185,8 @@ class IngestResult:
     errors: list[IngestError] = field(default_factory=list)
     created_ids: list[int] = field(default_factory=list)
     changed_ids: list[int] = field(default_factory=list)
+    po_numbers: set[str] = field(default_factory=set)
+    invoice_numbers: set[str] = field(default_factory=set)
 
     @property
     def total(self) -> int:
@@ -195,6 +199,8 @@ class IngestResult:
         self.errors.extend(other.errors)
         self.created_ids.extend(other.created_ids)
         self.changed_ids.extend(other.changed_ids)
+        self.po_numbers |= other.po_numbers
+        self.invoice_numbers |= other.invoice_numbers
         return self
 
     def __str__(self):

@@ -212,3 +212,49 @@ def test_xlsx_upload_through_the_service(account, ops):
     assert done.status == ImportStatus.IMPORTED
     assert Chargeback.objects.get().amazon_id == "1001"
     assert done.file.name.endswith(".xlsx")
+
+
+def test_an_invoice_file_matches_the_deduction_waiting_for_it(
+    account, ops, monkeypatch, django_capture_on_commit_callbacks
+):
+    from refunds.choices import MatchStatus, Recommendation
+    from refunds.services.matching import evaluate_chargebacks
+    from tests.refunds.matching_data import NOW, make_chargeback, make_po, make_shipment
+
+    monkeypatch.setattr("django.utils.timezone.now", lambda: NOW)  # the verdicts' "today"
+    make_po(account)
+    make_shipment(account)  # PO and ASN came by SP-API; the invoice the claim is against did not
+    claim = make_chargeback(account)  # a shortage claim on invoice INV1001 of PO 2JK3S9VC
+    other = make_chargeback(account, "INV2002SC", po_number="OTHERPO", invoice_number="INV2002")
+    evaluate_chargebacks([claim.id, other.id])
+    claim.refresh_from_db()
+    assert claim.assessment.match_status == MatchStatus.PARTIAL
+    assert claim.recommendation == Recommendation.NEEDS_EVIDENCE
+    assert "waiting for documents: invoice INV1001" in claim.assessment.summary + str(claim.assessment.checks)
+    untouched = other.assessment.evaluated_at
+
+    text = "Invoice Number,Invoice Date,Invoice Amount,Due Date,PO #\nINV1001,01/10/2026,1200.00,03/11/2026,2JK3S9VC\n"
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        done = run(account, ops, text, kind="invoices")
+
+    assert done.status == ImportStatus.IMPORTED and len(callbacks) == 1
+    claim.refresh_from_db()
+    assert claim.assessment.match_status == MatchStatus.MATCHED
+    assert claim.assessment.matched["invoice"][1] == "INV1001"
+    # Matched to its invoice, the claim is disputable once Amazon's matching period after the
+    # invoice's due date is over: the verdict says when.
+    assert claim.recommendation == Recommendation.WAIT
+    assert claim.disputable_from > NOW.date()
+    assert "waiting for documents" not in claim.assessment.summary
+    assert f"disputable from {claim.disputable_from}" in claim.assessment.summary
+    assert claim.history.first().history_change_reason.endswith(": documents arrived")  # the latest change
+    other.assessment.refresh_from_db()
+    assert other.assessment.evaluated_at == untouched, "a deduction naming other documents is left alone"
+
+
+def test_a_failed_import_re_evaluates_nothing(account, ops, django_capture_on_commit_callbacks):
+    bad = "Invoice Number,Invoice Date,Invoice Amount\nINV1001,01/10/2026,1200.00\nINV1002,01/10/2026,abc\n"
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        done = run(account, ops, bad, kind="invoices")
+    assert done.status == ImportStatus.FAILED
+    assert callbacks == []

@@ -163,3 +163,39 @@ def test_bad_credentials_fail_the_run_permanently(account):
     assert "invalid_grant" in run.errors[-1]["message"]
     assert "wrong" not in str(run.errors) + str(run.request_log), "secrets never reach the run log"
     assert not ok and "HTTP 400" in message
+
+
+def test_documents_synced_later_match_the_deductions_waiting_for_them(account, django_capture_on_commit_callbacks):
+    from refunds.choices import MatchStatus
+    from refunds.models import ChargebackAssessment
+
+    with serve(**sim_options()) as sim:
+        spapi, feed = make_sources(account, sim.base_url)
+        # First only the deductions: no POs or ASNs (SP-API off), no invoices or payments (feed narrowed).
+        DataSource.objects.filter(pk=spapi.pk).update(enabled=False)
+        DataSource.objects.filter(pk=feed.pk).update(settings={**feed.settings, "kinds_enabled": ["chargebacks"]})
+        sync_until_done(account)
+        assessments = ChargebackAssessment.objects.filter(chargeback__account=account)
+        waiting = {a.chargeback_id: a for a in assessments.filter(match_status=MatchStatus.UNMATCHED)}
+        assert waiting
+        for a in waiting.values():
+            assert [c["text"] for c in a.checks if c["code"] == "match.waiting"][0].startswith(
+                "Unmatched — waiting for documents"
+            )
+
+        DataSource.objects.filter(pk=spapi.pk).update(enabled=True)
+        DataSource.objects.filter(pk=feed.pk).update(settings=feed.settings)
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            sync_until_done(account)
+
+    assert callbacks, "document pages scheduled re-evaluation"
+    after = {a.chargeback_id: a for a in assessments.filter(chargeback_id__in=waiting)}
+    matched = [pk for pk, a in after.items() if a.match_status != MatchStatus.UNMATCHED]
+    assert len(matched) > len(waiting) / 2, "most deductions found their PO or invoice"
+    for pk in matched:
+        before, now = waiting[pk], after[pk]
+        assert now.evaluated_at > before.evaluated_at
+        assert (now.summary, now.checks) != (before.summary, before.checks)
+        assert now.matched["purchase_order"] or now.matched["invoice"]
+    moved = Chargeback.history.filter(id__in=matched, history_change_reason__endswith=": documents arrived")
+    assert moved.exists(), "changed deadlines and recommendations are in the cases' history"

@@ -342,3 +342,39 @@ def test_unknown_choice_and_overlong_text_are_rejected(account):
 
     assert result.rejected == 2
     assert {e.field for e in result.errors} == {"state", "number"}
+
+
+def test_documents_created_or_changed_name_their_pos_and_invoices(account):
+    """What matching re-runs deductions for: the numbers new or changed documents name, not unchanged ones."""
+    po = purchase_order("PO-A")
+    assert upsert_purchase_orders(account=account, records=[po]).po_numbers == {"PO-A"}
+    assert upsert_purchase_orders(account=account, records=[po]).po_numbers == set(), "unchanged names nothing"
+    changed = upsert_purchase_orders(account=account, records=[replace(po, state="Closed")])
+    assert (changed.updated, changed.po_numbers) == (1, {"PO-A"})
+
+    asn = ShipmentRecord(
+        shipment_id="4000123",
+        items=[ShipmentItemRecord(item_sequence_number="1", shipped_quantity=5, po_number="PO-B")],
+    )
+    shipments = upsert_shipments(account=account, records=[asn])
+    assert (shipments.po_numbers, shipments.invoice_numbers) == ({"PO-B"}, {"4000123"})
+
+    line = InvoiceLineRecord(
+        line_number=1, quantity=1, unit_cost=Decimal("1.00"), amount=Decimal("1.00"), currency="USD", po_number="PO-D"
+    )
+    invoices = upsert_invoices(account=account, records=[invoice("4000123", amount="1.00", lines=[line])])
+    assert (invoices.po_numbers, invoices.invoice_numbers) == ({"2JK3S9VC", "PO-D"}, {"4000123"})
+
+    payment = RemittanceRecord(
+        payment_number="P-9",
+        payment_date=date(2026, 10, 1),
+        amount=Decimal("5.00"),
+        currency="USD",
+        lines=[
+            RemittanceLineRecord(line_number=1, invoice_number="4000123", amount=Decimal("1.00"), currency="USD"),
+            RemittanceLineRecord(line_number=2, invoice_number="10000000001R", amount=Decimal("4.00"), currency="USD"),
+        ],
+    )
+    remittances = upsert_remittances(account=account, records=[payment])
+    assert (remittances.po_numbers, remittances.invoice_numbers) == (set(), {"4000123", "10000000001R"})
+    assert upsert_remittances(account=account, records=[payment]).invoice_numbers == set()

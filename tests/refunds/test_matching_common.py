@@ -162,3 +162,17 @@ def test_assessments_are_scoped_to_the_organization(account, other_account, ops,
     assert ChargebackAssessment.objects.visible_to(ops).count() == 1
     assert ChargebackAssessment.objects.visible_to(outsider).count() == 0
     assert PolicyRule.objects.visible_to(outsider).filter(organization=account.organization).count() == 0
+
+
+def test_documents_naming_a_deduction_find_it_by_po_invoice_or_its_own_number(account):
+    on_po = make_chargeback(account, "D-1", po_number="po# 2jk3s9vc", invoice_number="")
+    on_invoice = make_chargeback(account, "INV1001SC", po_number="", invoice_number="INV1001")
+    reversed_ = make_chargeback(account, "3325862870", po_number="", invoice_number="")
+    make_chargeback(account, "D-4", po_number="OTHER", invoice_number="INV9")
+
+    assert chargebacks_for_documents(account.id, po_numbers=["2JK3S9VC"]) == [on_po.id]
+    assert chargebacks_for_documents(account.id, invoice_numbers=["INV1001SCR"]) == [on_invoice.id]
+    assert chargebacks_for_documents(account.id, invoice_numbers=["3325862870R"]) == [reversed_.id]
+    assert chargebacks_for_documents(account.id, po_numbers=["", " "], invoice_numbers=[""]) == []
+    many = [f"N{n}" for n in range(40_000)] + ["INV1001"]  # a large file: more than SQLite's parameter limit
+    assert chargebacks_for_documents(account.id, invoice_numbers=many) == [on_invoice.id]

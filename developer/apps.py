@@ -11,3 +11,8 @@ class DeveloperConfig(AppConfig):
         from developer.schedules import install_schedules
 
         post_migrate.connect(install_schedules, sender=self, dispatch_uid="developer_install_schedules")
+
+        from acorn_portal.status import register_section
+        from developer.status import webhook_endpoints_section
+
+        register_section("webhook_endpoints", webhook_endpoints_section, order=40)

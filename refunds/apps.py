@@ -15,3 +15,8 @@ class RefundsConfig(AppConfig):
         # After refunds' own migrations: the catalogue and every organization's default rules.
         post_migrate.connect(seed_all, sender=self, dispatch_uid="refunds_seed_policy")
         retention.register()
+
+        from acorn_portal.status import register_section
+        from refunds.status import alert_channels_section
+
+        register_section("alert_channels", alert_channels_section, order=30)

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from acorn_portal import status as status_registry
 from acorn_portal.status import StatusRow, StatusSection, register_section, unregister_section
 from datasources.models import DataSource, SyncRun, SyncStatus
 
@@ -82,11 +83,21 @@ def test_cluster_section_says_when_no_cluster_runs(client, account, ops):
 
 
 def test_expected_sections_show_until_registered_and_a_broken_one_does_not_break_the_page(client, ops):
-    response, html = page(client, ops)
-    keys = [s.key for s in response.context["sections"]]
-    assert "alert_channels" in keys and "webhook_endpoints" in keys
-    assert html.count("Not installed yet.") == 2
+    installed = {key: status_registry._REGISTRY[key] for key in ("alert_channels", "webhook_endpoints")}
+    for key in installed:
+        unregister_section(key)
+    try:
+        response, html = page(client, ops)
+        keys = [s.key for s in response.context["sections"]]
+        assert "alert_channels" in keys and "webhook_endpoints" in keys
+        assert html.count("Not installed yet.") == 2
+        _then_registered_and_broken(client, ops)
+    finally:
+        for key, entry in installed.items():
+            register_section(key, entry.provider, order=entry.order)
 
+
+def _then_registered_and_broken(client, ops):
     def channels(request, org_ids, now):
         return StatusSection(
             title="Alert channels",
@@ -101,11 +112,7 @@ def test_expected_sections_show_until_registered_and_a_broken_one_does_not_break
 
     register_section("alert_channels", channels, order=30)
     register_section("webhook_endpoints", broken, order=40)
-    try:
-        response, html = page(client, ops)
-    finally:
-        unregister_section("alert_channels")
-        unregister_section("webhook_endpoints")
+    response, html = page(client, ops)
     assert "Slack #ops" in html and "HTTP 500" in html
     assert "could not be read: RuntimeError" in html and "Not installed yet." not in html
 
@@ -122,3 +129,57 @@ def test_an_account_without_data_source_is_listed_not_flagged(client, account, o
         ("Acme Brands · Acme US (US)", "no data source", False)
     ]
     assert "Rival" not in html
+
+
+def section(response, key):
+    return next(s for s in response.context["sections"] if s.key == key)
+
+
+def test_alert_channel_failures_are_shown_for_the_viewers_organizations_only(client, org, other_org, manager, outsider):
+    from refunds.models import AlertChannel, AlertLog
+
+    now = timezone.now()
+    for organization, name in ((org, "Acme ops room"), (other_org, "Rival ops room")):
+        channel = AlertChannel(organization=organization, name=name, kind="slack")
+        channel.url = "https://hooks.slack.com/services/T000/B000/XXXX"
+        channel.save()
+        AlertLog.objects.create(
+            organization=organization,
+            key=f"escalation:{name}",
+            kind="escalation",
+            channel=channel,
+            subject=f"Escalation for {name}",
+            status="pending",
+            attempts=2,
+            next_attempt_at=now + dt.timedelta(minutes=4),
+            last_attempt_at=now - dt.timedelta(minutes=1),
+            last_error="HTTP 500 from hooks.slack.com",
+        )
+    response, html = page(client, manager)
+    alerts = section(response, "alert_channels")
+    assert [row.cells[0] for row in alerts.rows] == ["Acme ops room (slack)"]
+    assert alerts.level == "warn" and "HTTP 500 from hooks.slack.com" in html and "Rival ops room" not in html
+    response, html = page(client, outsider)
+    assert [row.cells[0] for row in section(response, "alert_channels").rows] == ["Rival ops room (slack)"]
+
+
+def test_webhook_endpoints_health_is_shown_for_the_viewers_organizations_only(client, org, other_org, org_admin):
+    from developer.models import WebhookEndpoint
+
+    WebhookEndpoint.objects.create(organization=org, url="https://erp.acme.example/hooks", events=[])
+    WebhookEndpoint.objects.create(
+        organization=org,
+        url="https://old.acme.example/hooks",
+        events=[],
+        is_enabled=False,
+        disabled_reason="20 failures in a row since yesterday",
+    )
+    WebhookEndpoint.objects.create(organization=other_org, url="https://erp.rival.example/hooks", events=[])
+    response, html = page(client, org_admin)
+    hooks = section(response, "webhook_endpoints")
+    states = {str(row.cells[0]).split("·")[-1].split("<")[0].strip(): row.cells[1] for row in hooks.rows}
+    assert states == {
+        "https://erp.acme.example/hooks": "healthy",
+        "https://old.acme.example/hooks": "✖ disabled: 20 failures in a row since yesterday",
+    }
+    assert hooks.level == "error" and "rival" not in html.lower()

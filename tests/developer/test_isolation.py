@@ -23,7 +23,7 @@ from tests.developer.conftest import client_for, make_key
 from tests.refunds.cases import PDF_BYTES, upload
 
 # Public documentation, served without a key (the schema says nothing about any organization's data).
-PUBLIC = {"schema", "docs", "redoc"}
+PUBLIC = {"schema", "docs"}
 
 
 @dataclass

@@ -31,7 +31,7 @@ def manager_pages(account):
     """Pages a manager works on: the index, the approval queue, a case, the audit trail, the people."""
     case = make_chargeback(account)
     return [
-        reverse("admin:index"),
+        reverse("admin-apps"),
         reverse("admin:refunds_chargeback_changelist"),
         reverse("admin:refunds_chargeback_change", args=[case.pk]),
         reverse("admin:acorn_portal_auditevent_changelist"),
@@ -86,14 +86,14 @@ def test_a_manager_with_an_authenticator_is_asked_for_a_code_not_enrolment(clien
 def test_a_manager_role_in_any_organization_requires_it(client, account, ops, other_org):
     Membership.objects.create(user=ops, organization=other_org, role=Role.MANAGER)
     password_login(client, ops)
-    assert client.get(reverse("admin:index"))["Location"].startswith(SETUP)
+    assert client.get(reverse("admin-apps"))["Location"].startswith(SETUP)
 
 
 @pytest.mark.parametrize("fixture", ["ops", "finance", "legal"])
 def test_other_roles_may_go_without(client, request, account, fixture):
     user = request.getfixturevalue(fixture)
     password_login(client, user)
-    assert client.get(reverse("admin:index")).status_code == 200
+    assert client.get(reverse("admin-apps")).status_code == 200
     assert client.get(reverse("admin:refunds_chargeback_changelist")).status_code == 200
     page = client.get(HOME)
     assert b"optional for your role" in page.content
@@ -103,9 +103,9 @@ def test_other_roles_may_go_without(client, request, account, fixture):
 def test_an_optional_user_who_enrolled_is_asked_every_time(client, ops):
     device = enrol(ops)
     password_login(client, ops)
-    assert client.get(reverse("admin:index"))["Location"].startswith(VERIFY)
+    assert client.get(reverse("admin-apps"))["Location"].startswith(VERIFY)
     client.post(VERIFY, {"code": totp_code(device)})
-    assert client.get(reverse("admin:index")).status_code == 200
+    assert client.get(reverse("admin-apps")).status_code == 200
 
 
 def test_the_two_factor_pages_and_logout_stay_open(client, manager):
@@ -113,7 +113,7 @@ def test_the_two_factor_pages_and_logout_stay_open(client, manager):
     assert client.get(HOME).status_code == 200
     assert client.get(SETUP).status_code == 200
     assert client.post(reverse("admin:logout")).status_code == 200
-    assert client.get(reverse("admin:index"))["Location"].startswith(reverse("admin:login"))
+    assert client.get(reverse("admin-apps"))["Location"].startswith(reverse("admin:login"))
 
 
 def test_two_factor_pages_need_a_password_sign_in_first(client, db):
@@ -140,7 +140,7 @@ def test_enrolment_scan_confirm_and_recovery_codes_shown_once(client, account, m
     page = client.post(SETUP, {"code": wrong, "next": "/admin/refunds/chargeback/"})
     assert b"That code is not valid" in page.content
     assert not TOTPDevice.objects.filter(user=manager, confirmed=True).exists()
-    assert client.get(reverse("admin:index"))["Location"].startswith(SETUP)
+    assert client.get(reverse("admin-apps"))["Location"].startswith(SETUP)
 
     # The right code (django-otp slows retries after a failure: wait it out as a person would).
     _wait_out_throttle(device)
@@ -211,7 +211,7 @@ def test_wrong_codes_slow_down_the_next_attempt(client, manager):
     client.post(VERIFY, {"code": "000001"})
     page = client.post(VERIFY, {"code": totp_code(device)})
     assert b"Too many wrong codes" in page.content, "a right code straight after a wrong one is refused"
-    assert client.get(reverse("admin:index")).status_code == 302
+    assert client.get(reverse("admin-apps")).status_code == 302
     assert two_factor_events(manager)[-1] == "verify_failed"
 
 
@@ -246,7 +246,7 @@ def test_a_recovery_code_signs_in_once(client, account, manager):
 
     password_login(client, manager)
     assert client.post(VERIFY, {"code": codes[0]}).status_code == 200, "a used recovery code worked again"
-    assert client.get(reverse("admin:index")).status_code == 302
+    assert client.get(reverse("admin-apps")).status_code == 302
     assert two_factor_events(manager)[-2:] == ["verified", "verify_failed"]
     used = AuditEvent.objects.filter(detail__event="verified", detail__user="maria").get()
     assert used.detail["method"] == "recovery_code" and used.detail["recovery_codes_left"] == 9
@@ -304,7 +304,7 @@ def test_organization_admin_resets_a_members_two_factor(client, org, manager, or
     # Maria, signed in again, must enrol anew.
     client.post(reverse("admin:logout"))
     password_login(client, manager)
-    assert client.get(reverse("admin:index"))["Location"].startswith(SETUP)
+    assert client.get(reverse("admin-apps"))["Location"].startswith(SETUP)
 
 
 def test_an_organization_admin_cannot_reset_someone_who_also_belongs_elsewhere(
@@ -369,20 +369,20 @@ def demo_manager(db):
 @override_settings(ACORN_2FA_EXEMPT_DEMO=True)
 def test_demo_users_are_exempt_while_debug_is_on(client, demo_manager):
     password_login(client, demo_manager)
-    assert client.get(reverse("admin:index")).status_code == 200
+    assert client.get(reverse("admin-apps")).status_code == 200
 
 
 @override_settings(ACORN_2FA_EXEMPT_DEMO=False)
 def test_demo_users_are_not_exempt_otherwise(client, demo_manager):
     password_login(client, demo_manager)
-    assert client.get(reverse("admin:index"))["Location"].startswith(SETUP)
+    assert client.get(reverse("admin-apps"))["Location"].startswith(SETUP)
 
 
 @override_settings(ACORN_2FA_EXEMPT_DEMO=True)
 def test_the_demo_exemption_covers_only_the_demo_organizations_users(client, org):
     namesake = make_member(org, "admin", Role.ADMIN)  # called like a demo user, but a real customer's admin
     password_login(client, namesake)
-    assert client.get(reverse("admin:index"))["Location"].startswith(SETUP)
+    assert client.get(reverse("admin-apps"))["Location"].startswith(SETUP)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -114,7 +114,7 @@ def test_a_failed_sync_alerts_once_per_failure_streak_with_its_request_ids(accou
 
 def test_a_rejected_import_alerts_the_organizations_admins_and_managers(account, ops, people):
     done = import_report_file(
-        account=account, kind="chargebacks", file=SimpleUploadedFile("defects.csv", b"%PDF-1.4"), user=ops
+        account=account, kind="chargebacks", file=SimpleUploadedFile("defects.csv", b"Colour,Size\nred,XL\n"), user=ops
     )
     assert done.status == ImportStatus.REJECTED
     deliver_due()

@@ -75,7 +75,7 @@ def test_admin_index_links_the_developer_center_for_admins(client, org_admin):
     org_admin.is_staff = True
     org_admin.save()
     client.force_login(org_admin)
-    assert CHANGELIST in client.get(reverse("admin:index")).content.decode()
+    assert CHANGELIST in client.get(reverse("admin-apps")).content.decode()
 
 
 def test_admin_of_another_organization_cannot_create_or_revoke_here(client, org, outsider):

@@ -41,8 +41,16 @@ def test_file_with_bad_rows_reports_them_and_imports_nothing(api, account):
     assert (partial["status"], partial["created"], partial["error_count"]) == ("partial", 1, 1)
 
 
-def test_broken_file_is_rejected_with_a_reason(api, account):
-    body = post_file(api, account, b"\x00\x01\x02 not a report", name="broken.xlsx").json()
+def test_a_file_that_is_not_a_report_is_refused_before_anything_is_stored(api, account):
+    response = post_file(api, account, b"\x00\x01\x02 not a report", name="broken.xlsx")
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/problem+json")
+    assert "XLSX" in str(response.json()) or "type" in str(response.json()).lower()
+    assert not FileImport.objects.exists()
+
+
+def test_a_report_without_the_columns_it_needs_is_rejected_with_a_reason(api, account):
+    body = post_file(api, account, b"Colour,Size\nred,XL\n", name="unknown.csv").json()
     assert body["status"] == "rejected"
     assert body["message"]
     assert FileImport.objects.get(pk=body["id"]).status == "rejected"

@@ -13,6 +13,8 @@ from acorn_portal.admin_base import AccountListFilter, EstimatedCountPaginator, 
 from acorn_portal.models import VendorAccount
 from refunds.choices import DeductionFamily
 from refunds.models import (
+    AlertChannel,
+    AlertSettings,
     ApprovalThreshold,
     AssignmentRule,
     Carton,
@@ -26,6 +28,7 @@ from refunds.models import (
     Shipment,
     ShipmentItem,
     Team,
+    WatchRule,
     WorkflowSettings,
 )
 from tests.acorn_portal.test_admin_scoping import World, build_documents
@@ -42,7 +45,9 @@ ALL_REFUNDS_ADMIN_MODELS = sorted(
 )
 # Workflow configuration an organization's managers edit (tested in test_case_admin.py); the rest are facts.
 WORKFLOW_CONFIG_MODELS = {Team, AssignmentRule, ApprovalThreshold, WorkflowSettings}
-FACT_MODELS = [m for m in REFUNDS_MODELS if m not in WORKFLOW_CONFIG_MODELS]
+# Alert configuration managers and admins edit (tested in test_alerts_admin.py); the alert log stays a record.
+ALERT_CONFIG_MODELS = {AlertChannel, AlertSettings, WatchRule}
+FACT_MODELS = [m for m in REFUNDS_MODELS if m not in WORKFLOW_CONFIG_MODELS | ALERT_CONFIG_MODELS]
 
 
 def changelist(model):

@@ -99,7 +99,7 @@ def test_differences_name_what_drifted(account):
 
 
 def test_matching_moving_deadlines_moves_the_due_rollup(account, ops):
-    from refunds.services.matching.writer import update_derived_fields
+    from refunds.services.matching.writer import DERIVED_FIELDS, update_derived_fields
 
     first = make_chargeback(account, due_on=date(2026, 12, 1))
     second = make_chargeback(account, due_on=None)
@@ -108,7 +108,7 @@ def test_matching_moving_deadlines_moves_the_due_rollup(account, ops):
     stale.due_on = date(2026, 12, 9)
     other = Chargeback.objects.get(pk=second.pk)
     other.due_on = date(2026, 12, 2)
-    update_derived_fields([stale, other])
+    update_derived_fields([(cb.pk, *(getattr(cb, name) for name in DERIVED_FIELDS)) for cb in (stale, other)])
     assert stats.differences() == []
     assert Chargeback.objects.get(pk=first.pk).state == S.IN_REVIEW
 

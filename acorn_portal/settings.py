@@ -156,6 +156,9 @@ REST_FRAMEWORK = {
 # Requests per API key (DRF rate syntax: "600/min", "20/s"). Counted in the Django cache: with several
 # processes configure a shared cache, or each process counts separately.
 ACORN_API_RATE = env_str("ACORN_API_RATE", "600/min")
+# Seconds a key's row is cached for authentication (0: look it up on every request). Revoking clears it
+# in this process's cache at once; other processes with their own cache follow within this time.
+ACORN_API_KEY_CACHE_SECONDS = env_int("ACORN_API_KEY_CACHE_SECONDS", 10)
 SPECTACULAR_SETTINGS = {
     "TITLE": "ACORN API",
     "DESCRIPTION": (

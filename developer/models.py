@@ -24,6 +24,15 @@ class APIKeyQuerySet(TenantQuerySet):
         return self.filter(revoked=False).filter(models.Q(expiry_date__isnull=True) | models.Q(expiry_date__gt=now))
 
 
+class APIKeyManager(BaseAPIKeyManager.from_queryset(APIKeyQuerySet)):
+    def assign_key(self, obj) -> str:
+        secret = super().assign_key(obj)
+        # The library makes "prefix.hash" the primary key; ours is a plain number, so the hash never
+        # shows up in URLs, logs or the audit trail.
+        obj.id = None
+        return secret
+
+
 class APIKey(AbstractAPIKey):
     """A key an integrator sends as `Authorization: Bearer <prefix>.<secret>`.
 
@@ -33,6 +42,7 @@ class APIKey(AbstractAPIKey):
     narrow further what the key may call.
     """
 
+    id = models.BigAutoField(primary_key=True)
     organization = models.ForeignKey("acorn_portal.Organization", on_delete=models.CASCADE, related_name="api_keys")
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_key", editable=False
@@ -47,7 +57,7 @@ class APIKey(AbstractAPIKey):
 
     tenant_path = "organization"
     # The library's manager (key generation and hashing) with our scoped QuerySet.
-    objects = BaseAPIKeyManager.from_queryset(APIKeyQuerySet)()
+    objects = APIKeyManager()
 
     class Meta(AbstractAPIKey.Meta):
         verbose_name = "API key"

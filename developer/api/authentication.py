@@ -6,11 +6,13 @@ its prefix (one indexed query that also brings the service user), compares hashe
 and refuses expired and revoked keys with a reason a person can act on.
 """
 
+from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
 from developer.models import APIKey
-from developer.services.keys import touch_last_used
+from developer.services.keys import cache_key, touch_last_used
 
 
 class KeyAuthenticationFailed(exceptions.AuthenticationFailed):
@@ -53,14 +55,36 @@ class BearerKeyAuthentication(authentication.BaseAuthentication):
             raise KeyAuthenticationFailed("This API key's service user is disabled.", "revoked_key")
         # The service user belongs to exactly one organization: tenancy needs no membership query.
         user._acorn_org_ids = [key.organization_id]
-        touch_last_used(key)
+        if touch_last_used(key):
+            self._remember(key)
         request.api_key = key
         return user, key
 
     def _lookup(self, prefix: str):
+        """The key row with its service user: from the cache for a few seconds, else one indexed query.
+
+        Revoking deletes the cached row (services.keys.revoke_api_key), so a revocation is immediate
+        where the cache is shared; with a per-process cache other processes follow within
+        ACORN_API_KEY_CACHE_SECONDS. The hash is checked on every request either way.
+        """
         if len(prefix) > 8:
             return None
-        return APIKey.objects.select_related("user").filter(prefix=prefix).first()
+        seconds = settings.ACORN_API_KEY_CACHE_SECONDS
+        key = cache.get(cache_key(prefix)) if seconds else None
+        if key is None:
+            # The prefix is unique: no ORDER BY, at most one row.
+            found = list(APIKey.objects.select_related("user").filter(prefix=prefix).order_by()[:1])
+            key = found[0] if found else None
+            if key is not None:
+                self._remember(key)
+        return key
+
+    @staticmethod
+    def _remember(key):
+        seconds = settings.ACORN_API_KEY_CACHE_SECONDS
+        if seconds:
+            key.user.__dict__.pop("_acorn_org_ids", None)
+            cache.set(cache_key(key.prefix), key, seconds)
 
     def authenticate_header(self, request):
         return f'{self.keyword} realm="api"'

@@ -9,8 +9,8 @@ someone else changed the case).
 
 import inspect
 from datetime import date
+from decimal import Decimal
 
-import django_filters
 from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from acorn_portal.marketplaces import MARKETPLACE_CHOICES
 from acorn_portal.money import CURRENCY_CHOICES
 from developer.api.base import ApiViewSet
+from developer.api.filters import Param, apply_filters, filter_parameters
 from developer.api.money import money, money_field, page_of
 from developer.api.problems import Conflict
 from developer.scopes import Scope
@@ -38,53 +39,50 @@ from refunds.services.verdict_display import verdict_data
 # Filters
 
 
-class ChargebackFilterSet(django_filters.FilterSet):
-    """Every filter is an indexed equality or range on the chargeback row (or its account)."""
+def _po(queryset, value):
+    return queryset.filter(po_number_normalized=normalize_po_number(value))
 
-    account = django_filters.NumberFilter(field_name="account_id", help_text="Vendor account id.")
-    marketplace = django_filters.ChoiceFilter(field_name="account__marketplace", choices=MARKETPLACE_CHOICES)
-    family = django_filters.ChoiceFilter(choices=DeductionFamily.choices)
-    type = django_filters.CharFilter(field_name="deduction_type", help_text="Deduction type code, e.g. shortage.")
-    state = django_filters.MultipleChoiceFilter(choices=ChargebackState.choices, help_text="Repeat for several.")
-    assignee = django_filters.CharFilter(field_name="assignee__username", help_text="Username of the assignee.")
-    po = django_filters.CharFilter(method="filter_po", help_text="PO number (normalised: case, spaces, prefixes).")
-    asin = django_filters.CharFilter(method="filter_asin")
-    invoice = django_filters.CharFilter(field_name="invoice_number")
-    issue_date_from = django_filters.DateFilter(field_name="issue_date", lookup_expr="gte")
-    issue_date_to = django_filters.DateFilter(field_name="issue_date", lookup_expr="lte")
-    due_date_from = django_filters.DateFilter(field_name="due_on", lookup_expr="gte")
-    due_date_to = django_filters.DateFilter(field_name="due_on", lookup_expr="lte")
-    amount_min = django_filters.NumberFilter(field_name="amount", lookup_expr="gte")
-    amount_max = django_filters.NumberFilter(field_name="amount", lookup_expr="lte")
-    currency = django_filters.ChoiceFilter(choices=CURRENCY_CHOICES)
-    recommendation = django_filters.ChoiceFilter(choices=Recommendation.choices)
-    q = django_filters.CharFilter(
-        method="search", help_text="Amazon id, PO, ASIN or invoice number (exact; Amazon id also by prefix)."
+
+def _asin(queryset, value):
+    return queryset.filter(asin__in=sorted({value, value.upper()}))
+
+
+def _search(queryset, value):
+    # Identifiers only, each on an index: a free-text LIKE over a million descriptions is not a search.
+    condition = (
+        Q(amazon_id__startswith=value)
+        | Q(po_number_normalized=normalize_po_number(value))
+        | Q(asin__in=sorted({value, value.upper()}))
+        | Q(invoice_number=value)
     )
+    return queryset.filter(condition)
 
-    class Meta:
-        model = Chargeback
-        fields: list[str] = []
 
-    def filter_po(self, queryset, name, value):
-        return queryset.filter(po_number_normalized=normalize_po_number(value))
+def _values(choices):
+    return tuple(value for value, _label in choices)
 
-    def filter_asin(self, queryset, name, value):
-        text = value.strip()
-        return queryset.filter(asin__in=sorted({text, text.upper()}))
 
-    def search(self, queryset, name, value):
-        # Identifiers only, each on an index: a free-text LIKE over a million descriptions is not a search.
-        text = value.strip()
-        if not text:
-            return queryset
-        condition = (
-            Q(amazon_id__startswith=text)
-            | Q(po_number_normalized=normalize_po_number(text))
-            | Q(asin__in=sorted({text, text.upper()}))
-            | Q(invoice_number=text)
-        )
-        return queryset.filter(condition)
+# Every filter is an indexed equality or range on the chargeback row (or its account).
+FILTERS = [
+    Param("account", "account_id", int, "Vendor account id."),
+    Param("marketplace", "account__marketplace", str, "Marketplace code, e.g. US.", _values(MARKETPLACE_CHOICES)),
+    Param("family", "family", str, "Deduction family.", _values(DeductionFamily.choices)),
+    Param("type", "deduction_type", str, "Deduction type code, e.g. shortage."),
+    Param("state", "state", str, "Workflow state; repeat for several.", _values(ChargebackState.choices), many=True),
+    Param("assignee", "assignee__username", str, "Username of the assignee."),
+    Param("po", "", str, "PO number (normalised: case, spaces, prefixes).", method=_po),
+    Param("asin", "", str, "ASIN.", method=_asin),
+    Param("invoice", "invoice_number", str, "Invoice number the deduction is against."),
+    Param("issue_date_from", "issue_date__gte", date, "Issued on or after (YYYY-MM-DD)."),
+    Param("issue_date_to", "issue_date__lte", date, "Issued on or before."),
+    Param("due_date_from", "due_on__gte", date, "Due on or after."),
+    Param("due_date_to", "due_on__lte", date, "Due on or before."),
+    Param("amount_min", "amount__gte", Decimal, "Amount at least."),
+    Param("amount_max", "amount__lte", Decimal, "Amount at most."),
+    Param("currency", "currency", str, "ISO 4217 code.", _values(CURRENCY_CHOICES)),
+    Param("recommendation", "recommendation", str, "Matching's advice.", _values(Recommendation.choices)),
+    Param("q", "", str, "Amazon id (exact or prefix), PO, ASIN or invoice number.", method=_search),
+]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -337,7 +335,6 @@ class ChargebackViewSet(ApiViewSet):
     }
     nullable_ordering = {"due_on": date(9999, 12, 31)}  # no deadline sorts last
     default_ordering = "-issue_date"
-    filterset_class = ChargebackFilterSet
     lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
@@ -355,6 +352,7 @@ class ChargebackViewSet(ApiViewSet):
 
     @extend_schema(
         parameters=[
+            *filter_parameters(FILTERS),
             OpenApiParameter("cursor", OpenApiTypes.STR, description="From `next_cursor` of the previous page."),
             OpenApiParameter("page_size", OpenApiTypes.INT, description="1-200, default 50."),
             OpenApiParameter(
@@ -367,10 +365,7 @@ class ChargebackViewSet(ApiViewSet):
         responses=page_of(ChargebackSerializer, "Chargeback"),
     )
     def list(self, request):
-        filterset = ChargebackFilterSet(request.query_params, queryset=self.get_queryset())
-        if not filterset.is_valid():
-            raise ValidationError(filterset.errors)
-        rows = filterset.qs.values(*LIST_FIELDS)
+        rows = apply_filters(self.get_queryset(), request.query_params, FILTERS).values(*LIST_FIELDS)
         return self.keyset_page(rows, list_item)
 
     @extend_schema(responses=ChargebackDetailSerializer)

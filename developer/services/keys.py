@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -16,6 +17,11 @@ from developer.scopes import parse_scopes
 
 # Written at most this often, so a busy key does not turn every request into a write.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def cache_key(prefix: str) -> str:
+    """Where the authentication class keeps a key's row for a few seconds."""
+    return f"acorn:api-key:{prefix}"
 
 
 def _service_username(prefix: str) -> str:
@@ -80,6 +86,9 @@ def revoke_api_key(*, key: APIKey, actor=None, request=None) -> APIKey:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked", "revoked_at"])
         type(key.user).objects.filter(pk=key.user_id).update(is_active=False)
+        prefix = key.prefix
+        transaction.on_commit(lambda: cache.delete(cache_key(prefix)))
+        cache.delete(cache_key(prefix))
         record_audit(
             AuditAction.API_KEY_REVOKED,
             actor=actor,
@@ -92,11 +101,14 @@ def revoke_api_key(*, key: APIKey, actor=None, request=None) -> APIKey:
     return key
 
 
-def touch_last_used(key: APIKey, now=None) -> None:
-    """Record use, at most once a minute per key (a conditional UPDATE, so concurrent requests write once)."""
+def touch_last_used(key: APIKey, now=None) -> bool:
+    """Record use, at most once a minute per key (a conditional UPDATE, so concurrent requests write once).
+
+    True when it wrote (the caller refreshes its cached copy of the key).
+    """
     now = now or timezone.now()
     if key.last_used_at is not None and now - key.last_used_at < LAST_USED_RESOLUTION:
-        return
+        return False
     threshold = now - LAST_USED_RESOLUTION
     from django.db.models import Q
 
@@ -104,3 +116,4 @@ def touch_last_used(key: APIKey, now=None) -> None:
         last_used_at=now
     )
     key.last_used_at = now
+    return True

@@ -1,6 +1,7 @@
 """API test helpers: a key per need, and a client that sends it."""
 
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from acorn_portal.roles import Role
@@ -19,6 +20,14 @@ def client_for(secret):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
     return client
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Keys are cached for authentication and counted for throttling in the cache: start each test clean."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-import pytest
 from django.core.cache import cache
 from django.test import override_settings
 from django.utils import timezone
@@ -70,6 +69,25 @@ def test_revoked_key_is_401_with_reason_and_audited(org, org_admin):
     assert event.organization_id == org.pk and event.actor == org_admin and event.detail["prefix"] == key.prefix
 
 
+def test_cached_key_is_refused_as_soon_as_it_is_revoked(org, org_admin, django_assert_num_queries):
+    key, secret = make_key(org)
+    api = client_for(secret)
+    assert api.get(LIST).status_code == 200
+    with django_assert_num_queries(1):  # the key comes from the cache: only the page query runs
+        assert api.get(LIST).status_code == 200
+    revoke_api_key(key=key, actor=org_admin)
+    assert api.get(LIST).status_code == 401
+
+
+@override_settings(ACORN_API_KEY_CACHE_SECONDS=0)
+def test_without_the_cache_the_key_is_read_each_time(org, django_assert_num_queries):
+    _, secret = make_key(org)
+    api = client_for(secret)
+    api.get(LIST)
+    with django_assert_num_queries(2):
+        assert api.get(LIST).status_code == 200
+
+
 def test_401_names_the_scheme(org):
     response = client_for("bad.key").get(LIST)
     assert response["WWW-Authenticate"].startswith("Bearer")
@@ -107,19 +125,13 @@ def test_last_used_is_written_at_most_once_a_minute(org, django_assert_num_queri
     api.get(LIST)
     assert APIKey.objects.get(pk=key.pk).last_used_at == first
     APIKey.objects.filter(pk=key.pk).update(last_used_at=first - timedelta(minutes=2))
+    cache.clear()  # the authentication cache holds the key's row for a few seconds
     api.get(LIST)
     assert APIKey.objects.get(pk=key.pk).last_used_at > first - timedelta(minutes=2)
 
 
-@pytest.fixture
-def fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @override_settings(ACORN_API_RATE="3/min")
-def test_throttle_is_per_key_with_retry_after(org, fresh_cache):
+def test_throttle_is_per_key_with_retry_after(org):
     _, first = make_key(org, name="one")
     _, second = make_key(org, name="two")
     api = client_for(first)

@@ -180,6 +180,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "EvidenceKindEnum": "refunds.choices.EvidenceKind",
         "ReportKindEnum": "datasources.connectors.report_columns.ReportKind",
+        "WebhookEventTypeEnum": "developer.choices.WebhookEventType",
+        "WebhookDeliveryStatusEnum": "developer.choices.DeliveryStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

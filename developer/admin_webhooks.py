@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from acorn_portal.admin_base import TenantScopedAdmin, admin_link
 from acorn_portal.tenancy import organizations_with_perm, perm_in_org
@@ -59,9 +59,13 @@ class WebhookEndpointAdmin(TenantScopedAdmin):
     def recent_deliveries(self, obj):
         if obj is None or obj.pk is None:
             return "—"
-        rows = obj.deliveries.order_by("-id")[:10]
-        items = [format_html("<li>{} — {}</li>", admin_link(d), d.error or d.get_status_display()) for d in rows]
-        return format_html("<ul>{}</ul>", format_html("".join(items))) if items else "None yet."
+        rows = list(obj.deliveries.order_by("-id")[:10])
+        if not rows:
+            return "None yet."
+        items = format_html_join(
+            "", "<li>{} — {}</li>", ((admin_link(d), d.error or d.get_status_display()) for d in rows)
+        )
+        return format_html("<ul>{}</ul>", items)
 
     def save_model(self, request, obj, form, change):
         if not self.in_organizations(request, obj, "change" if change else "add"):

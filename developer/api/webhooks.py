@@ -195,7 +195,9 @@ class WebhookEndpointViewSet(ApiViewSet):
         secret = service.rotate_secret(endpoint=self.get_endpoint(), actor=request.user, request=request)
         return Response({"secret": secret})
 
-    @extend_schema(responses=_page_of(WebhookDeliverySerializer, "WebhookDeliveryPage"))
+    @extend_schema(
+        operation_id="webhooks_deliveries_list", responses=_page_of(WebhookDeliverySerializer, "WebhookDeliveryPage")
+    )
     @action(detail=True, methods=["get"])
     def deliveries(self, request, pk=None):
         endpoint = self.get_endpoint()
@@ -213,7 +215,7 @@ class WebhookEndpointViewSet(ApiViewSet):
             raise NotFound("No such delivery of this endpoint.")
         return delivery
 
-    @extend_schema(responses=WebhookDeliverySerializer)
+    @extend_schema(operation_id="webhooks_delivery_retrieve", responses=WebhookDeliverySerializer)
     @action(detail=True, methods=["get"], url_path=r"deliveries/(?P<delivery_id>[0-9]+)")
     def delivery(self, request, pk=None, delivery_id=None):
         delivery = self.get_delivery(self.get_endpoint(), delivery_id)

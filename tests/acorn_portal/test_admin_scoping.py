@@ -25,8 +25,9 @@ from simple_history.admin import SimpleHistoryAdmin
 from acorn_portal.admin_base import TenantScopedAdmin, is_tenant_owned
 from acorn_portal.models import AuditAction, AuditEvent, Membership, Organization, VendorAccount
 from acorn_portal.roles import Role
+from acorn_portal.services.events import emit_event
 from datasources.models import ColumnMapping, DataSource, FileImport, ImportStatus, SyncCheckpoint, SyncRun
-from developer.models import APIKey
+from developer.models import APIKey, GLAccountMapping, LedgerExport, WebhookDelivery, WebhookEndpoint
 from developer.services.keys import issue_api_key
 from refunds.choices import DeductionFamily, PurchaseOrderState, WindowAnchor
 from refunds.models import (
@@ -351,6 +352,49 @@ def _audit_event(world):
 def _api_key(world):
     key, _secret = issue_api_key(organization=world.org, name=f"{world.tag} ERP", scopes=["chargebacks:read"])
     return key
+
+
+@factory(WebhookEndpoint)
+def _webhook_endpoint(world):
+    return WebhookEndpoint.objects.create(
+        organization=world.org,
+        url=f"https://{world.tag.lower()}.example.com/hooks",
+        description=f"{world.tag} ERP hook",
+        events=["chargeback.created"],
+        secret=f"whsec_{world.tag}",
+    )
+
+
+@factory(WebhookDelivery)
+def _webhook_delivery(world):
+    event = emit_event("chargeback.created", organization=world.org, payload={"tag": world.tag})
+    return WebhookDelivery.objects.create(
+        endpoint=world.get(WebhookEndpoint),
+        event=event,
+        event_name=event.name,
+        status="failed",
+        give_up_at=NOW + dt.timedelta(hours=24),
+        created_at=NOW,
+        error=f"{world.tag} answered HTTP 500",
+        request_id=f"{world.tag.lower()}req",
+    )
+
+
+@factory(GLAccountMapping)
+def _gl_account_mapping(world):
+    return GLAccountMapping.objects.create(
+        organization=world.org,
+        accounts_receivable=f"{world.tag}-1200",
+        deductions_receivable=f"{world.tag}-1290",
+        chargeback_expense=f"{world.tag}-6100",
+        recoveries=f"{world.tag}-1010",
+        write_offs=f"{world.tag}-6190",
+    )
+
+
+@factory(LedgerExport)
+def _ledger_export(world):
+    return LedgerExport.objects.create(organization=world.org, period_from=TODAY, period_to=TODAY, line_count=0)
 
 
 def build_documents(world: World) -> World:

@@ -16,6 +16,7 @@ from acorn_portal.models import OutboxEvent
 from acorn_portal.roles import Role
 from acorn_portal.services.events import emit_event
 from datasources.models import FileImport, SyncRun
+from developer.models import LedgerExport, WebhookDelivery, WebhookEndpoint
 from refunds.models import Chargeback, Invoice, PurchaseOrder, PurchaseOrderItem, Remittance, Shipment
 from tests.acorn_portal.test_admin_scoping import World, build_documents
 from tests.developer.conftest import client_for, make_key
@@ -94,7 +95,26 @@ ROUTES: dict[str, Route] = {
     "sync-run-list": Route(("GET", "POST"), lists=SyncRun, body=lambda w: {"account": w.account.pk}),
     "sync-run-detail": Route(("GET",), kwargs=_pk(SyncRun)),
     "event-list": Route(("GET",), lists=OutboxEvent),
+    # Creating an endpoint names nothing of another organization (it belongs to the key's): tested in
+    # test_webhooks_ledger_api, as are PATCH and DELETE on another organization's endpoint (404).
+    "webhook-list": Route(("GET",), lists=WebhookEndpoint),
+    "webhook-detail": Route(("GET",), kwargs=_pk(WebhookEndpoint)),
+    "webhook-rotate-secret": Route(("POST",), kwargs=_pk(WebhookEndpoint), body=lambda w: {}),
+    "webhook-deliveries": Route(("GET",), kwargs=_pk(WebhookEndpoint)),
+    "webhook-delivery": Route(("GET",), kwargs=lambda w: _delivery(w)),
+    "webhook-redeliver": Route(("POST",), kwargs=lambda w: _delivery(w), body=lambda w: {}),
+    # The ledger lists journal lines of deductions (each world has one, issued TODAY in its factory).
+    "ledger-list": Route(
+        ("GET",), lists=Chargeback, list_key="chargeback_id", extra={"from": "2026-03-01", "to": "2026-03-31"}
+    ),
+    "ledger-export-list": Route(("GET",), lists=LedgerExport),
+    "ledger-export-detail": Route(("GET",), kwargs=_pk(LedgerExport)),
 }
+
+
+def _delivery(world):
+    delivery = world.get(WebhookDelivery)
+    return {"pk": delivery.endpoint_id, "delivery_id": delivery.pk}
 
 
 def _import_body(world):
@@ -146,7 +166,11 @@ def _snapshot():
     return {
         model.__name__: model.objects.count()
         for model in (Shipment, Invoice, FileImport, SyncRun, Evidence, OutboxEvent)
-    } | {"states": sorted(Chargeback.objects.values_list("id", "state", "workflow_version"))}
+    } | {
+        "states": sorted(Chargeback.objects.values_list("id", "state", "workflow_version")),
+        "webhook secrets": sorted(WebhookEndpoint.objects.values_list("id", "secret")),
+        "deliveries": sorted(WebhookDelivery.objects.values_list("id", "status", "next_attempt_at")),
+    }
 
 
 @pytest.mark.parametrize("name", sorted(ROUTES))
@@ -157,7 +181,7 @@ def test_route_keeps_organizations_apart(name, two_worlds):
     api = client_for(secret)
     for method in route.methods:
         if method == "GET" and route.lists is not None:
-            response = api.get(_url(name, None), {"page_size": 200})
+            response = api.get(_url(name, None), {"page_size": 200, **route.extra})
             assert response.status_code == 200, response.content
             ids = {row[route.list_key] for row in response.json()["results"]}
             theirs_id = theirs.get(route.lists).pk if route.lists is not OutboxEvent else _event_id(theirs)

@@ -68,3 +68,23 @@ def test_any_of_several_v1_signatures_may_match_during_rotation():
 
 def test_str_and_bytes_bodies_sign_alike():
     assert sign(SECRET, BODY.decode(), 5) == sign(SECRET.encode(), BODY, 5)
+
+
+def test_the_snippet_in_the_webhook_guide_verifies_our_signatures():
+    """The verification code receivers copy from developer/WEBHOOKS.md works against what we send."""
+    import re
+    from pathlib import Path
+
+    guide = (Path(__file__).resolve().parents[2] / "developer" / "WEBHOOKS.md").read_text()
+    [snippet] = [
+        block for block in re.findall(r"```python\n(.*?)```", guide, re.S) if "def verify_acorn_webhook" in block
+    ]
+    namespace: dict = {}
+    exec(compile(snippet, "WEBHOOKS.md", "exec"), namespace)  # noqa: S102 - our own documentation
+    check = namespace["verify_acorn_webhook"]
+    header = sign(SECRET, BODY, int(time.time()))
+    check(SECRET, BODY, header)
+    with pytest.raises(ValueError, match="mismatch"):
+        check(SECRET, BODY + b"x", header)
+    with pytest.raises(ValueError, match="tolerance"):
+        check(SECRET, BODY, sign(SECRET, BODY, int(time.time()) - 3600))

@@ -42,7 +42,7 @@ def fan_out(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> int
     with transaction.atomic():
         cursor = _cursor()
         late = _events(_in_gaps(cursor.gaps)) if cursor.gaps else []
-        new = _events(Q(id__gt=cursor.last_event_id))[:batch_size]
+        new = _events(Q(id__gt=cursor.last_event_id), limit=batch_size)
         created = _create_deliveries([*late, *new], now)
         gaps = _fill(cursor.gaps, {row[0] for row in late})
         if new:
@@ -65,11 +65,12 @@ def fan_out_all(*, now: datetime | None = None, max_batches: int = 50) -> int:
     return total
 
 
-def _events(condition: Q) -> list[tuple]:
+def _events(condition: Q, limit: int | None = None) -> list[tuple]:
     # Tuples, not models: the payload is read only when a delivery is sent.
-    return list(
+    rows = (
         OutboxEvent.objects.filter(condition).order_by("id").values_list("id", "organization_id", "name", "created_at")
     )
+    return list(rows[:limit] if limit else rows)
 
 
 def _create_deliveries(events: list[tuple], now: datetime) -> int:

@@ -288,3 +288,13 @@ def test_the_scheduled_task_fans_out_and_sends(org, receiver):
 
 def test_deliver_due_without_work_does_nothing(db):
     assert deliver_due(now=T0).sent == 0
+
+
+def test_fan_out_reads_the_outbox_in_bounded_batches(org, receiver):
+    make_endpoint(org, receiver.url)
+    events = [event(org) for _ in range(5)]
+    assert fan_out(now=T0, batch_size=2) == 2
+    assert WebhookCursor.objects.get(name=CURSOR_NAME).last_event_id == events[1].pk
+    assert fan_out(now=T0, batch_size=2) == 2
+    assert fan_out(now=T0, batch_size=2) == 1
+    assert fan_out(now=T0, batch_size=2) == 0

@@ -9,6 +9,11 @@ SCHEDULES = [
         "schedule_type": Schedule.MINUTES,
         "minutes": 1,
     },
+    {
+        "name": "developer: purge idempotency records older than a day",
+        "func": "developer.tasks.purge_idempotency_records",
+        "schedule_type": Schedule.HOURLY,
+    },
 ]
 
 

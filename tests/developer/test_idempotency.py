@@ -129,3 +129,39 @@ def test_concurrent_repeats_run_once(org, account):
     assert _events(case) == 1
     # Whichever lost the race can now read the stored response.
     assert _start_review(client_for(secret), case, key="race").status_code == 200
+
+
+def test_multipart_upload_with_a_key_is_stored_once(api, account):
+    from refunds.models import Evidence
+    from tests.refunds.cases import PDF_BYTES, png_bytes, upload
+
+    case = make_chargeback(account)
+    url = f"/api/v1/chargebacks/{case.pk}/evidence/"
+
+    def send(data):
+        return api.post(
+            url, {"kind": "pod", "file": upload(data, "pod.pdf")}, format="multipart", HTTP_IDEMPOTENCY_KEY="u1"
+        )
+
+    first = send(PDF_BYTES)
+    assert first.status_code == 201, first.content
+    assert send(PDF_BYTES).content == first.content
+    assert Evidence.objects.filter(chargeback=case).count() == 1
+    assert send(png_bytes()).status_code == 422  # same key, another file
+
+
+def test_records_older_than_a_day_are_purged(api_key):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_q.models import Schedule
+
+    from developer.tasks import purge_idempotency_records
+
+    key, _ = api_key
+    old = IdempotencyRecord.objects.create(api_key=key, key="old", method="POST", path="/x", body_sha256="0")
+    IdempotencyRecord.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(hours=25))
+    IdempotencyRecord.objects.create(api_key=key, key="new", method="POST", path="/x", body_sha256="0")
+    assert purge_idempotency_records().startswith("1 idempotency record")
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]
+    assert Schedule.objects.filter(func="developer.tasks.purge_idempotency_records").exists()

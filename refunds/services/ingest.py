@@ -406,7 +406,7 @@ def upsert_chargebacks(
                 created, changed = ingest_pg.write_chargebacks(
                     account, [row.values for row in rows.values()], change_reason=change_reason, actor=actor
                 )
-                announce_created(account, created)
+                ingest_pg.announce_created(account, created)
             _count_written(result, len(rows), created, changed)
     return result
 

@@ -134,3 +134,37 @@ def write_chargebacks(account, rows: list[dict], *, change_reason: str, actor) -
     created = [pk for pk, is_new in written if is_new]
     changed = [pk for pk, is_new in written if not is_new]
     return created, changed
+
+
+def announce_created(account, chargeback_ids: list[int]) -> int:
+    """`chargeback.created` for new rows in one INSERT … SELECT, in the caller's transaction.
+
+    The same payload as `ingest.announce_created` builds in Python (tests compare the two), made by
+    the database: the amount at its currency's precision, the date as ISO text.
+    """
+    if not chargeback_ids:
+        return 0
+    from acorn_portal.models import OutboxEvent
+    from acorn_portal.money import CURRENCY_DECIMALS
+
+    qn = connection.ops.quote_name
+    places = " ".join(f"WHEN '{code}' THEN {digits}" for code, digits in CURRENCY_DECIMALS.items())
+    sql = f"""
+        INSERT INTO {qn(OutboxEvent._meta.db_table)}
+               (organization_id, name, object_type, object_id, payload, created_at)
+        SELECT %s, 'chargeback.created', 'refunds.chargeback', c.id::text,
+               jsonb_build_object(
+                   'amazon_id', c.amazon_id, 'family', c.family, 'deduction_type', c.deduction_type,
+                   'amount', round(c.amount, CASE c.currency {places} ELSE 4 END)::text,
+                   'currency', c.currency, 'issue_date', to_char(c.issue_date, 'YYYY-MM-DD'),
+                   'po_number', c.po_number, 'asin', c.asin, 'invoice_number', c.invoice_number,
+                   'account_id', %s::bigint, 'marketplace', %s::text, 'state', 'new'),
+               %s
+        FROM {qn(Chargeback._meta.db_table)} c
+        WHERE c.id = ANY(%s)
+        ORDER BY c.id"""  # noqa: S608 - identifiers from model metadata, codes from our own table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql, [account.organization_id, account.pk, account.marketplace, timezone.now(), list(chargeback_ids)]
+        )
+        return cursor.rowcount

@@ -13,7 +13,6 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from acorn_portal.admin_base import TenantScopedAdmin
-from developer import admin_ledger, admin_webhooks  # noqa: F401 - registers webhook and ledger admin classes
 from developer.models import APIKey
 from developer.scopes import Scope
 from developer.services.keys import issue_api_key, revoke_api_key
@@ -134,3 +133,4 @@ class APIKeyAdmin(TenantScopedAdmin):
 
 
 # Webhooks (endpoints, delivery log) and the ledger export (GL mapping, exports) have their own modules.
+from developer import admin_ledger, admin_webhooks  # noqa: E402, F401 - registers the admin classes

@@ -15,7 +15,7 @@ from datetime import date
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.renderers import BaseRenderer
@@ -24,6 +24,7 @@ from rest_framework.utils.urls import replace_query_param
 
 from acorn_portal.models import Organization
 from developer.api.base import ApiViewSet
+from developer.api.money import page_of
 from developer.api.pagination import KeysetPagination
 from developer.api.problems import Conflict
 from developer.api.renderers import OrjsonRenderer, dumps
@@ -81,6 +82,7 @@ class LedgerExportSerializer(serializers.Serializer):
     totals = TotalsField
 
 
+@extend_schema_serializer(many=False)  # the ledger/ list action answers with one export, not an array
 class LedgerExportPageSerializer(LedgerExportSerializer):
     results = JournalLineSerializer(many=True)
     next = serializers.URLField(allow_null=True, help_text="The next page of this export's lines.")
@@ -169,16 +171,7 @@ class LedgerExportViewSet(_LedgerBase):
     ordering_fields = {"id": "id"}
     default_ordering = "-id"
 
-    @extend_schema(
-        responses=inline_serializer(
-            name="LedgerExportList",
-            fields={
-                "next": serializers.URLField(allow_null=True),
-                "next_cursor": serializers.CharField(allow_null=True),
-                "results": LedgerExportSerializer(many=True),
-            },
-        )
-    )
+    @extend_schema(responses=page_of(LedgerExportSerializer, "LedgerExportList"))
     def list(self, request):
         return self.keyset_page(self.scoped(LedgerExport.objects.all()).values(*EXPORT_FIELDS), export_item)
 

@@ -5,7 +5,7 @@ through developer.services.endpoints; rows are read through `scoped()`, so an en
 of another organization is 404.
 """
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers
 from rest_framework import status as http
 from rest_framework.decorators import action
@@ -105,7 +105,7 @@ class WebhookDeliverySerializer(serializers.Serializer):
 
 
 def _page_of(item_serializer, name):
-    return inline_serializer(
+    page = inline_serializer(
         name=name,
         fields={
             "next": serializers.URLField(allow_null=True),
@@ -113,6 +113,8 @@ def _page_of(item_serializer, name):
             "results": item_serializer(many=True),
         },
     )
+    extend_schema_serializer(many=False)(type(page))  # a list action answers with one page, not an array
+    return page
 
 
 SecretSerializer = inline_serializer(name="WebhookSecret", fields={"secret": serializers.CharField()})

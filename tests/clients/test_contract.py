@@ -31,6 +31,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from datasources.models import DataSource, SyncRun
+from developer.models import GLAccountMapping
+from developer.tasks import dispatch_webhooks
 from refunds.models import PurchaseOrder
 from refunds.services.ingest import (
     PurchaseOrderItemRecord,
@@ -57,6 +59,7 @@ REPORT_CSV = "Issue ID,Chargeback Type,Amount,Issue Date,PO #\n9001,ASN Accuracy
 
 def seed(account, acorn: Client) -> dict:
     """One of everything the API serves, made through the services and the API itself."""
+    endpoint = acorn.webhooks.create("http://127.0.0.1:9/acorn", ["chargeback.state_changed", "import.completed"])
     cases = [make_chargeback(account, amazon_id=f"CT{n:06d}", issue_date=today() - timedelta(days=n)) for n in range(3)]
     acorn.chargebacks.upload_evidence(cases[0].pk, kind="pod", file=io.BytesIO(PDF_BYTES), filename="pod.pdf")
     acorn.chargebacks.transition(cases[0].pk, "start_review", note="contract seed")
@@ -146,7 +149,22 @@ def seed(account, acorn: Client) -> dict:
         counts={"chargebacks": {"created": 1, "updated": 0, "unchanged": 0, "rejected": 0}},
         errors=[{"kind": "chargebacks", "message": "timeout", "request_id": "req-1"}],
     )
+    GLAccountMapping.objects.create(
+        organization=account.organization,
+        currency="",
+        accounts_receivable="1200",
+        deductions_receivable="1250",
+        chargeback_expense="6100",
+        recoveries="1255",
+        write_offs="6900",
+    )
+    export = acorn.ledger.export(today() - timedelta(days=30), today())
+    dispatch_webhooks()  # port 9 answers nothing: failed deliveries, logged
+    delivery = next(iter(acorn.webhooks.deliveries(endpoint.id)))
     return {
+        "ledger_export": export.export.id,
+        "webhook": endpoint.id,
+        "delivery": delivery.id,
         "chargeback": cases[0].pk,
         "purchase_order": PurchaseOrder.objects.get(account=account).pk,
         "shipment": next(iter(acorn.documents.shipments.list())).id,
@@ -161,35 +179,39 @@ def seed(account, acorn: Client) -> dict:
 
 def explicit_cases(operation, ids):
     """Cases naming seeded objects (the generated ones mostly hit 404s and validation errors)."""
-    path = operation.path
-    by_path = {
+    path, method = operation.path, operation.method.upper()
+    ids_by_path = {
         "/api/v1/chargebacks/{id}/": ids["chargeback"],
         "/api/v1/chargebacks/{id}/evidence/": ids["chargeback"],
         "/api/v1/chargebacks/{id}/status/": ids["chargeback"],
-        "/api/v1/chargebacks/{id}/transitions/{name}/": ids["chargeback"],
         "/api/v1/documents/purchase-orders/{id}/": ids["purchase_order"],
         "/api/v1/documents/shipments/{id}/": ids["shipment"],
         "/api/v1/documents/invoices/{id}/": ids["invoice"],
         "/api/v1/documents/remittances/{id}/": ids["remittance"],
         "/api/v1/sync-runs/{id}/": ids["sync_run"],
+        "/api/v1/ledger/exports/{id}/": ids["ledger_export"],
+        "/api/v1/webhooks/{id}/": ids["webhook"],
+        "/api/v1/webhooks/{id}/deliveries/": ids["webhook"],
+        "/api/v1/webhooks/{id}/rotate-secret/": ids["webhook"],
     }
+    if method == "DELETE":
+        return []  # generated cases only: the seeded objects are needed by the operations after it
     if path == "/api/v1/imports/{id}/":
         return [operation.Case(path_parameters={"id": ids[name]}) for name in ("import", "failed_import")]
-    if path in by_path:
-        params = {"id": by_path[path]}
-        if "{name}" in path:
-            params["name"] = "accept_deduction"
-            return [
-                operation.Case(
-                    path_parameters=params, body={"reason": "valid deduction"}, media_type="application/json"
-                )
-            ]
-        if operation.method.upper() == "POST":
-            return []  # evidence upload: generated multipart cases below
-        return [operation.Case(path_parameters=params)]
-    if operation.method.upper() == "GET":
-        return [operation.Case()]
-    return []
+    if path == "/api/v1/chargebacks/{id}/transitions/{name}/":
+        params = {"id": ids["chargeback"], "name": "accept_deduction"}
+        return [operation.Case(path_parameters=params, body={"reason": "valid"}, media_type="application/json")]
+    if path.startswith("/api/v1/webhooks/{id}/deliveries/{delivery_id}/"):
+        return [operation.Case(path_parameters={"id": ids["webhook"], "delivery_id": ids["delivery"]})]
+    if path == "/api/v1/ledger/":
+        return [operation.Case(query={"from": (today() - timedelta(days=30)).isoformat(), "to": today().isoformat()})]
+    if path in ids_by_path:
+        if method == "POST" and path.endswith("/evidence/"):
+            return []  # multipart uploads: generated cases below
+        return [operation.Case(path_parameters={"id": ids_by_path[path]})]
+    if "{" in path:
+        raise AssertionError(f"{method} {path}: add seeded ids for it to explicit_cases()")
+    return [operation.Case()] if method == "GET" else []
 
 
 def describe(case, response, failure) -> str:

@@ -1,4 +1,4 @@
-"""`Client`: the entry point. One per base URL and key; thread-safe for reads like requests.Session."""
+"""`Client`: the entry point, one per base URL and key (it keeps one HTTP session; use one per thread)."""
 
 from __future__ import annotations
 

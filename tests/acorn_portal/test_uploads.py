@@ -190,7 +190,8 @@ def stored_files(settings) -> set:
 
 
 @pytest.mark.django_db
-def test_evidence_refusals_reach_the_case_page_and_nothing_is_stored(client, account, ops, settings):
+def test_evidence_refusals_reach_the_case_page_and_nothing_is_stored(client, account, ops, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # a storage of its own: another suite may share var/test-media
     from tests.refunds.test_case_admin import messages_of
 
     case = make_chargeback(account, amazon_id="UPL-1")

@@ -113,6 +113,7 @@ def start_gunicorn(port: int) -> subprocess.Popen:
         "DJANGO_SETTINGS_MODULE": "bench.api_settings",
         "ALLOWED_HOSTS": "127.0.0.1",
         "ACORN_API_RATE": "10000000/min",  # throttling runs, but never refuses during the bench
+        "ACORN_SSL_REDIRECT": "0",  # plain HTTP on 127.0.0.1: no TLS proxy in front of this gunicorn
         "LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(ROOT),
     }

@@ -432,13 +432,11 @@ def upsert_chargebacks(
     for rows in _validated_ahead(_CHARGEBACKS, account, records, batch_size, result):
         if rows:
             with transaction.atomic():
-                # The rows as they were, so the dashboard rollups move by exactly what the upsert changed.
-                before = stats.snapshots(Chargeback.objects.filter(account=account, amazon_id__in=list(rows)))
-                created, changed = ingest_pg.write_chargebacks(
+                # One statement writes the rows, their history, `chargeback.created` for each new one and
+                # the dashboard rollup deltas (set-based, from the rows as they were and as they are).
+                created, changed = ingest_pg.sync_chargebacks(
                     account, [row.values for row in rows.values()], change_reason=change_reason, actor=actor
                 )
-                ingest_pg.announce_created(account, created)
-                stats.record_bulk_write(before, created, changed)
             _count_written(result, len(rows), created, changed)
     return result
 

@@ -9,8 +9,10 @@ caller's transaction. Concurrent writers add to the same stats rows safely (the 
 the increments); delta rows are sorted so two writers lock them in the same order.
 
 Who calls it: `Chargeback.save()` (every workflow transition, case creation, any ORM save), the
-sync's bulk paths (`refunds.services.ingest`) and matching's bulk write of deadlines
-(`refunds.services.matching.writer`). Writes that bypass both — `QuerySet.update()` on a
+sync's ORM path (`refunds.services.ingest`) and matching's bulk write of deadlines
+(`refunds.services.matching.writer`). The sync's PostgreSQL path (`refunds.services.ingest_pg`)
+computes the same deltas in SQL, in the statement that writes the rows (keep its
+`_synced_sql` in step with SNAPSHOT_FIELDS and the keys here). Writes that bypass both — `QuerySet.update()` on a
 tracked field, raw SQL — must call `apply_changes` or `rebuild_stats` themselves;
 `manage.py rebuild_dashboard_stats --check` tells whether the rollups equal a recount.
 """
@@ -109,18 +111,6 @@ def apply_changes(before: Iterable[dict], after: Iterable[dict]) -> None:
             )
         if due:
             _upsert(DueDayStat._meta.db_table, ("account_id", "currency", "state", "day"), ("n", "amount"), due)
-
-
-def record_bulk_write(before: list[dict], created_ids: Iterable[int], changed_ids: Iterable[int]) -> None:
-    """After a bulk upsert: `before` are snapshots (with ids) read before it, the ids say what it wrote."""
-    from refunds.models import Chargeback
-
-    changed = set(changed_ids)
-    written = [*created_ids, *changed]
-    if not written:
-        return
-    after = snapshots(Chargeback.objects.filter(pk__in=written))
-    apply_changes([row for row in before if row["id"] in changed], after)
 
 
 # --------------------------------------------------------------------------------------------------

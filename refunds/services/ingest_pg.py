@@ -97,14 +97,20 @@ def _plan() -> _Plan:
         CREATE TEMPORARY TABLE IF NOT EXISTS {BEFORE_TABLE} ON COMMIT DELETE ROWS AS
         SELECT id, {", ".join(qn(c) for c in _snapshot_columns())} FROM {qn(opts.db_table)}
         WITH NO DATA""",  # noqa: S608 - identifiers come from model metadata
+        # LATERAL: one unique-index probe per staged key, whatever the table's size (a plain join on
+        # the unanalysed temp table may be planned as a hash join over the whole chargeback table).
+        # Rows are locked in staging order, the order the upsert then writes them in.
         lock_before=f"""
         INSERT INTO {BEFORE_TABLE} (id, {", ".join(qn(c) for c in _snapshot_columns())})
-        SELECT c.id, {", ".join(f"c.{qn(c)}" for c in _snapshot_columns())}
-        FROM {qn(opts.db_table)} c JOIN {STAGE_TABLE} s ON c.{key} = s.{key}
-        WHERE c.account_id = %s AND ({", ".join(f"c.{qn(col)}" for col in facts)})
-              IS DISTINCT FROM ({", ".join(f"s.{qn(col)}" for col in facts)})
-        ORDER BY c.id
-        FOR UPDATE OF c""",  # noqa: S608 - identifiers come from model metadata
+        SELECT c.*
+        FROM {STAGE_TABLE} s CROSS JOIN LATERAL (
+            SELECT c.id, {", ".join(f"c.{qn(c)}" for c in _snapshot_columns())}
+            FROM {qn(opts.db_table)} c
+            WHERE c.account_id = %s AND c.{key} = s.{key}
+              AND ({", ".join(f"c.{qn(col)}" for col in facts)})
+                  IS DISTINCT FROM ({", ".join(f"s.{qn(col)}" for col in facts)})
+            FOR UPDATE
+        ) c""",  # noqa: S608 - identifiers come from model metadata
         synced=_synced_sql(upsert, history=True),
         synced_without_history=_synced_sql(upsert, history=False),
     )

@@ -1,6 +1,6 @@
 """The dashboard rollups stay equal to a recount of the cases, whichever way the cases are written."""
 
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 
 from refunds.choices import ChargebackState
-from refunds.models import Chargeback, ChargebackDayStat, RecoveryDayStat
+from refunds.models import Chargeback, ChargebackDayStat, DueDayStat, RecoveryDayStat
 from refunds.services import stats, workflow
 from refunds.services.ingest import ChargebackRecord, upsert_chargebacks
 from tests.refunds.cases import make_chargeback, reload, walk
@@ -127,3 +127,41 @@ def test_deleted_cases_leave_the_rollups(account):
     Chargeback.objects.exclude(pk=keep.pk).delete()
     assert stats.differences() == []
     assert sum(row.n for row in ChargebackDayStat.objects.all()) == 1
+
+
+@pytest.mark.parametrize("fast_path", [False, True])
+def test_resync_moves_workflow_contributions_of_changed_cases(account, fast_path):
+    """A re-sync changing facts of worked cases moves their recovery and due rollups too, in one batch."""
+    if fast_path and connection.vendor != "postgresql":
+        pytest.skip("the fast path is PostgreSQL's")
+    recovered = make_chargeback(
+        account,
+        amount=Decimal("5.00"),
+        state=S.RECOVERED,
+        recovered_amount=Decimal("4.00"),
+        recovered_on=date(2026, 11, 20),
+    )
+    due = make_chargeback(account, amount=Decimal("9.00"), due_on=date(2026, 12, 1))
+    untouched = make_chargeback(account, amount=Decimal("2.00"))
+    assert stats.differences() == []
+
+    def again(case, **changes):
+        values = {f.name: getattr(case, f.name) for f in fields(ChargebackRecord)}
+        return ChargebackRecord(**(values | changes))
+
+    records = [
+        again(recovered, amount=Decimal("6.00"), deduction_type="label_defect"),
+        again(due, issue_date=date(2026, 8, 1), amount=Decimal("11.00")),
+        again(untouched),
+    ]
+    result = upsert_chargebacks(account=account, records=records, fast_path=fast_path)
+    assert (result.created, result.updated, result.unchanged) == (0, 2, 1)
+    assert stats.differences() == []
+    assert reload(recovered).state == S.RECOVERED and reload(recovered).amount == Decimal("6.00")
+    moved = RecoveryDayStat.objects.get(account=account, day=date(2026, 11, 20), deduction_type="label_defect")
+    assert (moved.n, moved.recovered_amount) == (1, Decimal("4.00"))
+    assert DueDayStat.objects.get(account=account, day=date(2026, 12, 1), state=S.NEW).amount == Decimal("11.00")
+    # The same records again change nothing: no rollup row moves.
+    before = stats.stored([account.pk])
+    result = upsert_chargebacks(account=account, records=records, fast_path=fast_path)
+    assert (result.updated, result.unchanged) == (0, 3) and stats.stored([account.pk]) == before

@@ -68,6 +68,11 @@ EXPECTED_SECTIONS = {
 }
 
 
+def format_when(value, missing: str = "never") -> str:
+    """A moment as every section shows it (UTC, to the minute)."""
+    return f"{value:%Y-%m-%d %H:%M} UTC" if value else missing
+
+
 def register_section(key: str, provider: Callable, *, order: int = 100) -> None:
     """Add (or replace) the section `key`: `provider(request, org_ids, now) -> StatusSection`."""
     _REGISTRY[key] = _Provider(key, provider, order)

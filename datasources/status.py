@@ -4,15 +4,11 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from acorn_portal.models import VendorAccount
-from acorn_portal.status import StatusRow, StatusSection
+from acorn_portal.status import StatusRow, StatusSection, format_when
 from acorn_portal.tenancy import organizations_with_perm, restrict_to_organizations
 from datasources.models import STALE_AFTER, DataSource, SyncRun, SyncStatus
 
 RUNS_SHOWN = 5
-
-
-def _when(value):
-    return f"{value:%Y-%m-%d %H:%M} UTC" if value else "never"
 
 
 def _run_text(run: SyncRun) -> str:
@@ -25,7 +21,7 @@ def _run_text(run: SyncRun) -> str:
         + (f" (request id {e['request_id']})" if e.get("request_id") else "")
         for e in run.errors[:3]
     )
-    text = f"{_when(run.started_at)} {run.get_status_display().lower()}"
+    text = f"{format_when(run.started_at)} {run.get_status_display().lower()}"
     return text + (f" — {counts}" if counts else "") + (f" — errors: {errors}" if errors else "")
 
 
@@ -49,8 +45,8 @@ def sync_section(request, org_ids, now) -> StatusSection:
                         reverse("admin:datasources_datasource_change", args=[source.pk]),
                         f"{source.account.organization} · {source.account} · {source.name}",
                     ),
-                    _when(source.last_run_at),
-                    _when(source.last_success_at),
+                    format_when(source.last_run_at),
+                    format_when(source.last_success_at),
                     label + (" · last run failed" if failed else ""),
                     format_html(
                         "<ul>{}</ul>",

@@ -4,16 +4,12 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.html import format_html
 
-from acorn_portal.status import StatusRow, StatusSection
+from acorn_portal.status import StatusRow, StatusSection, format_when
 from acorn_portal.tenancy import organizations_with_perm, restrict_to_organizations
 from developer.choices import DeliveryStatus
 from developer.models import WebhookEndpoint
 
 SHOWN = 200
-
-
-def _when(value):
-    return f"{value:%Y-%m-%d %H:%M} UTC" if value else "never"
 
 
 def webhook_endpoints_section(request, org_ids, now) -> StatusSection:
@@ -43,7 +39,7 @@ def webhook_endpoints_section(request, org_ids, now) -> StatusSection:
                         f"{endpoint.organization} · {endpoint.url}",
                     ),
                     state,
-                    _when(endpoint.last_success_at),
+                    format_when(endpoint.last_success_at),
                     str(endpoint.waiting),
                     str(endpoint.given_up),
                 ],

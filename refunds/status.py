@@ -2,15 +2,11 @@
 
 from datetime import timedelta
 
-from acorn_portal.status import StatusRow, StatusSection
+from acorn_portal.status import StatusRow, StatusSection, format_when
 from acorn_portal.tenancy import organizations_with_perm
 from refunds.services.alerts import recent_channel_failures
 
 WINDOW = timedelta(hours=24)
-
-
-def _when(value):
-    return f"{value:%Y-%m-%d %H:%M} UTC" if value else "—"
 
 
 def alert_channels_section(request, org_ids, now) -> StatusSection:
@@ -26,7 +22,7 @@ def alert_channels_section(request, org_ids, now) -> StatusSection:
                     item["status"], item["status"]
                 ),
                 str(item["attempts"]),
-                _when(item["last_attempt_at"]),
+                format_when(item["last_attempt_at"], "—"),
                 item["last_error"][:300],
             ],
             flagged=item["status"] != "sent",

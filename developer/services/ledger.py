@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 
+from acorn_portal.exports import safe_cell  # the one formula neutraliser of every export
 from acorn_portal.models import AuditAction
 from acorn_portal.money import quantize
 from acorn_portal.services.audit import record_audit
@@ -184,14 +185,6 @@ def totals(rows: Iterable[dict]) -> dict[str, dict[str, str]]:
 
 
 # -- CSV --------------------------------------------------------------------------------------------
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value) -> str:
-    """A cell a spreadsheet will not run: text starting with = + - @ (or tab/CR) gets a leading apostrophe."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def csv_lines(export_id, rows: Iterable[dict]) -> Iterator[str]:

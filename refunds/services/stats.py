@@ -43,8 +43,12 @@ def snapshot(case) -> dict:
 
 
 def snapshots(queryset) -> list[dict]:
-    """The contributions of the rows of `queryset`, read from the database (with their ids)."""
-    return list(queryset.order_by().values("id", *SNAPSHOT_FIELDS))
+    """The contributions of the rows of `queryset`, read from the database (with their ids).
+
+    A locking queryset keeps its ordering: rows locked in one order everywhere cannot deadlock.
+    """
+    rows = queryset if queryset.query.select_for_update else queryset.order_by()
+    return list(rows.values("id", *SNAPSHOT_FIELDS))
 
 
 def _deltas(before: Iterable[dict], after: Iterable[dict]):

@@ -57,7 +57,21 @@ class Chargeback(CaseWorkflow, AccountDocument):
     money_fields = (("amount", "currency"),)
     objects = ChargebackQuerySet.as_manager()
     # Reasons are people's comments (a send-back, a write-off), so the field is text, not 100 chars.
-    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+    # History is read by case (`id`) and written on every synced change: the copied columns keep no
+    # index of their own (each would be one more write per synced row, and nothing looks them up).
+    history = HistoricalRecords(
+        history_change_reason_field=models.TextField(null=True),
+        no_db_index=[
+            "account",
+            "state",
+            "assignee",
+            "team",
+            "prepared_by",
+            "approved_by",
+            "second_approved_by",
+            "recovery_line",
+        ],
+    )
 
     # The fields sync owns; everything else is workflow and derived data sync must never overwrite.
     FACT_FIELDS = (
@@ -95,6 +109,13 @@ class Chargeback(CaseWorkflow, AccountDocument):
             # Start-page queues: "recently decided", and finance's "waiting for my (second) approval".
             models.Index(fields=["decided_at"]),
             models.Index(fields=["state", "requires_second_approval", "second_approved_by"]),
+            # Matching's "charged twice?" candidates for deductions on no PO (co-op, provisions): same
+            # type and amount. Partial, so the many deductions on a PO never write to it.
+            models.Index(
+                fields=["account", "deduction_type", "amount"],
+                condition=models.Q(po_number_normalized=""),
+                name="refunds_cb_no_po_siblings",
+            ),
         ]
         ordering = ["-issue_date", "-id"]
         permissions = WORKFLOW_PERMISSIONS

@@ -26,7 +26,10 @@ def _total(**kwargs):
 class ChargebackDayStat(models.Model):
     """Deductions of one account issued on one day, by family, type, currency and state."""
 
-    account = models.ForeignKey("acorn_portal.VendorAccount", on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the unique key starts with the account (rollups are written with every sync page).
+    account = models.ForeignKey(
+        "acorn_portal.VendorAccount", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     family = models.CharField(max_length=30, choices=DeductionFamily.choices)
     deduction_type = models.CharField(max_length=80)
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
@@ -57,7 +60,10 @@ class ChargebackDayStat(models.Model):
 class RecoveryDayStat(models.Model):
     """Credits recorded for deductions of one account on one day, by family, type and currency."""
 
-    account = models.ForeignKey("acorn_portal.VendorAccount", on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the unique key starts with the account (rollups are written with every sync page).
+    account = models.ForeignKey(
+        "acorn_portal.VendorAccount", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     family = models.CharField(max_length=30, choices=DeductionFamily.choices)
     deduction_type = models.CharField(max_length=80)
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
@@ -86,7 +92,10 @@ class DueDayStat(models.Model):
     Overdue and due-this-week are sums over a few of these rows instead of a scan of every open case.
     """
 
-    account = models.ForeignKey("acorn_portal.VendorAccount", on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the unique key starts with the account (rollups are written with every sync page).
+    account = models.ForeignKey(
+        "acorn_portal.VendorAccount", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
     state = models.CharField(max_length=20, choices=ChargebackState.choices)
     day = models.DateField(help_text="Amazon's last day to dispute (due_on).")

@@ -216,7 +216,14 @@ def serve(parts: dict[str, Path], share: float | None, seed: int) -> None:
 @contextmanager
 def simulator(parts: dict[str, Path], share: float | None, seed: int) -> Iterator[str]:
     """A simulator child process serving the cache (changed by `share`, if given); yields its base URL."""
-    command = [sys.executable, __file__, "--seed", str(seed), "--serve", ",".join(f"{k}={v}" for k, v in parts.items())]
+    command = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--seed",
+        str(seed),
+        "--serve",
+        ",".join(f"{k}={v}" for k, v in parts.items()),
+    ]
     if share:
         command += ["--serve-changed", str(share)]
     child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)  # noqa: S603 - our own script

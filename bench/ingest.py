@@ -181,25 +181,21 @@ def make_accounts() -> dict:
 
 
 def cached_world(parts: dict[str, Path], share: float | None, seed: int):
-    """The simulator's world (a `SimulatorData`) from the bench's cache instead of its generator: deductions."""
+    """The simulator's world from the bench's cache instead of its generator: deductions only."""
     from datasources.connectors.base import DocumentKind
     from datasources.simulator.catalog import AccountSpec
     from datasources.simulator.data import SimulatorData
 
-    world = SimulatorData.__new__(SimulatorData)  # its __init__ runs the generator; the cache stands in for it
-    world.seed, world.today, world.deductions = seed, TODAY, 0
-    world.accounts = {key: AccountSpec.for_marketplace("US", vendor_code=key[:5], key=key) for key in parts}
-    world.truths = {key: [] for key in parts}
-    world._records, world._index = {}, {}
-    for key, path in parts.items():
+    def deductions(path: Path):
         batches = read_batches(path)
-        if share:
-            batches = changed_records(batches, share)
-        latest = {record.amazon_id: record for batch in batches for record in batch}  # the last one wins
-        for kind in DocumentKind.ALL:
-            world._records[(key, kind)] = list(latest.values()) if kind == DocumentKind.CHARGEBACKS else []
-            world._index[(key, kind)] = {}
-    return world
+        return (record for batch in (changed_records(batches, share) if share else batches) for record in batch)
+
+    return SimulatorData.from_records(
+        seed=seed,
+        accounts=[AccountSpec.for_marketplace("US", vendor_code=key[:5], key=key) for key in parts],
+        today=TODAY,
+        records={(key, DocumentKind.CHARGEBACKS): deductions(path) for key, path in parts.items()},
+    )
 
 
 def serve(parts: dict[str, Path], share: float | None, seed: int) -> None:

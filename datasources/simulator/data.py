@@ -6,7 +6,7 @@ of account `key` must leave in the database (one record per natural key, the las
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 from datasources.connectors.base import RECORD_KEYS, DocumentKind
@@ -43,6 +43,22 @@ class SimulatorData:
                 continue
             kind = DOCUMENT_KINDS[item.kind]
             by_key.setdefault((item.account.key, kind), {})[self.key_of(kind, item.record)] = item.record
+        self._keep(by_key)
+
+    @classmethod
+    def from_records(
+        cls, *, seed: int, accounts: Sequence[AccountSpec], today: date, records: dict[tuple[str, str], Iterable]
+    ) -> SimulatorData:
+        """A world of the records given, by (account key, document kind), instead of the generator's (no truth)."""
+        world = cls.__new__(cls)
+        world.seed, world.today, world.deductions = seed, today, 0
+        world.accounts = {spec.key: spec for spec in accounts}
+        world.truths = {spec.key: [] for spec in accounts}
+        world._keep({slot: {cls.key_of(slot[1], r): r for r in found} for slot, found in records.items()})
+        return world
+
+    def _keep(self, by_key: dict[tuple[str, str], dict[str, object]]) -> None:
+        """Index the records (the last one per natural key) the way the simulated services are queried."""
         self._records = {
             (key, kind): sorted(by_key.get((key, kind), {}).values(), key=_SORT[kind])
             if kind in _SORT

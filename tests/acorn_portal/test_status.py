@@ -57,6 +57,23 @@ def test_a_source_without_success_for_24_hours_is_flagged_stale(client, account,
     assert "HTTP 503" in html and "request id req-42" in html and "+3 ~1 =0 ✖1" in html
 
 
+def test_the_sync_section_reads_the_last_runs_in_one_query_whatever_the_number_of_sources(
+    client, account, ops, django_assert_max_num_queries
+):
+    for n in range(4):
+        source(account, f"feed {n}", runs=[(SyncStatus.SUCCEEDED, [])] * 7)
+    client.force_login(ops)
+    page(client, ops)  # warm the session and caches
+    with django_assert_max_num_queries(40) as few:
+        response, html = page(client, ops)
+    for n in range(4, 12):
+        source(account, f"feed {n}", runs=[(SyncStatus.SUCCEEDED, [])] * 7)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response, html = page(client, ops)
+    assert len(sync_section(response).rows) == 12
+    assert html.count("succeeded — chargebacks: +3 ~1 =0 ✖1") == 12 * 5, "the last five runs of each source"
+
+
 def test_a_source_that_never_succeeded_is_stale(client, account, ops):
     source(account, "new feed")
     response, _html = page(client, ops)

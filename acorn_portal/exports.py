@@ -28,6 +28,8 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import slugify
 
+from acorn_portal import clock
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Characters XML 1.0 (and so XLSX) cannot hold.
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -126,7 +128,7 @@ class ExportMixin:
         queryset = changelist.queryset
         names = self.get_export_fields(request)
         self._audit_export(request, fmt)
-        filename = f"{slugify(self.opts.verbose_name_plural)}-{timezone.localtime():%Y%m%d-%H%M}.{fmt}"
+        filename = f"{slugify(self.opts.verbose_name_plural)}-{timezone.localtime(clock.now()):%Y%m%d-%H%M}.{fmt}"
         rows = (self.export_row(obj, names) for obj in queryset.iterator(chunk_size=self.export_chunk_size))
         header = self.export_header(request, names)
         if fmt == "csv":

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.core.files.storage import default_storage
-from django.utils import timezone
 
+from acorn_portal import clock
 from acorn_portal.models import AuditAction, Organization, PurgeRecord, RetentionPolicy
 from acorn_portal.services.audit import record_audit
 
@@ -101,11 +101,11 @@ def purge_organization(
     organization: Organization, *, now: datetime | None = None, dry_run: bool = False, trigger: str = "schedule"
 ) -> PurgeResult:
     """Apply the organization's policy; with `dry_run` only count. A real run is recorded (PurgeRecord, audit)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     policy = RetentionPolicy.for_organization(organization.pk)
     result = PurgeResult(organization)
     result.windows = {name: getattr(policy, name) for name in sorted({p.policy_field for p in purgers()})}
-    started = timezone.now()
+    started = clock.now()
     try:
         for purger in purgers():
             if cutoff(policy, purger.policy_field, now) is None:
@@ -124,7 +124,7 @@ def _record(result: PurgeResult, started: datetime, trigger: str) -> None:
     result.record = PurgeRecord.objects.create(
         organization=result.organization,
         started_at=started,
-        finished_at=timezone.now(),
+        finished_at=clock.now(),
         trigger=trigger,
         counts=result.counts,
         windows=result.windows,
@@ -146,7 +146,7 @@ def purge_expired(
     *, now: datetime | None = None, dry_run: bool = False, organizations=None, trigger: str = "schedule"
 ) -> list[PurgeResult]:
     """Every organization's purge (or those given), one after the other; one failing does not stop the rest."""
-    now = now or timezone.now()
+    now = now or clock.now()
     organizations = Organization.objects.order_by("pk") if organizations is None else organizations
     return [purge_organization(org, now=now, dry_run=dry_run, trigger=trigger) for org in organizations]
 

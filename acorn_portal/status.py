@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.utils import timezone
+from acorn_portal import clock
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ def registered_keys() -> list[str]:
 
 def build_sections(request, org_ids, now=None) -> list[StatusSection]:
     """Every registered section, in order, plus placeholders for expected ones not yet registered."""
-    now = now or timezone.now()
+    now = now or clock.now()
     entries = [(p.order, p.key, p) for p in _REGISTRY.values()]
     entries += [(order, key, None) for key, (_title, order) in EXPECTED_SECTIONS.items() if key not in _REGISTRY]
     sections = []

@@ -14,13 +14,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django_q.tasks import async_task
 
+from acorn_portal import clock
 from acorn_portal.admin_base import (
     AccountListFilter,
     ReadOnlyFactsAdmin,
@@ -287,7 +287,7 @@ class DataSourceAdmin(TenantScopedHistoryAdmin):
 
     @admin.display(boolean=True, description="stale (24 h)")
     def stale(self, obj):
-        return obj.is_stale(timezone.now())
+        return obj.is_stale(clock.now())
 
     @admin.action(description="Test connection", permissions=["change"])
     def test_connection(self, request, queryset):

@@ -11,9 +11,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from acorn_portal import clock
 from acorn_portal.crypto import EncryptedTextField
 from acorn_portal.money import CURRENCY_CHOICES, DECIMAL_PLACES, MAX_DIGITS
 from acorn_portal.tenancy import TenantQuerySet
@@ -60,7 +60,7 @@ def import_upload_path(instance, filename: str) -> str:
     is outside the web root and no URL serves it: `datasources.views.import_download` does, checked.
     """
     file_type = BY_CONTENT_TYPE.get(instance.content_type)
-    return f"imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{file_type.extension if file_type else 'bin'}"
+    return f"imports/{clock.now():%Y/%m}/{uuid.uuid4().hex}.{file_type.extension if file_type else 'bin'}"
 
 
 class ImportStatus(models.TextChoices):

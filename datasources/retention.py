@@ -11,8 +11,8 @@ from __future__ import annotations
 from functools import partial
 
 from django.db import transaction
-from django.utils import timezone
 
+from acorn_portal import clock
 from acorn_portal.retention import Purger, cutoff, delete_stored_files, register_purger
 from datasources.models import FileImport, ImportStatus, SyncRun, SyncStatus
 
@@ -46,7 +46,7 @@ def purge_payloads(organization_id: int, now, policy) -> dict:
     counts = {"sync_run_logs": 0, "import_files": 0}
     while ids := list(expired_runs(organization_id, now, policy).order_by("pk").values_list("pk", flat=True)[:BATCH]):
         counts["sync_run_logs"] += SyncRun.objects.filter(pk__in=ids, log_removed_at__isnull=True).update(
-            request_log=[], errors=[], log_removed_at=timezone.now()
+            request_log=[], errors=[], log_removed_at=clock.now()
         )
     while True:
         with transaction.atomic():
@@ -55,7 +55,7 @@ def purge_payloads(organization_id: int, now, policy) -> dict:
                 return counts
             pks, names = zip(*batch, strict=True)
             counts["import_files"] += FileImport.objects.filter(pk__in=pks, file_removed_at__isnull=True).update(
-                file="", errors=[], file_removed_at=timezone.now()
+                file="", errors=[], file_removed_at=clock.now()
             )
             transaction.on_commit(partial(delete_stored_files, list(names)))
 

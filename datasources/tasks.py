@@ -3,9 +3,9 @@
 Enqueue after commit, e.g. `transaction.on_commit(partial(async_task, "datasources.tasks.sync_account", id))`.
 """
 
-from django.utils import timezone
 from django_q.tasks import async_task
 
+from acorn_portal import clock
 from acorn_portal.models import VendorAccount
 from datasources.models import DataSource
 from datasources.services import sync
@@ -25,7 +25,7 @@ def sync_account(account_id: int, trigger: str = "schedule") -> str:
 
 def sync_due_sources() -> str:
     """Enqueue a sync for each account with a data source whose interval has passed (every minute)."""
-    now = timezone.now()
+    now = clock.now()
     due = sorted({source.account_id for source in DataSource.objects.filter(enabled=True) if source.is_due(now)})
     for account_id in due:
         async_task("datasources.tasks.sync_account", account_id, "schedule", task_name=f"sync account {account_id}")

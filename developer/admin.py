@@ -10,8 +10,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
-from django.utils import timezone
 
+from acorn_portal import clock
 from acorn_portal.admin_base import TenantScopedAdmin
 from developer.models import APIKey
 from developer.scopes import Scope
@@ -96,7 +96,7 @@ class APIKeyAdmin(TenantScopedAdmin):
                 name=form.cleaned_data["name"],
                 scopes=form.cleaned_data["scopes"],
                 role=form.cleaned_data["role"],
-                expires_at=timezone.now() + timedelta(days=days) if days else None,
+                expires_at=clock.now() + timedelta(days=days) if days else None,
                 created_by=request.user,
                 request=request,
             )

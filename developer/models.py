@@ -6,9 +6,9 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
 from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
 
+from acorn_portal import clock
 from acorn_portal.crypto import EncryptedTextField
 from acorn_portal.money import CURRENCY_CHOICES
 from acorn_portal.outbound import OutboundRefused, check_url
@@ -20,7 +20,7 @@ from developer.choices import DeliveryStatus, WebhookEventType
 class APIKeyQuerySet(TenantQuerySet):
     def usable(self):
         """Neither revoked nor expired."""
-        now = timezone.now()
+        now = clock.now()
         return self.filter(revoked=False).filter(models.Q(expiry_date__isnull=True) | models.Q(expiry_date__gt=now))
 
 

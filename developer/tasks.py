@@ -2,8 +2,7 @@
 
 from datetime import timedelta
 
-from django.utils import timezone
-
+from acorn_portal import clock
 from developer.models import IdempotencyRecord
 from developer.services.delivery import deliver_due
 from developer.services.fanout import fan_out_all
@@ -32,6 +31,6 @@ def dispatch_webhooks() -> str:
 
 def purge_idempotency_records() -> str:
     """Forget stored first responses older than a day (their keys may then be reused)."""
-    cutoff = timezone.now() - KEEP_IDEMPOTENCY_FOR
+    cutoff = clock.now() - KEEP_IDEMPOTENCY_FOR
     deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
     return f"{deleted} idempotency record(s) older than {cutoff:%Y-%m-%d %H:%M} UTC purged"

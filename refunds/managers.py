@@ -3,8 +3,8 @@
 from datetime import timedelta
 
 from django.db.models import Q
-from django.utils import timezone
 
+from acorn_portal import clock
 from acorn_portal.tenancy import TenantQuerySet
 from refunds.choices import CLOSED_STATES, DECIDED_STATES, PRE_FILING_STATES, ChargebackState
 
@@ -23,12 +23,12 @@ class ChargebackQuerySet(TenantQuerySet):
 
     def due_within(self, days: int, *, today=None):
         """Open cases not yet filed whose deadline falls in the next `days` days (overdue included)."""
-        today = today or timezone.localdate()
+        today = today or clock.server_today()
         return self.filter(state__in=PRE_FILING_STATES, due_on__lte=today + timedelta(days=days))
 
     def overdue(self, *, today=None):
         """Cases still before filing whose last day to dispute has passed (the expiry sweep's work)."""
-        today = today or timezone.localdate()
+        today = today or clock.server_today()
         return self.filter(state__in=PRE_FILING_STATES, due_on__lt=today)
 
     def awaiting_approval_by(self, user):
@@ -46,7 +46,7 @@ class ChargebackQuerySet(TenantQuerySet):
         return pending.filter(levels)
 
     def recently_decided(self, days: int = 14):
-        return self.filter(state__in=DECIDED_STATES, decided_at__gte=timezone.now() - timedelta(days=days))
+        return self.filter(state__in=DECIDED_STATES, decided_at__gte=clock.now() - timedelta(days=days))
 
     # --- dashboard figures: "today" is each account's own, in its marketplace's time zone --------------
 
@@ -91,7 +91,7 @@ def local_today_groups(now=None) -> dict:
 
     from acorn_portal.models import VendorAccount
 
-    now = now or timezone.now()
+    now = now or clock.now()
     groups: dict = {}
     zones = VendorAccount.objects.order_by("time_zone").values_list("time_zone", flat=True).distinct()
     for zone in zones:

@@ -10,6 +10,14 @@ SCHEDULES = [
         "minutes": 30,
     },
     {
+        # Verdicts whose marketplace day crossed a blackout's end or a window's last day; each
+        # marketplace's midnight falls at its own UTC hour, hence every 15 minutes, not daily.
+        "name": "refunds: refresh verdicts whose marketplace day moved on",
+        "func": "refunds.tasks.refresh_time_sensitive_verdicts",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 15,
+    },
+    {
         "name": "refunds: route unassigned cases by assignment rules",
         "func": "refunds.tasks.auto_assign_cases",
         "schedule_type": Schedule.MINUTES,

@@ -10,9 +10,9 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.utils import timezone
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
+from acorn_portal import clock
 from refunds.choices import ChargebackState, Recommendation
 from refunds.models import Chargeback
 from refunds.services import workflow
@@ -46,7 +46,7 @@ def expire_case(chargeback_id: int) -> str:
 
 def sweep_deadlines() -> str:
     """Expire overdue cases, park not-yet-disputable new ones, release parked ones whose day came."""
-    today = timezone.localdate()
+    today = clock.server_today()
     overdue = Chargeback.objects.overdue(today=today + _MARGIN).values_list("pk", flat=True)
     expired = sum(_run(pk, workflow.expire) for pk in overdue.iterator())
     to_park = Chargeback.objects.filter(state=ChargebackState.NEW, disputable_from__gt=today - _MARGIN)
@@ -119,18 +119,25 @@ def evaluate_for_documents(account_id: int, po_numbers=(), invoice_numbers=()) -
     return str(evaluate_chargebacks(ids, cause="documents arrived"))
 
 
-def refresh_time_sensitive_verdicts() -> str:
-    """Daily: verdicts that depend on the calendar — a blackout ending, a window closing — are redone.
+def refresh_time_sensitive_verdicts(now=None) -> str:
+    """Verdicts that depend on the calendar are redone when their day comes, in each marketplace's zone.
 
-    "Today" differs per marketplace, so a one-day margin around the server's date picks every
-    candidate and the evaluation itself decides with each account's local date.
+    A `wait` whose first disputable day has begun becomes `dispute` (or what else the evidence says);
+    a `dispute`/`needs_evidence` whose last day has passed becomes `accept` (window closed). Only
+    deductions whose local date crossed such a line are picked, so a run when no marketplace's day
+    changed evaluates nothing; the schedule runs it every 15 minutes so a new local day is seen soon
+    after it starts, wherever it starts. The cases' own states move by `sweep_deadlines`.
     """
-    today = timezone.now().date()
-    due = Q(recommendation=Recommendation.WAIT, disputable_from__lte=today + timedelta(days=1)) | Q(
-        recommendation__in=[Recommendation.DISPUTE, Recommendation.NEEDS_EVIDENCE], due_on__lt=today + timedelta(days=1)
-    )
-    ids = open_chargebacks(Chargeback.objects.filter(due)).values_list("id", flat=True)
-    return str(evaluate_chargebacks(list(ids), cause="the calendar moved on"))
+    now = now or clock.now()
+
+    def crossed(today):
+        return Q(recommendation=Recommendation.WAIT, disputable_from__lte=today) | Q(
+            recommendation__in=[Recommendation.DISPUTE, Recommendation.NEEDS_EVIDENCE], due_on__lt=today
+        )
+
+    due = open_chargebacks(Chargeback.objects.all())._per_local_today(crossed, now)
+    ids = due.values_list("id", flat=True)
+    return str(evaluate_chargebacks(list(ids), cause="the calendar moved on", now=now))
 
 
 # --- Alerts (issue #7) ---------------------------------------------------------------------------

@@ -1,4 +1,13 @@
-"""The cast: one organization with a user per role, and a second organization that must stay unseen."""
+"""The cast: one organization with a user per role, and a second organization that must stay unseen.
+
+Time: no test may depend on the machine's date. A test (or module) that needs a calendar freezes the
+clock with time-machine's marker at an explicit instant, e.g.
+`pytestmark = pytest.mark.time_machine(datetime(2026, 11, 20, 18, tzinfo=UTC), tick=False)`,
+or asks for `frozen_now` (FROZEN_AT unless a marker says otherwise), and builds its dates from it.
+Business code reads the time only through acorn_portal.clock, so freezing it freezes everything.
+"""
+
+from datetime import UTC, datetime
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -10,6 +19,20 @@ from acorn_portal.models import Membership, Organization, VendorAccount
 from acorn_portal.roles import Role
 
 PASSWORD = "correct-horse-battery"
+
+# A fixed instant for tests that need "now" and do not care which: a weekday evening in UTC, when
+# Los Angeles is still on the same date and Tokyo already on the next.
+FROZEN_AT = datetime(2026, 11, 18, 20, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def frozen_now(time_machine) -> datetime:
+    """The clock stands still at the `time_machine` marker's instant, or at FROZEN_AT; returns that instant."""
+    from acorn_portal import clock
+
+    if time_machine.traveller is None:
+        time_machine.move_to(FROZEN_AT, tick=False)
+    return clock.now()
 
 
 @pytest.fixture(autouse=True)

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Iterator
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import ClassVar
 
+from acorn_portal import clock
 from datasources.connectors import register_connector
 from datasources.connectors.base import RECORD_KEYS, Connector, ConnectorError, DocumentKind, Page
 from datasources.connectors.http import HttpClient, RetryPolicy
@@ -203,7 +204,7 @@ class DataFeedConnector(Connector):
     def fetch(self, kind: str, checkpoint: dict | None) -> Iterator[Page]:
         self.check_kind(kind)
         checkpoint = checkpoint or {}
-        started = datetime.now(UTC)
+        started = clock.now()
         params = {self.option("limit_param", "limit"): int(self.settings.get("page_size", 100))}
         if self.settings.get("since_param") and checkpoint.get("completed_at"):
             params[self.settings["since_param"]] = checkpoint["completed_at"]

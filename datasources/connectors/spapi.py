@@ -27,6 +27,7 @@ from typing import ClassVar
 
 from django.views.decorators.debug import sensitive_variables
 
+from acorn_portal import clock
 from acorn_portal.marketplaces import SP_API_ENDPOINTS
 from datasources.connectors import register_connector
 from datasources.connectors.base import Connector, ConnectorError, DocumentKind, Page
@@ -124,7 +125,7 @@ class SpApiVendorConnector(Connector):
             secrets=self.credentials.values(),
         )
         self.auth = LwaAuth(http=self.http, token_url=s.get("token_url") or LWA_TOKEN_URL, credentials=self.credentials)
-        self.now = lambda: datetime.now(UTC)
+        self.now = clock.now
 
     # -- HTTP ---------------------------------------------------------------------------------------
 

@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 
 from django.db.models import Max, Min
 from django.urls import reverse
-from django.utils import timezone
 
+from acorn_portal import clock
 from acorn_portal.models import VendorAccount
 from datasources.models import STALE_AFTER, DataSource, FileImport, ImportStatus, SyncRun
 from refunds.services.alerts.channels import absolute_link
@@ -50,7 +50,7 @@ def stale_accounts(now: datetime) -> list[tuple[VendorAccount, datetime | None]]
 
 def report_stale_accounts(*, now: datetime | None = None) -> int:
     """Alert every stale account once per staleness; returns the number of alerts newly claimed."""
-    now = now or timezone.now()
+    now = now or clock.now()
     claimed = 0
     for account, last_success in stale_accounts(now):
         since = f"{last_success:%Y-%m-%d %H:%M} UTC" if last_success else "never"

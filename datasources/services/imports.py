@@ -17,8 +17,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
 
+from acorn_portal import clock
 from acorn_portal.services.events import emit_event
 from acorn_portal.uploads import REPORT_TYPES, check_upload
 from datasources.connectors.report_files import ParsedReport, ReportFileError, RowError, parse_report
@@ -207,7 +207,7 @@ def _finish(file_import: FileImport, status: str, message: str, errors=()) -> Fi
     file_import.message = message
     file_import.error_count = len(errors)
     file_import.errors = [error.as_dict() for error in errors[:MAX_STORED_ERRORS]]
-    file_import.finished_at = timezone.now()
+    file_import.finished_at = clock.now()
     with transaction.atomic():
         file_import.save()
         _announce(file_import)

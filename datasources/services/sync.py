@@ -25,9 +25,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
+from acorn_portal import clock
 from acorn_portal.crypto import DecryptionError
 from acorn_portal.services.events import emit_event
 from datasources.connectors import AccountInfo, ConnectorError, DocumentKind, get_connector
@@ -77,7 +77,7 @@ def claim_account(account_id: int, owner: str) -> bool:
     # A concurrent claimer may create the row first: then the UPDATE below decides.
     with contextlib.suppress(IntegrityError):
         SyncLease.objects.get_or_create(account_id=account_id)
-    now = timezone.now()
+    now = clock.now()
     free = Q(expires_at__isnull=True) | Q(expires_at__lt=now) | Q(owner=owner)
     claimed = SyncLease.objects.filter(free, account_id=account_id).update(
         owner=owner, expires_at=now + lease_duration()
@@ -87,7 +87,7 @@ def claim_account(account_id: int, owner: str) -> bool:
 
 def renew_lease(account_id: int, owner: str) -> None:
     renewed = SyncLease.objects.filter(account_id=account_id, owner=owner).update(
-        expires_at=timezone.now() + lease_duration()
+        expires_at=clock.now() + lease_duration()
     )
     if renewed != 1:
         raise LeaseLostError(f"Lost the sync lease of account {account_id}.")
@@ -166,7 +166,7 @@ def sync_account(account_id: int, *, trigger: str = "schedule", owner: str | Non
     try:
         # Runs left "running" by a worker that died: its lease has expired, or we could not hold it.
         SyncRun.objects.filter(account_id=account_id, status=SyncStatus.RUNNING).update(
-            status=SyncStatus.INTERRUPTED, finished_at=timezone.now()
+            status=SyncStatus.INTERRUPTED, finished_at=clock.now()
         )
         sources = DataSource.objects.filter(account_id=account_id, enabled=True).select_related("account")
         return [run_source(source, owner=owner, trigger=trigger) for source in sorted(sources, key=_documents_first)]
@@ -193,7 +193,7 @@ class _Context:
 
 def run_source(source: DataSource, *, owner: str, trigger: str) -> SyncRun:
     """One SyncRun of one source; FAILED with the error (and its request id) when a fetch fails."""
-    started = timezone.now()
+    started = clock.now()
     run = SyncRun.objects.create(data_source=source, account_id=source.account_id, started_at=started, trigger=trigger)
     DataSource.objects.filter(pk=source.pk).update(last_run_at=started)
     ctx = _Context(run=run, source=source, owner=owner)
@@ -272,7 +272,7 @@ def _finish(ctx: _Context, status: str, exc: Exception | None = None) -> None:
         run.errors.append({"kind": ctx.kind, "message": message, "request_id": request_id})
         log.warning("Sync of %s failed on %s: %s", ctx.source, ctx.kind or "setup", message)
     run.status = status
-    run.finished_at = timezone.now()
+    run.finished_at = clock.now()
     with transaction.atomic():
         run.save(update_fields=["status", "finished_at", "errors", "request_log"])
         if status == SyncStatus.FAILED:

@@ -8,9 +8,9 @@ and refuses expired and revoked keys with a reason a person can act on.
 
 from django.conf import settings
 from django.core.cache import cache
-from django.utils import timezone
 from rest_framework import authentication, exceptions
 
+from acorn_portal import clock
 from developer.models import APIKey
 from developer.services.keys import cache_key, touch_last_used
 
@@ -46,7 +46,7 @@ class BearerKeyAuthentication(authentication.BaseAuthentication):
             raise KeyAuthenticationFailed("Unknown API key.", "unknown_key")
         if key.revoked:
             raise KeyAuthenticationFailed("This API key has been revoked.", "revoked_key")
-        if key.expiry_date is not None and key.expiry_date <= timezone.now():
+        if key.expiry_date is not None and key.expiry_date <= clock.now():
             raise KeyAuthenticationFailed(
                 f"This API key expired on {key.expiry_date:%Y-%m-%d %H:%M} UTC.", "expired_key"
             )

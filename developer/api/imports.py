@@ -8,7 +8,6 @@ parses it, ingests all or nothing unless `partial`, records every row error) and
 from functools import partial
 
 from django.db import transaction
-from django.utils import timezone
 from django_q.tasks import async_task
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -16,6 +15,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
+from acorn_portal import clock
 from acorn_portal.models import VendorAccount
 from acorn_portal.tenancy import perm_in_org
 from datasources.connectors.report_columns import ReportKind
@@ -228,7 +228,7 @@ class SyncRunViewSet(ApiViewSet):
             raise PermissionDenied("This key's role may not start a sync (the portal requires an admin).")
         if not account.is_active:
             raise Conflict("This vendor account is inactive.")
-        busy = SyncLease.objects.filter(account=account, expires_at__gt=timezone.now()).exclude(owner="").exists()
+        busy = SyncLease.objects.filter(account=account, expires_at__gt=clock.now()).exclude(owner="").exists()
         if busy:
             raise Conflict(
                 "A sync of this account is already running; poll sync-runs/ for its result.", code="sync_running"

@@ -28,8 +28,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
+from acorn_portal import clock as one_clock
 from acorn_portal.outbound import OutboundRefused, OutboundSession
 from developer import conf
 from developer.choices import OPEN_DELIVERY_STATES, DeliveryStatus
@@ -113,7 +113,7 @@ def deliver_due(
     *, now: datetime | None = None, limit: int = 100, session: OutboundSession | None = None
 ) -> DeliveryRun:
     """Send what is due. `now` fixes the clock (tests advance it instead of sleeping)."""
-    clock = (lambda: now) if now is not None else timezone.now
+    clock = (lambda: now) if now is not None else one_clock.now
     token = uuid.uuid4().hex
     run = DeliveryRun()
     claimed = claim_due(now=clock(), limit=limit, token=token)

@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
+from acorn_portal import clock
 from acorn_portal.models import AuditAction, Membership
 from acorn_portal.roles import Role
 from acorn_portal.services.audit import record_audit
@@ -59,7 +59,7 @@ def rotate_secret(*, endpoint: WebhookEndpoint, actor=None, request=None) -> str
     """Replace the signing secret; the new one is returned once."""
     secret = new_webhook_secret()
     with transaction.atomic():
-        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(secret=secret, updated_at=timezone.now())
+        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(secret=secret, updated_at=clock.now())
         record_audit(
             AuditAction.WEBHOOK_SECRET_CHANGED, actor=actor, request=request, target=endpoint, change="rotated"
         )
@@ -89,7 +89,7 @@ def enable_endpoint(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
 
 def disable_endpoint(*, endpoint: WebhookEndpoint, reason: str, actor=None, request=None, now=None) -> bool:
     """Stop sending to an endpoint, with the reason shown on it and in the audit trail; False if already off."""
-    now = now or timezone.now()
+    now = now or clock.now()
     with transaction.atomic():
         changed = WebhookEndpoint.objects.filter(pk=endpoint.pk, is_enabled=True).update(
             is_enabled=False, disabled_reason=reason, disabled_at=now, updated_at=now
@@ -163,7 +163,7 @@ def redeliver(*, delivery: WebhookDelivery, now=None) -> WebhookDelivery:
     """Send a delivery again now (whatever its status), with a fresh retry window."""
     if not delivery.endpoint.is_enabled:
         raise ValidationError("The endpoint is disabled; enable it before redelivering.")
-    now = now or timezone.now()
+    now = now or clock.now()
     free = Q(locked_until__isnull=True) | Q(locked_until__lt=now)
     updated = WebhookDelivery.objects.filter(free, pk=delivery.pk).update(
         status=DeliveryStatus.PENDING,

@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
 
+from acorn_portal import clock
 from acorn_portal.models import OutboxEvent
 from developer import conf
 from developer.choices import DeliveryStatus, WebhookEventType
@@ -38,7 +38,7 @@ def _cursor() -> WebhookCursor:
 
 def fan_out(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> int:
     """One batch of the outbox turned into deliveries; the number of deliveries created."""
-    now = now or timezone.now()
+    now = now or clock.now()
     with transaction.atomic():
         cursor = _cursor()
         late = _events(_in_gaps(cursor.gaps)) if cursor.gaps else []

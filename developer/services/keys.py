@@ -6,8 +6,8 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 
+from acorn_portal import clock
 from acorn_portal.models import AuditAction, Membership
 from acorn_portal.roles import Role
 from acorn_portal.services.audit import record_audit
@@ -46,7 +46,7 @@ def issue_api_key(
         raise ValidationError({"scopes": str(exc)}) from None
     if role not in Role.values:
         raise ValidationError({"role": f"Unknown role {role!r}."})
-    if expires_at is not None and expires_at <= timezone.now():
+    if expires_at is not None and expires_at <= clock.now():
         raise ValidationError({"expiry_date": "The expiry must be in the future."})
     with transaction.atomic():
         key = APIKey(organization=organization, name=name[:50], scopes=scopes, role=role, expiry_date=expires_at)
@@ -83,7 +83,7 @@ def revoke_api_key(*, key: APIKey, actor=None, request=None) -> APIKey:
         if key.revoked:
             return key
         key.revoked = True
-        key.revoked_at = timezone.now()
+        key.revoked_at = clock.now()
         key.save(update_fields=["revoked", "revoked_at"])
         type(key.user).objects.filter(pk=key.user_id).update(is_active=False)
         prefix = key.prefix
@@ -106,7 +106,7 @@ def touch_last_used(key: APIKey, now=None) -> bool:
 
     True when it wrote (the caller refreshes its cached copy of the key).
     """
-    now = now or timezone.now()
+    now = now or clock.now()
     if key.last_used_at is not None and now - key.last_used_at < LAST_USED_RESOLUTION:
         return False
     threshold = now - LAST_USED_RESOLUTION

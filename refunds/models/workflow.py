@@ -11,9 +11,9 @@ permission its role group must hold, so roles stay manageable as groups in the a
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
+from acorn_portal import clock
 from acorn_portal.tenancy import perm_in_org
 from refunds.choices import PRE_FILING_STATES, ApprovalLevel, ChargebackState
 from refunds.models.base import MoneyField
@@ -201,7 +201,7 @@ class CaseWorkflow(ConcurrentTransitionMixin, models.Model):
 
     def local_today(self):
         """Today in the marketplace's time zone: Amazon's deadlines are dates there."""
-        return timezone.localdate(timezone=self.account.tz)
+        return clock.today_in(self.account.tz)
 
     def days_left(self) -> int | None:
         return None if self.due_on is None else (self.due_on - self.local_today()).days
@@ -275,7 +275,7 @@ class CaseWorkflow(ConcurrentTransitionMixin, models.Model):
         """The deduction is valid: written off with a reason, nothing to dispute."""
         self.resolution_reason = reason
         self.written_off_amount = self.amount
-        self.decided_at = timezone.now()
+        self.decided_at = clock.now()
 
     @transition(
         field="state",
@@ -288,7 +288,7 @@ class CaseWorkflow(ConcurrentTransitionMixin, models.Model):
     def request_approval(self, by=None, second_approval=False):
         """The preparer asks for approval; the amount decides whether finance must approve too."""
         self.prepared_by = by
-        self.prepared_at = timezone.now()
+        self.prepared_at = clock.now()
         self.requires_second_approval = second_approval
         self._clear_approvals()
 
@@ -313,7 +313,7 @@ class CaseWorkflow(ConcurrentTransitionMixin, models.Model):
     )
     def approve_dispute(self, by=None, level=ApprovalLevel.MANAGER):
         """Record one approval; the case is approved once every required level has approved."""
-        now = timezone.now()
+        now = clock.now()
         if level == ApprovalLevel.FINANCE:
             self.second_approved_by, self.second_approved_at = by, now
         else:
@@ -347,7 +347,7 @@ class CaseWorkflow(ConcurrentTransitionMixin, models.Model):
     def record_amazon_approval(self, by=None, amount=None):
         """Amazon reversed the deduction (maybe partly); money counts only once seen in a remittance."""
         self.amazon_approved_amount = self.amount if amount is None else amount
-        self.decided_at = timezone.now()
+        self.decided_at = clock.now()
 
     @transition(
         field="state",
@@ -359,7 +359,7 @@ class CaseWorkflow(ConcurrentTransitionMixin, models.Model):
     def record_amazon_denial(self, by=None, reason=""):
         """Amazon refused the dispute."""
         self.resolution_reason = reason
-        self.decided_at = timezone.now()
+        self.decided_at = clock.now()
 
     @transition(
         field="state",
@@ -400,7 +400,7 @@ class CaseWorkflow(ConcurrentTransitionMixin, models.Model):
         self.recovered_on = recovered_on or self.local_today()
         self.recovery_reference = reference
         self.recovery_line = line
-        self.decided_at = timezone.now()
+        self.decided_at = clock.now()
 
     @transition(
         field="state",
@@ -413,7 +413,7 @@ class CaseWorkflow(ConcurrentTransitionMixin, models.Model):
         """Give up on what was not recovered."""
         self.resolution_reason = reason
         self.written_off_amount = self.amount - (self.recovered_amount or 0)
-        self.decided_at = timezone.now()
+        self.decided_at = clock.now()
 
     @transition(
         field="state",
@@ -425,4 +425,4 @@ class CaseWorkflow(ConcurrentTransitionMixin, models.Model):
     )
     def expire(self, by=None):
         """The window closed before anything was filed."""
-        self.decided_at = timezone.now()
+        self.decided_at = clock.now()

@@ -6,8 +6,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
-from django.utils import timezone
 
+from acorn_portal import clock
 from acorn_portal.services.events import emit_event
 from acorn_portal.tenancy import is_member, perm_in_org
 from refunds.choices import CLOSED_STATES, AssignmentStrategy
@@ -70,7 +70,7 @@ def assign(*, chargeback: Chargeback, actor, assignee=None, team: Team | None = 
         if assignee is not None and not is_member(assignee, case.organization_id):
             raise ValidationError({"assignee": "That person is not a member of this organization."})
         case.assignee, case.team = assignee, team
-        case.assigned_at = timezone.now() if (assignee or team) else None
+        case.assigned_at = clock.now() if (assignee or team) else None
         case.workflow_version += 1
         target = ", ".join(str(x) for x in (assignee, team and f"team {team}") if x) or "nobody"
         case._change_reason = f"Assigned to {target}" + (f": {note}" if note else "")

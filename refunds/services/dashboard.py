@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Case, CharField, Q, Sum, Value, When
 from django.utils import timezone
 
+from acorn_portal import clock
 from acorn_portal.models import ExchangeRate, Organization, VendorAccount
 from acorn_portal.money import CURRENCY_DECIMALS, quantize
 from acorn_portal.tenancy import organizations_with_perm, restrict_to_organizations
@@ -186,7 +187,7 @@ class Dashboard:
 
 def parse_filters(user, params, *, now: datetime | None = None) -> Filters:
     """The user's filters from query parameters; anything outside their organizations is refused."""
-    now = now or timezone.now()
+    now = now or clock.now()
     org_ids = organizations_with_perm(user, VIEW_PERM)
     filters = Filters(org_ids=None if org_ids is None else sorted(org_ids))
     visible_accounts = restrict_to_organizations(VendorAccount.objects.all(), filters.org_ids)
@@ -239,7 +240,7 @@ def accounts_for(filters: Filters) -> list[VendorAccount]:
 
 def build_dashboard(user, params, *, now: datetime | None = None) -> Dashboard:
     """Every figure of the dashboard for this user and these filters (about a dozen small queries)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     filters = parse_filters(user, params, now=now)
     accounts = accounts_for(filters)
     ids = [account.pk for account in accounts]

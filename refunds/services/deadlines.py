@@ -2,7 +2,7 @@
 
 A deadline is a *local calendar date* in the marketplace's time zone (`VendorAccount.time_zone`),
 because Vendor Central shows and enforces dates in the marketplace's local time. So "today" is never
-`date.today()` (the server's zone) but `local_today(zone)`: the current instant, `timezone.now()`
+`date.today()` (the server's zone) but `local_today(zone)`: the current instant, `acorn_portal.clock.now()`
 in UTC, converted to the account's zone, then its date. A deduction due on 28 February is overdue
 from 1 March 00:00 in Los Angeles, which is 08:00 UTC — nine hours after Tokyo's 1 March began.
 
@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.utils import timezone
-
+from acorn_portal import clock
 from refunds.choices import WindowAnchor
 
 DEFAULT_BUFFER_BUSINESS_DAYS = 5
@@ -24,8 +23,7 @@ DEFAULT_BUFFER_BUSINESS_DAYS = 5
 
 def local_today(zone: str | ZoneInfo, *, now: datetime | None = None) -> date:
     """The calendar date it is right now in `zone` (an aware `now` may be given for tests and replays)."""
-    tz = ZoneInfo(zone) if isinstance(zone, str) else zone
-    return (now or timezone.now()).astimezone(tz).date()
+    return clock.today_in(zone, now=now)
 
 
 def subtract_business_days(day: date, count: int) -> date:

@@ -26,9 +26,9 @@ from functools import cached_property
 from itertools import islice
 
 from django.db import models, transaction
-from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from acorn_portal import clock
 from acorn_portal.money import quantize
 from acorn_portal.services.events import emit_events
 from refunds import models as vc
@@ -487,7 +487,7 @@ def _write_chargebacks(account, rows: dict[str, _Row], result: IngestResult, bat
         for cb in Chargeback.objects.select_for_update().filter(account=account, amazon_id__in=list(rows))
     }
     created, changed = [], []
-    now = timezone.now()
+    now = clock.now()
     for key, row in rows.items():
         chargeback = existing.get(key)
         if chargeback is None:

@@ -37,8 +37,8 @@ from functools import cache
 
 from django.conf import settings
 from django.db import connection
-from django.utils import timezone
 
+from acorn_portal import clock
 from refunds.models import Chargeback
 
 STAGE_TABLE = "acorn_chargeback_stage"
@@ -289,7 +289,7 @@ def sync_chargebacks(account, rows: list[dict], *, change_reason: str, actor) ->
     the one statement. Returns the ids created and the ids changed.
     """
     plan = _plan()
-    now = timezone.now()
+    now = clock.now()
     with connection.cursor() as cursor:
         raw = cursor.cursor  # the psycopg cursor: Django's wrapper has no COPY
         raw.execute(plan.prepare_stage)

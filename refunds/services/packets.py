@@ -13,9 +13,9 @@ from collections import Counter
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
-from django.utils import timezone
 from fpdf import FPDF
 
+from acorn_portal import clock
 from acorn_portal.money import Money, MoneyError
 from acorn_portal.services.events import emit_event
 from acorn_portal.tenancy import perm_in_org
@@ -111,7 +111,7 @@ def render_summary_pdf(case: Chargeback, docs: RelatedDocuments, files: list[str
     pdf.set_font("Helvetica", "B", 15)
     pdf.cell(0, 10, _latin1(f"Dispute of Amazon deduction {case.amazon_id}"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 9)
-    pdf.cell(0, 6, _latin1(f"Prepared {timezone.localdate():%Y-%m-%d} with ACORN"), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 6, _latin1(f"Prepared {clock.server_today():%Y-%m-%d} with ACORN"), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     for label, text in summary_lines(case, docs, files)[:40]:  # one page: the rest is in the files
         pdf.set_font("Helvetica", "B", 9)

@@ -16,9 +16,9 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed, has_transition_perm
 
+from acorn_portal import clock
 from acorn_portal.money import MoneyError, check_amount_precision, quantize, to_decimal
 from acorn_portal.services.events import emit_event
 from acorn_portal.tenancy import perm_in_org
@@ -103,7 +103,7 @@ def _record(case: Chargeback, actor, *, name: str, source: str, note: str = "", 
     """Save with who and why in the history, and write the outbox events, inside the caller's atomic."""
     case.workflow_version += 1
     if case.state != source:
-        case.state_changed_at = timezone.now()
+        case.state_changed_at = clock.now()
     reason = label_of(name) + (f": {note}" if note else "")
     case._change_reason = reason
     case._history_user = actor

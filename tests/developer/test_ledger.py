@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -15,9 +15,10 @@ from refunds.services import workflow
 from refunds.services.ledger import EntryKind, LedgerAccount, journal_lines, totals
 from tests.refunds.cases import make_chargeback, reload, walk
 
-pytestmark = pytest.mark.django_db
-
 START, END = date(2026, 11, 1), date(2026, 11, 30)
+
+# Write-offs and acceptances are stamped when they happen: the clock stands inside the period.
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(datetime(2026, 11, 27, 15, 0, tzinfo=UTC), tick=False)]
 
 
 @pytest.fixture

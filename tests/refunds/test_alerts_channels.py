@@ -150,7 +150,7 @@ def test_a_channel_gives_up_after_the_last_attempt_and_the_status_page_sees_it(o
 
     # A person fixed the hook and asks for a retry.
     receiver.answers["/dead"] = (200, {"ok": True})
-    assert retry_now(AlertLog.objects.filter(organization=org)) == 1
+    assert retry_now(AlertLog.objects.filter(organization=org), now=moment) == 1
     deliver_due(now=moment + timedelta(days=1))
     log.refresh_from_db()
     assert log.status == AlertStatus.SENT

@@ -1,7 +1,7 @@
 """The dashboard rollups stay equal to a recount of the cases, whichever way the cases are written."""
 
 from dataclasses import fields, replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -13,7 +13,8 @@ from refunds.services import stats, workflow
 from refunds.services.ingest import ChargebackRecord, upsert_chargebacks
 from tests.refunds.cases import make_chargeback, reload, walk
 
-pytestmark = pytest.mark.django_db
+# The rollups' dates are November 2026's: the clock stands there.
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(datetime(2026, 11, 21, 18, 0, tzinfo=UTC), tick=False)]
 S = ChargebackState
 
 

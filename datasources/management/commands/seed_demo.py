@@ -14,8 +14,8 @@ from datetime import date
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
+from acorn_portal import clock
 from acorn_portal.services.demo import ensure_demo_organization
 from datasources.services.demo import ensure_demo_sources
 from datasources.simulator.demo import DEMO_ACCOUNTS, DEMO_DEDUCTIONS, DEMO_SEED
@@ -62,7 +62,7 @@ class Command(BaseCommand):
         stream = generate(
             seed=options["seed"],
             accounts=specs,
-            today=options["today"] or timezone.localdate(),
+            today=options["today"] or clock.server_today(),
             deductions=options["deductions"],
         )
         if not options["direct"]:

@@ -9,8 +9,8 @@ import threading
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
+from acorn_portal import clock
 from datasources.simulator.demo import DEMO_DEDUCTIONS, DEMO_SEED, DEMO_SIMULATOR_PORT, demo_specs
 from datasources.simulator.faults import FaultPlan
 from datasources.simulator.server import start
@@ -37,7 +37,7 @@ class Command(BaseCommand):
         running = start(
             seed=seed,
             accounts=demo_specs(),
-            today=today or timezone.localdate(),
+            today=today or clock.server_today(),
             deductions=deductions,
             faults=plan,
             port=port,

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
+from acorn_portal import clock
 from acorn_portal.models import Organization
 from acorn_portal.roles import Role
 from developer.scopes import Scope
@@ -32,7 +32,7 @@ class Command(BaseCommand):
         days = options["expires_days"]
         if days is not None and days <= 0:
             raise CommandError("--expires-days must be a positive number of days.")
-        expires_at = timezone.now() + timedelta(days=days) if days else None
+        expires_at = clock.now() + timedelta(days=days) if days else None
         try:
             key, secret = issue_api_key(
                 organization=organization,

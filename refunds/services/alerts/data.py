@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.utils import timezone
-
+from acorn_portal import clock
 from refunds.models.alerts import AlertKind
 from refunds.services.alerts.dispatch import Intent, claim_all
 from refunds.services.alerts.rules import OrganizationRules
@@ -49,4 +48,4 @@ def report_data_incident(
         Intent(key=f"data:{incident}:chat{channel.pk}", channel_id=channel.pk, **common)
         for channel in rules.data_channels()
     ]
-    return len(claim_all(intents, now=now or timezone.now()))
+    return len(claim_all(intents, now=now or clock.now()))

@@ -23,8 +23,8 @@ from datetime import datetime, timedelta
 from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
 
+from acorn_portal import clock
 from acorn_portal.outbound import OutboundSession
 from refunds.models.alerts import AlertLog, AlertStatus
 from refunds.services.alerts import channels
@@ -57,7 +57,7 @@ class Intent:
 
 def claim(intent: Intent, *, now: datetime | None = None) -> AlertLog | None:
     """Insert the intent's log row; None when its key was claimed before (by anyone, ever)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     try:
         with transaction.atomic():
             return AlertLog.objects.create(
@@ -128,7 +128,7 @@ class DeliveryResult:
 
 def deliver_due(*, now: datetime | None = None, limit: int = DELIVERY_BATCH) -> DeliveryResult:
     """Send every pending alert whose time has come (emails first); a failure only reschedules its row."""
-    now = now or timezone.now()
+    now = now or clock.now()
     result = DeliveryResult()
     ids = list(
         AlertLog.objects.due(now)
@@ -189,10 +189,10 @@ def _record_failure(row: AlertLog, exc: Exception, now: datetime, result: Delive
         result.retrying += 1
 
 
-def retry_now(queryset) -> int:
+def retry_now(queryset, *, now: datetime | None = None) -> int:
     """Put failed or waiting alerts back in line for the next delivery (a person asked; attempts start over)."""
     return queryset.filter(status__in=[AlertStatus.PENDING, AlertStatus.FAILED], kind__in=_SENDABLE).update(
-        status=AlertStatus.PENDING, next_attempt_at=timezone.now(), attempts=0
+        status=AlertStatus.PENDING, next_attempt_at=now or clock.now(), attempts=0
     )
 
 

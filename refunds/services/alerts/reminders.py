@@ -35,8 +35,8 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 
+from acorn_portal import clock
 from acorn_portal.money import Money, totals_by_currency
 from acorn_portal.services.events import emit_event
 from refunds.choices import PRE_FILING_STATES, ChargebackState
@@ -186,7 +186,7 @@ def plan_reminders(*, now: datetime | None = None, batch_size: int = 500) -> dic
     Cases are taken in batches; each batch asks once which of its keys are taken, so a run that
     finds nothing new (the usual case: every 15 minutes) costs one query per batch, not one per alert.
     """
-    now = now or timezone.now()
+    now = now or clock.now()
     server_today = now.date()
     settings_for = _Settings()
     widest = _Settings.widest_lead()
@@ -247,7 +247,7 @@ def _reminder_intents(case, today, lead: int, audience) -> list[Intent]:
 
 def plan_escalations(*, now: datetime | None = None) -> int:
     """Claim escalations to managers for cases due soon that nobody owns or nobody has approved yet."""
-    now = now or timezone.now()
+    now = now or clock.now()
     server_today = now.date()
     widest = max([2, *AlertSettings.objects.values_list("escalation_days", flat=True)])
     cases = (
@@ -288,7 +288,7 @@ def plan_escalations(*, now: datetime | None = None) -> int:
 
 def plan_digests(*, now: datetime | None = None) -> int:
     """Claim today's digest for each person with assigned open cases near their target, once past the digest hour."""
-    now = now or timezone.now()
+    now = now or clock.now()
     widest = _Settings.widest_lead()
     cases = _open_cases().filter(
         assignee__isnull=False,

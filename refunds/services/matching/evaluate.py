@@ -18,9 +18,9 @@ from functools import partial
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from django_q.tasks import async_task
 
+from acorn_portal import clock
 from acorn_portal.models import VendorAccount
 from refunds.choices import DeductionFamily
 from refunds.models import Chargeback
@@ -134,7 +134,7 @@ def evaluate_chargebacks(
     ids = sorted(set(ids))
     if not ids:
         return run
-    judge = Judge(now=now or timezone.now(), replay=replay)
+    judge = Judge(now=now or clock.now(), replay=replay)
     for start in range(0, len(ids), BATCH_SIZE):
         chunk = ids[start : start + BATCH_SIZE]
         with _collector_paused():

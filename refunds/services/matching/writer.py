@@ -1,8 +1,8 @@
 """Write a batch of verdicts: upsert assessments, update derived chargeback fields, audit the changes."""
 
 from django.db import connection, transaction
-from django.utils import timezone
 
+from acorn_portal import clock
 from refunds.models import Chargeback, ChargebackAssessment
 from refunds.services import stats
 from refunds.services.matching import fastsql
@@ -45,7 +45,7 @@ def write_results(results, *, cause: str) -> int:
     derived fields that moved are written in one statement, and only those whose earlier value
     moved get a history row (from freshly loaded instances, so the row shows what is stored).
     """
-    evaluated_at = timezone.now()  # when it ran; `now` is only the instant "today" is taken from
+    evaluated_at = clock.now()  # when it ran; `now` is only the instant "today" is taken from
     upsert_assessments(
         [_assessment_row(cb, verdict, rule, bundle, evaluated_at) for cb, verdict, rule, _, bundle in results]
     )

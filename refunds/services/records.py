@@ -161,6 +161,23 @@ class ProofOfDeliveryRecord:
 
 
 @dataclass(kw_only=True)
+class CoopAgreementRecord:
+    agreement_id: str
+    vendor_code: str
+    currency: str
+    starts_on: date
+    ends_on: date | None = None
+    name: str = ""
+    funding_type: str = ""
+    base: str = "percent_of_receipts"
+    rate_percent: Decimal | None = None
+    flat_amount: Decimal | None = None
+    calculation_base: str = ""
+    billing: str = ""
+    waived_periods: list[dict] = field(default_factory=list)  # [{"from": date, "to": date, "reason": str}]
+
+
+@dataclass(kw_only=True)
 class ChargebackRecord:
     amazon_id: str
     family: str

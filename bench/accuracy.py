@@ -125,6 +125,7 @@ def grade(predicted: list[dict], expected: list[dict]) -> list[str]:
         return Decimal(value or "0").quantize(Decimal("0.01"))
 
     total = len(expected)
+    expected_ids = {e["id"] for e in expected}
     lines = [
         f"precision: {len(hits) / len(flagged):.3f}" if flagged else "precision: n/a (nothing flagged)",
         f"recall: {len(hits) / len(should):.3f}" if should else "recall: n/a (nothing to dispute)",
@@ -134,8 +135,8 @@ def grade(predicted: list[dict], expected: list[dict]) -> list[str]:
         f"disputable_from_exact: {exact('disputable_from', 'disputable_from')}/{total}",
         f"actions_exact: {exact('action', 'expected_action')}/{total}",
         f"recovery_exact: {exact('expected_recovery', 'recoverable_amount', amount)}/{total}",
-        f"deductions: {len(predicted)} predicted, {total} expected, {len(set(by_id) - {e['id'] for e in expected})} unexpected, "
-        f"{len({e['id'] for e in expected} - set(by_id))} missing",
+        f"deductions: {len(predicted)} predicted, {total} expected, {len(set(by_id) - expected_ids)} unexpected, "
+        f"{len(expected_ids - set(by_id))} missing",
     ]
     return lines
 

@@ -215,6 +215,9 @@ CONTENT_SECURITY_POLICY = {
 # for the other roles (once enrolled, always asked). The published demo users are exempt, but
 # only while DEBUG is on.
 ACORN_2FA_EXEMPT_DEMO = DEBUG
+# `seed_demo` creates those published logins: with DEBUG off it runs only when told
+# --i-know-this-is-not-production. Not read from the environment on purpose.
+ACORN_DEMO_SEED_ALLOWED = DEBUG
 OTP_TOTP_ISSUER = env_str("ACORN_TOTP_ISSUER", "ACORN")
 OTP_TOTP_THROTTLE_FACTOR = 1  # seconds, doubled after each wrong code
 OTP_STATIC_THROTTLE_FACTOR = 1

@@ -19,6 +19,7 @@ import time
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
 
 from acorn_portal.deploy import require_collected_static
 from acorn_portal.env import env_int
@@ -97,6 +98,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Vendor Central simulator at http://127.0.0.1:{simulator_port}/ (demo data syncs from it)"
             )
+        # This process only watches its children from here on: it must not hold a connection for hours.
+        connections.close_all()
         stopping = False
 
         def stop(signum, frame):

@@ -119,3 +119,19 @@ def test_production_web_server_refuses_to_start_until_static_files_are_collected
     # The page links the hashed copy collectstatic wrote, which exists.
     linked = re.search(r"/static/(admin/css/base\.[0-9a-f]{12}\.css)", body)
     assert linked and (tmp_path / "static" / linked.group(1)).is_file()
+
+
+# --- .env.example -------------------------------------------------------------------------------
+
+
+def test_env_example_documents_every_variable_the_settings_read():
+    sources = [ROOT / "acorn_portal" / "settings.py", ROOT / "acorn_portal" / "dotenv.py"]
+    sources += (ROOT / "acorn_portal" / "management" / "commands").glob("*.py")
+    read = set()
+    for path in sources:
+        text = path.read_text()
+        read |= set(re.findall(r'env_(?:str|int|bool|list)\(\s*"([A-Z][A-Z0-9_]+)"', text))
+        read |= set(re.findall(r'os\.environ(?:\.get)?[\(\[]\s*"([A-Z][A-Z0-9_]+)"', text))
+    documented = set(re.findall(r"^([A-Z][A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.MULTILINE))
+    assert {"REDIS_URL", "ACORN_ENV_FILE", "DB_CONN_HEALTH_CHECKS"} <= read
+    assert read - {"DJANGO_SETTINGS_MODULE"} <= documented, sorted(read - documented)

@@ -135,3 +135,22 @@ def test_env_example_documents_every_variable_the_settings_read():
     documented = set(re.findall(r"^([A-Z][A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.MULTILINE))
     assert {"REDIS_URL", "ACORN_ENV_FILE", "DB_CONN_HEALTH_CHECKS"} <= read
     assert read - {"DJANGO_SETTINGS_MODULE"} <= documented, sorted(read - documented)
+
+
+# --- run_portal --production ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args, debug, message",
+    [
+        (["--production"], True, "ACORN_DEBUG on"),
+        (["--production", "--simulator-port", "8765"], False, "simulator"),
+        (["--workers", "0"], False, "at least 1"),
+    ],
+)
+def test_run_portal_refuses_what_production_must_not_run(settings, args, debug, message):
+    from django.core.management import CommandError, call_command
+
+    settings.DEBUG = debug
+    with pytest.raises(CommandError, match=message):
+        call_command("run_portal", *args)

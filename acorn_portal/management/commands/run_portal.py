@@ -93,13 +93,6 @@ class Command(BaseCommand):
             children.append(subprocess.Popen(gunicorn_command(host, port, workers)))  # noqa: S603
         if not web_only:
             children.append(subprocess.Popen([*manage, "qcluster"]))  # noqa: S603
-        self._print_banner(host, port, production=production, web=not cluster_only, cluster=not web_only)
-        if simulator_port:
-            self.stdout.write(
-                f"Vendor Central simulator at http://127.0.0.1:{simulator_port}/ (demo data syncs from it)"
-            )
-        # This process only watches its children from here on: it must not hold a connection for hours.
-        connections.close_all()
         stopping = False
 
         def stop(signum, frame):
@@ -108,7 +101,14 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
-        try:
+        try:  # whatever fails from here on, the children are stopped with us
+            self._print_banner(host, port, production=production, web=not cluster_only, cluster=not web_only)
+            if simulator_port:
+                self.stdout.write(
+                    f"Vendor Central simulator at http://127.0.0.1:{simulator_port}/ (demo data syncs from it)"
+                )
+            # This process only watches its children from here on: it must not hold a connection for hours.
+            connections.close_all()
             while not stopping and all(child.poll() is None for child in children):
                 time.sleep(0.5)
         finally:

@@ -20,10 +20,12 @@ $(STAMP): requirements.txt requirements-dev.txt
 	@touch $(STAMP)
 
 # The demo: SQLite unless DATABASE_URL says otherwise, DEBUG on, demo data flowing in through sync
-# from the Vendor Central simulator (started beside the portal on SIM_PORT).
+# from the Vendor Central simulator (started beside the portal on SIM_PORT). The first run writes a
+# gitignored .env with generated secrets, which `manage.py` reads in any later shell.
 run: export ACORN_DEBUG ?= 1
 run: export ACORN_SIMULATOR_URL ?= http://127.0.0.1:$(SIM_PORT)
 run: $(STAMP)
+	$(BIN)/python -m acorn_portal.dotenv
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py run_portal --port $(PORT) --simulator-port $(SIM_PORT)
@@ -46,6 +48,7 @@ check: $(STAMP)
 check-deploy: $(STAMP)
 	env -u DJANGO_SETTINGS_MODULE -u DATABASE_URL \
 	  DJANGO_SETTINGS_MODULE=acorn_portal.settings \
+	  ACORN_ENV_FILE= \
 	  ACORN_DEBUG=0 \
 	  SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
 	  ACORN_ENCRYPTION_KEYS="$$($(BIN)/python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \

@@ -45,7 +45,7 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-def database_from_url(url: str, *, conn_max_age: int = 60) -> dict:
+def database_from_url(url: str, *, conn_max_age: int = 60, conn_health_checks: bool = True) -> dict:
     """Parse DATABASE_URL into a Django DATABASES entry, naming what is wrong when it is malformed."""
     import dj_database_url
 
@@ -59,7 +59,7 @@ def database_from_url(url: str, *, conn_max_age: int = 60) -> dict:
             f"DATABASE_URL uses the scheme {scheme!r}; ACORN supports postgres:// and sqlite:// only."
         )
     try:
-        config = dj_database_url.parse(url, conn_max_age=conn_max_age)
+        config = dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=conn_health_checks)
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL is malformed: {exc}") from None
     if not config.get("NAME"):

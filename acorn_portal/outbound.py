@@ -3,8 +3,12 @@
 A URL from a user must not become a way into our own network (SSRF). The guard sits where the
 socket is opened, after DNS, so a name that resolves to 10.0.0.5 — or is re-pointed there between
 a check and the request — is refused before a byte is sent. Loopback, private, link-local,
-multicast and reserved addresses are refused unless `ACORN_OUTBOUND_ALLOWED_NETWORKS` lists them
-(the demo and the tests allow 127.0.0.0/8 for the simulator and test receivers).
+Only globally routable addresses pass: everything else (loopback, private, shared 100.64.0.0/10
+with its cloud metadata addresses, link-local, site-local fec0::/10, multicast, reserved,
+documentation) is refused unless `ACORN_OUTBOUND_ALLOWED_NETWORKS` lists it by network (the demo and
+the tests allow 127.0.0.0/8 for the simulator and test receivers). IPv6 addresses that carry an IPv4
+address (IPv4-mapped, 6to4, Teredo, NAT64) are judged by the IPv4 address too, since a relay or
+translator would deliver them there.
 Redirects are never followed and every request has a timeout.
 """
 
@@ -35,20 +39,58 @@ def allowed_networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
     return [ipaddress.ip_network(net, strict=False) for net in getattr(settings, "OUTBOUND_ALLOWED_NETWORKS", [])]
 
 
+# IPv6 ranges whose last 32 bits are an IPv4 address some translator delivers to.
+_NAT64_WELL_KNOWN = ipaddress.ip_network("64:ff9b::/96")
+# Never reachable from here on purpose: local-use NAT64 (RFC 8215), the deprecated IPv4-compatible
+# form (::a.b.c.d) and site-local addresses, which ipaddress still counts as global.
+_ALWAYS_REFUSED = [
+    ipaddress.ip_network("64:ff9b:1::/48"),
+    ipaddress.ip_network("::/96"),
+    ipaddress.ip_network("fec0::/10"),
+]
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address wraps (6to4, Teredo server and client, NAT64)."""
+    found = []
+    if ip.sixtofour is not None:
+        found.append(ip.sixtofour)
+    if ip.teredo is not None:
+        found.extend(ip.teredo)
+    if ip in _NAT64_WELL_KNOWN:
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return found
+
+
+def _why_not_global(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    """None when `ip` may be called; else a short reason."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        if any(ip in net for net in _ALWAYS_REFUSED):
+            return "not globally routable"
+        for inner in _embedded_ipv4(ip):
+            reason = _why_not_global(inner)
+            if reason:
+                return f"it wraps the IPv4 address {inner}, which is {reason}"
+    if ip.is_multicast:
+        return "multicast"
+    if not ip.is_global:
+        return "not globally routable"
+    return None
+
+
 def refuse_internal(address: str, host: str = "") -> None:
-    """Raise OutboundRefused when `address` is internal and not explicitly allowed."""
+    """Raise OutboundRefused unless `address` is globally routable or in an explicitly allowed network."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
         ip = ip.ipv4_mapped
     if any(ip in net for net in allowed_networks()):
         return
-    internal = (
-        ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast or ip.is_reserved or ip.is_unspecified
-    )
-    if internal:
+    reason = _why_not_global(ip)
+    if reason:
         shown = f"{host} ({ip})" if host and host != str(ip) else str(ip)
         raise OutboundRefused(
-            f"Refused to connect to {shown}: private, loopback and link-local addresses are not allowed "
+            f"Refused to connect to {shown} ({reason}): only globally routable addresses are allowed; "
+            "private, shared, loopback and link-local addresses are not allowed "
             "(ACORN_OUTBOUND_ALLOWED_NETWORKS can allow a network)."
         )
 

@@ -111,7 +111,15 @@ TEMPLATES = [
 
 DATABASE_URL = env_str("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": database_from_url(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+    # Persistent connections (one per web worker or task process, never per request) with a health
+    # check before reuse, so a restarted or failed-over PostgreSQL costs an error on no request.
+    DATABASES = {
+        "default": database_from_url(
+            DATABASE_URL,
+            conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+            conn_health_checks=env_bool("DB_CONN_HEALTH_CHECKS", True),
+        )
+    }
 else:
     # The embedded default: one writer at a time, so take the write lock up front (IMMEDIATE) and
     # wait for it instead of failing with "database is locked"; WAL lets readers run alongside.
@@ -142,7 +150,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(env_str("ACORN_STATIC_ROOT", "") or BASE_DIR / "var" / "static")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -215,6 +223,9 @@ CONTENT_SECURITY_POLICY = {
 # for the other roles (once enrolled, always asked). The published demo users are exempt, but
 # only while DEBUG is on.
 ACORN_2FA_EXEMPT_DEMO = DEBUG
+# `seed_demo` creates those published logins: with DEBUG off it runs only when told
+# --i-know-this-is-not-production. Not read from the environment on purpose.
+ACORN_DEMO_SEED_ALLOWED = DEBUG
 OTP_TOTP_ISSUER = env_str("ACORN_TOTP_ISSUER", "ACORN")
 OTP_TOTP_THROTTLE_FACTOR = 1  # seconds, doubled after each wrong code
 OTP_STATIC_THROTTLE_FACTOR = 1
@@ -310,10 +321,21 @@ WEBHOOK_DISABLE_AFTER_FAILURES = env_int("ACORN_WEBHOOK_DISABLE_AFTER_FAILURES",
 WEBHOOK_DISABLE_AFTER_HOURS = env_int("ACORN_WEBHOOK_DISABLE_AFTER_HOURS", 12)
 # Most journal lines one ledger export holds; the rest of the period goes into the next export.
 LEDGER_EXPORT_MAX_LINES = env_int("ACORN_LEDGER_EXPORT_MAX_LINES", 50_000)
+# One Redis for every process when the portal runs on several: the task broker, and Django's cache,
+# which holds the API throttle counters and the API key cache (so a revocation is seen by every web
+# process at once). Without it: the ORM broker and a cache per process (fine for one host).
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
     Q_CLUSTER.pop("orm")
     Q_CLUSTER["redis"] = REDIS_URL
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("ACORN_CACHE_KEY_PREFIX", "acorn"),
+            "TIMEOUT": 300,
+        }
+    }
 
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",

@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -40,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 from bench.ingest import recreate_database, setup_django  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/acorn_bench_api"
-WRK = "/usr/bin/wrk"
+WRK = os.environ.get("ACORN_WRK") or shutil.which("wrk") or "/usr/bin/wrk"
 STATES = ["new"] * 4 + ["in_review"] * 2 + ["pending_approval", "disputed", "recovered", "accepted"]
 
 
@@ -157,6 +158,15 @@ def check(url: str, headers: dict) -> int:
     return rows[0]["id"]
 
 
+def require_wrk() -> None:
+    """Stop before loading anything when the load generator is missing, saying how to get it."""
+    if not (os.path.isfile(WRK) and os.access(WRK, os.X_OK)):
+        raise SystemExit(
+            f"bench/api.py drives the API with wrk, which is not installed ({WRK} not found).\n"
+            "Install it with: apt-get install wrk   (Debian/Ubuntu; brew install wrk on macOS, then set ACORN_WRK)"
+        )
+
+
 def wrk(url: str, headers: dict, duration: int, connections: int) -> tuple[float, float]:
     """(requests per second, p99 latency in ms)."""
     command = [WRK, "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url]
@@ -180,6 +190,7 @@ def main(argv=None) -> None:
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--reuse", action="store_true", help="keep the database of an earlier run of the same size")
     args = parser.parse_args(argv)
+    require_wrk()
 
     if not args.reuse:
         recreate_database(args.database_url)

@@ -29,6 +29,7 @@ MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 # is marked real_2fa.
 AUTHENTICATION_BACKENDS = ["tests.backends.AxesBackendForTestClient", "django.contrib.auth.backends.ModelBackend"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+ACORN_DEMO_SEED_ALLOWED = True  # a test database is not production (tests of the refusal switch it off)
 OUTBOUND_ALLOWED_NETWORKS = ["127.0.0.0/8", "::1/128"]  # test receivers and the simulator listen on loopback
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not :memory:, so live-server and browser tests share it; the name can be varied so

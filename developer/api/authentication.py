@@ -71,12 +71,19 @@ class BearerKeyAuthentication(authentication.BaseAuthentication):
             return None
         seconds = settings.ACORN_API_KEY_CACHE_SECONDS
         key = cache.get(cache_key(prefix)) if seconds else None
+        if key == UNKNOWN_PREFIX:
+            return None
         if key is None:
             # The prefix is unique: no ORDER BY, at most one row.
             found = list(APIKey.objects.select_related("user").filter(prefix=prefix).order_by()[:1])
             key = found[0] if found else None
             if key is not None:
                 self._remember(key)
+            elif seconds:
+                # Remember the miss as well: otherwise an unknown prefix costs a query that a known one,
+                # cached, does not, and the response time tells which prefixes exist. Issuing a key
+                # clears its prefix's entry.
+                cache.set(cache_key(prefix), UNKNOWN_PREFIX, seconds)
         return key
 
     @staticmethod
@@ -90,4 +97,5 @@ class BearerKeyAuthentication(authentication.BaseAuthentication):
         return f'{self.keyword} realm="api"'
 
 
+UNKNOWN_PREFIX = "unknown"
 _DUMMY_HASH = APIKey.objects.key_generator.hash("dummy.dummy")

@@ -58,6 +58,10 @@ def issue_api_key(
         key.user = user
         key.created_by = created_by
         key.save()
+        # The prefix may have been probed (and remembered as unknown) before the key existed.
+        prefix = key.prefix
+        transaction.on_commit(lambda: cache.delete(cache_key(prefix)))
+        cache.delete(cache_key(prefix))
         record_audit(
             AuditAction.API_KEY_CREATED,
             actor=created_by,

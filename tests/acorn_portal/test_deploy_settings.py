@@ -28,6 +28,7 @@ def production_env(**overrides) -> dict:
     env.pop("DATABASE_URL", None)
     env.update(
         DJANGO_SETTINGS_MODULE="acorn_portal.settings",
+        ACORN_ENV_FILE="",  # not this checkout's local .env
         ACORN_DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(64),
         ACORN_ENCRYPTION_KEYS=Fernet.generate_key().decode(),

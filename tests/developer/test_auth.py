@@ -88,6 +88,50 @@ def test_without_the_cache_the_key_is_read_each_time(org, django_assert_num_quer
         assert api.get(LIST).status_code == 200
 
 
+def _hash_calls(monkeypatch):
+    """Count SHA-512 hashings of presented keys (the costly, secret-dependent part of a check)."""
+    from rest_framework_api_key.crypto import Sha512ApiKeyHasher
+
+    calls = []
+    original = Sha512ApiKeyHasher.verify
+
+    def verify(self, password, encoded):
+        calls.append(encoded)
+        return original(self, password, encoded)
+
+    monkeypatch.setattr(Sha512ApiKeyHasher, "verify", verify)
+    return calls
+
+
+def test_known_and_unknown_prefixes_cost_the_same_work(org, monkeypatch, django_assert_num_queries):
+    """Response time must not tell whether a prefix exists: same hashing, same queries, same answer."""
+    key, secret = make_key(org)
+    known_prefix_wrong_secret = f"{key.prefix}.{'x' * 32}"
+    unknown_prefix = f"{'Zz' * 4}.{'x' * 32}"
+    assert not APIKey.objects.filter(prefix="Zz" * 4).exists()
+    calls = _hash_calls(monkeypatch)
+    answers = {}
+    for token in (known_prefix_wrong_secret, unknown_prefix):
+        client_for(token).get(LIST)  # the first sight of a prefix reads the database, known or not
+        calls.clear()
+        with django_assert_num_queries(0):  # then both come from the cache (a miss is remembered too)
+            answers[token] = client_for(token).get(LIST)
+        assert len(calls) == 1, f"{token}: the hash was compared {len(calls)} times"
+    assert {response.status_code for response in answers.values()} == {401}
+    assert len({response.json()["detail"] for response in answers.values()}) == 1
+
+
+def test_a_key_issued_after_its_prefix_was_probed_works_at_once(org, monkeypatch):
+    from developer.models import APIKey as Model
+
+    generator = Model.objects.key_generator
+    monkeypatch.setattr(generator, "get_prefix", lambda: "Probed01")
+    assert client_for(f"Probed01.{'x' * 32}").get(LIST).status_code == 401  # remembered as unknown
+    _, secret = make_key(org)
+    assert secret.startswith("Probed01.")
+    assert client_for(secret).get(LIST).status_code == 200
+
+
 def test_401_names_the_scheme(org):
     response = client_for("bad.key").get(LIST)
     assert response["WWW-Authenticate"].startswith("Bearer")

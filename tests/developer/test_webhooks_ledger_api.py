@@ -48,6 +48,9 @@ def test_create_returns_the_secret_once(api, org, receiver):
     [
         ({"url": "ftp://example.com/x", "events": ["sync.failed"]}, "url"),
         ({"url": "http://10.1.2.3/hook", "events": ["sync.failed"]}, "url"),
+        ({"url": "http://100.100.100.200/latest/meta-data/", "events": ["sync.failed"]}, "url"),
+        ({"url": "http://[2002:a9fe:a9fe::1]/hook", "events": ["sync.failed"]}, "url"),
+        ({"url": "http://[fec0::1]/hook", "events": ["sync.failed"]}, "url"),
         ({"url": "https://example.com/x", "events": ["chargeback.exploded"]}, "events"),
         ({"url": "https://example.com/x", "events": []}, "events"),
     ],
@@ -243,3 +246,14 @@ def test_ledger_of_another_organization_is_invisible(api, other_api, account, ot
     assert other_api.get("/api/v1/ledger/exports/").json()["results"] == []
     theirs = other_api.get(LEDGER).json()
     assert theirs["id"] is None and theirs["results"] == []
+
+
+@pytest.mark.parametrize(
+    "url", ["http://100.100.100.200/latest/meta-data/", "http://[2002:7f00:1::1]/", "http://[64:ff9b::a9fe:a9fe]/"]
+)
+def test_metadata_and_wrapped_internal_addresses_are_refused_with_production_defaults(api, url, settings):
+    settings.OUTBOUND_ALLOWED_NETWORKS = []  # what production gets with ACORN_DEBUG off and nothing allowed
+    response = api.post(HOOKS, {"url": url, "events": ["sync.failed"]}, format="json")
+    assert response.status_code == 400, response.content
+    assert "globally routable" in str(response.json()["errors"]["url"])
+    assert not WebhookEndpoint.objects.exists()

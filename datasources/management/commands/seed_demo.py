@@ -46,12 +46,24 @@ class Command(BaseCommand):
             "--reset-passwords", action="store_true", help="Set the demo users' passwords back to the demo one."
         )
         parser.add_argument(
+            "--i-know-this-is-not-production",
+            action="store_true",
+            dest="not_production",
+            help="Seed even though ACORN_DEBUG is off (the demo users have published passwords).",
+        )
+        parser.add_argument(
             "--direct",
             action="store_true",
             help="Write the documents directly instead of syncing them from the simulator.",
         )
 
     def handle(self, *args, **options):
+        if not settings.ACORN_DEMO_SEED_ALLOWED and not options["not_production"]:
+            # The demo logins are published (README): on a production instance they would be a way in.
+            raise CommandError(
+                "seed_demo creates users with published passwords and refuses to run with ACORN_DEBUG off. "
+                "If this instance is not production, run it again with --i-know-this-is-not-production."
+            )
         if options["deductions"] < 0:
             raise CommandError("--deductions must not be negative.")
         started = time.monotonic()

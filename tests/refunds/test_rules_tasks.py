@@ -20,7 +20,7 @@ def test_documents_arriving_re_evaluate_the_deductions_that_name_them(account):
     assert cb.assessment.match_status == "matched"
 
 
-def test_the_calendar_releases_a_waiting_verdict(account, monkeypatch):
+def test_the_calendar_releases_a_waiting_verdict(account, time_machine):
     make_po(account)
     make_shipment(account)
     make_invoice(account)
@@ -28,7 +28,7 @@ def test_the_calendar_releases_a_waiting_verdict(account, monkeypatch):
     evaluate_chargebacks([cb.id], now=datetime(2026, 3, 10, 12, tzinfo=UTC))
     cb.refresh_from_db()
     assert cb.recommendation == Recommendation.WAIT
-    monkeypatch.setattr("django.utils.timezone.now", lambda: datetime(2026, 3, 17, 12, tzinfo=UTC))
+    time_machine.move_to(datetime(2026, 3, 17, 12, tzinfo=UTC), tick=False)
     assert "evaluated 1 deductions" in refresh_time_sensitive_verdicts()
     cb.refresh_from_db()
     assert cb.recommendation == Recommendation.DISPUTE

@@ -9,6 +9,7 @@ import ast
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
 import time_machine
 
 from acorn_portal import clock
@@ -108,3 +109,18 @@ def test_local_today_of_an_account_uses_its_own_zone(account):
     account.time_zone = "Asia/Tokyo"
     assert clock.local_today(account, now=datetime(2029, 3, 10, 15, 0, tzinfo=UTC)) == date(2029, 3, 11)
     assert clock.local_today(account, now=datetime(2029, 3, 10, 14, 59, tzinfo=UTC)) == date(2029, 3, 10)
+
+
+def test_frozen_now_stands_still_for_the_clock_and_the_orm_stamps(frozen_now, db):
+    from acorn_portal.models import Organization
+    from tests.conftest import FROZEN_AT
+
+    assert frozen_now == FROZEN_AT == clock.now()
+    assert clock.local_today("JP") == date(2026, 11, 19)  # 05:00 the next morning in Tokyo
+    assert Organization.objects.create(name="Stamped", slug="stamped").created_at == frozen_now
+
+
+@pytest.mark.time_machine(datetime(2029, 3, 12, 21, 30, tzinfo=UTC), tick=False)
+def test_frozen_now_follows_the_marker(frozen_now):
+    assert frozen_now == clock.now() == datetime(2029, 3, 12, 21, 30, tzinfo=UTC)
+    assert clock.local_today("US") == date(2029, 3, 12) and clock.local_today("JP") == date(2029, 3, 13)

@@ -19,7 +19,8 @@ from refunds.services.alerts.dispatch import MAX_ATTEMPTS, deliver_due, retry_no
 from refunds.services.alerts.reminders import plan_reminders
 from tests.refunds.alerting import NOW, TODAY_LA, Receiver, case, rule
 
-pytestmark = pytest.mark.django_db
+# The alerts' own stamps (created, last tried) come from the clock: it starts at the tests' NOW.
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW, tick=True)]
 
 
 @pytest.fixture

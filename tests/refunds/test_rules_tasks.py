@@ -2,6 +2,8 @@
 
 from datetime import UTC, datetime
 
+import pytest
+
 from refunds.choices import Recommendation
 from refunds.services.matching import evaluate_chargebacks
 from refunds.tasks import evaluate_chargebacks_task, evaluate_for_documents, refresh_time_sensitive_verdicts
@@ -20,7 +22,7 @@ def test_documents_arriving_re_evaluate_the_deductions_that_name_them(account):
     assert cb.assessment.match_status == "matched"
 
 
-def test_the_calendar_releases_a_waiting_verdict(account, monkeypatch):
+def test_the_calendar_releases_a_waiting_verdict(account, time_machine):
     make_po(account)
     make_shipment(account)
     make_invoice(account)
@@ -28,7 +30,7 @@ def test_the_calendar_releases_a_waiting_verdict(account, monkeypatch):
     evaluate_chargebacks([cb.id], now=datetime(2026, 3, 10, 12, tzinfo=UTC))
     cb.refresh_from_db()
     assert cb.recommendation == Recommendation.WAIT
-    monkeypatch.setattr("django.utils.timezone.now", lambda: datetime(2026, 3, 17, 12, tzinfo=UTC))
+    time_machine.move_to(datetime(2026, 3, 17, 12, tzinfo=UTC), tick=False)
     assert "evaluated 1 deductions" in refresh_time_sensitive_verdicts()
     cb.refresh_from_db()
     assert cb.recommendation == Recommendation.DISPUTE
@@ -37,6 +39,8 @@ def test_the_calendar_releases_a_waiting_verdict(account, monkeypatch):
     assert "evaluated 0 deductions" in refresh_time_sensitive_verdicts()
 
 
+# Saving the organization re-judges its open cases at the clock's instant: the one the verdicts were made at.
+@pytest.mark.time_machine(datetime(2026, 3, 20, 12, tzinfo=UTC), tick=False)
 def test_changing_the_buffer_moves_every_target(account, django_capture_on_commit_callbacks):
     make_po(account)
     make_shipment(account)

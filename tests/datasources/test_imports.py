@@ -13,7 +13,7 @@ from acorn_portal.models import VendorAccount
 from acorn_portal.uploads import UploadRefused
 from datasources.models import ColumnMapping, FileImport, ImportStatus
 from datasources.services.imports import import_report_file
-from refunds.models import Chargeback, Invoice, Remittance
+from refunds.models import Chargeback, CoopAgreement, Invoice, Remittance
 
 pytestmark = pytest.mark.django_db
 
@@ -337,3 +337,37 @@ def test_messy_po_numbers_are_normalised(account, ops):
 
     assert done.status == ImportStatus.IMPORTED, done.errors
     assert set(Chargeback.objects.values_list("po_number_normalized", flat=True)) == {"1A2B3C4D"}
+
+
+AGREEMENTS = (
+    "Agreement ID,Vendor Code,Title,Funding Type,Rate Percent,Calculation Base,Billing,Currency,Active From,"
+    "Active To,Waived Periods\n"
+    "96598412,ACMEU,Holiday Marketing Fund,Marketing & Promotion,3.00,net receipts,monthly,USD,02/01/2024,"
+    "05/31/2025,2024-07-01/2024-07-31: fee waived; 2024-11-01/2024-11-30\n"
+)
+
+
+def test_coop_agreements_import_as_a_report(account, ops):
+    done = run(account, ops, AGREEMENTS, kind="coop_agreements")
+
+    assert done.status == ImportStatus.IMPORTED, done.errors
+    saved = CoopAgreement.objects.get(account=account, agreement_id="96598412")
+    assert (saved.rate_percent, saved.starts_on.isoformat(), saved.ends_on.isoformat()) == (
+        Decimal("3.00"),
+        "2024-02-01",
+        "2025-05-31",
+    )
+    assert saved.waived_periods == [
+        {"from": "2024-07-01", "to": "2024-07-31", "reason": "fee waived"},
+        {"from": "2024-11-01", "to": "2024-11-30", "reason": ""},
+    ]
+    assert run(account, ops, AGREEMENTS, kind="coop_agreements").unchanged == 1
+
+
+def test_a_bad_coop_agreement_row_fails_the_file_with_its_reason(account, ops):
+    bad = AGREEMENTS + "1,OTHER,X,Y,3.00,,,USD,02/01/2024,,\n2,ACMEU,X,Y,3.00,,,USD,02/01/2024,,July 2024\n"
+    done = run(account, ops, bad, kind="coop_agreements")
+
+    assert done.status == ImportStatus.FAILED
+    assert [(e["row"], e["column"]) for e in done.errors] == [(3, "Vendor Code"), (4, "Waived Periods")]
+    assert not CoopAgreement.objects.exists()

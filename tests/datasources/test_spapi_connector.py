@@ -261,6 +261,15 @@ def test_receipts_in_cases_are_stored_as_eaches():
 
 
 def test_first_sync_reaches_back_over_the_longest_dispute_window():
-    from datasources.connectors.spapi import FIRST_SYNC_LOOKBACK_DAYS
-
-    assert FIRST_SYNC_LOOKBACK_DAYS == 730
+    """A shortage claim is disputable 730 days after its invoice: a first sync must reach its PO."""
+    settings = {"endpoint": "http://127.0.0.1:9", "token_url": "http://127.0.0.1:9/auth/o2/token"}
+    reader = get_connector("spapi_vendor")(account=ACCOUNT, settings=settings, credentials=CREDENTIALS)
+    now = datetime(2026, 12, 1, 8, tzinfo=UTC)
+    reader.now = lambda: now
+    start, token = reader._start(None)
+    assert (now - start).days == 730 and token is None
+    told = get_connector("spapi_vendor")(
+        account=ACCOUNT, settings={**settings, "lookback_days": 30}, credentials=CREDENTIALS
+    )
+    told.now = lambda: now
+    assert (now - told._start(None)[0]).days == 30

@@ -61,6 +61,10 @@ class DropFieldIndexWithoutLocking(migrations.AlterField):
         for name in schema_editor._constraint_names(model, [column], index=True, unique=False, primary_key=False):
             schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {schema_editor.quote_name(name)}")
 
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        # AlterField runs backwards as its forwards with the states swapped: Django's own, not ours.
+        migrations.AlterField.database_forwards(self, app_label, schema_editor, from_state, to_state)
+
 
 class Migration(migrations.Migration):
     atomic = False  # CREATE/DROP INDEX CONCURRENTLY cannot run in a transaction

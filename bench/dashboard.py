@@ -83,10 +83,28 @@ COLUMNS = [
     "written_off_amount",
     "created_at",
     "updated_at",
+    "assignee_id",
+    "prepared_by_id",
+    "state_changed_at",
+    "decided_at",
 ]
+ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+OPEN = {"new", "in_review", "pending_approval", "approved", "disputed", "amazon_approved", "denied", "settlement"}
+DECIDED = {"amazon_approved", "denied", "recovered", "written_off", "accepted", "expired"}
 
 
-def load(accounts, rows: int, seed: int) -> float:
+def code(number: int, width: int = 8) -> str:
+    """A scrambled base-36 code (PO numbers and ASINs look like "2JK3S9VC"), the same for the same number."""
+    number = (number * 2_654_435_761 + 40_503) % 36**width
+    digits = []
+    for _ in range(width):
+        number, digit = divmod(number, 36)
+        digits.append(ALNUM[digit])
+    return "".join(digits)
+
+
+def load(accounts, rows: int, seed: int, people=()) -> float:
+    """COPY `rows` deductions; with `people` (user ids), a share of open cases is assigned to them."""
     from django.db import connection
     from django.utils import timezone
 
@@ -114,20 +132,29 @@ def load(accounts, rows: int, seed: int) -> float:
                     approved = amount
                 elif state in ("written_off", "accepted"):
                     written = amount
+                # Identifiers the way Amazon writes them: 10-digit issue ids, 8-character POs (20
+                # deductions each), ASINs on operational and shortage deductions, invoices on claims.
+                po = code(n % 50_000)
+                with_asin = family in ("operational_chargeback", "shortage_claim")
+                asin = f"B0{code(n % 20_000 + 7_000_000)}" if with_asin else ""
+                invoice = f"{40_000_000 + n % 200_000}" if family in ("shortage_claim", "price_claim") else ""
+                changed = now - timedelta(days=rng.randrange(730), minutes=rng.randrange(1440))
+                assignee = people[n % len(people)] if people and state in OPEN and rng.random() < 0.3 else None
+                prepared = people[(n + 1) % len(people)] if people and state == "pending_approval" else None
                 copy.write_row(
                     (
                         account.pk,
-                        f"D{n:09d}",
+                        f"{1_100_000_000 + n}",
                         family,
                         rng.choice(TYPES[family]),
                         "",
                         amount,
                         account.currency,
                         issued,
-                        f"PO{n % 50000:06d}",
-                        f"PO{n % 50000:06d}",
-                        "",
-                        "",
+                        po,
+                        po,
+                        asin,
+                        invoice,
                         "",
                         "",
                         "",
@@ -148,6 +175,10 @@ def load(accounts, rows: int, seed: int) -> float:
                         written,
                         now,
                         now,
+                        assignee,
+                        prepared,
+                        changed,
+                        changed if state in DECIDED else None,
                     )
                 )
     with connection.cursor() as cursor:

@@ -21,6 +21,7 @@ from acorn_portal.admin_base import (
     money_column,
 )
 from refunds import admin_alerts  # noqa: F401 - registers the alert admins
+from refunds.admin_caselist import CaseListMixin
 from refunds.admin_dashboard import FigureFilter
 from refunds.admin_rules import VerdictInline
 from refunds.admin_workflow import ChargebackWorkflowAdminMixin, QueueFilter
@@ -369,7 +370,7 @@ class RemittanceLineAdmin(ReadOnlyFactsAdmin):
 
 
 @admin.register(Chargeback)
-class ChargebackAdmin(ChargebackWorkflowAdminMixin, PONumberSearchMixin, ReadOnlyFactsHistoryAdmin):
+class ChargebackAdmin(CaseListMixin, ChargebackWorkflowAdminMixin, ReadOnlyFactsHistoryAdmin):
     """The case list and the case page (workflow: refunds.admin_workflow)."""
 
     # Workflow columns first: the admin's table scrolls sideways, and these decide what to work on.
@@ -427,9 +428,9 @@ class ChargebackAdmin(ChargebackWorkflowAdminMixin, PONumberSearchMixin, ReadOnl
         "recovered_on",
         "written_off_amount",
     )
+    # What the search looks at; it runs as `ChargebackQuerySet.find` (refunds.admin_caselist).
     search_fields = ("=amazon_id", "=amazon_dispute_id", "=asin", "=invoice_number", "=filed_case_id")
     search_help_text = "Amazon id, dispute id, ASIN, invoice number or PO number (any spelling)."
-    po_number_field = "po_number_normalized"
     readonly_fields = ("amount_display", "purchase_order", "invoice")
     inlines = (VerdictInline,)  # the recommendation, deadlines and the checks behind them (issue #4)
     fieldsets = (

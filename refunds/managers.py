@@ -1,5 +1,6 @@
-"""Chargeback queries named after the queues people work from."""
+"""Chargeback queries named after the queues people work from, and the case search."""
 
+import re
 from datetime import timedelta
 
 from django.db.models import Q
@@ -7,6 +8,11 @@ from django.db.models import Q
 from acorn_portal import clock
 from acorn_portal.tenancy import TenantQuerySet
 from refunds.choices import CLOSED_STATES, DECIDED_STATES, PRE_FILING_STATES, ChargebackState
+from refunds.identifiers import normalize_po_number
+
+# Words of a search taken as separate numbers ("1146255532 1146255829" pasted from a sheet).
+SEARCH_WORDS = 20
+_SEPARATORS = re.compile(r"[\s,;]+")
 
 
 class ChargebackQuerySet(TenantQuerySet):
@@ -44,6 +50,35 @@ class ChargebackQuerySet(TenantQuerySet):
         if user.has_perm("refunds.second_approve_dispute"):
             levels |= Q(requires_second_approval=True, second_approved_by__isnull=True) & ~Q(approved_by=user)
         return pending.filter(levels)
+
+    def find(self, text: str, *, account_ids):
+        """Cases that `text` names: an Amazon id, dispute or case id, ASIN, invoice or PO number.
+
+        The whole text and each of its words are tried, as typed and upper-cased (Amazon writes its
+        ids in capitals), with `=` so every branch is one index probe; PO numbers are compared in
+        their normalised form ("po# 2jk3s9vc" is 2JK3S9VC). Amazon ids and PO numbers are indexed
+        per vendor account, so their branches name the accounts (`account_ids`: those the user may
+        see) to reach the index instead of scanning it.
+        """
+        text = (text or "").strip()
+        if not text:
+            return self
+        words = [word for word in _SEPARATORS.split(text) if word][:SEARCH_WORDS]
+        terms = sorted({text, *words})
+        ids = sorted({*terms, *(term.upper() for term in terms)})
+        po_numbers = sorted({normalize_po_number(term) for term in terms} - {""})
+        accounts = sorted(account_ids)
+        condition = (
+            Q(account_id__in=accounts, amazon_id__in=ids)
+            | Q(asin__in=ids)
+            | Q(invoice_number__in=ids)
+            # Partial indexes hold only the cases that have these ids.
+            | (Q(amazon_dispute_id__in=ids) & ~Q(amazon_dispute_id=""))
+            | (Q(filed_case_id__in=ids) & ~Q(filed_case_id=""))
+        )
+        if po_numbers:
+            condition |= Q(account_id__in=accounts, po_number_normalized__in=po_numbers)
+        return self.filter(condition)
 
     def recently_decided(self, days: int = 14):
         return self.filter(state__in=DECIDED_STATES, decided_at__gte=clock.now() - timedelta(days=days))

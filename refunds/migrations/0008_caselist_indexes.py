@@ -71,7 +71,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("acorn_portal", "0006_trim_write_indexes"),
-        ("refunds", "0006_trim_write_indexes"),
+        ("refunds", "0007_vc_real_shapes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,17 +7,20 @@ co-op agreements with one query each. Rows come back as named tuples, not model 
 building a million model objects would cost more than the whole evaluation.
 """
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.db.models import Q
 
+from refunds.choices import EvidenceKind, ProofKind
 from refunds.identifiers import parse_invoice_number
 from refunds.models import (
     Carton,
     Chargeback,
     CoopAgreement,
+    Evidence,
     Invoice,
     InvoiceLine,
     PurchaseOrder,
@@ -145,6 +148,8 @@ class DocumentIndex:
     remittance_lines: dict = field(default_factory=lambda: defaultdict(list))  # (account_id, number) -> [line]
     siblings: dict = field(default_factory=lambda: defaultdict(list))  # (account_id, po_norm|invoice) -> [row]
     coop_agreements: dict = field(default_factory=lambda: defaultdict(list))  # account_id -> [agreement]
+    pods: dict = field(default_factory=lambda: defaultdict(list))  # shipment pk -> [proof of delivery]
+    uploaded: dict = field(default_factory=lambda: defaultdict(set))  # chargeback pk -> {proof kind}
     # What several deductions of one PO or invoice share, worked out once per batch.
     _asins: dict = field(default_factory=dict)
     _po_views: dict = field(default_factory=dict)
@@ -224,12 +229,24 @@ def _invoice_root(invoice_number: str, amazon_id: str) -> str:
         parsed = parse_invoice_number(amazon_id)
         if parsed.is_derivative:
             return parsed.root
+        price_claim = _PRICE_CLAIM.match(parsed.number)
+        if price_claim:
+            return price_claim["root"]
     return ""
+
+
+_PRICE_CLAIM = re.compile(r"^(?P<root>.*[0-9])PC$")  # `<invoice>PC`: Amazon's price claim on the invoice
+
+
+# How a chargeback appears in a remittance: `<IssueID>VCBSINV` when deducted, `…VCBSINVR` when reversed.
+CHARGEBACK_DEBIT, CHARGEBACK_CREDIT = "VCBSINV", "VCBSINVR"
 
 
 def related_numbers(chargeback, root: str, chain_numbers=()) -> set[str]:
     """Document numbers a remittance may use for this deduction: its own, its invoice's chain, reversals."""
-    numbers = {chargeback.amazon_id, f"{chargeback.amazon_id}R", chargeback.invoice_number, *chain_numbers}
+    own = chargeback.amazon_id
+    numbers = {own, f"{own}R", f"{own}{CHARGEBACK_DEBIT}", f"{own}{CHARGEBACK_CREDIT}", chargeback.invoice_number}
+    numbers.update(chain_numbers)
     if root:
         numbers |= {root, f"{root}SC", f"{root}SCR", f"{root}SCRSC", f"{root}SCRSCR"}
     return numbers - {""}
@@ -245,9 +262,12 @@ def load_documents(chargebacks, *, carton_po_numbers=frozenset()) -> DocumentInd
     accounts = {cb.account_id for cb in chargebacks}
     po_numbers = {cb.po_number_normalized for cb in chargebacks if cb.po_number_normalized}
     roots = {root for cb in chargebacks if (root := invoice_root(cb))}
+    _load_invoices(index, accounts, po_numbers, roots)
+    # A claim on an invoice names no PO (Vendor Central's invoice export has no PO column): its POs
+    # are the ones the invoice's lines name, so those are loaded too.
+    po_numbers |= _invoice_line_pos(index, accounts, roots)
     _load_purchase_orders(index, accounts, po_numbers)
     _load_shipments(index, accounts, po_numbers, carton_po_numbers)
-    _load_invoices(index, accounts, po_numbers, roots)
     numbers = {number for (_, number) in index.invoices_by_number}
     for cb in chargebacks:
         numbers |= related_numbers(cb, invoice_root(cb))
@@ -255,7 +275,25 @@ def load_documents(chargebacks, *, carton_po_numbers=frozenset()) -> DocumentInd
     _load_siblings(index, chargebacks, accounts)
     for agreement in CoopAgreement.objects.filter(any_of("account_id", accounts)):
         index.coop_agreements[agreement.account_id].append(agreement)
+    _load_uploaded_evidence(index, chargebacks)
     return index
+
+
+# What a file a person attached to the case proves, in the vocabulary of the rules' required evidence.
+UPLOADED_PROOF = {
+    EvidenceKind.PROOF_OF_DELIVERY: [ProofKind.PROOF_OF_DELIVERY],
+    EvidenceKind.BILL_OF_LADING: [ProofKind.BILL_OF_LADING, ProofKind.PROOF_OF_DELIVERY],
+    EvidenceKind.CARRIER_TRACKING: [ProofKind.CARRIER_APPOINTMENT],
+    EvidenceKind.ASN_COPY: [ProofKind.ASN_TRANSMISSION],
+    EvidenceKind.PHOTOS: [ProofKind.PHOTOS],
+    EvidenceKind.INVOICE_COPY: [ProofKind.INVOICE_COPY],
+}
+
+
+def _load_uploaded_evidence(index, chargebacks):
+    rows = Evidence.objects.filter(any_of("chargeback_id", [cb.id for cb in chargebacks]))
+    for chargeback_id, kind in rows.order_by().values_list("chargeback_id", "kind").distinct():
+        index.uploaded[chargeback_id].update(str(proof) for proof in UPLOADED_PROOF.get(kind, ()))
 
 
 def _load_purchase_orders(index, accounts, po_numbers):
@@ -308,6 +346,14 @@ def _load_invoices(index, accounts, po_numbers, roots):
         invoice = by_id[invoice_id]
         for po in {line.po_number_normalized for line in lines} - {invoice.po_number_normalized, ""}:
             index.invoices_by_po[(invoice.account_id, po)].append(invoice)
+
+
+def _invoice_line_pos(index, accounts, roots) -> set[str]:
+    found = set()
+    for (_, number), invoice in index.invoices_by_number.items():
+        if number in roots:
+            found |= {line.po_number_normalized for line in index.invoice_lines.get(invoice.id, ())}
+    return found - {""}
 
 
 def _load_remittance_lines(index, accounts, numbers):

@@ -178,6 +178,10 @@ def build_bundle(chargeback, account, index: DocumentIndex) -> Bundle:
         found = lines.get((chargeback.account_id, number))
         if found:
             bundle.remittance_lines.extend(found)
+    seen = {line.id for line in bundle.remittance_lines}
+    for line in index.settlements.get((chargeback.account_id, chargeback.amazon_id), ()):
+        if line.id not in seen:
+            bundle.remittance_lines.append(line)
     rows = index.siblings.get((chargeback.account_id, sibling_key(chargeback)), ())
     bundle.siblings = [row for row in rows if row.id != chargeback.id]
     return bundle
@@ -222,29 +226,16 @@ def delivery_proof(bundle: Bundle, shipment) -> tuple[str, object]:
     """How well a carrier's proof of delivery covers a shipment: (FULL | SHORT | NONE, the best POD).
 
     Full: a signed POD or BOL delivering at least the ASN's cartons; short: signed, fewer cartons;
-    none: no POD, or only unsigned ones (Amazon denies a shortage dispute on those).
+    none: no POD, or only unsigned ones (Amazon denies a shortage dispute on those). A delivery date
+    on the ASN itself proves nothing: only the carrier's document does.
     """
     expected = asn_carton_count(shipment, bundle.cartons.get(shipment.id, ()))
     pods = bundle.pods.get(shipment.id, ())
-    signed = [pod for pod in pods if pod.signed]
-    if not pods and has_proof_of_delivery(shipment):
-        return FULL, None  # delivery recorded against a BOL on the ASN itself (no separate POD document)
-    if not signed:
+    counted = [pod for pod in pods if pod.signed and pod.cartons_delivered is not None]
+    if not counted:  # absent, unsigned, or signed without a carton count: nothing proven
         return NONE, pods[0] if pods else None
-    best = max(signed, key=lambda pod: pod.cartons_delivered or 0)
-    if best.cartons_delivered is None or best.cartons_delivered >= expected:
-        return FULL, best
-    return SHORT, best
-
-
-def has_proof_of_delivery(shipment) -> bool:
-    """Proof of delivery, until the workflow's evidence model lands: a delivery date and a BOL number.
-
-    Prepaid freight needs a signed POD, collect freight a carrier-signed BOL (RESEARCH.md §1.3);
-    both show up in the ASN data as a recorded delivery against a bill of lading. This is the one
-    place to change when uploaded POD files become evidence of their own.
-    """
-    return bool(shipment.delivered_at and shipment.bill_of_lading)
+    best = max(counted, key=lambda pod: pod.cartons_delivered)
+    return (FULL if best.cartons_delivered >= expected else SHORT), best
 
 
 _ASN_SENT = str(ProofKind.ASN_TRANSMISSION)
@@ -263,9 +254,9 @@ def document_evidence(bundle: Bundle) -> set[str]:
     if shipments:
         if any(s.asn_sent_at for s in shipments):
             found.add(_ASN_SENT)
-        if any(has_proof_of_delivery(s) for s in shipments):
+        if any(delivery_proof(bundle, s)[0] == FULL for s in shipments):
             found.update(_DELIVERED)
-        if any(s.delivered_at for s in shipments):
+        if any(s.delivered_at or bundle.pods.get(s.id) for s in shipments):
             found.add(_APPOINTMENT)
         if any(bundle.cartons.get(s.id) for s in shipments):
             found.add(_CARTONS)

@@ -7,7 +7,7 @@ nothing left to recover.
 
 from decimal import Decimal
 
-from refunds.choices import CheckStatus, DeductionFamily
+from refunds.choices import CheckStatus, DeductionFamily, InvoiceDateSource
 from refunds.services.matching.bundle import Bundle, Finding, check
 from refunds.services.matching.loader import CHARGEBACK_CREDIT, CHARGEBACK_DEBIT, invoice_root
 
@@ -19,7 +19,7 @@ def currency_checks(bundle: Bundle) -> list[dict]:
     while the number is in the account's currency: the deduction is judged in the account's currency.
     """
     cb, account_currency, found = bundle.chargeback, bundle.account.currency, []
-    label = getattr(cb, "currency_label", "") or cb.currency
+    label = cb.reported_currency or cb.currency
     if account_currency and label != account_currency:
         found.append(
             check(
@@ -30,6 +30,9 @@ def currency_checks(bundle: Bundle) -> list[dict]:
             )
         )
     invoice = bundle.invoice
+    conflict = invoice_date_conflict(invoice) if invoice is not None else ""
+    if conflict:
+        found.append(check("common.invoice_dates", CheckStatus.WARNING, f"Invoice {invoice.number}: {conflict}"))
     if invoice is not None and account_currency and invoice.currency != account_currency:
         found.append(
             check(
@@ -40,6 +43,18 @@ def currency_checks(bundle: Bundle) -> list[dict]:
             )
         )
     return found
+
+
+def invoice_date_conflict(invoice) -> str:
+    """`Invoice.date_conflict` for a loaded row: the vendor's pushed dates against Vendor Central's."""
+    if invoice.date_source != InvoiceDateSource.VENDOR_CENTRAL:
+        return ""
+    said = []
+    if invoice.pushed_date and invoice.pushed_date != invoice.invoice_date:
+        said.append(f"invoice date {invoice.pushed_date} (Vendor Central: {invoice.invoice_date})")
+    if invoice.pushed_due_date and invoice.due_date and invoice.pushed_due_date != invoice.due_date:
+        said.append(f"due date {invoice.pushed_due_date} (Vendor Central: {invoice.due_date})")
+    return f"the vendor pushed {' and '.join(said)}; Vendor Central's dates are used." if said else ""
 
 
 def _duplicate_key(row):
@@ -53,7 +68,7 @@ def _duplicate_key(row):
         row.sub_type,
         row.quantity,
         row.amount,
-        getattr(row, "currency_label", "") or row.currency,
+        row.reported_currency or row.currency,
         row.issue_date,
         row.description,
     )
@@ -109,11 +124,8 @@ def reversed_amount(bundle: Bundle) -> tuple[Decimal, list[str]]:
             if amount > 0:
                 credits[invoice.number] = (amount, f"credit {invoice.number} of {invoice.invoice_date}")
     paid: dict[str, list] = {}
-    issue_text = f"ISSUE ID {cb.amazon_id}"
     for line in bundle.remittance_lines:
-        named = line.invoice_number in numbers or (
-            cb.family != DeductionFamily.SHORTAGE and issue_text in line.description.upper()
-        )
+        named = line.invoice_number in numbers or line.chargeback_id == cb.amazon_id
         if line.amount > 0 and named and line.invoice_number != cb.amazon_id + CHARGEBACK_DEBIT:
             paid.setdefault(line.invoice_number, []).append(line)
     for number, lines in paid.items():

@@ -17,6 +17,9 @@ from refunds.services.matching.bundle import Bundle, Finding
 def find_agreement(bundle: Bundle, agreements):
     """The agreement the deduction names (its id in the invoice number or text), else the one in force."""
     cb = bundle.chargeback
+    if cb.coop_agreement_id:
+        named = [a for a in agreements if a.agreement_id.strip().upper() == cb.coop_agreement_id.strip().upper()]
+        return named[0] if named else None
     text = " ".join([cb.invoice_number, cb.sub_type, cb.description, cb.amazon_id]).upper()
     named = [a for a in agreements if a.agreement_id.upper() in text]
     if named:
@@ -81,9 +84,8 @@ def _rate(agreement) -> str:
 
 def _charged_rate(cb):
     """(rate, base) Amazon's co-op invoice states: its Rate Percent and Base Amount columns, else its text."""
-    base = getattr(cb, "coop_base_amount", None)
-    if base is not None:
-        return getattr(cb, "coop_rate_percent", None), base
+    if cb.coop_base_amount is not None:
+        return cb.coop_rate_percent, cb.coop_base_amount
     match = _RATE_TEXT.search(f"{cb.sub_type} {cb.description}")
     if not match:
         return None

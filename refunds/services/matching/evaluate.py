@@ -59,6 +59,10 @@ CHARGEBACK_FIELDS = [
     "invoice_number",
     "amazon_status",
     "description",
+    "reported_currency",
+    "coop_agreement_id",
+    "coop_rate_percent",
+    "coop_base_amount",
     *DERIVED_FIELDS,
 ]
 

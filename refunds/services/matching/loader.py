@@ -23,6 +23,7 @@ from refunds.models import (
     Evidence,
     Invoice,
     InvoiceLine,
+    ProofOfDelivery,
     PurchaseOrder,
     PurchaseOrderItem,
     RemittanceLine,
@@ -77,6 +78,7 @@ SHIPMENT_FIELDS = [
     "carton_count",
 ]
 SHIPMENT_ITEM_FIELDS = "id shipment_id item_sequence_number po_number_normalized asin shipped_quantity unit unit_size"
+POD_FIELDS = ["id", "account_id", "shipment_id", "kind", "signed", "signed_by", "delivered_at", "cartons_delivered"]
 CARTON_FIELDS = ["id", "shipment_id", "sequence_number", "identifier_type", "identifier", "contents"]
 INVOICE_FIELDS = [
     "id",
@@ -92,6 +94,9 @@ INVOICE_FIELDS = [
     "amount",
     "currency",
     "status",
+    "date_source",
+    "pushed_date",
+    "pushed_due_date",
 ]
 INVOICE_LINE_FIELDS = [
     "id",
@@ -107,6 +112,7 @@ INVOICE_LINE_FIELDS = [
 REMITTANCE_LINE_FIELDS = [
     "id",
     "invoice_number",
+    "chargeback_id",
     "invoice_date",
     "description",
     "amount",
@@ -119,6 +125,8 @@ SIBLING_FIELDS = [
     "id",
     "account_id",
     "amazon_id",
+    "family",
+    "reported_currency",
     "deduction_type",
     "sub_type",
     "po_number_normalized",
@@ -146,6 +154,7 @@ class DocumentIndex:
     invoices_by_po: dict = field(default_factory=lambda: defaultdict(list))  # (account_id, po_norm) -> [invoice]
     invoice_lines: dict = field(default_factory=lambda: defaultdict(list))  # invoice id -> [line]
     remittance_lines: dict = field(default_factory=lambda: defaultdict(list))  # (account_id, number) -> [line]
+    settlements: dict = field(default_factory=lambda: defaultdict(list))  # (account_id, issue id) -> [line]
     siblings: dict = field(default_factory=lambda: defaultdict(list))  # (account_id, po_norm|invoice) -> [row]
     coop_agreements: dict = field(default_factory=lambda: defaultdict(list))  # account_id -> [agreement]
     pods: dict = field(default_factory=lambda: defaultdict(list))  # shipment pk -> [proof of delivery]
@@ -271,7 +280,8 @@ def load_documents(chargebacks, *, carton_po_numbers=frozenset()) -> DocumentInd
     numbers = {number for (_, number) in index.invoices_by_number}
     for cb in chargebacks:
         numbers |= related_numbers(cb, invoice_root(cb))
-    _load_remittance_lines(index, accounts, numbers)
+    issue_ids = {cb.amazon_id for cb in chargebacks if cb.amazon_id}
+    _load_remittance_lines(index, accounts, numbers, issue_ids)
     _load_siblings(index, chargebacks, accounts)
     for agreement in CoopAgreement.objects.filter(any_of("account_id", accounts)):
         index.coop_agreements[agreement.account_id].append(agreement)
@@ -319,6 +329,7 @@ def _load_shipments(index, accounts, po_numbers, carton_po_numbers):
         index.shipments[shipment.id] = shipment
     for line in lines:
         index.shipment_items[(line.shipment__account_id, line.po_number_normalized)].append(line)
+    _load_proofs_of_delivery(index, accounts)
     with_cartons = {line.shipment_id for line in lines if line.po_number_normalized in carton_po_numbers}
     if not with_cartons:
         return
@@ -348,6 +359,19 @@ def _load_invoices(index, accounts, po_numbers, roots):
             index.invoices_by_po[(invoice.account_id, po)].append(invoice)
 
 
+def _load_proofs_of_delivery(index, accounts):
+    """PODs/BOLs are joined to ASNs by shipment identifier (either may arrive first)."""
+    by_identifier = {(s.account_id, s.shipment_id): s.id for s in index.shipments.values()}
+    if not by_identifier:
+        return
+    identifiers = {identifier for (_, identifier) in by_identifier}
+    qs = ProofOfDelivery.objects.filter(any_of("account_id", accounts), any_of("shipment_id", identifiers))
+    for pod in _rows(qs, POD_FIELDS):
+        shipment = by_identifier.get((pod.account_id, pod.shipment_id))
+        if shipment is not None:
+            index.pods[shipment].append(pod)
+
+
 def _invoice_line_pos(index, accounts, roots) -> set[str]:
     found = set()
     for (_, number), invoice in index.invoices_by_number.items():
@@ -356,10 +380,15 @@ def _invoice_line_pos(index, accounts, roots) -> set[str]:
     return found - {""}
 
 
-def _load_remittance_lines(index, accounts, numbers):
-    qs = RemittanceLine.objects.filter(any_of("remittance__account_id", accounts), any_of("invoice_number", numbers))
+def _load_remittance_lines(index, accounts, numbers, issue_ids):
+    """Payment lines on the batch's document numbers, and chargeback settlements naming its Issue IDs
+    (`<IssueID>VCBSINV[R]`, or "ISSUE ID <id>" in the text of a line numbered otherwise)."""
+    condition = Q(any_of("invoice_number", numbers)) | Q(any_of("chargeback_id", issue_ids))
+    qs = RemittanceLine.objects.filter(condition, any_of("remittance__account_id", accounts))
     for line in _rows(qs, REMITTANCE_LINE_FIELDS):
         index.remittance_lines[(line.remittance__account_id, line.invoice_number)].append(line)
+        if line.chargeback_id:
+            index.settlements[(line.remittance__account_id, line.chargeback_id)].append(line)
 
 
 def sibling_key(row) -> str:

@@ -57,18 +57,12 @@ def _stamp(value, tz) -> str:
 
 
 def _pods(bundle: Bundle, shipments) -> list[tuple]:
-    """(shipment, proof of delivery) pairs; a shipment with a delivery recorded on the ASN itself stands in."""
-    found = []
-    for s in shipments:
-        pods = bundle.pods.get(s.id, ())
-        found += [(s, pod) for pod in pods]
-        if not pods and s.delivered_at:
-            found.append((s, None))
-    return found
+    """(shipment, proof of delivery) pairs: the carrier's documents, not a date on the ASN."""
+    return [(s, pod) for s in shipments for pod in bundle.pods.get(s.id, ())]
 
 
 def _delivered_at(shipment, pod):
-    return pod.delivered_at if pod is not None else shipment.delivered_at
+    return pod.delivered_at
 
 
 def check_asn(bundle: Bundle, finding: Finding) -> None:
@@ -110,7 +104,7 @@ def check_asn(bundle: Bundle, finding: Finding) -> None:
     )
     carton_mismatch = []
     for s, pod in delivered:
-        if pod is None or pod.cartons_delivered is None:
+        if pod.cartons_delivered is None:
             continue
         expected = asn_carton_count(s, bundle.cartons.get(s.id, ()))
         if pod.cartons_delivered != expected:
@@ -187,7 +181,7 @@ def check_on_time(bundle: Bundle, finding: Finding) -> None:
         inside = start <= at <= end
         if not inside:
             outside.append(s)
-        source = f"{pod.kind or 'POD'}" if pod is not None else "ASN"
+        source = f"{'signed' if pod.signed else 'unsigned'} {pod.kind}"
         finding.add(
             "operational.window",
             CheckStatus.SUPPORTS_DISPUTE if inside else CheckStatus.SUPPORTS_AMAZON,
@@ -249,9 +243,11 @@ def check_overage(bundle: Bundle, finding: Finding) -> None:
         finding.add("operational.receipt", CheckStatus.MISSING, "Amazon's receipt for the PO is not in yet.")
         finding.decided = False
         return None
-    # Accepted quantities are in the PO's unit (cases or eaches); Amazon's receipt is in eaches.
-    accepted = [(i.ordered_quantity if i.accepted_quantity is None else i.accepted_quantity, i) for i in items]
-    confirmed = sum(eaches(quantity, i.ordered_unit, i.unit_size) for quantity, i in accepted)
+    # Accepted and received quantities are both eaches (Amazon's Cases are converted when synced).
+    confirmed = sum(
+        eaches(i.ordered_quantity, i.ordered_unit, i.unit_size) if i.accepted_quantity is None else i.accepted_quantity
+        for i in items
+    )
     received = sum(i.received_quantity for i in items)
     finding.add(
         "operational.receipt",

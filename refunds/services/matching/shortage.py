@@ -134,12 +134,10 @@ def _line_text(bundle, line, po, fact: LineFacts, proofs, known, cartons) -> str
     ]
     if not proofs:
         parts.append(f"no ASN on file for {fact.asin}")
-    for shipment, status, pod in proofs:
+    for shipment, _status, pod in proofs:
         expected = asn_carton_count(shipment, cartons.get(shipment.id, ()))
         shipped = f"ASN {shipment.shipment_id} shipped {expected} carton{'s' if expected != 1 else ''}"
-        if pod is None and status == FULL:
-            parts.append(f"{shipped}; delivered {day(shipment.delivered_at, tz)} under BOL {shipment.bill_of_lading}")
-        elif pod is None:
+        if pod is None:
             parts.append(f"{shipped}; no POD/BOL on file")
         elif not pod.signed:
             parts.append(f"{shipped}; unsigned {pod.kind or 'POD'} of {day(pod.delivered_at, tz)}")

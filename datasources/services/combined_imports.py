@@ -157,17 +157,24 @@ class _Router:
         for row in rows:
             number = _cell(row, column)
             issue = chargeback_issue_id(number, _cell(row, description) if description is not None else "")
-            if issue:
-                issues[id(row)] = issue
-            else:
+            issues[id(row)] = issue or number  # a chargeback's settlement, or a deduction's own number (co-op)
+            if not issue:
                 try:
                     roots[id(row)] = parse_invoice_number(number).root
                 except ValueError:
                     continue
-        invoices = Invoice.objects.filter(account__in=self.accounts.values(), root_number__in=set(roots.values()))
-        by_root = {root: self.accounts[acc] for root, acc in invoices.values_list("root_number", "account_id")}
-        chargebacks = Chargeback.objects.filter(account__in=self.accounts.values(), amazon_id__in=set(issues.values()))
-        by_issue = {cb: self.accounts[acc] for cb, acc in chargebacks.values_list("amazon_id", "account_id")}
+        mine = Invoice.objects.filter(account__in=self.accounts.values())
+        by_root = {
+            root: self.accounts[acc]
+            for chunk in _chunks(set(roots.values()))
+            for root, acc in mine.filter(root_number__in=chunk).values_list("root_number", "account_id")
+        }
+        deductions = Chargeback.objects.filter(account__in=self.accounts.values())
+        by_issue = {
+            number: self.accounts[acc]
+            for chunk in _chunks(set(issues.values()))
+            for number, acc in deductions.filter(amazon_id__in=chunk).values_list("amazon_id", "account_id")
+        }
         own = {id(row): by_issue.get(issues.get(id(row))) or by_root.get(roots.get(id(row))) for row in rows}
         by_payment: dict[str, object] = {}
         if payment is not None:
@@ -178,6 +185,12 @@ class _Router:
             (row, own[id(row)] or (by_payment.get(_cell(row, payment)) if payment is not None else None))
             for row in rows
         ]
+
+
+def _chunks(values: set, size: int = 2000):
+    # A payment export can name a hundred thousand documents; SQLite takes at most 32,766 parameters.
+    ordered = sorted(values)
+    return (ordered[start : start + size] for start in range(0, len(ordered), size))
 
 
 def _cell(row, column: int) -> str:

@@ -119,8 +119,10 @@ def reversed_amount(bundle: Bundle) -> tuple[Decimal, list[str]]:
     credits: dict[str, tuple[Decimal, str]] = {}  # document number -> (amount, where), one credit each
     for invoice in bundle.chain:
         if invoice.amount > 0 and invoice.number in numbers:
-            lines = [ln for ln in bundle.chain_lines.get(invoice.id, []) if not cb.asin or ln.asin == cb.asin]
-            amount = sum((ln.amount for ln in lines), Decimal(0)) if lines else invoice.amount
+            # A credit with lines reverses the claim's item only; one without lines, the whole claim.
+            all_lines = bundle.chain_lines.get(invoice.id, [])
+            lines = [ln for ln in all_lines if not cb.asin or ln.asin == cb.asin]
+            amount = sum((ln.amount for ln in lines), Decimal(0)) if all_lines else invoice.amount
             if amount > 0:
                 credits[invoice.number] = (amount, f"credit {invoice.number} of {invoice.invoice_date}")
     paid: dict[str, list] = {}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,7 @@ from refunds.choices import DeductionFamily, InvoiceDateSource, InvoiceType
 from refunds.identifiers import chargeback_issue_id, parse_invoice_number
 from refunds.services.records import (
     ChargebackRecord,
+    CoopAgreementRecord,
     InvoiceRecord,
     RemittanceLineRecord,
     RemittanceRecord,
@@ -268,10 +270,56 @@ def _remittance_line(context, index: int, row) -> RemittanceLineRecord:
     )
 
 
+def _coop_agreements(context, rows, report) -> None:
+    for row in rows:
+        if not _required(row, report, "agreement_id", "vendor_code", "active_from"):
+            continue
+        values = row.values
+        try:
+            waived = _waived_periods(values.get("waived_periods", ""))
+        except ValueError as exc:
+            report.error(row, "waived_periods", str(exc), values.get("waived_periods", ""))
+            continue
+        flat = values.get("flat_amount")
+        record = CoopAgreementRecord(
+            agreement_id=values["agreement_id"],
+            vendor_code=values["vendor_code"],
+            currency=values.get("currency", context.currency),
+            starts_on=values["active_from"],
+            ends_on=values.get("active_to"),
+            name=values.get("title", "")[:200],
+            funding_type=values.get("funding_type", "")[:80],
+            base="flat_fee" if flat is not None and values.get("rate_percent") is None else "percent_of_receipts",
+            rate_percent=values.get("rate_percent"),
+            flat_amount=flat,
+            calculation_base=values.get("calculation_base", ""),
+            billing=values.get("billing", ""),
+            waived_periods=waived,
+        )
+        report.add("coop_agreements", record.agreement_id, record, row)
+
+
+def _waived_periods(text: str) -> list[dict]:
+    """`2024-07-01/2024-07-31: reason; 2024-11-01/2024-11-30` → [{"from", "to", "reason"}]."""
+    periods = []
+    for part in filter(None, (p.strip() for p in str(text or "").split(";"))):
+        span, _, reason = part.partition(":")
+        start, sep, end = span.strip().partition("/")
+        try:
+            first, last = date.fromisoformat(start.strip()), date.fromisoformat(end.strip())
+        except ValueError:
+            raise ValueError(f"write each waived period as YYYY-MM-DD/YYYY-MM-DD: reason, not {part!r}") from None
+        if not sep:
+            raise ValueError(f"write each waived period as YYYY-MM-DD/YYYY-MM-DD: reason, not {part!r}")
+        periods.append({"from": first, "to": last, "reason": reason.strip()})
+    return periods
+
+
 _BUILDERS = {
     "chargebacks": _chargebacks,
     "invoices": _invoices,
     "remittances": _remittances,
     "coop": _coop,
     "returns": _returns,
+    "coop_agreements": _coop_agreements,
 }

@@ -22,6 +22,7 @@ class ReportKind(models.TextChoices):
     REMITTANCES = "remittances", "Remittances (payments)"
     COOP = "coop", "Co-op invoices"
     RETURNS = "returns", "Vendor returns"
+    COOP_AGREEMENTS = "coop_agreements", "Co-op agreements (signed terms)"
 
 
 def header_key(text) -> str:
@@ -194,6 +195,26 @@ RETURNS = Section(
     one_of=(("approved_refund", "requested_refund"),),
 )
 
+COOP_AGREEMENTS = Section(
+    "co-op agreements",
+    (
+        _text("agreement_id", "Agreement ID", "Agreement Number"),
+        _text("vendor_code", "Vendor Code"),
+        _text("title", "Title", "Agreement Title", "Agreement Name"),
+        _text("funding_type", "Funding Type", "Activity Type"),
+        Column("rate_percent", "Rate Percent", "decimal", ("Rate", "Rate %")),
+        _amount("flat_amount", "Flat Amount", "Flat Fee"),
+        _text("calculation_base", "Calculation Base", "Base"),
+        _text("billing", "Billing"),
+        _CURRENCY,
+        _date("active_from", "Active From", "Start Date", "Starts On"),
+        _date("active_to", "Active To", "End Date", "Ends On"),
+        # `2024-07-01/2024-07-31: reason; 2024-11-01/2024-11-30` (ISO dates, whatever the locale)
+        _text("waived_periods", "Waived Periods", "Waivers"),
+    ),
+    required=("agreement_id", "vendor_code", "active_from"),
+)
+
 SECTIONS: dict[str, tuple[Section, ...]] = {
     ReportKind.CHARGEBACKS: (CHARGEBACKS,),
     ReportKind.INVOICES: (INVOICES,),
@@ -201,6 +222,7 @@ SECTIONS: dict[str, tuple[Section, ...]] = {
     ReportKind.REMITTANCES: (REMITTANCE_DETAIL, REMITTANCE_SUMMARY),
     ReportKind.COOP: (COOP,),
     ReportKind.RETURNS: (RETURNS,),
+    ReportKind.COOP_AGREEMENTS: (COOP_AGREEMENTS,),
 }
 
 

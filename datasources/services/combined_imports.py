@@ -37,6 +37,7 @@ _ROUTE_HEADERS = {
     ReportKind.COOP: ("agreementid", "vendorcode"),
     ReportKind.REMITTANCES: ("invoicenumber",),
     ReportKind.RETURNS: ("vendorcode",),
+    ReportKind.COOP_AGREEMENTS: ("vendorcode",),
 }
 
 

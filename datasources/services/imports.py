@@ -24,7 +24,7 @@ from acorn_portal.uploads import REPORT_TYPES, check_upload
 from datasources.connectors.report_files import ParsedReport, ReportFileError, RowError, parse_report
 from datasources.models import ColumnMapping, FileImport, ImportStatus
 from datasources.services import alerts
-from refunds.services import ingest
+from refunds.services import coop_agreements, ingest
 from refunds.services.matching import schedule_evaluation, schedule_for_documents
 
 MAX_STORED_ERRORS = 1000
@@ -32,6 +32,7 @@ _UPSERTS = {
     "invoices": ingest.upsert_invoices,
     "remittances": ingest.upsert_remittances,
     "chargebacks": ingest.upsert_chargebacks,
+    "coop_agreements": coop_agreements.upsert_coop_agreements,
 }
 
 

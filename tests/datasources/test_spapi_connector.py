@@ -1,6 +1,5 @@
 """The SP-API connector: Amazon's own example payloads parse, LWA caching, retries, rate limits, endpoints."""
 
-import dataclasses
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -16,7 +15,7 @@ from datasources.simulator import payloads
 from datasources.simulator.data import SimulatorData
 from datasources.simulator.server import serve
 from refunds.choices import ReceiveStatus
-from tests.datasources.simtools import FAST, SPEC, sim_options
+from tests.datasources.simtools import FAST, SPEC, in_eaches, sim_options
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "datasources" / "simulator" / "spapi_examples"
 ACCOUNT = AccountInfo(
@@ -114,27 +113,10 @@ def test_amazon_shipment_details_example_parses():
     assert shipment.cartons[0].contents == [{"item_sequence_number": "001", "quantity": 1}]
 
 
-def _in_eaches(po):
-    """The record as the parser gives it back: quantities acknowledged and received in cases become eaches."""
-    items = []
-    for item in po.items:
-        if item.ordered_unit == "Cases":
-            size = item.unit_size
-            item = dataclasses.replace(
-                item,
-                accepted_quantity=None if item.accepted_quantity is None else item.accepted_quantity * size,
-                received_quantity=None if item.received_quantity is None else item.received_quantity * size,
-                received_unit="Cases" if item.received_quantity is not None else "",
-                received_unit_size=size if item.received_quantity is not None else None,
-            )
-        items.append(item)
-    return dataclasses.replace(po, items=items)
-
-
 def test_simulator_payloads_round_trip_through_the_parser():
     data = SimulatorData(**sim_options())
     for po in data.records("US", "purchase_orders"):
-        assert parse_order(payloads.order_json(po), status=payloads.order_status_json(po)) == _in_eaches(po)
+        assert parse_order(payloads.order_json(po), status=payloads.order_status_json(po)) == in_eaches(po)
     for shipment in data.records("US", "shipments"):
         assert parse_shipment(payloads.shipment_json(shipment, vendor_code="ACMEU")) == shipment
 
@@ -279,6 +261,15 @@ def test_receipts_in_cases_are_stored_as_eaches():
 
 
 def test_first_sync_reaches_back_over_the_longest_dispute_window():
-    from datasources.connectors.spapi import FIRST_SYNC_LOOKBACK_DAYS
-
-    assert FIRST_SYNC_LOOKBACK_DAYS == 730
+    """A shortage claim is disputable 730 days after its invoice: a first sync must reach its PO."""
+    settings = {"endpoint": "http://127.0.0.1:9", "token_url": "http://127.0.0.1:9/auth/o2/token"}
+    reader = get_connector("spapi_vendor")(account=ACCOUNT, settings=settings, credentials=CREDENTIALS)
+    now = datetime(2026, 12, 1, 8, tzinfo=UTC)
+    reader.now = lambda: now
+    start, token = reader._start(None)
+    assert (now - start).days == 730 and token is None
+    told = get_connector("spapi_vendor")(
+        account=ACCOUNT, settings={**settings, "lookback_days": 30}, credentials=CREDENTIALS
+    )
+    told.now = lambda: now
+    assert (now - told._start(None)[0]).days == 30

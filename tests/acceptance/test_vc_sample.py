@@ -23,12 +23,16 @@ pytestmark = pytest.mark.django_db  # tells pytest-django to set up the test dat
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "vc-sample"
 EXPECTED = json.loads((SAMPLE / "expected.json").read_text())["deductions"]
 
-# The doors are done; the matching rules family by family are being finished on another branch.
-# Each deduction is its own test so progress is visible; strict=False lets the passing ones pass.
-RULES_PENDING = pytest.mark.xfail(
-    strict=False,
-    reason="matching per the verdict rules (shortage via the invoice, POD proof, co-op rate) not merged yet",
-)
+# Deductions the product still gets wrong, each with why (strict: a fix makes the test say so).
+KNOWN_GAPS = {
+    "49099557SC": "PO 3PN35XWY was ordered 2024-11-28, before the SP-API first sync's 730-day lookback "
+    "from asOf, but its invoice (2025-01-25) is disputable until 2026-12-01: the PO never loads",
+}
+
+
+def _marks(expected) -> list:
+    reason = KNOWN_GAPS.get(expected["id"])
+    return [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +129,7 @@ def _vc_invoice_dates() -> dict:
     return dates
 
 
-@pytest.mark.parametrize("expected", [pytest.param(e, id=e["id"], marks=RULES_PENDING) for e in EXPECTED])
+@pytest.mark.parametrize("expected", [pytest.param(e, id=e["id"], marks=_marks(e)) for e in EXPECTED])
 def test_verdict_matches_the_right_answer(sample, expected):
     by_id, _, _ = sample
     got = by_id[expected["id"]]

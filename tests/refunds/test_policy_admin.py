@@ -58,7 +58,9 @@ def test_manager_edits_a_rule_and_the_case_shows_why(client, manager, account, d
     assert response.status_code == 302, response.content.decode()[:2000]
     cb.refresh_from_db()
     assert cb.due_on == date(2026, 3, 31)
-    assert cb.history.first().history_change_reason == f"due date 2026-04-09 → 2026-03-31: rule #{rule.pk} changed"
+    assert cb.history.first().history_change_reason == (
+        f"due date 2026-04-09 → 2026-03-31; target 2026-04-02 → 2026-03-24: rule #{rule.pk} changed"
+    )
     assert rule.history.first().history_user == manager
 
 
@@ -104,7 +106,7 @@ def test_render_verdict_shows_the_checks(account):
     html = render_verdict(cb)
     assert "<strong>Dispute</strong>" in html
     assert "240.00 USD" in html
-    assert "ASN 4411 shipped 120 units in 10 cartons." in html
+    assert "ASNs shipped 120 units in all" in html
     assert "2028-01-10" in html
     data = verdict_data(cb)
     assert data["expected_recovery"] == {"amount": "240.0000", "currency": "USD"}

@@ -113,7 +113,7 @@ def test_rule_validation(org):
 
 
 def _operational_case(account):
-    make_po(account)
+    make_po(account, received=120)  # ASN sent on time, units and cartons as received: invalid
     make_shipment(account)
     make_invoice(account)
     return make_chargeback(

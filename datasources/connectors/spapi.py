@@ -10,7 +10,7 @@ simulator.
 
 Settings (per data source, all optional): `endpoint` (default: the account's regional host),
 `token_url` (default Amazon's LWA), `lookback_days` (first run; default `FIRST_SYNC_LOOKBACK_DAYS`,
-730: the longest window in which a deduction on a PO can still be disputed), `reopen_days` (later
+910: the longest dispute window, 730 days from the invoice, plus 180 days from PO to invoice), `reopen_days` (later
 runs re-read POs created this long before the last run, since their receiving status keeps
 changing; default 30), `page_size`, `rate_per_second`, `burst`,
 `max_attempts`, `backoff_base`, `backoff_cap`, `timeout`. Credentials: `client_id`,
@@ -36,8 +36,11 @@ from datasources.connectors.http import HttpClient, RetryPolicy
 from datasources.connectors.spapi_parse import parse_order, parse_shipment
 
 LWA_TOKEN_URL = "https://api.amazon.com/auth/o2/token"  # noqa: S105 - a URL, not a secret
-# A shortage claim stays disputable 730 days after its invoice: a first sync must reach its POs.
-FIRST_SYNC_LOOKBACK_DAYS = 730
+# A shortage claim stays disputable 730 days after its invoice, and the invoice comes months after
+# its PO (order, ship, receive, invoice): a first sync must reach the POs of every open claim.
+LONGEST_DISPUTE_WINDOW_DAYS = 730
+PO_TO_INVOICE_MARGIN_DAYS = 180
+FIRST_SYNC_LOOKBACK_DAYS = LONGEST_DISPUTE_WINDOW_DAYS + PO_TO_INVOICE_MARGIN_DAYS
 MAX_WINDOW = timedelta(days=7)  # getPurchaseOrders, getPurchaseOrdersStatus: ranges of at most 7 days
 TOKEN_MARGIN = 60  # seconds: refresh before Amazon's expiry, not after a 403
 

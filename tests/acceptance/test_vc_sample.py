@@ -24,10 +24,7 @@ SAMPLE = Path(__file__).resolve().parent.parent / "data" / "vc-sample"
 EXPECTED = json.loads((SAMPLE / "expected.json").read_text())["deductions"]
 
 # Deductions the product still gets wrong, each with why (strict: a fix makes the test say so).
-KNOWN_GAPS = {
-    "49099557SC": "PO 3PN35XWY was ordered 2024-11-28, before the SP-API first sync's 730-day lookback "
-    "from asOf, but its invoice (2025-01-25) is disputable until 2026-12-01: the PO never loads",
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 
 def _marks(expected) -> list:

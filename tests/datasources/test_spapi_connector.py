@@ -261,13 +261,14 @@ def test_receipts_in_cases_are_stored_as_eaches():
 
 
 def test_first_sync_reaches_back_over_the_longest_dispute_window():
-    """A shortage claim is disputable 730 days after its invoice: a first sync must reach its PO."""
+    """A shortage claim is disputable 730 days after its invoice, which comes after its PO: a first
+    sync must reach the PO of an invoice issued up to 180 days after it."""
     settings = {"endpoint": "http://127.0.0.1:9", "token_url": "http://127.0.0.1:9/auth/o2/token"}
     reader = get_connector("spapi_vendor")(account=ACCOUNT, settings=settings, credentials=CREDENTIALS)
     now = datetime(2026, 12, 1, 8, tzinfo=UTC)
     reader.now = lambda: now
     start, token = reader._start(None)
-    assert (now - start).days == 730 and token is None
+    assert (now - start).days == 730 + 180 and token is None
     told = get_connector("spapi_vendor")(
         account=ACCOUNT, settings={**settings, "lookback_days": 30}, credentials=CREDENTIALS
     )

@@ -25,3 +25,4 @@ if os.environ.get("ACORN_TEST_CLOCK"):
         raise SystemExit("ACORN_TEST_CLOCK needs a UTC offset, e.g. 2029-03-12T21:30:00+00:00")
     _origin = float(os.environ.setdefault("ACORN_TEST_CLOCK_ORIGIN", repr(time.time())))
     time_machine.travel(_target + timedelta(seconds=time.time() - _origin), tick=True).start()
+    time.time()  # time-machine ticks from the first reading, not from start(): read now so processes agree

@@ -41,3 +41,22 @@ def map_gtin_lines(account, *, po_numbers: Iterable[str] | None = None) -> int:
             mapped.append(line)
     ShipmentItem.objects.bulk_update(mapped, ["asin", "asin_from_po"], batch_size=1000)
     return len(mapped)
+
+
+def keep_mapped_asins(account, records: list) -> list:
+    """Re-sent ASNs whose GTIN-only lines were already mapped keep the mapped ASIN (a repeat changes nothing)."""
+    wanted = {r.shipment_id for r in records if any(not i.asin and i.vendor_sku for i in getattr(r, "items", []))}
+    if not wanted:
+        return records
+    mapped = {
+        (shipment_id, seq, sku): asin
+        for shipment_id, seq, sku, asin in ShipmentItem.objects.filter(
+            shipment__account=account, shipment__shipment_id__in=wanted, asin_from_po=True
+        ).values_list("shipment__shipment_id", "item_sequence_number", "vendor_sku", "asin")
+    }
+    for record in records:
+        for item in getattr(record, "items", []):
+            asin = mapped.get((record.shipment_id, item.item_sequence_number, item.vendor_sku))
+            if not item.asin and asin:
+                item.asin, item.asin_from_po = asin, True
+    return records

@@ -413,7 +413,10 @@ def upsert_purchase_orders(
 
 def upsert_shipments(*, account, records: Iterable[ShipmentRecord], batch_size: int = BATCH_SIZE) -> IngestResult:
     """Create or update shipments (ASNs) with their items and cartons by shipment id."""
-    return _upsert(_SHIPMENTS, account=account, records=records, batch_size=batch_size)
+    from refunds.services.gtin import keep_mapped_asins
+
+    kept = (keep_mapped_asins(account, batch) for batch in _batches(records, batch_size))
+    return _upsert(_SHIPMENTS, account=account, records=(r for batch in kept for r in batch), batch_size=batch_size)
 
 
 def upsert_invoices(*, account, records: Iterable[InvoiceRecord], batch_size: int = BATCH_SIZE) -> IngestResult:

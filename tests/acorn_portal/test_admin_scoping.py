@@ -854,7 +854,7 @@ def test_vendor_account_derives_marketplace_facts(client, org, org_admin, ops):
     assert account.vendor_codes == "ACMED, ACMEE"
 
     page = client.get(admin_url(VendorAccount, "change", account.pk))
-    assert set(page.context["adminform"].form.fields) == {"name", "vendor_codes", "is_active"}
+    assert set(page.context["adminform"].form.fields) == {"name", "vendor_codes", "payment_terms_net_days", "is_active"}
     assert "Europe/Berlin" in page.content.decode()
 
     VendorAccount.objects.create(organization=org, name="Acme US", vendor_codes="ACMEU", marketplace="US")

@@ -278,6 +278,10 @@ def test_asn_lines_with_only_a_gtin_get_the_po_items_asin(api, account):
     ingest.upsert_purchase_orders(account=account, records=[po])
     line.refresh_from_db()
     assert (line.asin, line.asin_from_po) == ("B0ZSP4GB7W", True)
+    again = api.post(SHIPMENTS, body, format="json")  # the ERP sends the same ASN again
+    assert again.json()["items"][0]["status"] == "unchanged"
+    line.refresh_from_db()
+    assert line.asin == "B0ZSP4GB7W"
 
 
 def test_documents_read(api, account):

@@ -58,7 +58,7 @@ def scope_choices(queryset, user):
 
 
 # --------------------------------------------------------------------------------------------------
-# Counting without COUNT(*) over a million rows (LIBRARIES.md trap 9)
+# Counting without COUNT(*) over a million rows (docs/decisions/0006-admin-at-a-million-rows.md)
 
 
 class AtLeastCount(int):
@@ -354,7 +354,7 @@ def admin_link(obj, text=None, *, missing: str = "—"):
 
 
 class LargeTableMixin:
-    """Changelist settings for tables that reach a million rows (LIBRARIES.md trap 9).
+    """Changelist settings for tables that reach a million rows (docs/decisions/0006-admin-at-a-million-rows.md).
 
     Subclasses still set `list_select_related` for the foreign keys in their `list_display`.
     """

@@ -1,6 +1,6 @@
 """Amazon marketplaces a vendor account can sell in: id, region, currency and time zone.
 
-Marketplace ids and regional endpoints are Amazon's (shared/domain/RESEARCH.md §2.5). The time zone
+Marketplace ids and regional endpoints are Amazon's (docs/AMAZON.md, § spapi). The time zone
 is the one deadlines are computed in; Amazon shows Vendor Central dates in the marketplace's local
 time.
 """

@@ -31,7 +31,7 @@ _READ_DOCUMENTS = [
     "refunds.view_remittance",
     "refunds.view_remittanceline",
     "refunds.view_chargeback",
-    # Policy (issue #4): the catalogue, the rules, co-op terms and verdicts are visible to everyone.
+    # Policy: the catalogue, the rules, co-op terms and verdicts are visible to everyone.
     "refunds.view_deductiontype",
     "refunds.view_policyrule",
     "refunds.view_coopagreement",
@@ -86,7 +86,7 @@ _CONFIGURE_WORKFLOW = [
     "refunds.change_workflowsettings",
 ]
 
-# Alerts (issue #7): managers and admins decide who is reminded of what and where chat alerts go,
+# Alerts: managers and admins decide who is reminded of what and where chat alerts go,
 # and read the alert log (what went out, what failed).
 _MANAGE_ALERTS = [
     "refunds.view_alertsettings",
@@ -113,7 +113,7 @@ _MANAGE_MAPPINGS = [
     "datasources.delete_columnmapping",
 ]
 
-# Retention (issue #8): managers see what is kept and what each purge removed; admins set the policy.
+# Retention: managers see what is kept and what each purge removed; admins set the policy.
 _READ_RETENTION = ["acorn_portal.view_retentionpolicy", "acorn_portal.view_purgerecord"]
 # Webhooks: an organization's admins manage endpoints and read the delivery log.
 _MANAGE_WEBHOOKS = [

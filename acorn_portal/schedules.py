@@ -1,4 +1,7 @@
-"""Periodic work of the core, as data; `install_schedules` upserts it after each migrate (LIBRARIES.md trap 4)."""
+"""Periodic work of the core, as data; `install_schedules` upserts it after each migrate.
+
+See docs/decisions/0003-task-cluster-settings.md.
+"""
 
 from django_q.models import Schedule
 

@@ -1,6 +1,6 @@
 """The status page: sections other apps register, shown for the organizations a user belongs to.
 
-acorn_portal imports none of the apps (DESIGN.md), so each app registers what it knows in its
+acorn_portal imports none of the apps (docs/ARCHITECTURE.md), so each app registers what it knows in its
 `AppConfig.ready()`:
 
     from acorn_portal.status import StatusSection, register_section

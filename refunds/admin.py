@@ -432,7 +432,7 @@ class ChargebackAdmin(CaseListMixin, ChargebackWorkflowAdminMixin, ReadOnlyFacts
     search_fields = ("=amazon_id", "=amazon_dispute_id", "=asin", "=invoice_number", "=filed_case_id")
     search_help_text = "Amazon id, dispute id, ASIN, invoice number or PO number (any spelling)."
     readonly_fields = ("amount_display", "purchase_order", "invoice")
-    inlines = (VerdictInline,)  # the recommendation, deadlines and the checks behind them (issue #4)
+    inlines = (VerdictInline,)  # the recommendation, deadlines and the checks behind them
     fieldsets = (
         (None, {"fields": ("account", "amazon_id", "family", "deduction_type", "sub_type", "amount_display")}),
         ("What it is about", {"fields": ("issue_date", "quantity", "po_number", "purchase_order", "asin")}),

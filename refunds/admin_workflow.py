@@ -5,8 +5,8 @@ chargeback admin). Everything here is thin: each button, form and action calls a
 `refunds.services` and reports with `message_user`; the services decide who may do what.
 
 Django-fsm-2's FSMAdminMixin is deliberately not used: it runs transitions straight on the model
-(bypassing our services) and, in 4.2.4, without a permission check on a crafted POST (LIBRARIES.md
-trap 2). Our transition view dispatches by name to the service, which checks everything.
+(bypassing our services) and, in 4.2.4, without a permission check on a crafted POST (docs/decisions/
+0001-transitions-through-services.md). Our transition view dispatches by name to the service, which checks everything.
 """
 
 from django.contrib import admin, messages

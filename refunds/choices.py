@@ -74,7 +74,7 @@ class Recommendation(models.TextChoices):
 
 
 class ChargebackState(models.TextChoices):
-    """The case lifecycle, mirroring Amazon's (DESIGN.md, "The chargeback workflow")."""
+    """The case lifecycle, mirroring Amazon's (docs/GLOSSARY.md, docs/ARCHITECTURE.md)."""
 
     NEW = "new", "New"
     WAITING = "waiting", "Waiting (not yet disputable)"
@@ -141,7 +141,7 @@ class AssignmentStrategy(models.TextChoices):
     LEAST_LOADED = "least_loaded", "Least loaded"
 
 
-# --- Policy rules, matching and deadlines (issue #4) ---------------------------------------------
+# --- Policy rules, matching and deadlines -------------------------------------------------------------------
 
 
 class WindowAnchor(models.TextChoices):
@@ -194,7 +194,7 @@ class MatchStatus(models.TextChoices):
     UNMATCHED = "unmatched", "Unmatched — waiting for documents"
 
 
-# --- Dashboard groupings (issue #7) ---------------------------------------------------------------
+# --- Dashboard groupings ---------------------------------------------------------------------------------
 
 OPEN_STATES = tuple(state for state in ChargebackState if state not in CLOSED_STATES)
 # Filed with Amazon at least once: what a recovery rate is measured against.

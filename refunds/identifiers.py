@@ -3,7 +3,7 @@
 PO numbers arrive as "po# 2jk3s9vc", "PO-2JK3S9VC", " 2JK3S9VC " or, after a spreadsheet ate the
 leading zero, "1234567" for "01234567". Invoice numbers carry the derivative chain Amazon builds on
 them (`12345678` → `12345678SC` → `12345678SCR` → `12345678SCRSC` …); the suffix meaning is disputed
-between sources (RESEARCH.md §1.1), so we parse the chain generically and decide debit or credit by
+between sources (docs/AMAZON.md, § families), so we parse the chain generically and decide debit or credit by
 the amount's sign, never by the suffix.
 """
 

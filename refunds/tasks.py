@@ -89,7 +89,7 @@ def auto_assign_cases(chargeback_ids: list[int] | None = None) -> str:
     return f"assigned {assigned}"
 
 
-# --- Policy rules, matching and deadlines (issue #4) ---------------------------------------------
+# --- Policy rules, matching and deadlines -------------------------------------------------------------------
 
 
 def evaluate_chargebacks_task(chargeback_ids, cause: str = "re-evaluated") -> str:
@@ -147,7 +147,7 @@ def refresh_time_sensitive_verdicts(now=None) -> str:
     return str(evaluate_chargebacks(list(ids), cause="the calendar moved on", now=now))
 
 
-# --- Alerts (issue #7) ---------------------------------------------------------------------------
+# --- Alerts --------------------------------------------------------------------------------------
 
 
 def send_deadline_alerts() -> str:

@@ -1,8 +1,8 @@
 """Workflow lookups: dispute rounds (from the governing policy rule) and the evidence files a dispute needs.
 
-Each answer lives in exactly one function so that the versioned policy rules (issue #4) can replace
+Each answer lives in exactly one function so that the versioned policy rules can replace
 the tables below without touching the workflow. Until then the defaults come from the research
-report (`shared/domain/RESEARCH.md` §1 and `deduction_types.json`).
+report (docs/AMAZON.md, § families and § windows).
 """
 
 from dataclasses import dataclass

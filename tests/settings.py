@@ -1,7 +1,7 @@
 """Settings for the test suite: the real settings with tasks run inline and fast password hashing.
 
 django-q2 reads Q_CLUSTER once at import, so `sync` is switched here rather than with
-override_settings (LIBRARIES.md trap 5).
+override_settings (docs/decisions/0003-task-cluster-settings.md).
 """
 
 import os

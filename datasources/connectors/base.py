@@ -1,6 +1,6 @@
 """What every connector is: fetch pages of one document kind for an account since a checkpoint.
 
-Connectors do HTTP and parsing only, never the ORM (STYLE.md "Connectors"): they are handed plain
+Connectors do HTTP and parsing only, never the ORM (docs/ARCHITECTURE.md): they are handed plain
 data (the account as an `AccountInfo`, the data source's settings and decrypted credentials) and
 yield `Page`s of the record dataclasses `refunds.services.records` defines, each with the checkpoint
 to store once that page is committed. `datasources.services.sync` does the claiming, upserting,

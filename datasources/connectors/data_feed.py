@@ -1,6 +1,6 @@
 """Third-party data feed: a generic HTTP JSON connector for services that read Vendor Central for the vendor.
 
-Such services deliver what SP-API does not (RESEARCH.md §2.6): deductions with their dispute
+Such services deliver what SP-API does not (docs/AMAZON.md, § spapi): deductions with their dispute
 status, invoices with their lines, remittances. Every service names things its own way, so each
 data source maps them in its settings; the defaults below fit the simulator's feed.
 

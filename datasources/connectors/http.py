@@ -60,7 +60,7 @@ class TokenBucket:
 class RetryPolicy:
     """Bounded attempts with exponential backoff and full jitter (AWS architecture blog's variant).
 
-    429 carries no rate-limit header (RESEARCH.md §2.5), so there is nothing better to wait for.
+    429 carries no rate-limit header (docs/AMAZON.md, § spapi), so there is nothing better to wait for.
     """
 
     attempts: int = 6

@@ -1,6 +1,6 @@
 """The columns of each Vendor Central download ACORN reads, with the header spellings seen for them.
 
-No official schema is published (shared/domain/RESEARCH.md §5): the names below are Amazon's as
+No official schema is published (docs/AMAZON.md, § formats): the names below are Amazon's as
 quoted by agencies and tools (amazowl, Reason Automation, SupplyPike, CommerceIQ, an open-source
 remittance importer), in the UI's words ("Payment Number") and the exports' (`invoice_number`).
 Headers are compared after `header_key()`: case, spaces, punctuation and underscores do not count,

@@ -5,7 +5,7 @@
     parsed.records   # {"chargebacks": [ChargebackRecord, ...]}, ready for refunds.services.ingest
     parsed.errors    # [RowError(row=7, column="Amount", value="abc", message="is not a number")]
 
-Which file is which (RESEARCH.md §1, §5): the defect list (operational chargebacks), the invoice
+Which file is which (docs/AMAZON.md, § families and § formats): the defect list (operational chargebacks), the invoice
 list (invoices with Amazon's derivative `…SC`, `…SCR` documents: a derivative with a negative
 amount is also a shortage or price claim), the remittance export (payments, several sections per
 sheet), co-op invoices and vendor returns. Every row is read, every bad cell reported, so a

@@ -1,6 +1,6 @@
 """SP-API Vendor Retail Procurement connector: purchase orders (with receiving status) and shipments.
 
-Why plain `requests` and not python-amazon-sp-api (RESEARCH.md §3, LIBRARIES.md trap 12): the
+Why plain `requests` and not python-amazon-sp-api (docs/decisions/0008-plain-requests-for-sp-api.md): the
 library has no automatic retry and its documented decorator order does not retry a 429 in the middle
 of pagination; it computes the Host header wrongly for `http://` endpoints (our simulator); it adds
 marketplace parameters vendor operations do not take; and `SP_API_DEFAULT_MARKETPLACE` silently

@@ -5,7 +5,7 @@ previous page as a `WHERE (field, id) < (value, id)` condition, so a page costs 
 and at row 900,000, and rows inserted meanwhile never shift or repeat what the client already read.
 The cursor is opaque to clients (base64 of the ordering and the position); a cursor made for another
 ordering is refused. Views declare `ordering_fields = {"public name": "model field"}` and
-`default_ordering`; this class is the one `?ordering=` handler (LIBRARIES.md trap 10).
+`default_ordering`; this class is the one `?ordering=` handler (docs/decisions/0007-one-ordering-handler.md).
 """
 
 import base64

@@ -1,6 +1,6 @@
 """Vendor Central documents: purchase orders, shipments (ASNs), invoices and remittances.
 
-Field names follow the SP-API models (RESEARCH.md §2.2–2.4) so that a reader who knows Amazon's
+Field names follow the SP-API models (docs/AMAZON.md, § spapi) so that a reader who knows Amazon's
 payloads recognises them. Each document has a natural key unique per vendor account, which is what
 makes every re-sync an upsert.
 """

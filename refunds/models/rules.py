@@ -1,7 +1,7 @@
 """Policy as data: the catalogue of deduction types, the dispute rules per organization, co-op terms.
 
-Amazon changes its windows and fees without notice and the public sources disagree (RESEARCH.md
-§7), so none of this is code: the catalogue and the default rules are seeded from
+Amazon changes its windows and fees without notice and the public sources disagree
+(docs/AMAZON.md), so none of this is code: the catalogue and the default rules are seeded from
 `refunds/data/*.json`, every rule says where it came from, and managers edit their organization's
 rules in the admin with full history.
 """

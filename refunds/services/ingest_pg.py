@@ -18,8 +18,8 @@ and one statement (data-modifying CTEs, `sync_chargebacks`) does the rest:
    neither fails nor moves rollups for a row it did not write; the next sync compares it again.
 4. From what the writes return (each written row as it now is):
    - one historical row per created ('+') or changed ('~') chargeback, with the same date, reason
-     and user the ORM path writes (LIBRARIES.md trap 3: sync owns these facts, and people must
-     still be able to audit every change of them);
+     and user the ORM path writes (docs/decisions/0002-bulk-writes-and-history.md: sync owns these facts, and
+     people must still be able to audit every change of them);
    - `chargeback.created` in the outbox for each inserted row, its payload built in SQL;
    - the rollup deltas: new contributions minus the locked old ones, `GROUP BY` the rollup key,
      `INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n` into each of the three tables.

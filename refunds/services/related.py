@@ -1,7 +1,7 @@
 """The Vendor Central documents a case refers to, found by PO and invoice number.
 
 This is the plain lookup the case page and the dispute packet show; the matching service of the
-rules engine (issue #4) reconciles quantities and amounts on top of it.
+rules engine reconciles quantities and amounts on top of it.
 """
 
 from dataclasses import dataclass, field

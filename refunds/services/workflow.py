@@ -80,7 +80,7 @@ def _guard(case: Chargeback, name: str, actor) -> None:
     failed = [c.message(case) if callable(c.message) else c.message for c in transition.conditions if not c(case)]
     if failed:
         raise WorkflowError(" ".join(failed))
-    # The library's own check, as the final word (LIBRARIES.md trap 1).
+    # The library's own check, as the final word (docs/decisions/0001-transitions-through-services.md).
     if actor is not None and not has_transition_perm(getattr(case, name), actor):
         raise PermissionDenied(_denial(case, name, actor))
     if actor is None and not can_proceed(getattr(case, name)):

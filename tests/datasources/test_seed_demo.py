@@ -107,7 +107,7 @@ def test_seed_demo_on_another_day_moves_dates_without_duplicating():
     assert {k: v for k, v in after.items() if k != "history"} == {k: v for k, v in first.items() if k != "history"}
     assert "chargeback: 0 created, 150 updated" in output
     assert set(Chargeback.objects.values_list("issue_date", flat=True)) != issue_dates
-    # Each fact change is audited, and so is each deadline the new dates moved (issue #4).
+    # Each fact change is audited, and so is each deadline the new dates moved.
     assert after["history"] >= 2 * first["history"]
     reasons = Chargeback.history.values_list("history_change_reason", flat=True)
     assert any(reason and reason.endswith(": demo data re-seeded") for reason in reasons)

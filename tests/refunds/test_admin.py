@@ -34,7 +34,7 @@ from refunds.models import (
 from tests.acorn_portal.test_admin_scoping import World, build_documents
 
 TODAY = dt.date(2026, 3, 2)
-# Policy is data people edit (issue #4: rules, co-op terms; the catalogue by superusers), not synced facts.
+# Policy is data people edit (rules, co-op terms; the catalogue by superusers), not synced facts.
 POLICY_MODELS = {"DeductionType", "PolicyRule", "CoopAgreement"}
 REFUNDS_MODELS = sorted(
     (m for m in admin.site._registry if m._meta.app_label == "refunds" and m.__name__ not in POLICY_MODELS),
@@ -164,7 +164,7 @@ def test_search_finds_ids_and_references_exactly(client, acme, ops, model, term)
 
 @pytest.mark.parametrize("model", ALL_REFUNDS_ADMIN_MODELS, ids=lambda m: m.__name__)
 def test_search_fields_are_exact_or_prefix_lookups(model):
-    """`icontains` on a million rows is a full scan per keystroke (LIBRARIES.md trap 9)."""
+    """`icontains` on a million rows is a full scan per keystroke (docs/decisions/0006-admin-at-a-million-rows.md)."""
     for field in admin.site._registry[model].search_fields:
         assert field[0] in "=^", f"{model.__name__}.search_fields: {field!r} would compile to icontains"
 

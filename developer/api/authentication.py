@@ -1,9 +1,10 @@
 """Bearer API keys: `Authorization: Bearer <prefix>.<secret>` → (the key's service user, the key).
 
 djangorestframework-api-key's `HasAPIKey` is a permission, not authentication
-(docs/decisions/0005-api-key-authentication.md): request.user would stay anonymous and history would record nobody. This class looks the key up by
-its prefix (one indexed query that also brings the service user), compares hashes in constant time,
-and refuses expired and revoked keys with a reason a person can act on.
+(docs/decisions/0005-api-key-authentication.md): request.user would stay anonymous and history
+would record nobody. This class looks the key up by its prefix (one indexed query that also brings
+the service user), compares hashes in constant time, and refuses expired and revoked keys with a
+reason a person can act on.
 """
 
 from django.conf import settings

@@ -7,7 +7,7 @@ class AcornPortalConfig(AppConfig):
     verbose_name = "Organizations"
 
     def ready(self):
-        from acorn_portal import checks, signals  # noqa: F401 - registers checks, connects receivers
+        from acorn_portal import checks, signals, sso_adapter  # noqa: F401 - registers checks, connects receivers
         from acorn_portal.schedules import install_schedules
         from acorn_portal.services.roles import sync_role_groups
 

@@ -18,7 +18,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from acorn_portal.models import AuditAction, Membership, Organization
 from acorn_portal.models_people import Invitation, Person, token_digest
@@ -43,9 +45,11 @@ def _require_manager(actor, organization) -> None:
 
 def people_of(organization):
     """Memberships of real people (never API keys' service users), with what the people page shows."""
+    enrolled = TOTPDevice.objects.filter(user=OuterRef("user"), confirmed=True)
     return (
         Membership.objects.filter(organization=organization, user__api_key__isnull=True)
         .select_related("user")
+        .annotate(has_two_factor=Exists(enrolled))
         .order_by("user__email", "user__username")
     )
 

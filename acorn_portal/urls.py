@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from acorn_portal import admin_people, views
+from acorn_portal import admin_people, views, views_people
 
 admin.site.site_header = "ACORN"
 admin.site.site_title = "ACORN"
@@ -31,6 +31,7 @@ urlpatterns = [
         "account/password-reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"
     ),
     # Only django-allauth's OpenID Connect sign-in and its error pages: its own sign-up and login are not served.
+    path("accounts/oidc/<str:provider_id>/login/", views_people.sso_login, name="openid_connect_login"),
     path("accounts/", include(oidc_urls)),
     path("accounts/login/cancelled/", sa_views.login_cancelled, name="socialaccount_login_cancelled"),
     path("accounts/login/error/", sa_views.login_error, name="socialaccount_login_error"),

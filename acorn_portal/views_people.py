@@ -293,7 +293,8 @@ def sso_settings(request):
         except ValidationError as exc:
             _errors(form, exc)
         else:
-            messages.success(request, "Single sign-on saved.")
+            reachable, sentence = sso.check_discovery(data["issuer_url"])
+            (messages.success if reachable else messages.warning)(request, f"Single sign-on saved. {sentence}")
             return HttpResponseRedirect(reverse("onboarding:sso-settings"))
     callback = request.build_absolute_uri(
         reverse("openid_connect_callback", kwargs={"provider_id": sso.provider_id_for(organization)})
@@ -331,3 +332,22 @@ def sso_start(request, slug=None):
         if found
         else "",
     )
+
+
+@require_POST
+def sso_login(request, provider_id):
+    """allauth's OpenID Connect sign-in, with a provider that cannot be reached explained instead of a 500."""
+    import requests
+    from allauth.socialaccount.providers.openid_connect.views import login as allauth_login
+
+    try:
+        return allauth_login(request, provider_id)
+    except requests.RequestException:
+        return _page(
+            request,
+            "link_problem.html",
+            "Single sign-on is not available",
+            problems=[
+                "Your organization's identity provider could not be reached. Try again later, or ask your admin."
+            ],
+        )

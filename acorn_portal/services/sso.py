@@ -123,3 +123,21 @@ def password_refused_for(user) -> str:
     if not names:
         return ""
     return f"{', '.join(names)} requires single sign-on: use “Sign in with single sign-on”."
+
+
+def check_discovery(issuer_url: str) -> tuple[bool, str]:
+    """Whether the provider's discovery document answers, in a sentence (for the settings page)."""
+    import requests
+
+    url = issuer_url.rstrip("/") + "/.well-known/openid-configuration"
+    try:
+        check_url(url)
+        response = requests.get(url, timeout=5, allow_redirects=False)
+        response.raise_for_status()
+        config = response.json()
+    except (OutboundRefused, requests.RequestException, ValueError) as exc:
+        return False, f"The provider's discovery document at {url} did not answer: {exc}."
+    missing = [key for key in ("authorization_endpoint", "token_endpoint", "jwks_uri") if key not in config]
+    if missing:
+        return False, f"The discovery document at {url} lacks {', '.join(missing)}."
+    return True, f"The provider at {config.get('issuer', issuer_url)} answers its discovery document."

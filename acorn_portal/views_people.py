@@ -322,7 +322,7 @@ def sso_start(request, slug=None):
     )
     if request.method == "POST" and slug and found is not None:
         return HttpResponseRedirect(reverse("onboarding:sso-start", args=[slug]))
-    return _page(
+    response = _page(
         request,
         "sso_start.html",
         "Sign in with single sign-on",
@@ -332,6 +332,10 @@ def sso_start(request, slug=None):
         if found
         else "",
     )
+    if found is not None:
+        # The form posts here and is redirected to the provider: the CSP's form-action must allow it.
+        response._csp_update = {"form-action": ["'self'", sso.provider_origin(found)]}
+    return response
 
 
 @require_POST

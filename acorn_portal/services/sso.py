@@ -141,3 +141,11 @@ def check_discovery(issuer_url: str) -> tuple[bool, str]:
     if missing:
         return False, f"The discovery document at {url} lacks {', '.join(missing)}."
     return True, f"The provider at {config.get('issuer', issuer_url)} answers its discovery document."
+
+
+def provider_origin(found: OrganizationSSO) -> str:
+    """scheme://host[:port] of the provider, where the sign-in form ends up."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(found.app.settings.get("server_url", ""))
+    return f"{parts.scheme}://{parts.netloc}"

@@ -1,7 +1,7 @@
 """The admin's side of sign-in: the login form that knows single sign-on, and allauth's admin pages
 taken away (they show client secrets and tokens; organizations configure SSO on their own page).
 
-Called from acorn_portal.urls, i.e. after every app's admin module registered its classes.
+Called from AcornPortalConfig.ready(), after django.contrib.admin's ready() registered every admin module.
 """
 
 from django.contrib import admin

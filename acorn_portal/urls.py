@@ -4,12 +4,11 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from acorn_portal import admin_people, views, views_people
+from acorn_portal import views, views_people
 
 admin.site.site_header = "ACORN"
 admin.site.site_title = "ACORN"
 admin.site.index_title = "Deductions, disputes and recoveries"
-admin_people.install()
 
 urlpatterns = [
     path("", views.start),

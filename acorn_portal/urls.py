@@ -34,7 +34,7 @@ urlpatterns = [
     path("accounts/", include(oidc_urls)),
     path("accounts/login/cancelled/", sa_views.login_cancelled, name="socialaccount_login_cancelled"),
     path("accounts/login/error/", sa_views.login_error, name="socialaccount_login_error"),
-    path("accounts/signup/", sa_views.signup, name="socialaccount_signup"),
+    path("accounts/signup/", views_people.sso_signup_refused, name="socialaccount_signup"),
     path("dashboard/", include("refunds.dashboard_urls")),
     path("setup/", include("datasources.urls_setup")),
     path("status/", views.status, name="status"),

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from acorn_portal.forms_people import InviteForm, JoinForm, ReasonForm, RoleForm, SignUpForm, SSOForm
 from acorn_portal.models import Membership, Organization
@@ -355,3 +355,21 @@ def sso_login(request, provider_id):
                 "Your organization's identity provider could not be reached. Try again later, or ask your admin."
             ],
         )
+
+
+@require_GET
+def sso_signup_refused(request):
+    """Where allauth sends a provider's user it cannot create automatically (their e-mail has an account).
+
+    We never link by e-mail (see services.sso), so the person is told what to do instead of a form.
+    """
+    request.session.pop("socialaccount_sociallogin", None)
+    return _page(
+        request,
+        "link_problem.html",
+        "Single sign-on could not sign you in",
+        problems=[
+            "Your identity provider signed you in with an e-mail address that already belongs to an ACORN "
+            "account. Sign in with that account's password, or ask your organization's admin for help."
+        ],
+    )

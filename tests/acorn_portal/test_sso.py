@@ -134,3 +134,32 @@ def test_another_organizations_admin_cannot_read_or_change_our_sso(client, org, 
             default_role=Role.ADMIN,
             require_sso=True,
         )
+
+
+def test_a_provider_cannot_sign_in_to_an_existing_account_by_claiming_its_email(client, org, org_admin, outsider, idp):
+    """An organization's admin controls its provider: an e-mail it claims never opens someone's account."""
+    outsider.email = "carol@acme.example"  # the provider's user claims this address
+    outsider.save()
+    configure(client, org_admin, idp)
+    response = sign_in_through_idp(client, "acme", "carol-1")
+    assert client.session.get("_auth_user_id") != str(outsider.pk)
+    assert not Membership.objects.filter(user=outsider, organization=org).exists()
+    # Instead of allauth's sign-up form, a sentence saying what to do.
+    assert response.status_code == 302 and response.url == "/accounts/signup/"
+    page = client.get(response.url)
+    assert page.status_code == 200 and b"already belongs to an ACORN account" in page.content
+    assert not get_user_model().objects.filter(email="carol@acme.example").exclude(pk=outsider.pk).exists()
+
+
+def test_a_denied_sign_in_and_the_error_pages_say_what_happened(client, org, org_admin, idp):
+    configure(client, org_admin, idp)
+    client.post("/account/sso/acme/")
+    response = client.post("/accounts/oidc/org-acme/login/")
+    answer = requests.post(response.url, data={"action": "deny"}, allow_redirects=False, timeout=10)
+    back = urlsplit(answer.headers["Location"])
+    page = client.get(f"{back.path}?{back.query}", follow=True)
+    # allauth answers 401 with its error page, which ours replaces (allauth's links to pages not served).
+    assert page.status_code == 401 and not client.session.get("_auth_user_id")
+    assert b"did not complete" in page.content
+    assert b"did not complete" in client.get("/accounts/login/error/").content
+    assert b"cancelled the sign-in" in client.get("/accounts/login/cancelled/").content

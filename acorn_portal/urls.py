@@ -1,4 +1,3 @@
-from allauth.socialaccount import views as sa_views
 from allauth.socialaccount.providers.openid_connect import urls as oidc_urls
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
@@ -32,8 +31,8 @@ urlpatterns = [
     # Only django-allauth's OpenID Connect sign-in and its error pages: its own sign-up and login are not served.
     path("accounts/oidc/<str:provider_id>/login/", views_people.sso_login, name="openid_connect_login"),
     path("accounts/", include(oidc_urls)),
-    path("accounts/login/cancelled/", sa_views.login_cancelled, name="socialaccount_login_cancelled"),
-    path("accounts/login/error/", sa_views.login_error, name="socialaccount_login_error"),
+    path("accounts/login/cancelled/", views_people.sso_login_cancelled, name="socialaccount_login_cancelled"),
+    path("accounts/login/error/", views_people.sso_login_error, name="socialaccount_login_error"),
     path("accounts/signup/", views_people.sso_signup_refused, name="socialaccount_signup"),
     path("dashboard/", include("refunds.dashboard_urls")),
     path("setup/", include("datasources.urls_setup")),

@@ -373,3 +373,13 @@ def sso_signup_refused(request):
             "account. Sign in with that account's password, or ask your organization's admin for help."
         ],
     )
+
+
+@require_GET
+def sso_login_error(request):
+    return render(request, "socialaccount/authentication_error.html", admin.site.each_context(request), status=401)
+
+
+@require_GET
+def sso_login_cancelled(request):
+    return render(request, "socialaccount/login_cancelled.html", admin.site.each_context(request))

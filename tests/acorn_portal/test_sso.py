@@ -161,5 +161,5 @@ def test_a_denied_sign_in_and_the_error_pages_say_what_happened(client, org, org
     # allauth answers 401 with its error page, which ours replaces (allauth's links to pages not served).
     assert page.status_code == 401 and not client.session.get("_auth_user_id")
     assert b"did not complete" in page.content
-    assert b"did not complete" in client.get("/accounts/login/error/").content
+    assert b"did not complete" in client.get("/accounts/login/error/").content  # allauth redirects some errors here
     assert b"cancelled the sign-in" in client.get("/accounts/login/cancelled/").content

@@ -74,7 +74,7 @@ def test_spapi_source_from_the_form_tests_its_connection_and_syncs_with_progress
         page = response.content.decode()
         assert f"{run.pages} pages" in page and 'id="progress-purchase_orders"' in page
         status = client.get("/status/").content.decode()
-        assert "Amazon SP-API" in status and "purchase_orders" in status
+        assert "Amazon SP-API" in status and "purchase_orders" in status and f"{run.pages} pages" in status
 
 
 def test_test_connection_says_what_is_wrong(client, account, org_admin):

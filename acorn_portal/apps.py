@@ -7,9 +7,16 @@ class AcornPortalConfig(AppConfig):
     verbose_name = "Organizations"
 
     def ready(self):
-        from acorn_portal import checks, signals  # noqa: F401 - registers checks, connects receivers
+        from acorn_portal import (  # noqa: F401 - registers checks, connects receivers
+            admin_people,
+            checks,
+            signals,
+            sso_adapter,
+        )
         from acorn_portal.schedules import install_schedules
         from acorn_portal.services.roles import sync_role_groups
 
+        # django.contrib.admin's ready() (first in INSTALLED_APPS) registered every admin module by now.
+        admin_people.install()
         post_migrate.connect(sync_role_groups, dispatch_uid="acorn_sync_role_groups")
         post_migrate.connect(install_schedules, sender=self, dispatch_uid="acorn_portal_install_schedules")

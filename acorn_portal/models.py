@@ -210,6 +210,13 @@ class AuditAction(models.TextChoices):
     EXPORT = "export", "Data exported"
     PURGE = "purge", "Retention purge"
     KEY_ROTATION = "key_rotation", "Encryption key rotation"
+    # People and sign-in (acorn_portal.services.signup, people, sso)
+    SIGNED_UP = "signed_up", "Organization signed up"
+    INVITED = "invited", "Person invited"
+    JOINED = "joined", "Person joined"
+    ROLE_CHANGED = "role_changed", "Role changed"
+    MEMBER_DEACTIVATED = "member_deactivated", "Member deactivated"
+    SSO_CHANGED = "sso_changed", "Single sign-on changed"
 
 
 class AuditEventQuerySet(TenantQuerySet):
@@ -338,3 +345,7 @@ class PurgeRecord(models.Model):
     @property
     def total(self) -> int:
         return sum(self.counts.values())
+
+
+# Sign-up, invitations and single sign-on live in their own module; imported here so Django finds them.
+from acorn_portal.models_people import Invitation, OrganizationSSO, Person, SignUpRequest  # noqa: E402, F401

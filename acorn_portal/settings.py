@@ -359,3 +359,33 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# ==================================================================================================
+# Onboarding: sign-up, people, single sign-on (acorn_portal.services.signup/people/sso). Kept in one
+# block so that other settings changes merge around it.
+# ==================================================================================================
+# Self-service sign-up of new organizations: off on a self-hosted install, on in the demo.
+ACORN_SIGNUP_OPEN = env_bool("ACORN_SIGNUP_OPEN", DEBUG)
+# How long a sign-up's e-mail verification link and an invitation link stay valid.
+ACORN_SIGNUP_LINK_HOURS = env_int("ACORN_SIGNUP_LINK_HOURS", 48)
+ACORN_INVITATION_DAYS = env_int("ACORN_INVITATION_DAYS", 7)
+PASSWORD_RESET_TIMEOUT = env_int("ACORN_PASSWORD_RESET_SECONDS", 3 * 3600)
+# django-allauth serves only the OpenID Connect sign-in (each organization's provider is a SocialApp
+# its admin configures); sign-up, verification and password reset are ACORN's own pages.
+INSTALLED_APPS += [
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django_otp.middleware.OTPMiddleware"), "allauth.account.middleware.AccountMiddleware"
+)
+SOCIALACCOUNT_ADAPTER = "acorn_portal.sso_adapter.OrganizationSocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"  # the organization's identity provider vouches for it
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # never sign in to an existing account by a claimed e-mail
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_OPENID_CONNECT_URL_PREFIX = "oidc"
+ACCOUNT_EMAIL_VERIFICATION = "none"
+LOGIN_REDIRECT_URL = "/"

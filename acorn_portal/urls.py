@@ -1,7 +1,9 @@
+from allauth.socialaccount.providers.openid_connect import urls as oidc_urls
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from acorn_portal import views
+from acorn_portal import views, views_people
 
 admin.site.site_header = "ACORN"
 admin.site.site_title = "ACORN"
@@ -14,7 +16,26 @@ urlpatterns = [
     path("admin/apps/", admin.site.admin_view(admin.site.index), name="admin-apps"),
     path("admin/", admin.site.urls),
     path("account/two-factor/", include("acorn_portal.urls_two_factor")),
+    # Sign-up, invitations, people, organization switching and single sign-on (acorn_portal.views_people).
+    path("account/", include("acorn_portal.urls_people")),
+    path("account/password-reset/", auth_views.PasswordResetView.as_view(), name="admin_password_reset"),
+    path("account/password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "account/password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "account/password-reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"
+    ),
+    # Only django-allauth's OpenID Connect sign-in and its error pages: its own sign-up and login are not served.
+    path("accounts/oidc/<str:provider_id>/login/", views_people.sso_login, name="openid_connect_login"),
+    path("accounts/", include(oidc_urls)),
+    path("accounts/login/cancelled/", views_people.sso_login_cancelled, name="socialaccount_login_cancelled"),
+    path("accounts/login/error/", views_people.sso_login_error, name="socialaccount_login_error"),
+    path("accounts/signup/", views_people.sso_signup_refused, name="socialaccount_signup"),
     path("dashboard/", include("refunds.dashboard_urls")),
+    path("setup/", include("datasources.urls_setup")),
     path("status/", views.status, name="status"),
     # Files only through these permission-checked views; MEDIA_ROOT itself has no URL.
     path("files/", include("refunds.urls")),

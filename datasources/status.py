@@ -26,7 +26,13 @@ def _run_text(run: SyncRun) -> str:
         for e in run.errors[:3]
     )
     text = f"{format_when(run.started_at)} {run.get_status_display().lower()}"
-    return text + (f" — {counts}" if counts else "") + (f" — errors: {errors}" if errors else "")
+    pages = f" — {run.pages} pages, {sum(run.total(name) for name in ('created', 'updated', 'unchanged'))} rows"
+    return (
+        text
+        + (f" — {counts}" if counts else "")
+        + (pages if run.pages else "")
+        + (f" — errors: {errors}" if errors else "")
+    )
 
 
 def _last_runs(sources: list[DataSource]) -> dict[int, list[SyncRun]]:

@@ -1,0 +1,158 @@
+"""Sign-up of a new organization: the request, the e-mail that verifies it, and what verifying creates.
+
+    request_sign_up(email=..., company_name=..., contact_name=..., password=..., now=...)
+    complete_sign_up(token=..., now=...)  -> the new organization's first admin
+
+Nothing but the request exists until the link in the e-mail is followed: then, in one transaction,
+the organization, the user, their admin membership and their verified e-mail. The first admin is
+then sent through two-factor enrolment by the two-factor middleware (admins must have it).
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils.text import slugify
+
+from acorn_portal.models import AuditAction, Membership, Organization
+from acorn_portal.models_people import Person, SignUpRequest, token_digest
+from acorn_portal.roles import Role
+from acorn_portal.services.audit import record_audit
+
+# Free mailboxes are not a company: sign-up asks for the address people use at work.
+FREE_MAIL_DOMAINS = frozenset(
+    [
+        "gmail.com",
+        "googlemail.com",
+        "yahoo.com",
+        "hotmail.com",
+        "outlook.com",
+        "live.com",
+        "aol.com",
+        "icloud.com",
+        "me.com",
+        "gmx.de",
+        "gmx.net",
+        "web.de",
+        "mail.com",
+        "proton.me",
+        "protonmail.com",
+        "yandex.ru",
+        "qq.com",
+        "163.com",
+    ]
+)
+
+
+def signup_open() -> bool:
+    return bool(getattr(settings, "ACORN_SIGNUP_OPEN", False))
+
+
+def check_company_email(email: str) -> str:
+    """The address, lower-cased; ValidationError when it is a free mailbox or already has an account."""
+    email = (email or "").strip().lower()
+    domain = email.rpartition("@")[2]
+    if domain in FREE_MAIL_DOMAINS:
+        raise ValidationError(f"Use your company e-mail address, not a {domain} mailbox.")
+    if get_user_model().objects.filter(email__iexact=email).exists():
+        raise ValidationError("An account with this e-mail exists already: sign in, or reset your password.")
+    return email
+
+
+def request_sign_up(*, email, company_name, contact_name, password, now, phone="", request=None) -> SignUpRequest:
+    """Record the request and send the verification link; the password is kept only as a hash."""
+    if not signup_open():
+        raise PermissionDenied("Sign-up is closed on this ACORN; ask its administrator for an organization.")
+    email = check_company_email(email)
+    token = secrets.token_urlsafe(32)
+    signup = SignUpRequest.objects.create(
+        email=email,
+        company_name=company_name.strip(),
+        contact_name=contact_name.strip(),
+        phone=phone.strip(),
+        password_hash=make_password(password),
+        token_digest=token_digest(token),
+        created_at=now,
+        expires_at=now + timedelta(hours=settings.ACORN_SIGNUP_LINK_HOURS),
+    )
+    link = absolute_url(reverse("onboarding:verify-email", args=[token]), request)
+    send_mail(
+        subject="Verify your e-mail to start using ACORN",
+        message=(
+            f"Hello {signup.contact_name},\n\nsomeone (we hope you) asked for an ACORN organization for "
+            f"{signup.company_name}. Follow this link to verify your e-mail and create it:\n\n{link}\n\n"
+            f"The link works once, until {signup.expires_at:%Y-%m-%d %H:%M} UTC. If it was not you, ignore this mail."
+        ),
+        from_email=None,
+        recipient_list=[email],
+    )
+    return signup
+
+
+@dataclass
+class SignUpResult:
+    user: object
+    organization: Organization
+
+
+def complete_sign_up(*, token: str, now) -> SignUpResult:
+    """Verify the e-mail and create the organization with its first admin. ValidationError for a bad link."""
+    with transaction.atomic():
+        signup = SignUpRequest.objects.select_for_update().filter(token_digest=token_digest(token)).first()
+        if signup is None:
+            raise ValidationError("This verification link is not valid. Copy the whole link from the e-mail.")
+        if signup.verified_at is not None:
+            raise ValidationError("This link was used already: sign in with your e-mail and password.")
+        if signup.expires_at <= now:
+            raise ValidationError("This link has expired: sign up again to get a new one.")
+        user_model = get_user_model()
+        if user_model.objects.filter(email__iexact=signup.email).exists():
+            raise ValidationError("An account with this e-mail exists already: sign in, or reset your password.")
+        organization = Organization.objects.create(name=signup.company_name, slug=unique_slug(signup.company_name))
+        first, _, last = signup.contact_name.partition(" ")
+        user = user_model(username=unique_username(signup.email), email=signup.email, first_name=first[:150])
+        user.last_name = last[:150]
+        user.password = signup.password_hash
+        user.save()
+        Membership.objects.create(user=user, organization=organization, role=Role.ADMIN)
+        Person.objects.create(user=user, email_verified_at=now, current_organization=organization)
+        signup.verified_at = now
+        signup.organization = organization
+        signup.save(update_fields=["verified_at", "organization"])
+        record_audit(
+            AuditAction.SIGNED_UP, actor=user, organization=organization, company=organization.name, email=user.email
+        )
+    return SignUpResult(user=user, organization=organization)
+
+
+def unique_slug(name: str) -> str:
+    base = slugify(name)[:70] or "organization"
+    slug, n = base, 1
+    while Organization.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def unique_username(email: str) -> str:
+    """People sign in with their e-mail address as username; a clash (rare) gets a number."""
+    user_model = get_user_model()
+    base = email.lower()[:140]
+    username, n = base, 1
+    while user_model.objects.filter(username__iexact=username).exists():
+        n += 1
+        username = f"{base}-{n}"
+    return username
+
+
+def absolute_url(path: str, request=None) -> str:
+    if request is not None:
+        return request.build_absolute_uri(path)
+    return settings.PUBLIC_URL + path

@@ -5,7 +5,7 @@
 
 It creates a fresh database of its own (PostgreSQL `acorn_bench` on the server of DATABASE_URL, or
 on 127.0.0.1:5432 when one answers; otherwise a temporary SQLite file), migrates it, generates the
-demo scenario with `datasources.simulator`, ingests it through `refunds.services.ingest`, runs
+demo scenario with `simulator`, ingests it through `refunds.services.ingest`, runs
 matching over every deduction, and grades the verdicts against `SimulatedTruth` — which the matcher
 never reads. It prints, one per line:
 
@@ -95,8 +95,8 @@ def setup_django(url: str) -> None:
 def load_scenario(args):
     """The demo scenario through ingest: documents, deductions, and (apart) the simulator's answers."""
     from acorn_portal.models import Organization, VendorAccount
-    from datasources.simulator.generator import generate
-    from datasources.simulator.loader import account_spec, load
+    from simulator.generator import generate
+    from simulator.loader import account_spec, load
 
     org = Organization.objects.create(name="Bench Brand", slug="bench")
     accounts = {
@@ -184,7 +184,7 @@ def evaluate_all(workers: int) -> tuple[int, float, float, float]:
 
 def grade(today_view: bool = False):
     """Compare the stored recommendations with the simulator's answers."""
-    from datasources.models import SimulatedTruth
+    from simulator.models import SimulatedTruth
     from refunds.models import Chargeback
 
     truths = {(t.account_id, t.amazon_id): t for t in SimulatedTruth.objects.all()}

@@ -12,7 +12,7 @@ from datasources.models import DataSource, ImportStatus, SyncStatus
 from datasources.services import sync
 from datasources.services.alerts import report_stale_accounts
 from datasources.services.imports import import_report_file
-from datasources.simulator.server import serve
+from simulator.server import serve
 from refunds.models import AlertChannel, AlertLog
 from refunds.models.alerts import ChannelKind
 from refunds.services.alerts.dispatch import deliver_due

@@ -11,9 +11,9 @@ from datasources.connectors import AccountInfo, ConnectorError, get_connector
 from datasources.connectors.http import HttpClient, RetryPolicy, TokenBucket
 from datasources.connectors.spapi import SpApiVendorConnector
 from datasources.connectors.spapi_parse import parse_order, parse_shipment, parse_window
-from datasources.simulator import payloads
-from datasources.simulator.data import SimulatorData
-from datasources.simulator.server import serve
+from simulator import payloads
+from simulator.data import SimulatorData
+from simulator.server import serve
 from refunds.choices import ReceiveStatus
 from tests.datasources.simtools import FAST, SPEC, sim_options
 

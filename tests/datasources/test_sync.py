@@ -9,7 +9,7 @@ from django.utils import timezone
 from datasources.connectors.base import DocumentKind
 from datasources.models import DataSource, SyncCheckpoint, SyncLease, SyncRun, SyncStatus
 from datasources.services import sync
-from datasources.simulator.server import serve
+from simulator.server import serve
 from refunds.models import Chargeback, PurchaseOrder
 from refunds.services import ingest
 from refunds.services.records import ChargebackRecord

@@ -5,7 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from datasources.simulator.server import serve
+from simulator.server import serve
 from refunds.models import Chargeback, PurchaseOrderItem
 from tests.datasources.simtools import make_sources, sim_options, sync_until_done
 

@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 
 from acorn_portal.models import VendorAccount
-from datasources.simulator import AccountSpec, Kind, generate
+from simulator import AccountSpec, Kind, generate
 from refunds.choices import Recommendation
 from refunds.models import Chargeback
 from refunds.services import ingest_pg

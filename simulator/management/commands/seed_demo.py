@@ -17,14 +17,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from acorn_portal.services.demo import ensure_demo_organization
-from datasources.services.demo import ensure_demo_sources
-from datasources.simulator.demo import DEMO_ACCOUNTS, DEMO_DEDUCTIONS, DEMO_SEED
-from datasources.simulator.generator import Kind, generate
-from datasources.simulator.loader import account_spec, load
 from refunds.models import Chargeback
 from refunds.services.alerts.demo import ensure_demo_alerts
 from refunds.services.demo_workflow import ensure_demo_workflow
 from refunds.services.matching import evaluate_chargebacks
+from simulator.demo import DEMO_ACCOUNTS, DEMO_DEDUCTIONS, DEMO_SEED
+from simulator.demo_sources import ensure_demo_sources
+from simulator.generator import Kind, generate
+from simulator.loader import account_spec, load
 
 DEFAULT_SEED = DEMO_SEED
 DEFAULT_DEDUCTIONS = DEMO_DEDUCTIONS

@@ -8,7 +8,7 @@ run again, the sources are brought back to this configuration and nothing is dup
 from django.db import transaction
 
 from datasources.models import DataSource, DataSourceKind
-from datasources.simulator.demo import DEMO_LOOKBACK_DAYS
+from simulator.demo import DEMO_LOOKBACK_DAYS
 
 SPAPI_NAME = "Vendor Central SP-API (simulator)"
 FEED_NAME = "Vendor Central data feed (simulator)"

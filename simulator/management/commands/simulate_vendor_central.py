@@ -11,9 +11,9 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from datasources.simulator.demo import DEMO_DEDUCTIONS, DEMO_SEED, DEMO_SIMULATOR_PORT, demo_specs
-from datasources.simulator.faults import FaultPlan
-from datasources.simulator.server import start
+from simulator.demo import DEMO_DEDUCTIONS, DEMO_SEED, DEMO_SIMULATOR_PORT, demo_specs
+from simulator.faults import FaultPlan
+from simulator.server import start
 
 
 class Command(BaseCommand):

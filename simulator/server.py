@@ -29,10 +29,10 @@ from datetime import date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
-from datasources.simulator import payloads
-from datasources.simulator.catalog import AccountSpec
-from datasources.simulator.data import SimulatorData
-from datasources.simulator.faults import FaultPlan
+from simulator import payloads
+from simulator.catalog import AccountSpec
+from simulator.data import SimulatorData
+from simulator.faults import FaultPlan
 
 MAX_WINDOW_SECONDS = 7 * 24 * 3600
 

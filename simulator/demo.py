@@ -3,7 +3,7 @@
 Both sides must agree on seed, volume and accounts, or the demo's truth would grade other data.
 """
 
-from datasources.simulator.catalog import AccountSpec
+from simulator.catalog import AccountSpec
 
 DEMO_SEED = 7
 DEMO_DEDUCTIONS = 2_000

@@ -184,8 +184,8 @@ def evaluate_all(workers: int) -> tuple[int, float, float, float]:
 
 def grade(today_view: bool = False):
     """Compare the stored recommendations with the simulator's answers."""
-    from simulator.models import SimulatedTruth
     from refunds.models import Chargeback
+    from simulator.models import SimulatedTruth
 
     truths = {(t.account_id, t.amazon_id): t for t in SimulatedTruth.objects.all()}
     rows = Chargeback.objects.values_list(

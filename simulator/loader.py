@@ -12,10 +12,10 @@ from collections.abc import Iterable, Mapping
 
 from django.db import transaction
 
-from simulator.models import SimulatedTruth
 from refunds.services import ingest
 from simulator.catalog import AccountSpec
 from simulator.generator import Item, Kind
+from simulator.models import SimulatedTruth
 from simulator.truth import TruthRecord
 
 BATCH_SIZE = 1000

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from refunds.choices import DeductionFamily
+from refunds.identifiers import normalize_po_number
 from simulator import AccountSpec, Kind, generate
 from simulator.catalog import FULFILMENT_CENTRES
 from simulator.generator import AccountWorld, split_budget
 from simulator.ids import Code, sscc
-from refunds.choices import DeductionFamily
-from refunds.identifiers import normalize_po_number
 
 TODAY = date(2026, 11, 20)
 ACCOUNTS = [

@@ -9,8 +9,8 @@ from django.core.management import call_command
 from acorn_portal.models import Membership, Organization, VendorAccount
 from acorn_portal.roles import Role, group_name
 from acorn_portal.services.demo import DEMO_PASSWORD, ensure_demo_organization
-from simulator.models import SimulatedTruth
 from refunds.models import Carton, Chargeback, Invoice, InvoiceLine, PurchaseOrder, Remittance, Shipment
+from simulator.models import SimulatedTruth
 
 pytestmark = pytest.mark.django_db
 

@@ -19,8 +19,9 @@ PRODUCTION_ENV = {
 
 
 def _run(env: dict, *args: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL", "ACORN_SIMULATOR"}}
-    return subprocess.run(
+    dropped = {"DJANGO_SETTINGS_MODULE", "DATABASE_URL", "ACORN_SIMULATOR"}
+    clean = {k: v for k, v in os.environ.items() if k not in dropped}
+    return subprocess.run(  # noqa: S603 - our own interpreter and manage.py
         [sys.executable, *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=300
     )
 

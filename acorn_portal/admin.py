@@ -156,7 +156,7 @@ class MembershipAdmin(TenantScopedHistoryAdmin):
 class VendorAccountForm(forms.ModelForm):
     class Meta:
         model = VendorAccount
-        fields = ("organization", "name", "vendor_codes", "marketplace", "is_active")
+        fields = ("organization", "name", "vendor_codes", "marketplace", "payment_terms_net_days", "is_active")
 
     def clean(self):
         cleaned = super().clean()
@@ -182,12 +182,13 @@ class VendorAccountAdmin(TenantScopedHistoryAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             # Region, marketplace id, currency and time zone follow from the marketplace on save.
-            return ("organization", "name", "vendor_codes", "marketplace", "is_active")
+            return ("organization", "name", "vendor_codes", "marketplace", "payment_terms_net_days", "is_active")
         return (
             "organization",
             "name",
             "vendor_codes",
             "marketplace",
+            "payment_terms_net_days",
             "region",
             "marketplace_id",
             "currency",

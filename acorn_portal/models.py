@@ -67,6 +67,12 @@ class VendorAccount(models.Model):
     marketplace_id = models.CharField(max_length=20, editable=False)
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, blank=True)
     time_zone = models.CharField(max_length=64, blank=True)
+    payment_terms_net_days = models.PositiveSmallIntegerField(
+        "payment terms (net days)",
+        null=True,
+        blank=True,
+        help_text="Days after the invoice date Amazon pays (net due days); empty: not known.",
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

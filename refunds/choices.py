@@ -30,6 +30,20 @@ class QuantityUnit(models.TextChoices):
     CASES = "Cases", "Cases"
 
 
+class DeliveryDocumentKind(models.TextChoices):
+    """What a carrier's delivery document is: a proof of delivery or a signed bill of lading."""
+
+    POD = "POD", "Proof of delivery"
+    BOL = "BOL", "Bill of lading"
+
+
+class InvoiceDateSource(models.TextChoices):
+    """Where an invoice's date came from; Vendor Central's date wins over a pushed one."""
+
+    VENDOR_CENTRAL = "vendor_central", "Vendor Central"
+    PUSHED = "pushed", "Pushed by the vendor"
+
+
 class ReceiveStatus(models.TextChoices):
     NOT_RECEIVED = "NOT_RECEIVED", "Not received"
     PARTIALLY_RECEIVED = "PARTIALLY_RECEIVED", "Partially received"

@@ -35,8 +35,12 @@ def normalize_po_number(value: str | None) -> str:
     return text
 
 
-_INVOICE_CHAIN = re.compile(r"^(?P<root>.*[0-9])-?(?P<chain>SC(?:SC|R)*)$")
-_CHAIN_TOKEN = re.compile(r"SC|R")
+# `SC` shortage claim, `PC` price claim, `R` a reversal of the one before it.
+_INVOICE_CHAIN = re.compile(r"^(?P<root>.*[0-9])-?(?P<chain>(?:SC|PC)(?:SC|PC|R)*)$")
+_CHAIN_TOKEN = re.compile(r"SC|PC|R")
+# A chargeback settled in a payment: `<IssueID>VCBSINV` (debit) or `<IssueID>VCBSINVR` (its reversal).
+_CHARGEBACK_SETTLEMENT = re.compile(r"^(?P<issue>[0-9]+)VCBSINVR?$")
+_ISSUE_ID_TEXT = re.compile(r"ISSUE\s*ID\s*[:#]?\s*(?P<issue>[0-9]+)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,11 @@ class InvoiceNumber:
         """Every number from the root to this one, in order."""
         return [self.root + "".join(self.suffixes[:i]) for i in range(len(self.suffixes) + 1)]
 
+    @property
+    def claim_kind(self) -> str:
+        """`SC` or `PC`: the claim this derivative is or reverses (its last claim suffix); "" for a root."""
+        return next((suffix for suffix in reversed(self.suffixes) if suffix in ("SC", "PC")), "")
+
 
 @lru_cache(maxsize=65536)  # matching parses the same numbers for every deduction of an invoice
 def parse_invoice_number(value: str) -> InvoiceNumber:
@@ -87,3 +96,12 @@ CREDIT = "credit"  # money owed to the vendor: an invoice, a reversal
 def direction_for_amount(amount: Decimal) -> str:
     """Amazon prints deductions as negative amounts; the sign decides, not the suffix."""
     return DEBIT if amount < 0 else CREDIT
+
+
+def chargeback_issue_id(invoice_number: str, description: str = "") -> str:
+    """The chargeback a remittance line settles: `<IssueID>VCBSINV[R]` or "ISSUE ID <id>" in its text; else ""."""
+    match = _CHARGEBACK_SETTLEMENT.match(re.sub(r"\s+", "", str(invoice_number or "")).upper())
+    if match:
+        return match.group("issue")
+    found = _ISSUE_ID_TEXT.search(str(description or ""))
+    return found.group("issue") if found else ""

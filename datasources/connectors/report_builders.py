@@ -14,8 +14,8 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from refunds.choices import DeductionFamily, InvoiceType
-from refunds.identifiers import parse_invoice_number
+from refunds.choices import DeductionFamily, InvoiceDateSource, InvoiceType
+from refunds.identifiers import chargeback_issue_id, parse_invoice_number
 from refunds.services.records import (
     ChargebackRecord,
     InvoiceRecord,
@@ -48,14 +48,26 @@ def _required(row: ParsedRow, report: ParsedReport, *fields: str) -> bool:
     return not missing
 
 
+def _currency(values: dict, context) -> tuple[str, str]:
+    """(currency, label as received): a deduction is in the account's currency whatever its row says.
+
+    Vendor Central prints a few rows of a US account with `CAD`; the number is in dollars. The row is
+    kept in the account's currency and the label is kept beside it, so the case can say so.
+    """
+    label = values.get("currency", "")
+    return context.currency, label if label and label != context.currency else ""
+
+
 def _deduction(context, row, report, *, family: str, deduction_type: str, amount, **extra) -> None:
     values = row.values
+    currency, reported = _currency(values, context)
     record = ChargebackRecord(
         amazon_id=values["amazon_id"],
         family=family,
         deduction_type=deduction_type,
         amount=abs(amount),
-        currency=values.get("currency", context.currency),
+        currency=currency,
+        reported_currency=reported,
         issue_date=values["issue_date"],
         sub_type=values.get("sub_type", "")[:120],
         po_number=values.get("po_number", ""),
@@ -105,6 +117,9 @@ def _coop(context, rows, report) -> None:
             deduction_type=type_code(values.get("sub_type") or "coop"),
             amount=values["amount"],
             description=description,
+            coop_agreement_id=values.get("agreement_id", "")[:64],
+            coop_rate_percent=values.get("rate_percent"),
+            coop_base_amount=values.get("base_amount"),
         )
 
 
@@ -163,16 +178,22 @@ def _invoices(context, rows, report) -> None:
             due_date=values.get("due_date"),
             po_number=values.get("po_number", ""),
             status=values.get("status", "")[:40],
+            date_source=InvoiceDateSource.VENDOR_CENTRAL,
         )
         report.add(INVOICES, record.number, record, row)
+        # Debit or credit by the sign: `…SC` and `…PC` rows are negative, their `…R` reversals positive.
         if parsed.is_derivative and values["amount"] < 0:
             _claim(context, row, report, parsed, record)
 
 
 def _claim(context, row, report, parsed, invoice: InvoiceRecord) -> None:
-    """A derivative invoice Amazon debits (`…SC`) is a shortage claim, or a price claim when the file says so."""
+    """A derivative invoice Amazon debits is a claim against its root invoice: `…PC` a price claim,
+    `…SC` a shortage claim (or a price claim when the file's claim type says so).
+
+    The claim names only the invoice: its PO, items and costs come through the root invoice's lines.
+    """
     said = f"{row.values.get('claim_type', '')} {invoice.status}".lower()
-    is_price = "price" in said
+    is_price = parsed.claim_kind == "PC" or "price" in said
     record = ChargebackRecord(
         amazon_id=parsed.number,
         family=DeductionFamily.PRICE if is_price else DeductionFamily.SHORTAGE,
@@ -181,7 +202,7 @@ def _claim(context, row, report, parsed, invoice: InvoiceRecord) -> None:
         currency=invoice.currency,
         issue_date=invoice.invoice_date,
         po_number=invoice.po_number,
-        invoice_number=parsed.parent or parsed.root,
+        invoice_number=parsed.root,
         amazon_status=invoice.status,
     )
     report.add(CHARGEBACKS, record.amazon_id, record, row)
@@ -242,6 +263,7 @@ def _remittance_line(context, index: int, row) -> RemittanceLineRecord:
         amount=amount,
         currency=values.get("currency", context.currency),
         description=values.get("description", "")[:200],
+        chargeback_id=chargeback_issue_id(values["invoice_number"], values.get("description", "")),
         discount=values.get("discount", Decimal(0)),
     )
 

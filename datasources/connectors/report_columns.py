@@ -159,6 +159,8 @@ COOP = Section(
         _CURRENCY,
         _text("agreement_id", "Agreement ID", "Agreement Number"),
         _text("agreement_title", "Agreement Title", "Agreement Name"),
+        Column("rate_percent", "Rate Percent", "decimal", ("Rate", "Rate %", "Accrual Rate")),
+        _amount("base_amount", "Base Amount", "Accrual Base", "Calculation Base"),
         _text("sub_type", "Activity Type", "Funding Type", "Program", "Agreement Type"),
         _text("amazon_status", "Status", "Invoice Status"),
         _PO,

@@ -9,9 +9,10 @@ retry loop, which are fewer lines than the workarounds, and are tested over HTTP
 simulator.
 
 Settings (per data source, all optional): `endpoint` (default: the account's regional host),
-`token_url` (default Amazon's LWA), `lookback_days` (first run; default 180, Amazon serves six
-months), `reopen_days` (later runs re-read POs created this long before the last run, since their
-receiving status keeps changing; default 30), `page_size`, `rate_per_second`, `burst`,
+`token_url` (default Amazon's LWA), `lookback_days` (first run; default `FIRST_SYNC_LOOKBACK_DAYS`,
+730: the longest window in which a deduction on a PO can still be disputed), `reopen_days` (later
+runs re-read POs created this long before the last run, since their receiving status keeps
+changing; default 30), `page_size`, `rate_per_second`, `burst`,
 `max_attempts`, `backoff_base`, `backoff_cap`, `timeout`. Credentials: `client_id`,
 `client_secret`, `refresh_token`.
 """
@@ -34,6 +35,8 @@ from datasources.connectors.http import HttpClient, RetryPolicy
 from datasources.connectors.spapi_parse import parse_order, parse_shipment
 
 LWA_TOKEN_URL = "https://api.amazon.com/auth/o2/token"  # noqa: S105 - a URL, not a secret
+# A shortage claim stays disputable 730 days after its invoice: a first sync must reach its POs.
+FIRST_SYNC_LOOKBACK_DAYS = 730
 MAX_WINDOW = timedelta(days=7)  # getPurchaseOrders, getPurchaseOrdersStatus: ranges of at most 7 days
 TOKEN_MARGIN = 60  # seconds: refresh before Amazon's expiry, not after a 403
 
@@ -151,7 +154,7 @@ class SpApiVendorConnector(Connector):
         if checkpoint.get("completed_until"):
             reopen = timedelta(days=float(self.settings.get("reopen_days", 30)))
             return datetime.fromisoformat(checkpoint["completed_until"]) - reopen, None
-        return self.now() - timedelta(days=float(self.settings.get("lookback_days", 180))), None
+        return self.now() - timedelta(days=float(self.settings.get("lookback_days", FIRST_SYNC_LOOKBACK_DAYS))), None
 
     def _windows(self, checkpoint: dict | None) -> Iterator[tuple[datetime, datetime, str | None]]:
         start, token = self._start(checkpoint)

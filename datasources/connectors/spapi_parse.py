@@ -70,16 +70,37 @@ def _amount(quantity) -> int | None:
     return int(quantity["amount"])
 
 
+def _eaches(quantity) -> int | None:
+    """An ItemQuantity in eaches: `Cases` count `unitSize` eaches each (7 cases of 6 are 42)."""
+    amount = _amount(quantity)
+    if amount is None or quantity.get("unitOfMeasure") != "Cases":
+        return amount
+    return amount * int(quantity.get("unitSize") or 1)
+
+
+def _case_unit(quantity: dict) -> dict:
+    """Receipts reported in cases keep their unit beside the eaches; eaches need no note."""
+    if quantity.get("unitOfMeasure") != "Cases":
+        return {}
+    return {"received_unit": "Cases", "received_unit_size": int(quantity.get("unitSize") or 1)}
+
+
 def parse_status_items(status: dict) -> dict[str, dict]:
-    """getPurchaseOrdersStatus `OrderStatus` → per item sequence number, the fields it adds to a PO item."""
+    """getPurchaseOrdersStatus `OrderStatus` → per item sequence number, the fields it adds to a PO item.
+
+    Quantities are stored in eaches; the unit Amazon reported receipts in is kept beside them.
+    """
     items = {}
     for item in status.get("itemStatus") or []:
         acknowledgement = item.get("acknowledgementStatus") or {}
         receiving = item.get("receivingStatus") or {}
+        received = receiving.get("receivedQuantity")
+        received = received if isinstance(received, dict) else {}
         items[str(item.get("itemSequenceNumber", ""))] = {
-            "accepted_quantity": _amount(acknowledgement.get("acceptedQuantity")),
+            "accepted_quantity": _eaches(acknowledgement.get("acceptedQuantity")),
             "receive_status": _RECEIVE_STATUS.get(receiving.get("receiveStatus") or "", ""),
-            "received_quantity": _amount(receiving.get("receivedQuantity")),
+            "received_quantity": _eaches(received),
+            **_case_unit(received),
             "last_received_at": parse_datetime(receiving.get("lastReceiveDate")),
         }
     return items

@@ -20,7 +20,7 @@ import os
 import socket
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -130,14 +130,20 @@ def account_info(account) -> AccountInfo:
 
 
 @sensitive_variables("credentials")
-def build_connector(source: DataSource) -> Connector:
-    """The source's connector, with decrypted credentials (they live only in memory, never in logs)."""
+def build_connector(source: DataSource, *, now: datetime | None = None) -> Connector:
+    """The source's connector, with decrypted credentials (they live only in memory, never in logs).
+
+    `now` fixes the instant the connector reads "up to" (a replay of a vendor's files as of a day).
+    """
     try:
         credentials = source.credential_values()
     except (DecryptionError, ValueError) as exc:
         raise ConnectorError(f"The stored credentials cannot be read: {exc}", permanent=True) from None
     cls = get_connector(source.kind)
-    return cls(account=account_info(source.account), settings=source.settings, credentials=credentials)
+    connector = cls(account=account_info(source.account), settings=source.settings, credentials=credentials)
+    if now is not None:
+        connector.now = lambda: now
+    return connector
 
 
 def source_kinds(source: DataSource, connector: Connector) -> list[str]:
@@ -158,7 +164,9 @@ def test_connection(source: DataSource) -> tuple[bool, str]:
 # -- runs ---------------------------------------------------------------------------------------------
 
 
-def sync_account(account_id: int, *, trigger: str = "schedule", owner: str | None = None) -> list[SyncRun]:
+def sync_account(
+    account_id: int, *, trigger: str = "schedule", owner: str | None = None, now: datetime | None = None
+) -> list[SyncRun]:
     """Sync every enabled data source of an account under its lease; AccountBusyError if another run holds it."""
     owner = owner or new_owner()
     if not claim_account(account_id, owner):
@@ -169,7 +177,8 @@ def sync_account(account_id: int, *, trigger: str = "schedule", owner: str | Non
             status=SyncStatus.INTERRUPTED, finished_at=timezone.now()
         )
         sources = DataSource.objects.filter(account_id=account_id, enabled=True).select_related("account")
-        return [run_source(source, owner=owner, trigger=trigger) for source in sorted(sources, key=_documents_first)]
+        ordered = sorted(sources, key=_documents_first)
+        return [run_source(source, owner=owner, trigger=trigger, now=now) for source in ordered]
     finally:
         release_account(account_id, owner)
 
@@ -191,14 +200,14 @@ class _Context:
     kind: str = ""
 
 
-def run_source(source: DataSource, *, owner: str, trigger: str) -> SyncRun:
+def run_source(source: DataSource, *, owner: str, trigger: str, now: datetime | None = None) -> SyncRun:
     """One SyncRun of one source; FAILED with the error (and its request id) when a fetch fails."""
     started = timezone.now()
     run = SyncRun.objects.create(data_source=source, account_id=source.account_id, started_at=started, trigger=trigger)
     DataSource.objects.filter(pk=source.pk).update(last_run_at=started)
     ctx = _Context(run=run, source=source, owner=owner)
     try:
-        ctx.connector = build_connector(source)
+        ctx.connector = build_connector(source, now=now)
         for kind in source_kinds(source, ctx.connector):
             ctx.kind = kind
             _sync_kind(ctx)

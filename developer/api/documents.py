@@ -1,11 +1,13 @@
 """`/api/v1/documents/...`: Vendor Central documents, read; and bulk upserts of what an ERP owns.
 
 Reads: purchase orders, shipments (ASNs, with items and cartons), receipts (Amazon's receiving
-status per PO line), invoices, remittances. Writes: `shipments/bulk/`, `invoices/bulk/` and
-`proofs-of-delivery/bulk/` take `{"account": id, "items": [...]}` and answer with each item's
-outcome (200 when all went in, 207 when some were rejected), idempotent by natural key.
+status per PO line), invoices, remittances. Writes: `shipments/bulk/`, `invoices/bulk/`,
+`proofs-of-delivery/bulk/` and `coop-agreements/bulk/` take `{"account": id, "items": [...]}` and
+answer with each item's outcome (200 when all went in, 207 when some were rejected), idempotent by
+natural key.
 """
 
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers
@@ -20,12 +22,14 @@ from developer.api.money import money, money_field, page_of
 from developer.api.problems import _flatten
 from developer.scopes import Scope
 from developer.services import documents as bulk
-from refunds.choices import InvoiceType, QuantityUnit, ShipmentType
+from refunds.choices import CoopBase, DeliveryDocumentKind, InvoiceDateSource, InvoiceType, QuantityUnit, ShipmentType
 from refunds.models import Invoice, PurchaseOrder, PurchaseOrderItem, Remittance, Shipment
 from refunds.services.records import (
     CartonRecord,
+    CoopAgreementRecord,
     InvoiceLineRecord,
     InvoiceRecord,
+    ProofOfDeliveryRecord,
     ShipmentItemRecord,
     ShipmentRecord,
 )
@@ -434,8 +438,16 @@ class ShipmentItemIn(serializers.Serializer):
     item_sequence_number = serializers.CharField(max_length=10)
     shipped_quantity = serializers.IntegerField(min_value=0)
     po_number = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
-    asin = serializers.CharField(max_length=10, required=False, allow_blank=True, default="")
-    vendor_sku = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    asin = serializers.CharField(
+        max_length=10,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="amazonProductIdentifier. May be left out when vendor_sku is the GTIN: the PO item's ASIN is used.",
+    )
+    vendor_sku = serializers.CharField(
+        max_length=64, required=False, allow_blank=True, default="", help_text="vendorProductIdentifier (SKU or GTIN)."
+    )
     unit = serializers.ChoiceField(choices=QuantityUnit.choices, required=False, default=QuantityUnit.EACHES)
     unit_size = serializers.IntegerField(min_value=1, required=False, default=1)
 
@@ -486,33 +498,131 @@ class InvoiceLineIn(serializers.Serializer):
     vendor_sku = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
 
 
+class OffsetDateTimeField(serializers.DateTimeField):
+    """A timestamp that must say its offset (`Z` or `-08:00`): a bare one is ambiguous between local and UTC."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, str) and parse_datetime(value) is not None and parse_datetime(value).tzinfo is None:
+            self.fail("no_offset")
+        return super().to_internal_value(value)
+
+    default_error_messages = {
+        **serializers.DateTimeField.default_error_messages,
+        "no_offset": "Give the time zone offset, e.g. 2026-03-01T18:55:00Z or 2026-03-01T10:55:00-08:00.",
+    }
+
+
 class InvoiceIn(serializers.Serializer):
     number = serializers.CharField(max_length=64)
-    invoice_date = serializers.DateField()
+    issued_at = OffsetDateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=(
+            "When the invoice was issued, with its offset (the ERP's timestamp). Its date in the vendor "
+            "account's marketplace time zone becomes the invoice date. Give this or invoice_date."
+        ),
+    )
+    invoice_date = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The invoice date in the marketplace's local time zone (not UTC). Give this or issued_at.",
+    )
     amount = serializers.DecimalField(max_digits=18, decimal_places=4)
     currency = serializers.ChoiceField(choices=CURRENCY_CHOICES)
     invoice_type = serializers.ChoiceField(choices=InvoiceType.choices, required=False, default=InvoiceType.INVOICE)
-    due_date = serializers.DateField(required=False, allow_null=True, default=None)
+    due_date = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="Local date in the marketplace's time zone."
+    )
     po_number = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
     status = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     lines = InvoiceLineIn(many=True, required=False, default=list)
 
+    def validate(self, attrs):
+        if attrs.get("issued_at") is None and attrs.get("invoice_date") is None:
+            raise serializers.ValidationError({"issued_at": ["Give issued_at (with its offset) or invoice_date."]})
+        return attrs
+
     def record(self) -> InvoiceRecord:
+        """The local invoice date is worked out in the account's time zone by the service (`localize_invoice`)."""
         data = dict(self.validated_data)
         lines = [InvoiceLineRecord(**line) for line in data.pop("lines")]
-        return InvoiceRecord(**data, lines=lines)
+        issued_at = data.pop("issued_at")
+        return InvoiceRecord(
+            **data, lines=lines, date_source=InvoiceDateSource.PUSHED, pushed_at=issued_at, pushed_due_date=None
+        )
 
 
 class ProofOfDeliveryIn(serializers.Serializer):
-    shipment_id = serializers.CharField(max_length=64)
-    delivered_at = serializers.DateTimeField()
-    bill_of_lading = serializers.CharField(max_length=40)
-    pro_number = serializers.CharField(max_length=40, required=False, allow_blank=True)
-    carrier_scac = serializers.CharField(max_length=10, required=False, allow_blank=True)
-    carrier_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    shipment_id = serializers.CharField(max_length=64, help_text="shipmentIdentifier of the ASN it proves.")
+    kind = serializers.ChoiceField(choices=DeliveryDocumentKind.choices, required=False, default="POD")
+    signed = serializers.BooleanField(help_text="Signed by the receiving site; an unsigned POD proves nothing.")
+    signed_by = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    delivered_at = OffsetDateTimeField(required=False, allow_null=True, default=None)
+    cartons_delivered = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None)
+    po_numbers = serializers.ListField(
+        child=serializers.CharField(max_length=32), required=False, default=list, help_text="POs the document names."
+    )
+    bill_of_lading = serializers.CharField(
+        max_length=40, required=False, allow_blank=True, default="", help_text="Small parcels have none."
+    )
+    pro_number = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    carrier_scac = serializers.CharField(max_length=10, required=False, allow_blank=True, default="")
 
-    def record(self) -> dict:
-        return dict(self.validated_data)
+    def record(self) -> ProofOfDeliveryRecord:
+        return ProofOfDeliveryRecord(**self.validated_data)
+
+
+class WaivedPeriodIn(serializers.Serializer):
+    """A period the fee is waived, in the agreement's own words: `{"from", "to", "reason"}` (dates inclusive)."""
+
+    def get_fields(self):
+        # `from` is a Python keyword, so the fields are named here rather than as attributes.
+        return {
+            "from": serializers.DateField(),
+            "to": serializers.DateField(),
+            "reason": serializers.CharField(max_length=200, required=False, allow_blank=True, default=""),
+        }
+
+    def validate(self, attrs):
+        if attrs["to"] < attrs["from"]:
+            raise serializers.ValidationError({"to": ["The waived period ends before it starts."]})
+        return attrs
+
+
+class CoopAgreementIn(serializers.Serializer):
+    agreement_id = serializers.CharField(max_length=64)
+    vendor_code = serializers.CharField(max_length=20)
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    funding_type = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
+    base = serializers.ChoiceField(choices=CoopBase.choices, required=False, default=CoopBase.PERCENT_OF_RECEIPTS)
+    rate_percent = serializers.DecimalField(max_digits=7, decimal_places=4, required=False, allow_null=True)
+    flat_amount = serializers.DecimalField(max_digits=18, decimal_places=4, required=False, allow_null=True)
+    calculation_base = serializers.CharField(required=False, allow_blank=True, default="")
+    billing = serializers.CharField(required=False, allow_blank=True, default="")
+    currency = serializers.ChoiceField(choices=CURRENCY_CHOICES)
+    active_from = serializers.DateField()
+    active_to = serializers.DateField(required=False, allow_null=True, default=None)
+    waived_periods = WaivedPeriodIn(many=True, required=False, default=list)
+
+    def record(self) -> CoopAgreementRecord:
+        data = dict(self.validated_data)
+        return CoopAgreementRecord(
+            agreement_id=data["agreement_id"],
+            vendor_code=data["vendor_code"],
+            name=data["title"],
+            funding_type=data["funding_type"],
+            base=data["base"],
+            rate_percent=data.get("rate_percent"),
+            flat_amount=data.get("flat_amount"),
+            calculation_base=data["calculation_base"],
+            billing=data["billing"],
+            currency=data["currency"],
+            starts_on=data["active_from"],
+            ends_on=data["active_to"],
+            waived_periods=[dict(p) for p in data["waived_periods"]],
+        )
 
 
 def bulk_request(item_serializer, name):
@@ -604,7 +714,7 @@ class InvoiceBulkViewSet(BulkMixin, InvoiceViewSet):
 
 
 class ProofOfDeliveryViewSet(BulkMixin, ApiViewSet):
-    """Delivery dates and bills of lading for shipments ACORN already has."""
+    """Carriers' proofs of delivery (POD) and bills of lading (BOL), per shipment, before or after its ASN."""
 
     required_scopes = {"bulk": Scope.DOCUMENTS_WRITE}
 
@@ -613,7 +723,17 @@ class ProofOfDeliveryViewSet(BulkMixin, ApiViewSet):
     )
     @action(detail=False, methods=["post"])
     def bulk(self, request):
-        def write(*, account, records, result):
-            bulk.record_proofs_of_delivery(account=account, proofs=records, result=result)
+        return self.run_bulk(request, ProofOfDeliveryIn, "shipment_id", bulk.upsert_proofs_of_delivery)
 
-        return self.run_bulk(request, ProofOfDeliveryIn, "shipment_id", write)
+
+class CoopAgreementViewSet(BulkMixin, ApiViewSet):
+    """Co-op agreements the vendor signed (rate, term, waived periods), idempotent by agreement id."""
+
+    required_scopes = {"bulk": Scope.DOCUMENTS_WRITE}
+
+    @extend_schema(
+        request=bulk_request(CoopAgreementIn, "CoopAgreement"), responses={200: BULK_RESPONSE, 207: BULK_RESPONSE}
+    )
+    @action(detail=False, methods=["post"])
+    def bulk(self, request):
+        return self.run_bulk(request, CoopAgreementIn, "agreement_id", bulk.upsert_coop_agreements)

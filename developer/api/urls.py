@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 
 from developer.api.chargebacks import ChargebackViewSet
 from developer.api.documents import (
+    CoopAgreementViewSet,
     InvoiceBulkViewSet,
     ProofOfDeliveryViewSet,
     PurchaseOrderViewSet,
@@ -28,6 +29,7 @@ router.register("documents/receipts", ReceiptViewSet, basename="receipt")
 router.register("documents/invoices", InvoiceBulkViewSet, basename="invoice")
 router.register("documents/remittances", RemittanceViewSet, basename="remittance")
 router.register("documents/proofs-of-delivery", ProofOfDeliveryViewSet, basename="proof-of-delivery")
+router.register("documents/coop-agreements", CoopAgreementViewSet, basename="coop-agreement")
 router.register("imports", ImportViewSet, basename="import")
 router.register("sync-runs", SyncRunViewSet, basename="sync-run")
 router.register("events", EventViewSet, basename="event")

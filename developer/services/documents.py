@@ -1,4 +1,4 @@
-"""Documents an ERP pushes: shipments (ASNs) with cartons, invoices, proofs of delivery.
+"""Documents an ERP pushes: shipments (ASNs) with cartons, invoices, proofs of delivery, co-op agreements.
 
 Each item goes through refunds' ingest service on its own (idempotent by natural key: a repeat
 changes nothing), so every item gets its own outcome — created, updated, unchanged or rejected with
@@ -6,12 +6,12 @@ the fields at fault — and one bad item never blocks the others. Afterwards the
 the touched POs and invoices are re-evaluated (refunds.services.matching.schedule_for_documents).
 """
 
+import dataclasses
 from dataclasses import dataclass, field
 
-from refunds.models import Shipment
-from refunds.services import ingest
+from refunds.services import coop_agreements, ingest, proofs
 from refunds.services.matching import schedule_for_documents
-from refunds.services.records import CartonRecord, IngestResult, ShipmentItemRecord, ShipmentRecord
+from refunds.services.records import IngestResult, InvoiceRecord, ShipmentRecord
 
 MAX_ITEMS = 500
 
@@ -60,8 +60,29 @@ def upsert_shipments(*, account, records: list[tuple[int, ShipmentRecord]], resu
             result.po_numbers |= {item.po_number for item in record.items if item.po_number}
 
 
+def localize_invoice(account, record: InvoiceRecord) -> InvoiceRecord:
+    """The pushed timestamp's date in the account's marketplace time zone is the invoice date.
+
+    A US evening is the next day in UTC; Amazon's invoice date is the local one, so that is the one
+    kept. (When Vendor Central states a date, ingest keeps VC's and this one aside.)
+    """
+    if record.pushed_at is None:
+        return dataclasses.replace(record, pushed_date=record.invoice_date, pushed_due_date=record.due_date)
+    local = record.pushed_at.astimezone(account.tz).date()
+    return dataclasses.replace(record, invoice_date=local, pushed_date=local, pushed_due_date=record.due_date)
+
+
 def upsert_invoices(*, account, records: list[tuple[int, object]], result: BulkResult) -> None:
     for index, record in records:
+        said = record.invoice_date
+        record = localize_invoice(account, record)
+        if said is not None and said != record.invoice_date:
+            message = (
+                f"issued_at is {record.invoice_date} in {account.time_zone} but invoice_date says {said}; "
+                "give one of them, or make them agree."
+            )
+            result.items.append(rejected(index, record.number, [{"field": "invoice_date", "message": message}]))
+            continue
         outcome = _outcome(index, record.number, ingest.upsert_invoices(account=account, records=[record]))
         result.items.append(outcome)
         if outcome.status != "rejected":
@@ -69,42 +90,21 @@ def upsert_invoices(*, account, records: list[tuple[int, object]], result: BulkR
             result.po_numbers |= {record.po_number} | {line.po_number for line in record.lines}
 
 
-POD_FIELDS = ("delivered_at", "bill_of_lading", "pro_number", "carrier_scac", "carrier_name")
-
-
-def record_proofs_of_delivery(*, account, proofs: list[tuple[int, dict]], result: BulkResult) -> None:
-    """Delivery date and bill of lading (what matching reads as proof of delivery) on shipments already known.
-
-    The shipment is re-sent whole through ingest with only the delivery fields changed, so its items
-    and cartons stay as they are and the write is as idempotent as any other.
-    """
-    for index, proof in proofs:
-        key = proof["shipment_id"]
-        shipment = Shipment.objects.filter(account=account, shipment_id=key).first()
-        if shipment is None:
-            message = "No shipment with this id in the account; push the shipment first."
-            result.items.append(rejected(index, key, [{"field": "shipment_id", "message": message}]))
-            continue
-        record = shipment_record(shipment)
-        for name in POD_FIELDS:
-            if name in proof:
-                setattr(record, name, proof[name])
-        outcome = _outcome(index, key, ingest.upsert_shipments(account=account, records=[record]))
+def upsert_proofs_of_delivery(*, account, records: list[tuple[int, object]], result: BulkResult) -> None:
+    """Proofs of delivery as documents of their own (refunds.services.proofs), before or after the ASN."""
+    for index, record in records:
+        ingested = proofs.upsert_proofs_of_delivery(account=account, records=[record])
+        outcome = _outcome(index, f"{record.shipment_id}:{record.kind}", ingested)
         result.items.append(outcome)
-        if outcome.status != "rejected":
-            result.po_numbers |= {item.po_number for item in record.items if item.po_number}
+        result.po_numbers |= ingested.po_numbers
+        result.invoice_numbers |= ingested.invoice_numbers
 
 
-def shipment_record(shipment: Shipment) -> ShipmentRecord:
-    """The stored shipment as the record ingest takes (to change a few fields and send it back)."""
-    names = [f for f in ShipmentRecord.__dataclass_fields__ if f not in ("items", "cartons")]
-    item_names = list(ShipmentItemRecord.__dataclass_fields__)
-    carton_names = list(CartonRecord.__dataclass_fields__)
-    return ShipmentRecord(
-        **{name: getattr(shipment, name) for name in names},
-        items=[ShipmentItemRecord(**{n: getattr(i, n) for n in item_names}) for i in shipment.items.all()],
-        cartons=[CartonRecord(**{n: getattr(c, n) for n in carton_names}) for c in shipment.cartons.all()],
-    )
+def upsert_coop_agreements(*, account, records: list[tuple[int, object]], result: BulkResult) -> None:
+    """Co-op agreements (refunds.services.coop_agreements); the account's co-op deductions are re-judged."""
+    for index, record in records:
+        ingested = coop_agreements.upsert_coop_agreements(account=account, records=[record])
+        result.items.append(_outcome(index, record.agreement_id, ingested))
 
 
 def reevaluate(account, result: BulkResult) -> None:

@@ -47,6 +47,16 @@ class Chargeback(CaseWorkflow, AccountDocument):
     amazon_status = models.CharField(max_length=40, blank=True)
     amazon_dispute_id = models.CharField(max_length=64, blank=True)
     description = models.TextField(blank=True)
+    reported_currency = models.CharField(
+        max_length=3,
+        blank=True,
+        help_text="The currency label on Amazon's row when it is not the account's (the amount is in the account's).",
+    )
+    coop_agreement_id = models.CharField("co-op agreement id", max_length=64, blank=True, db_index=True)
+    coop_rate_percent = models.DecimalField(
+        "co-op rate %", max_digits=7, decimal_places=4, null=True, blank=True, help_text="Rate Amazon says it charged."
+    )
+    coop_base_amount = MoneyField(null=True, blank=True, help_text="Base Amount Amazon applied the rate to.")
 
     # Derived by the rules and matching services, never by sync (times in the marketplace's zone).
     disputable_from = models.DateField(null=True, blank=True, help_text="First day Amazon accepts a dispute.")
@@ -70,6 +80,7 @@ class Chargeback(CaseWorkflow, AccountDocument):
             "approved_by",
             "second_approved_by",
             "recovery_line",
+            "coop_agreement_id",
         ],
     )
 
@@ -89,6 +100,10 @@ class Chargeback(CaseWorkflow, AccountDocument):
         "amazon_status",
         "amazon_dispute_id",
         "description",
+        "reported_currency",
+        "coop_agreement_id",
+        "coop_rate_percent",
+        "coop_base_amount",
     )
 
     class Meta:

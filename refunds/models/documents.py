@@ -10,7 +10,9 @@ from django.db import models
 from acorn_portal.money import CURRENCY_CHOICES
 from acorn_portal.tenancy import TenantQuerySet
 from refunds.choices import (
+    DeliveryDocumentKind,
     Direction,
+    InvoiceDateSource,
     InvoiceType,
     PurchaseOrderState,
     PurchaseOrderType,
@@ -86,7 +88,13 @@ class PurchaseOrderItem(DocumentLine):
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
     list_price = MoneyField(null=True, blank=True)
     receive_status = models.CharField(max_length=20, choices=ReceiveStatus.choices, blank=True)
-    received_quantity = models.PositiveIntegerField(null=True, blank=True, help_text="Empty: Amazon has not said.")
+    received_quantity = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Eaches received (cases converted when read); empty: Amazon has not said."
+    )
+    received_unit = models.CharField(
+        max_length=10, choices=QuantityUnit.choices, blank=True, help_text="The unit Amazon reported receipts in."
+    )
+    received_unit_size = models.PositiveIntegerField(null=True, blank=True, help_text="Eaches per case as reported.")
     last_received_at = models.DateTimeField(null=True, blank=True)
 
     parent_field = "purchase_order"
@@ -148,7 +156,12 @@ class ShipmentItem(DocumentLine):
     po_number = models.CharField("PO number", max_length=32, blank=True)
     po_number_normalized = models.CharField(max_length=32, editable=False, db_index=True)
     asin = models.CharField("ASIN", max_length=10, blank=True, db_index=True)
-    vendor_sku = models.CharField("vendor SKU", max_length=64, blank=True)
+    vendor_sku = models.CharField(
+        "vendor SKU", max_length=64, blank=True, help_text="vendorProductIdentifier: the vendor's SKU or the GTIN."
+    )
+    asin_from_po = models.BooleanField(
+        "ASIN from the PO", default=False, help_text="The line named only a GTIN; the ASIN is the PO item's with it."
+    )
     shipped_quantity = models.PositiveIntegerField()
     unit = models.CharField(max_length=10, choices=QuantityUnit.choices, default=QuantityUnit.EACHES)
     unit_size = models.PositiveIntegerField(default=1)
@@ -215,6 +228,14 @@ class Invoice(AccountDocument):
     amount = MoneyField(help_text="Invoice total; negative for amounts Amazon takes back.")
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
     status = models.CharField(max_length=40, blank=True, help_text="Amazon's invoice status.")
+    date_source = models.CharField(
+        max_length=20, choices=InvoiceDateSource.choices, blank=True, help_text="Who stated invoice_date."
+    )
+    pushed_at = models.DateTimeField(null=True, blank=True, help_text="The invoice timestamp the vendor pushed.")
+    pushed_date = models.DateField(
+        null=True, blank=True, help_text="Its date in the marketplace's time zone (kept even when VC's date differs)."
+    )
+    pushed_due_date = models.DateField(null=True, blank=True, help_text="The due date the vendor pushed.")
 
     money_fields = (("amount", "currency"),)
 
@@ -234,6 +255,18 @@ class Invoice(AccountDocument):
         self.direction = direction_for_amount(self.amount)
         self.po_number_normalized = normalize_po_number(self.po_number)
         super().save(*args, **kwargs)
+
+    @property
+    def date_conflict(self) -> str:
+        """A sentence when the vendor's pushed dates disagree with Vendor Central's (VC's date counts)."""
+        if self.date_source != InvoiceDateSource.VENDOR_CENTRAL:
+            return ""
+        said = []
+        if self.pushed_date and self.pushed_date != self.invoice_date:
+            said.append(f"invoice date {self.pushed_date} (Vendor Central: {self.invoice_date})")
+        if self.pushed_due_date and self.due_date and self.pushed_due_date != self.due_date:
+            said.append(f"due date {self.pushed_due_date} (Vendor Central: {self.due_date})")
+        return f"The vendor pushed {' and '.join(said)}; Vendor Central's dates are used." if said else ""
 
     def chain(self):
         """The root invoice and all its derivatives, oldest first."""
@@ -302,6 +335,13 @@ class RemittanceLine(DocumentLine):
     invoice_number = models.CharField(max_length=64, db_index=True)
     invoice_date = models.DateField(null=True, blank=True)
     description = models.CharField(max_length=200, blank=True)
+    chargeback_id = models.CharField(
+        "chargeback issue id",
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text="The Issue ID of the chargeback a `<id>VCBSINV`/`VCBSINVR` line settles.",
+    )
     amount = MoneyField(help_text="Amount paid against this document; negative for a deduction.")
     discount = MoneyField(default=0)
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
@@ -316,3 +356,39 @@ class RemittanceLine(DocumentLine):
 
     def __str__(self):
         return f"{self.remittance.payment_number} line {self.line_number}: {self.invoice_number}"
+
+
+class ProofOfDelivery(AccountDocument):
+    """A carrier's proof of delivery (POD) or bill of lading (BOL) for one shipment.
+
+    A document of its own, keyed by the shipment identifier rather than linked to the `Shipment`, so
+    it may arrive before or after the ASN. It proves delivery only when signed, and proves every
+    carton only when `cartons_delivered` reaches the ASN's carton count (`covers_cartons`).
+    """
+
+    shipment_id = models.CharField(max_length=64, help_text="shipmentIdentifier of the ASN it proves.")
+    kind = models.CharField(max_length=3, choices=DeliveryDocumentKind.choices, default=DeliveryDocumentKind.POD)
+    signed = models.BooleanField(default=False, help_text="Signed by the receiving site.")
+    signed_by = models.CharField(max_length=200, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    cartons_delivered = models.PositiveIntegerField(null=True, blank=True)
+    po_numbers = models.JSONField(default=list, blank=True, help_text="PO numbers the document names, as written.")
+    bill_of_lading = models.CharField("BOL", max_length=40, blank=True, help_text="Small parcels have none.")
+    pro_number = models.CharField("PRO", max_length=40, blank=True)
+    carrier_scac = models.CharField("SCAC", max_length=10, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "shipment_id", "kind"], name="unique_proof_per_shipment_kind")
+        ]
+        verbose_name_plural = "proofs of delivery"
+        ordering = ["-delivered_at"]
+
+    def __str__(self):
+        return f"{self.kind} {self.shipment_id}"
+
+    def covers_cartons(self, carton_count: int | None) -> bool:
+        """Signed, and at least as many cartons delivered as the ASN declared."""
+        if not self.signed or self.cartons_delivered is None or carton_count is None:
+            return False
+        return self.cartons_delivered >= carton_count

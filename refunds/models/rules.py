@@ -158,7 +158,10 @@ class CoopAgreement(models.Model):
     account = models.ForeignKey("acorn_portal.VendorAccount", on_delete=models.PROTECT, related_name="coop_agreements")
     agreement_id = models.CharField(max_length=64, help_text="Amazon's agreement id (also on its co-op invoices).")
     vendor_code = models.CharField(max_length=20, help_text="The vendor code the agreement is with.")
-    name = models.CharField(max_length=200, blank=True)
+    name = models.CharField(max_length=200, blank=True, help_text="The agreement's title.")
+    funding_type = models.CharField(max_length=80, blank=True, help_text="e.g. Marketing & Promotion.")
+    calculation_base = models.TextField(blank=True, help_text="What the rate applies to, in the agreement's words.")
+    billing = models.TextField(blank=True, help_text="How and when Amazon bills it, in the agreement's words.")
     base = models.CharField(max_length=30, choices=CoopBase.choices, default=CoopBase.PERCENT_OF_RECEIPTS)
     rate_percent = models.DecimalField(max_digits=7, decimal_places=4, null=True, blank=True)
     flat_amount = MoneyField(null=True, blank=True)
@@ -166,7 +169,9 @@ class CoopAgreement(models.Model):
     starts_on = models.DateField()
     ends_on = models.DateField(null=True, blank=True)
     waived_periods = models.JSONField(
-        default=list, blank=True, help_text='Periods with no charge: [{"from": "2026-01-01", "to": "2026-01-31"}].'
+        default=list,
+        blank=True,
+        help_text='Periods with no charge: [{"from": "2026-01-01", "to": "2026-01-31", "reason": "..."}].',
     )
     updated_at = models.DateTimeField(auto_now=True)
 

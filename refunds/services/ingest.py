@@ -323,6 +323,25 @@ def _link_invoice_chains(account, rows: dict[str, _Row]) -> None:
         Invoice.objects.bulk_update(relinked, ["parent"], batch_size=BATCH_SIZE)
 
 
+def _map_gtins_of_orders(account, rows: dict[str, _Row]) -> None:
+    from refunds.services.gtin import map_gtin_lines
+
+    map_gtin_lines(account, po_numbers=[row.values["number"] for row in rows.values()])
+
+
+def _map_gtins_of_shipments(account, rows: dict[str, _Row]) -> None:
+    from refunds.services.gtin import map_gtin_lines
+
+    numbers = {
+        values["po_number"]
+        for row in rows.values()
+        for values in row.lines.get("items", {}).values()
+        if not values["asin"] and values["vendor_sku"]
+    }
+    if numbers:
+        map_gtin_lines(account, po_numbers=numbers)
+
+
 _PO_ITEMS = _LineSpec("items", PurchaseOrderItemRecord, vc.PurchaseOrderItem, "purchase_order", "item_sequence_number")
 _ASN_ITEMS = _LineSpec("items", ShipmentItemRecord, vc.ShipmentItem, "shipment", "item_sequence_number", _NORMALIZED_PO)
 _CARTONS = _LineSpec("cartons", CartonRecord, Carton, "shipment", "sequence_number")
@@ -341,6 +360,7 @@ _PURCHASE_ORDERS = _DocSpec(
     key="number",
     derived={"number_normalized": lambda values: normalize_po_number(values["number"])},
     lines=(_PO_ITEMS,),
+    after_write=_map_gtins_of_orders,  # ASN lines that named only a GTIN get the PO item's ASIN
     names=lambda row: ({row.values["number"]}, ()),
 )
 _SHIPMENTS = _DocSpec(
@@ -349,6 +369,7 @@ _SHIPMENTS = _DocSpec(
     model=vc.Shipment,
     key="shipment_id",
     lines=(_ASN_ITEMS, _CARTONS),
+    after_write=_map_gtins_of_shipments,
     # Vendors commonly use the invoice number as the ASN's shipment id: the link matching follows.
     names=lambda row: (_line_values(row, "items", "po_number"), {row.values["shipment_id"]}),
 )
@@ -396,8 +417,15 @@ def upsert_shipments(*, account, records: Iterable[ShipmentRecord], batch_size: 
 
 
 def upsert_invoices(*, account, records: Iterable[InvoiceRecord], batch_size: int = BATCH_SIZE) -> IngestResult:
-    """Create or update invoices and derivative documents (`…SC`, `…SCR`) with their lines; link the chains."""
-    return _upsert(_INVOICES, account=account, records=records, batch_size=batch_size)
+    """Create or update invoices and derivative documents (`…SC`, `…SCR`) with their lines; link the chains.
+
+    A record that says its source (Vendor Central or the vendor's push) is first merged with what the
+    other source stored (refunds.services.invoice_sources), so neither erases the other's facts.
+    """
+    from refunds.services.invoice_sources import merge_with_stored
+
+    merged = (merge_with_stored(account, batch) for batch in _batches(records, batch_size))
+    return _upsert(_INVOICES, account=account, records=(r for batch in merged for r in batch), batch_size=batch_size)
 
 
 def upsert_remittances(*, account, records: Iterable[RemittanceRecord], batch_size: int = BATCH_SIZE) -> IngestResult:

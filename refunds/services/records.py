@@ -26,7 +26,9 @@ class PurchaseOrderItemRecord:
     accepted_quantity: int | None = None
     list_price: Decimal | None = None
     receive_status: str = ""
-    received_quantity: int | None = None
+    received_quantity: int | None = None  # eaches
+    received_unit: str = ""
+    received_unit_size: int | None = None
     last_received_at: datetime | None = None
 
 
@@ -57,6 +59,7 @@ class ShipmentItemRecord:
     po_number: str = ""
     asin: str = ""
     vendor_sku: str = ""
+    asin_from_po: bool = False
     unit: str = QuantityUnit.EACHES
     unit_size: int = 1
 
@@ -114,6 +117,10 @@ class InvoiceRecord:
     due_date: date | None = None
     po_number: str = ""
     status: str = ""
+    date_source: str = ""
+    pushed_at: datetime | None = None
+    pushed_date: date | None = None
+    pushed_due_date: date | None = None
     lines: list[InvoiceLineRecord] = field(default_factory=list)
 
 
@@ -125,6 +132,7 @@ class RemittanceLineRecord:
     currency: str
     invoice_date: date | None = None
     description: str = ""
+    chargeback_id: str = ""
     discount: Decimal = Decimal("0")
 
 
@@ -136,6 +144,37 @@ class RemittanceRecord:
     currency: str
     payment_method: str = ""
     lines: list[RemittanceLineRecord] = field(default_factory=list)
+
+
+@dataclass(kw_only=True)
+class ProofOfDeliveryRecord:
+    shipment_id: str
+    kind: str = "POD"
+    signed: bool = False
+    signed_by: str = ""
+    delivered_at: datetime | None = None
+    cartons_delivered: int | None = None
+    po_numbers: list[str] = field(default_factory=list)
+    bill_of_lading: str = ""
+    pro_number: str = ""
+    carrier_scac: str = ""
+
+
+@dataclass(kw_only=True)
+class CoopAgreementRecord:
+    agreement_id: str
+    vendor_code: str
+    currency: str
+    starts_on: date
+    ends_on: date | None = None
+    name: str = ""
+    funding_type: str = ""
+    base: str = "percent_of_receipts"
+    rate_percent: Decimal | None = None
+    flat_amount: Decimal | None = None
+    calculation_base: str = ""
+    billing: str = ""
+    waived_periods: list[dict] = field(default_factory=list)  # [{"from": date, "to": date, "reason": str}]
 
 
 @dataclass(kw_only=True)
@@ -154,6 +193,10 @@ class ChargebackRecord:
     amazon_status: str = ""
     amazon_dispute_id: str = ""
     description: str = ""
+    reported_currency: str = ""  # the row's currency label when it is not the account's
+    coop_agreement_id: str = ""
+    coop_rate_percent: Decimal | None = None
+    coop_base_amount: Decimal | None = None
 
 
 # Results

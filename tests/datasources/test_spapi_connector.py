@@ -1,5 +1,6 @@
 """The SP-API connector: Amazon's own example payloads parse, LWA caching, retries, rate limits, endpoints."""
 
+import dataclasses
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -113,10 +114,27 @@ def test_amazon_shipment_details_example_parses():
     assert shipment.cartons[0].contents == [{"item_sequence_number": "001", "quantity": 1}]
 
 
+def _in_eaches(po):
+    """The record as the parser gives it back: quantities acknowledged and received in cases become eaches."""
+    items = []
+    for item in po.items:
+        if item.ordered_unit == "Cases":
+            size = item.unit_size
+            item = dataclasses.replace(
+                item,
+                accepted_quantity=None if item.accepted_quantity is None else item.accepted_quantity * size,
+                received_quantity=None if item.received_quantity is None else item.received_quantity * size,
+                received_unit="Cases" if item.received_quantity is not None else "",
+                received_unit_size=size if item.received_quantity is not None else None,
+            )
+        items.append(item)
+    return dataclasses.replace(po, items=items)
+
+
 def test_simulator_payloads_round_trip_through_the_parser():
     data = SimulatorData(**sim_options())
     for po in data.records("US", "purchase_orders"):
-        assert parse_order(payloads.order_json(po), status=payloads.order_status_json(po)) == po
+        assert parse_order(payloads.order_json(po), status=payloads.order_status_json(po)) == _in_eaches(po)
     for shipment in data.records("US", "shipments"):
         assert parse_shipment(payloads.shipment_json(shipment, vendor_code="ACMEU")) == shipment
 
@@ -215,3 +233,52 @@ def test_resuming_inside_a_window_keeps_its_filters():
     after = [r.number for page in resumed for r in page.records]
     assert before + after == [r.number for page in pages for r in page.records]
     assert pages[cut].checkpoint["window_end"] < pages[-1].checkpoint["completed_until"]
+
+
+def test_receipts_in_cases_are_stored_as_eaches():
+    status = {
+        "purchaseOrderNumber": "2JK3S9VC",
+        "itemStatus": [
+            {
+                "itemSequenceNumber": "1",
+                "acknowledgementStatus": {"acceptedQuantity": {"amount": 8, "unitOfMeasure": "Cases", "unitSize": 6}},
+                "receivingStatus": {
+                    "receiveStatus": "PARTIALLY_RECEIVED",
+                    "receivedQuantity": {"amount": 7, "unitOfMeasure": "Cases", "unitSize": 6},
+                },
+            },
+            {
+                "itemSequenceNumber": "2",
+                "receivingStatus": {"receivedQuantity": {"amount": 5, "unitOfMeasure": "Eaches", "unitSize": 1}},
+            },
+        ],
+    }
+    order = {
+        "purchaseOrderNumber": "2JK3S9VC",
+        "purchaseOrderState": "Closed",
+        "orderDetails": {
+            "purchaseOrderDate": "2026-01-05T10:00:00Z",
+            "items": [
+                {
+                    "itemSequenceNumber": "1",
+                    "orderedQuantity": {"amount": 8, "unitOfMeasure": "Cases", "unitSize": 6},
+                    "netCost": {"amount": "2.50", "currencyCode": "USD"},
+                },
+                {
+                    "itemSequenceNumber": "2",
+                    "orderedQuantity": {"amount": 5, "unitOfMeasure": "Eaches", "unitSize": 1},
+                    "netCost": {"amount": "9.00", "currencyCode": "USD"},
+                },
+            ],
+        },
+    }
+    cases, eaches = parse_order(order, status=status).items
+    assert (cases.received_quantity, cases.received_unit, cases.received_unit_size) == (42, "Cases", 6)
+    assert cases.accepted_quantity == 48
+    assert (eaches.received_quantity, eaches.received_unit) == (5, "")
+
+
+def test_first_sync_reaches_back_over_the_longest_dispute_window():
+    from datasources.connectors.spapi import FIRST_SYNC_LOOKBACK_DAYS
+
+    assert FIRST_SYNC_LOOKBACK_DAYS == 730

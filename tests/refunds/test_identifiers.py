@@ -2,7 +2,14 @@ from decimal import Decimal
 
 import pytest
 
-from refunds.identifiers import CREDIT, DEBIT, direction_for_amount, normalize_po_number, parse_invoice_number
+from refunds.identifiers import (
+    CREDIT,
+    DEBIT,
+    chargeback_issue_id,
+    direction_for_amount,
+    normalize_po_number,
+    parse_invoice_number,
+)
 
 
 @pytest.mark.parametrize(
@@ -81,3 +88,32 @@ def test_parse_invoice_number_refuses_empty():
 )
 def test_direction_follows_the_sign_not_the_suffix(amount, direction):
     assert direction_for_amount(amount) == direction
+
+
+@pytest.mark.parametrize(
+    ("number", "root", "suffixes", "claim"),
+    [
+        ("45097761PC", "45097761", ("PC",), "PC"),
+        ("48463701SCR", "48463701", ("SC", "R"), "SC"),
+        ("48463701SC", "48463701", ("SC",), "SC"),
+        ("45097761PCR", "45097761", ("PC", "R"), "PC"),
+        ("45097761", "45097761", (), ""),
+    ],
+)
+def test_price_and_shortage_claims_hang_off_their_invoice(number, root, suffixes, claim):
+    parsed = parse_invoice_number(number)
+    assert (parsed.root, parsed.suffixes, parsed.claim_kind) == (root, suffixes, claim)
+
+
+@pytest.mark.parametrize(
+    ("number", "description", "issue"),
+    [
+        ("1146255532VCBSINV", "CHARGEBACK ASN ACCURACY - ISSUE ID 1146255532", "1146255532"),
+        ("1146255532VCBSINVR", "CHARGEBACK REVERSAL", "1146255532"),
+        ("CB-77", "CHARGEBACK ASN ACCURACY - ISSUE ID 1146255999", "1146255999"),
+        ("48824914SC", "SHORTAGE CLAIM", ""),
+        ("48824914", "INVOICE PAYMENT", ""),
+    ],
+)
+def test_chargeback_settlements_in_a_payment_name_their_issue(number, description, issue):
+    assert chargeback_issue_id(number, description) == issue

@@ -200,12 +200,12 @@ class AccountHistory:
             self.world.orders.append(order)
             if order.invoice is None:
                 continue
+            if rng.random() < PRICE_CLAIM_SHARE:  # first: it may set the billed cost a shortage claim uses
+                self._price_claim(rng, order)
             if scenario in SHORTAGES:
                 self._shortage_claim(rng, order, scenario)
             elif scenario != "clean":
                 self._chargeback(rng, order, scenario)
-            if rng.random() < PRICE_CLAIM_SHARE:
-                self._price_claim(rng, order)
         self.world.chargebacks.extend(self.chargebacks)
         self._coop(random.Random(f"{self.world.seed}|{self.account.vendor_code}|coop"))
 

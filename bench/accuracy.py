@@ -81,26 +81,6 @@ def setup_django(url: str, media_root: Path) -> None:
     logging.getLogger("django-q").setLevel(logging.WARNING)  # a line per inline task otherwise
 
 
-def predictions(loaded) -> list[dict]:
-    from refunds.models import Chargeback
-
-    rows = []
-    queryset = Chargeback.objects.filter(account__organization=loaded.organization).select_related("assessment")
-    for cb in queryset.order_by("amazon_id"):
-        assessment = getattr(cb, "assessment", None)
-        recovery = assessment.expected_recovery if assessment is not None else Decimal(0)
-        rows.append(
-            {
-                "id": cb.amazon_id,
-                "action": cb.recommendation,
-                "expected_recovery": f"{recovery:.2f}",
-                "due_on": cb.due_on.isoformat() if cb.due_on else None,
-                "disputable_from": cb.disputable_from.isoformat() if cb.disputable_from else None,
-            }
-        )
-    return rows
-
-
 def grade(predicted: list[dict], expected: list[dict]) -> list[str]:
     """The figures, one line each: precision, recall, money flagged, deadline and action exactness."""
     by_id = {p["id"]: p for p in predicted}
@@ -146,7 +126,7 @@ def main(argv=None) -> int:
     data = args.data.resolve()
     url = fresh_database(args.database_url)
     setup_django(url, Path(tempfile.mkdtemp(prefix="acorn-accuracy-media-")))
-    from bench.folder_loader import evaluate_all, load_folder
+    from bench.folder_loader import evaluate_all, load_folder, predictions
 
     started = time.perf_counter()
     loaded = load_folder(data, per_account=args.per_account)

@@ -86,6 +86,27 @@ def evaluate_all(loaded: Loaded):
     return evaluate_chargebacks(ids, cause="loaded files", now=loaded.now)
 
 
+def predictions(loaded) -> list[dict]:
+    """One record per deduction: its Amazon id, ACORN's action, expected recovery and deadlines."""
+    from refunds.models import Chargeback
+
+    rows = []
+    queryset = Chargeback.objects.filter(account__organization=loaded.organization).select_related("assessment")
+    for cb in queryset.order_by("amazon_id"):
+        assessment = getattr(cb, "assessment", None)
+        recovery = assessment.expected_recovery if assessment is not None else Decimal(0)
+        rows.append(
+            {
+                "id": cb.amazon_id,
+                "action": cb.recommendation,
+                "expected_recovery": f"{recovery:.2f}",
+                "due_on": cb.due_on.isoformat() if cb.due_on else None,
+                "disputable_from": cb.disputable_from.isoformat() if cb.disputable_from else None,
+            }
+        )
+    return rows
+
+
 # --------------------------------------------------------------------------------------------------
 # accounts.json
 

@@ -17,7 +17,16 @@ from acorn_portal.roles import Role
 from acorn_portal.services.events import emit_event
 from datasources.models import FileImport, SyncRun
 from developer.models import LedgerExport, WebhookDelivery, WebhookEndpoint
-from refunds.models import Chargeback, Invoice, PurchaseOrder, PurchaseOrderItem, Remittance, Shipment
+from refunds.models import (
+    Chargeback,
+    CoopAgreement,
+    Invoice,
+    ProofOfDelivery,
+    PurchaseOrder,
+    PurchaseOrderItem,
+    Remittance,
+    Shipment,
+)
 from tests.acorn_portal.test_admin_scoping import World, build_documents
 from tests.developer.conftest import client_for, make_key
 from tests.refunds.cases import PDF_BYTES, upload
@@ -72,7 +81,7 @@ ROUTES: dict[str, Route] = {
         ("POST",),
         body=lambda w: {
             "account": w.account.pk,
-            "items": [{"number": "NEWINV1", "invoice_date": "2026-11-01", "amount": "10.00", "currency": "USD"}],
+            "items": [{"number": "NEWINV1", "issued_at": "2026-11-01T18:00:00Z", "amount": "10.00", "currency": "USD"}],
         },
     ),
     "remittance-list": Route(("GET",), lists=Remittance),
@@ -84,8 +93,24 @@ ROUTES: dict[str, Route] = {
             "items": [
                 {
                     "shipment_id": w.get(Shipment).shipment_id,
+                    "signed": True,
                     "delivered_at": "2026-11-02T10:00:00Z",
-                    "bill_of_lading": "BOL1",
+                    "cartons_delivered": 1,
+                }
+            ],
+        },
+    ),
+    "coop-agreement-bulk": Route(
+        ("POST",),
+        body=lambda w: {
+            "account": w.account.pk,
+            "items": [
+                {
+                    "agreement_id": "99990001",
+                    "vendor_code": w.account.vendor_code_list[0],
+                    "rate_percent": "3.00",
+                    "currency": w.account.currency,
+                    "active_from": "2026-01-01",
                 }
             ],
         },
@@ -165,7 +190,7 @@ def _snapshot():
 
     return {
         model.__name__: model.objects.count()
-        for model in (Shipment, Invoice, FileImport, SyncRun, Evidence, OutboxEvent)
+        for model in (Shipment, Invoice, FileImport, SyncRun, Evidence, OutboxEvent, ProofOfDelivery, CoopAgreement)
     } | {
         "states": sorted(Chargeback.objects.values_list("id", "state", "workflow_version")),
         "webhook secrets": sorted(WebhookEndpoint.objects.values_list("id", "secret")),

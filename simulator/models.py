@@ -25,6 +25,9 @@ class SimulatedTruth(models.Model):
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
     reason = models.CharField(max_length=60)
     note = models.TextField(blank=True, help_text="In words: what the documents show.")
+    expected_action = models.CharField(max_length=20, blank=True, help_text="dispute, wait, needs_evidence or accept")
+    due_on = models.DateField(null=True, blank=True, help_text="The last day to dispute, marketplace-local.")
+    disputable_from = models.DateField(null=True, blank=True, help_text="The first day a dispute is heard.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -30,6 +30,7 @@ from refunds.models import (
     Chargeback,
     Invoice,
     InvoiceLine,
+    ProofOfDelivery,
     PurchaseOrder,
     PurchaseOrderItem,
     Remittance,
@@ -175,6 +176,17 @@ class ShipmentAdmin(ReadOnlyFactsAdmin):
     search_fields = ("=shipment_id", "=amazon_reference_number", "=bill_of_lading", "=pro_number")
     search_help_text = "Shipment id, ARN, BOL or PRO number."
     inlines = (ShipmentItemInline, CartonInline)
+
+
+@admin.register(ProofOfDelivery)
+class ProofOfDeliveryAdmin(ReadOnlyFactsAdmin):
+    """Carriers' PODs and BOLs by shipment id (they may arrive before the ASN they prove)."""
+
+    list_display = ("shipment_id", "account", "kind", "signed", "signed_by", "delivered_at", "cartons_delivered")
+    list_filter = (AccountListFilter, MarketplaceListFilter, "kind", "signed", "delivered_at")
+    list_select_related = ("account",)
+    search_fields = ("=shipment_id", "=bill_of_lading", "=pro_number")
+    search_help_text = "Shipment id, BOL or PRO number."
 
 
 @admin.register(ShipmentItem)

@@ -53,6 +53,7 @@ from refunds.models import (
     Invoice,
     InvoiceLine,
     PolicyRule,
+    ProofOfDelivery,
     PurchaseOrder,
     PurchaseOrderItem,
     Remittance,
@@ -151,6 +152,20 @@ def _purchase_order_item(world):
         ordered_quantity=12,
         net_cost=Decimal("12.50"),
         currency=world.account.currency,
+    )
+
+
+@factory(ProofOfDelivery)
+def _proof_of_delivery(world):
+    return ProofOfDelivery.objects.create(
+        account=world.account,
+        shipment_id=f"{world.tag}-SHIP-1",
+        kind="POD",
+        signed=True,
+        signed_by=f"{world.tag} receiving",
+        delivered_at=NOW,
+        cartons_delivered=3,
+        po_numbers=[f"{world.tag}PO001"],
     )
 
 

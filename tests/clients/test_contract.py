@@ -112,7 +112,16 @@ def seed(account, acorn: Client) -> dict:
     )
     pod = acorn.documents.proofs_of_delivery.upsert(
         account.pk,
-        [{"shipment_id": "ASN-CT-1", "delivered_at": "2026-09-06T08:00:00Z", "bill_of_lading": "BOL-1"}],
+        [
+            {
+                "shipment_id": "ASN-CT-1",
+                "kind": "POD",
+                "signed": True,
+                "delivered_at": "2026-09-06T08:00:00Z",
+                "cartons_delivered": 1,
+                "bill_of_lading": "BOL-1",
+            }
+        ],
     )
     assert shipments.ok and invoices.ok and pod.ok, (shipments, invoices, pod)
     upsert_remittances(

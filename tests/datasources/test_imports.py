@@ -81,19 +81,16 @@ def test_duplicate_ids_in_one_file_fail_it(account, ops):
     assert not Chargeback.objects.exists()
 
 
-def test_currency_of_another_account_is_refused_on_its_row(account, ops):
-    done = run(account, ops, "Issue ID,Chargeback Type,Amount,Currency,Issue Date\n1,Prep,5.00,EUR,03/04/2025\n")
+def test_a_row_labelled_in_another_currency_is_kept_in_the_accounts(account, ops):
+    """Vendor Central prints a few US rows with CAD; the number is dollars. The row is kept, the label too."""
+    done = run(account, ops, "Issue ID,Chargeback Type,Amount,Currency,Issue Date\n1,Prep,5.00,CAD,03/04/2025\n")
 
-    assert done.status == ImportStatus.FAILED
-    assert done.errors == [
-        {
-            "sheet": "",
-            "row": 2,
-            "column": "Currency",
-            "value": "EUR",
-            "why": "'EUR' does not match the vendor account's currency 'USD'",
-        }
-    ]
+    assert done.status == ImportStatus.IMPORTED, done.errors
+    case = Chargeback.objects.get(amazon_id="1")
+    assert (case.amount, case.currency, case.reported_currency) == (Decimal("5.00"), "USD", "CAD")
+    same = run(account, ops, "Issue ID,Chargeback Type,Amount,Currency,Issue Date\n2,Prep,5.00,USD,03/04/2025\n")
+    assert same.status == ImportStatus.IMPORTED
+    assert Chargeback.objects.get(amazon_id="2").reported_currency == ""
 
 
 @pytest.mark.parametrize(
@@ -258,3 +255,85 @@ def test_a_failed_import_re_evaluates_nothing(account, ops, django_capture_on_co
         done = run(account, ops, bad, kind="invoices")
     assert done.status == ImportStatus.FAILED
     assert callbacks == []
+
+
+VC_INVOICES = (
+    "Invoice Number,Payee,Invoice Date,Invoice Creation Date,Invoice Amount,Payment Due Date,Invoice Status,"
+    "Actual Paid Amount,Any Deductions\n"
+    '48824914,ACMEU,07/20/2024,07/20/2024,"5,274.36",09/18/2024,Paid,"4,140.24",Yes\n'
+    '48824914SC,ACMEU,09/13/2024,09/13/2024,"-1,134.12",09/18/2024,Deducted,"-1,134.12",Yes\n'
+    "48824914SCR,ACMEU,11/30/2024,11/30/2024,549.25,11/30/2024,Credited,549.25,No\n"
+    "45097761,ACMEU,10/01/2025,10/01/2025,900.00,11/30/2025,Paid,748.86,Yes\n"
+    "45097761PC,ACMEU,10/24/2025,10/24/2025,-151.14,12/15/2025,Deducted,-151.14,Yes\n"
+)
+
+
+def test_vendor_central_claims_become_deductions_on_their_root_invoice(account, ops):
+    done = run(account, ops, VC_INVOICES, kind="invoices")
+
+    assert done.status == ImportStatus.IMPORTED, done.errors
+    claims = {cb.amazon_id: cb for cb in Chargeback.objects.all()}
+    assert set(claims) == {"48824914SC", "45097761PC"}  # the SCR credit is a reversal, not a deduction
+    shortage, price = claims["48824914SC"], claims["45097761PC"]
+    assert (shortage.family, shortage.invoice_number, shortage.amount) == (
+        "shortage_claim",
+        "48824914",
+        Decimal("1134.12"),
+    )
+    assert (price.family, price.deduction_type, price.invoice_number) == ("price_claim", "price_claim", "45097761")
+    assert price.amount == Decimal("151.14") and price.issue_date.isoformat() == "2025-10-24"
+    reversal = Invoice.objects.get(number="48824914SCR")
+    assert (reversal.direction, reversal.parent.number) == ("credit", "48824914SC")
+    assert Invoice.objects.get(number="48824914").date_source == "vendor_central"
+
+
+def test_chargeback_settlements_in_a_payment_name_their_issue(account, ops):
+    text = (
+        "Payment Number,Payment Date,Invoice Number,Invoice Date,Invoice Amount,Net Amount Paid,Description\n"
+        "3030331428,01/15/2026,1146255532VCBSINV,01/13/2026,-35.51,-35.51,"
+        "CHARGEBACK ASN ACCURACY - ISSUE ID 1146255532\n"
+        "3030331428,01/15/2026,1146255532VCBSINVR,01/14/2026,35.51,35.51,CHARGEBACK REVERSAL - ISSUE ID 1146255532\n"
+        '3030331428,01/15/2026,48824914,07/20/2024,"5,274.36","5,274.36",INVOICE PAYMENT\n'
+    )
+    done = run(account, ops, text, kind="remittances")
+
+    assert done.status == ImportStatus.IMPORTED, done.errors
+    lines = Remittance.objects.get().lines.order_by("line_number")
+    assert [(line.chargeback_id, line.amount) for line in lines] == [
+        ("1146255532", Decimal("-35.51")),
+        ("1146255532", Decimal("35.51")),
+        ("", Decimal("5274.36")),
+    ]
+
+
+def test_coop_rows_keep_their_agreement_rate_and_base(account, ops):
+    text = (
+        "Invoice ID,Agreement ID,Agreement Title,Invoice Date,Funding Type,Rate Percent,Base Amount,Amount,Currency\n"
+        "3198-06764257,96598412,Holiday Marketing Fund (Feb 2024),12/31/2024,Marketing & Promotion,"
+        '3.00,"103,455.71","4,419.63",USD\n'
+    )
+    done = run(account, ops, text, kind="coop")
+
+    assert done.status == ImportStatus.IMPORTED, done.errors
+    case = Chargeback.objects.get(amazon_id="3198-06764257")
+    assert (case.family, case.coop_agreement_id, case.coop_rate_percent, case.coop_base_amount) == (
+        "coop",
+        "96598412",
+        Decimal("3.00"),
+        Decimal("103455.71"),
+    )
+    assert case.amount == Decimal("4419.63")
+
+
+def test_messy_po_numbers_are_normalised(account, ops):
+    text = (
+        "Issue ID,Vendor Code,PO Number,ASIN,Chargeback Type,Sub Type,Quantity,Amount,Currency,Chargeback Date\n"
+        "1,ACMEU,po# 1a2b3c4d,B000000001,Prep,Bagging,1,2.00,USD,03/10/2026\n"
+        "2,ACMEU, 1A2B3C4D ,B000000001,Prep,Bagging,1,2.00,USD,03/10/2026\n"
+        "3,ACMEU,PO 1A2B3C4D,B000000001,Prep,Bagging,1,2.00,USD,03/10/2026\n"
+        "4,ACMEU,#1A2B3C4D,B000000001,Prep,Bagging,1,2.00,USD,03/10/2026\n"
+    )
+    done = run(account, ops, text)
+
+    assert done.status == ImportStatus.IMPORTED, done.errors
+    assert set(Chargeback.objects.values_list("po_number_normalized", flat=True)) == {"1A2B3C4D"}

@@ -1,6 +1,5 @@
 """The SP-API connector: Amazon's own example payloads parse, LWA caching, retries, rate limits, endpoints."""
 
-import dataclasses
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -16,7 +15,7 @@ from refunds.choices import ReceiveStatus
 from simulator import payloads
 from simulator.data import SimulatorData
 from simulator.server import serve
-from tests.datasources.simtools import FAST, SPEC, sim_options
+from tests.datasources.simtools import FAST, SPEC, in_eaches, sim_options
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "simulator" / "spapi_examples"
 ACCOUNT = AccountInfo(
@@ -114,27 +113,10 @@ def test_amazon_shipment_details_example_parses():
     assert shipment.cartons[0].contents == [{"item_sequence_number": "001", "quantity": 1}]
 
 
-def _in_eaches(po):
-    """The record as the parser gives it back: quantities acknowledged and received in cases become eaches."""
-    items = []
-    for item in po.items:
-        if item.ordered_unit == "Cases":
-            size = item.unit_size
-            item = dataclasses.replace(
-                item,
-                accepted_quantity=None if item.accepted_quantity is None else item.accepted_quantity * size,
-                received_quantity=None if item.received_quantity is None else item.received_quantity * size,
-                received_unit="Cases" if item.received_quantity is not None else "",
-                received_unit_size=size if item.received_quantity is not None else None,
-            )
-        items.append(item)
-    return dataclasses.replace(po, items=items)
-
-
 def test_simulator_payloads_round_trip_through_the_parser():
     data = SimulatorData(**sim_options())
     for po in data.records("US", "purchase_orders"):
-        assert parse_order(payloads.order_json(po), status=payloads.order_status_json(po)) == _in_eaches(po)
+        assert parse_order(payloads.order_json(po), status=payloads.order_status_json(po)) == in_eaches(po)
     for shipment in data.records("US", "shipments"):
         assert parse_shipment(payloads.shipment_json(shipment, vendor_code="ACMEU")) == shipment
 

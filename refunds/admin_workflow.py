@@ -27,6 +27,7 @@ from refunds.services import workflow
 from refunds.services.assignment import assign, assign_to_me, for_each, route_by_rules
 from refunds.services.comments import add_comment
 from refunds.services.evidence import add_evidence
+from refunds.services.matching import evaluate_chargebacks, schedule_evaluation
 from refunds.services.packets import PACKET_STATES, build_packet
 from refunds.services.related import related_documents
 from refunds.services.timeline import case_timeline
@@ -86,6 +87,10 @@ class QueueFilter(admin.SimpleListFilter):
         }.get(self.value(), lambda: queryset.none())()
 
 
+# Beyond this many selected cases the admin action hands the work to a task instead of waiting on it.
+EVALUATE_NOW_LIMIT = 2000
+
+
 class ChargebackWorkflowAdminMixin:
     """Case page, transition buttons, evidence, comments, packets, assignment and bulk actions."""
 
@@ -98,6 +103,7 @@ class ChargebackWorkflowAdminMixin:
         "route_action",
         "request_approval_action",
         "accept_action",
+        "evaluate_action",
     )
 
     # --- list ----------------------------------------------------------------------------------------
@@ -350,6 +356,16 @@ class ChargebackWorkflowAdminMixin:
     def request_approval_action(self, request, queryset):
         outcome = for_each(self._cases(queryset), workflow.request_approval, actor=request.user)
         self._report(request, outcome, "sent for approval")
+
+    @admin.action(description="Re-evaluate (match and judge again now)", permissions=["view"])
+    def evaluate_action(self, request, queryset):
+        ids = list(queryset.order_by().values_list("pk", flat=True))
+        if len(ids) > EVALUATE_NOW_LIMIT:
+            schedule_evaluation(ids, cause=f"re-evaluation requested by {request.user}"[:60])
+            self.message_user(request, f"{len(ids)} cases will be re-evaluated in the background.", messages.SUCCESS)
+            return
+        run = evaluate_chargebacks(ids, cause=f"re-evaluated on request by {request.user}"[:60])
+        self.message_user(request, f"Re-evaluated {run.evaluated} cases; {run.changed} changed.", messages.SUCCESS)
 
     @admin.action(description="Accept as valid deductions…")
     def accept_action(self, request, queryset):

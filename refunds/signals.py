@@ -1,10 +1,11 @@
-"""Receivers of the refunds app: seed rules for new organizations, re-time cases when a rule changes."""
+"""Receivers of the refunds app: seed rules for new organizations, re-judge cases when a rule or an
+agreement changes."""
 
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from acorn_portal.models import Organization
-from refunds.models import Chargeback, PolicyRule
+from refunds.models import Chargeback, CoopAgreement, PolicyRule
 from refunds.models.chargebacks import stats_snapshot
 from refunds.services.policy import schedule_organization_recompute, schedule_rule_recompute
 from refunds.services.policy_seed import seed_policy_rules
@@ -46,6 +47,17 @@ def rule_changed(sender, instance, raw=False, **kwargs):
         return
     families = {instance.family, getattr(instance, "_previous_family", None)} - {None}
     schedule_rule_recompute(instance.pk, instance.organization_id, families)
+
+
+@receiver(post_save, sender=CoopAgreement, dispatch_uid="refunds_agreement_saved")
+@receiver(post_delete, sender=CoopAgreement, dispatch_uid="refunds_agreement_deleted")
+def agreement_changed(sender, instance, raw=False, **kwargs):
+    """A co-op agreement decides its account's co-op verdicts: they are redone after commit."""
+    if raw:
+        return
+    from refunds.services.matching import schedule_for_agreements
+
+    schedule_for_agreements([instance.account_id], cause=f"co-op agreement {instance.agreement_id} changed")
 
 
 @receiver(post_delete, sender=Chargeback, dispatch_uid="refunds_chargeback_deleted_stats")

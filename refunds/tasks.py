@@ -119,6 +119,13 @@ def evaluate_for_documents(account_id: int, po_numbers=(), invoice_numbers=()) -
     return str(evaluate_chargebacks(ids, cause="documents arrived"))
 
 
+def evaluate_for_agreements(account_ids, cause: str = "co-op agreement changed") -> str:
+    """Co-op agreements changed for these accounts: re-evaluate their open co-op deductions."""
+    from refunds.services.matching.evaluate import coop_chargeback_ids
+
+    return str(evaluate_chargebacks(coop_chargeback_ids(account_ids), cause=cause))
+
+
 def refresh_time_sensitive_verdicts() -> str:
     """Daily: verdicts that depend on the calendar — a blackout ending, a window closing — are redone.
 

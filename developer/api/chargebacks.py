@@ -32,6 +32,7 @@ from refunds.identifiers import normalize_po_number
 from refunds.models import Chargeback
 from refunds.services import workflow
 from refunds.services.evidence import add_evidence
+from refunds.services.matching import evaluate_chargebacks
 from refunds.services.timeline import case_timeline
 from refunds.services.verdict_display import verdict_data
 
@@ -325,6 +326,7 @@ class ChargebackViewSet(ApiViewSet):
         "evidence": Scope.CHARGEBACKS_READ,
         "evidence.POST": Scope.CHARGEBACKS_WRITE,
         "transition": Scope.CHARGEBACKS_WRITE,
+        "evaluate": Scope.CHARGEBACKS_WRITE,
     }
     ordering_fields = {
         "issue_date": "issue_date",
@@ -425,6 +427,18 @@ class ChargebackViewSet(ApiViewSet):
             if required in accepted and required not in values:
                 values[required] = ""
         service(chargeback=case, actor=request.user, **values)
+        return Response(detail_item(self.get_case(), request.user))
+
+    @extend_schema(
+        request=None,
+        responses=ChargebackDetailSerializer,
+        description="Match and judge the deduction again now, against the documents, agreements, rules and "
+        "evidence on file; answers with the fresh verdict.",
+    )
+    @action(detail=True, methods=["post"])
+    def evaluate(self, request, pk=None):
+        case = self.get_case()
+        evaluate_chargebacks([case.pk], cause=f"re-evaluated on request by {request.user}"[:60])
         return Response(detail_item(self.get_case(), request.user))
 
     @extend_schema(methods=["GET"], responses=EvidenceSerializer(many=True))

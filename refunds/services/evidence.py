@@ -52,6 +52,10 @@ def add_evidence(*, chargeback: Chargeback, actor, kind: str, upload, note: str 
             evidence._history_user = actor
             evidence._change_reason = f"{evidence.get_kind_display()} uploaded"
             evidence.save()
+            # The verdict reads what evidence the case holds: redo it once the upload commits.
+            from refunds.services.matching import schedule_evaluation
+
+            schedule_evaluation([chargeback.pk], cause=f"{evidence.get_kind_display()} uploaded")
             emit_event(
                 "chargeback.evidence_added",
                 organization=chargeback.account.organization,

@@ -183,3 +183,31 @@ def test_evidence_upload_and_list(api, account):
     assert [e["kind"] for e in api.get(url).json()] == ["pod"]
     bad = api.post(url, {"kind": "pod", "file": upload(b"\x00\x01binary", "x.exe")}, format="multipart")
     assert bad.status_code == 400 and "file" in bad.json()["errors"]
+
+
+def test_evaluate_judges_the_case_again_and_answers_with_the_verdict(api, account):
+    from refunds.models import ChargebackAssessment
+
+    case = make_chargeback(account, amazon_id="1146263927", family="operational_chargeback", deduction_type="prep")
+    assert not ChargebackAssessment.objects.filter(chargeback=case).exists()
+    response = api.post(f"/api/v1/chargebacks/{case.pk}/evaluate/", {}, format="json")
+    assert response.status_code == 200, response.content
+    assessment = ChargebackAssessment.objects.get(chargeback=case)
+    assert assessment.recommendation == "needs_evidence"  # prep is decided only on photos
+    assert response.json()["id"] == case.pk
+    case.refresh_from_db()
+    assert case.recommendation == "needs_evidence"
+
+
+def test_evaluate_needs_the_write_scope(org, account):
+    case = make_chargeback(account)
+    _, secret = make_key(org, scopes=["chargebacks:read"])
+    response = client_for(secret).post(f"/api/v1/chargebacks/{case.pk}/evaluate/", {}, format="json")
+    assert response.status_code == 403
+    assert api_missing(case)
+
+
+def api_missing(case) -> bool:
+    from refunds.models import ChargebackAssessment
+
+    return not ChargebackAssessment.objects.filter(chargeback=case).exists()

@@ -61,6 +61,7 @@ ROUTES: dict[str, Route] = {
     "chargeback-detail": Route(("GET",), kwargs=_cb),
     "chargeback-status": Route(("GET",), kwargs=_cb),
     "chargeback-transition": Route(("POST",), kwargs=lambda w: {**_cb(w), "name": "start_review"}, body=lambda w: {}),
+    "chargeback-evaluate": Route(("POST",), kwargs=_cb, body=lambda w: {}),
     "chargeback-evidence": Route(
         ("GET", "POST"),
         kwargs=_cb,

@@ -9,6 +9,7 @@ from refunds.models import (
     Chargeback,
     Invoice,
     InvoiceLine,
+    ProofOfDelivery,
     PurchaseOrder,
     PurchaseOrderItem,
     Remittance,
@@ -76,7 +77,11 @@ def make_shipment(
     cartons=10,
     labelled=True,
     shipped_on="2026-01-06",
+    pod_signed=True,
+    pod_cartons=None,
 ):
+    """An ASN with its cartons and, when `delivered` and `bol` are given, the carrier's POD for it
+    (signed unless `pod_signed=False`, every carton delivered unless `pod_cartons` says fewer)."""
     shipment = Shipment.objects.create(
         account=account,
         shipment_id=shipment_id,
@@ -90,6 +95,18 @@ def make_shipment(
     ShipmentItem.objects.create(
         shipment=shipment, item_sequence_number="1", po_number=po_number, asin=ASIN, shipped_quantity=shipped
     )
+    if delivered and bol:
+        ProofOfDelivery.objects.create(
+            account=account,
+            shipment_id=shipment_id,
+            kind="BOL",
+            signed=pod_signed,
+            signed_by="ABE8 receiving" if pod_signed else "",
+            delivered_at=at(delivered, 14),
+            cartons_delivered=cartons if pod_cartons is None else pod_cartons,
+            po_numbers=[po_number],
+            bill_of_lading=bol,
+        )
     per_carton = shipped // cartons if cartons else 0
     for n in range(cartons):
         Carton.objects.create(

@@ -230,3 +230,21 @@ def test_evidence_admin_is_read_only_and_scoped(client, case, ops, outsider):
     client.force_login(ops)
     assert client.get(reverse("admin:refunds_evidence_changelist")).status_code == 200
     assert client.post(reverse("admin:refunds_evidence_delete", args=[evidence.pk])).status_code == 403
+
+
+def test_re_evaluate_action_judges_the_selected_cases_of_the_users_organization_only(
+    client, account, other_account, ops
+):
+    from refunds.models import ChargebackAssessment
+
+    mine = make_chargeback(account, amazon_id="1146273739", family="operational_chargeback", deduction_type="prep")
+    theirs = make_chargeback(other_account, amazon_id="1146273740", family="operational_chargeback")
+    client.force_login(ops)
+    response = client.post(
+        reverse("admin:refunds_chargeback_changelist"),
+        {"action": "evaluate_action", "_selected_action": [mine.pk, theirs.pk]},
+        follow=True,
+    )
+    assert "Re-evaluated 1 cases; 1 changed." in messages_of(response)
+    assert ChargebackAssessment.objects.get(chargeback=mine).recommendation == "needs_evidence"
+    assert not ChargebackAssessment.objects.filter(chargeback=theirs).exists()

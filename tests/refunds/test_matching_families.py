@@ -101,19 +101,33 @@ def operational(account, deduction_type, amount="50.00"):
 
 
 @pytest.mark.parametrize(
-    ("shipment_args", "expected", "words"),
+    ("po_args", "shipment_args", "expected", "words"),
     [
-        ({}, Recommendation.DISPUTE, "ASN 4411 sent 2026-01-06 01:00, shipment arrived 2026-01-08 06:00."),
-        ({"asn_sent": "2026-01-09"}, Recommendation.ACCEPT, "after the shipment"),
-        ({"asn_sent": None}, Recommendation.ACCEPT, "sent never"),
+        (
+            {"received": 120},
+            {},
+            Recommendation.DISPUTE,
+            "ASN 4411 confirmed 2026-01-06 01:00, delivered 2026-01-08 06:00.",
+        ),
+        ({"received": 120}, {"asn_sent": "2026-01-09"}, Recommendation.ACCEPT, "after the delivery: late ASN"),
+        ({"received": 120}, {"asn_sent": None}, Recommendation.ACCEPT, "confirmed never"),
+        ({"received": 96}, {}, Recommendation.ACCEPT, "ASN units 120 of B07XYZ1234; Amazon received 96."),
+        ({"received": 120}, {"pod_cartons": 9}, Recommendation.ACCEPT, "ASN 4411 10 cartons, POD 9"),
     ],
 )
-def test_asn_accuracy(account, shipment_args, expected, words):
-    make_po(account)
+def test_asn_accuracy(account, po_args, shipment_args, expected, words):
+    make_po(account, **po_args)
     make_shipment(account, **shipment_args)
     a = evaluate(operational(account, "asn_accuracy"))
     assert a.recommendation == expected
     assert words in texts(a)
+
+
+def test_asn_accuracy_without_a_pod_cannot_compare_cartons(account):
+    make_po(account, received=120)
+    make_shipment(account, bol="", delivered=None)
+    a = evaluate(operational(account, "asn_accuracy"))
+    assert a.recommendation == Recommendation.NEEDS_EVIDENCE
 
 
 def test_asn_chargeback_without_any_asn_is_valid(account):
@@ -123,23 +137,34 @@ def test_asn_chargeback_without_any_asn_is_valid(account):
     assert "No ASN on file for PO 2JK3S9VC" in texts(a)
 
 
-@pytest.mark.parametrize(("labelled", "expected"), [(True, Recommendation.DISPUTE), (False, Recommendation.ACCEPT)])
-def test_carton_content_label(account, labelled, expected):
+@pytest.mark.parametrize(("cartons", "expected"), [(10, Recommendation.NEEDS_EVIDENCE), (0, Recommendation.ACCEPT)])
+def test_carton_content_label_needs_photos_unless_the_asn_has_no_carton_data(account, cartons, expected):
     make_po(account)
-    make_shipment(account, labelled=labelled)
+    make_shipment(account, cartons=cartons)
     a = evaluate(operational(account, "no_carton_content_label"))  # an alias of carton_content_label
     assert a.recommendation == expected
+    assert a.expected_recovery == 0
 
 
-@pytest.mark.parametrize(("shipped", "expected"), [("2026-01-13", "dispute"), ("2026-01-14", "accept")])
-def test_po_on_time_compares_the_ship_date_with_the_window_in_local_time(account, shipped, expected):
-    # The window ends 2026-01-13 08:00 UTC, the 13th in Los Angeles; freight leaving at 12:00 UTC on
-    # the 13th (04:00 local) is in time, on the 14th it is late. Dates compare as Amazon shows them.
+@pytest.mark.parametrize(
+    ("delivered", "expected"),
+    [("2026-01-12", Recommendation.DISPUTE), ("2026-01-13", Recommendation.ACCEPT)],
+)
+def test_po_on_time_compares_the_pod_delivery_with_the_delivery_window(account, delivered, expected):
+    # The window ends 2026-01-13 08:00 UTC; the POD says 14:00 UTC on the day given.
     make_po(account, window=("2026-01-05", "2026-01-13"))
-    make_shipment(account, shipped_on=shipped)
+    make_shipment(account, delivered=delivered)
     a = evaluate(operational(account, "po_on_time_accuracy"))  # the generator's spelling, an alias
     assert a.recommendation == expected
-    assert "ship window ends 2026-01-13" in texts(a)
+    assert "PO 2JK3S9VC delivery window 2026-01-05 00:00 – 2026-01-13 00:00" in texts(a)
+
+
+def test_po_on_time_without_a_pod_needs_evidence(account):
+    make_po(account)
+    make_shipment(account, bol="", delivered=None)
+    a = evaluate(operational(account, "po_on_time"))
+    assert a.recommendation == Recommendation.NEEDS_EVIDENCE
+    assert "No proof of delivery for PO 2JK3S9VC yet." in texts(a)
 
 
 def test_no_show_with_a_recorded_delivery_is_disputable(account):
@@ -154,11 +179,19 @@ def test_no_show_without_delivery_is_valid(account):
     assert evaluate(operational(account, "no_show")).recommendation == Recommendation.ACCEPT
 
 
-def test_prep_needs_a_person_with_photos(account):
+@pytest.mark.parametrize("code", ["prep", "prep_bagging"])
+def test_prep_needs_photos(account, code):
     make_po(account)
-    a = evaluate(operational(account, "prep"))
+    a = evaluate(operational(account, code))
     assert a.recommendation == Recommendation.NEEDS_EVIDENCE
-    assert "check it by hand" in a.summary
+    assert "only photos can decide this one" in a.summary
+
+
+def test_overage_when_received_beyond_accepted_is_valid(account):
+    make_po(account, ordered=120, accepted=120, received=127)
+    a = evaluate(operational(account, "overage_po_units"))
+    assert a.recommendation == Recommendation.ACCEPT
+    assert "Amazon received 127 against 120 accepted units of B07XYZ1234." in texts(a)
 
 
 def test_overage_when_received_within_confirmed(account):
@@ -226,12 +259,68 @@ def test_coop_charged_above_the_agreed_rate_disputes_the_excess(account):
     agreement(account, base=CoopBase.PERCENT_OF_RECEIPTS, rate_percent=Decimal("3.0"), flat_amount=None)
     cb = coop_deduction(account, amount="500.00", text="AGR-77: 5% of 10,000.00")
     a = evaluate(cb)
-    assert "Charged 5% of 10,000.00; the agreement says 3%: 300.00 is due." in texts(a)
+    assert "Charged 500.00 (5% on a base of 10,000.00); agreement AGR-77 at 3%: 10,000.00 × 3% = 300.00" in texts(a)
     assert a.recommendation == Recommendation.DISPUTE
     assert a.expected_recovery == Decimal("200.00")
+
+
+def rated_coop(account, amount, *, rate="3.00", base="103455.71", **extra):
+    """A co-op row as Vendor Central's export gives it: agreement id, Rate Percent and Base Amount columns."""
+    cb = coop_deduction(account, amount=amount, text="", **extra)
+    type(cb).objects.filter(pk=cb.pk).update(
+        coop_agreement_id="AGR-77", coop_rate_percent=Decimal(rate), coop_base_amount=Decimal(base)
+    )
+    cb.refresh_from_db()
+    return cb
+
+
+def test_coop_excess_is_amount_less_the_base_at_the_agreements_rate_not_the_rows(account):
+    agreement(account, base=CoopBase.PERCENT_OF_RECEIPTS, rate_percent=Decimal("2.5"), flat_amount=None)
+    # 98,641.46 × 2.5% = 2,466.04 (rounded to the cent); the row claims 3%.
+    a = evaluate(rated_coop(account, "2959.24", rate="3.00", base="98641.46"))
+    assert a.recommendation == Recommendation.DISPUTE
+    assert a.expected_recovery == Decimal("493.20")
+
+
+def test_coop_as_agreed_is_accepted(account):
+    agreement(account, base=CoopBase.PERCENT_OF_RECEIPTS, rate_percent=Decimal("3.0"), flat_amount=None)
+    a = evaluate(rated_coop(account, "3103.67", base="103455.71"))
+    assert a.recommendation == Recommendation.ACCEPT
+
+
+def test_coop_outside_the_agreements_term_is_invalid_in_full(account):
+    agreement(account, base=CoopBase.PERCENT_OF_RECEIPTS, rate_percent=Decimal("3.0"), flat_amount=None)
+    a = evaluate(rated_coop(account, "3103.67", issue_date=date(2025, 12, 31)))
+    assert a.recommendation == Recommendation.DISPUTE
+    assert a.expected_recovery == Decimal("3103.67")
+    assert "outside the agreement's period" in texts(a)
+
+
+def test_coop_without_a_base_is_never_accepted_blind(account):
+    agreement(account, base=CoopBase.PERCENT_OF_RECEIPTS, rate_percent=Decimal("3.0"), flat_amount=None)
+    a = evaluate(coop_deduction(account, amount="300.00"))
+    assert a.recommendation == Recommendation.NEEDS_EVIDENCE
+
+
+def test_coop_naming_an_agreement_not_on_file_needs_evidence(account):
+    agreement(account, agreement_id="OTHER-1", base=CoopBase.PERCENT_OF_RECEIPTS, rate_percent=Decimal("3.0"))
+    a = evaluate(rated_coop(account, "3103.67"))
+    assert a.recommendation == Recommendation.NEEDS_EVIDENCE
+    assert "No co-op agreement on file matches this deduction." in texts(a)
 
 
 def test_coop_at_the_agreed_rate_is_valid(account):
     agreement(account, base=CoopBase.PERCENT_OF_RECEIPTS, rate_percent=Decimal("3.0"), flat_amount=None)
     a = evaluate(coop_deduction(account, amount="300.00", text="AGR-77: 3% of 10,000.00"))
     assert a.recommendation == Recommendation.ACCEPT
+
+
+def test_price_claim_names_only_the_invoice_and_reaches_the_po_through_its_lines(account):
+    make_po(account, net_cost="10.00")
+    make_invoice(account, unit_cost="10.50", **PRICE_NOW_OK)
+    cb = price_claim(account, "100.00")
+    type(cb).objects.filter(pk=cb.pk).update(po_number="", po_number_normalized="", asin="", quantity=None)
+    a = evaluate(cb)
+    assert a.recommendation == Recommendation.DISPUTE
+    assert a.expected_recovery == Decimal("40.00")
+    assert "Invoice INV1001 line 1 (B07XYZ1234): 120 units at 10.50, PO 2JK3S9VC cost 10.00" in texts(a)

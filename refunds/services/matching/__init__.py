@@ -10,6 +10,7 @@ from refunds.services.matching.evaluate import (
     chargebacks_for_documents,
     evaluate_chargebacks,
     schedule_evaluation,
+    schedule_for_agreements,
     schedule_for_documents,
 )
 
@@ -18,5 +19,6 @@ __all__ = [
     "chargebacks_for_documents",
     "evaluate_chargebacks",
     "schedule_evaluation",
+    "schedule_for_agreements",
     "schedule_for_documents",
 ]

@@ -40,6 +40,7 @@ class Finding:
     missing_documents: list[str] = field(default_factory=list)
     confidence: Decimal = Decimal("0.80")
     decided: bool = True  # False: the documents cannot say either way (the verdict asks for evidence)
+    photo_only: bool = False  # only photos (labels, packing) can decide: nothing in the data does
 
     def add(self, code: str, status: str, text: str) -> None:
         self.checks.append(check(code, status, text))
@@ -68,6 +69,10 @@ class Bundle:
         self.chain_lines = {}  # invoice id -> lines, for the derivative chain
         self.remittance_lines = []
         self.siblings = []
+        # Every PO the deduction is about, by normalised number: its own PO, or for a claim on an
+        # invoice (which names no PO) the POs of the invoice's lines. `po`… above is the first.
+        self.po_views = {}
+        self.pods = {}  # shipment pk -> [proof of delivery rows]
 
     # Narrowing to the deduction's ASIN; a deduction without an ASIN is about the whole document.
     def _for_asin(self, rows):
@@ -81,6 +86,14 @@ class Bundle:
     @cached_property
     def asn_lines(self):
         return self._for_asin(self.shipment_lines)
+
+    @cached_property
+    def claim_lines(self):
+        """The root invoice's billed lines a claim on the invoice covers (all of them unless it names an ASIN)."""
+        return [line for line in self._for_asin(self.invoice_lines) if line.quantity > 0]
+
+    def po_of_line(self, line) -> str:
+        return line.po_number_normalized or self.chargeback.po_number_normalized
 
     @cached_property
     def billed_lines(self):
@@ -144,10 +157,20 @@ def eaches(quantity: int, unit: str, unit_size: int) -> int:
 
 def build_bundle(chargeback, account, index: DocumentIndex) -> Bundle:
     bundle = Bundle(chargeback, account)
-    if chargeback.po_number_normalized:
-        view = index.po_view(chargeback.account_id, chargeback.po_number_normalized)
-        bundle.po, bundle.po_items, bundle.shipment_lines, bundle.shipments, bundle.cartons = view
     _attach_invoice(bundle, index)
+    if chargeback.po_number_normalized:
+        numbers = [chargeback.po_number_normalized]
+    else:
+        numbers = list(dict.fromkeys(line.po_number_normalized for line in bundle.invoice_lines))
+    for number in numbers:
+        if number:
+            bundle.po_views[number] = index.po_view(chargeback.account_id, number)
+    if bundle.po_views:
+        first = next(iter(bundle.po_views))
+        bundle.po, bundle.po_items, bundle.shipment_lines, bundle.shipments, bundle.cartons = bundle.po_views[first]
+        if bundle.invoice is not None and not chargeback.po_number_normalized:
+            bundle.po_invoice_lines = index.po_invoice_lines(bundle.invoice, first)
+    bundle.pods = index.pods
     root = bundle.invoice.root_number if bundle.invoice else invoice_root(chargeback)
     chain_numbers = [inv.number for inv in bundle.chain]
     lines = index.remittance_lines
@@ -155,6 +178,10 @@ def build_bundle(chargeback, account, index: DocumentIndex) -> Bundle:
         found = lines.get((chargeback.account_id, number))
         if found:
             bundle.remittance_lines.extend(found)
+    seen = {line.id for line in bundle.remittance_lines}
+    for line in index.settlements.get((chargeback.account_id, chargeback.amazon_id), ()):
+        if line.id not in seen:
+            bundle.remittance_lines.append(line)
     rows = index.siblings.get((chargeback.account_id, sibling_key(chargeback)), ())
     bundle.siblings = [row for row in rows if row.id != chargeback.id]
     return bundle
@@ -187,14 +214,28 @@ def _bills(index, invoice, asin) -> bool:
     return not asin or asin in index.invoice_asins(invoice.id)
 
 
-def has_proof_of_delivery(shipment) -> bool:
-    """Proof of delivery, until the workflow's evidence model lands: a delivery date and a BOL number.
+FULL, SHORT, NONE = "full", "short", "none"
 
-    Prepaid freight needs a signed POD, collect freight a carrier-signed BOL (RESEARCH.md §1.3);
-    both show up in the ASN data as a recorded delivery against a bill of lading. This is the one
-    place to change when uploaded POD files become evidence of their own.
+
+def asn_carton_count(shipment, cartons=()) -> int:
+    """Cartons the ASN declared: its carton lines when loaded, else the count in its measurements."""
+    return len(cartons) if cartons else (shipment.carton_count or 0)
+
+
+def delivery_proof(bundle: Bundle, shipment) -> tuple[str, object]:
+    """How well a carrier's proof of delivery covers a shipment: (FULL | SHORT | NONE, the best POD).
+
+    Full: a signed POD or BOL delivering at least the ASN's cartons; short: signed, fewer cartons;
+    none: no POD, or only unsigned ones (Amazon denies a shortage dispute on those). A delivery date
+    on the ASN itself proves nothing: only the carrier's document does.
     """
-    return bool(shipment.delivered_at and shipment.bill_of_lading)
+    expected = asn_carton_count(shipment, bundle.cartons.get(shipment.id, ()))
+    pods = bundle.pods.get(shipment.id, ())
+    counted = [pod for pod in pods if pod.signed and pod.cartons_delivered is not None]
+    if not counted:  # absent, unsigned, or signed without a carton count: nothing proven
+        return NONE, pods[0] if pods else None
+    best = max(counted, key=lambda pod: pod.cartons_delivered)
+    return (FULL if best.cartons_delivered >= expected else SHORT), best
 
 
 _ASN_SENT = str(ProofKind.ASN_TRANSMISSION)
@@ -213,9 +254,9 @@ def document_evidence(bundle: Bundle) -> set[str]:
     if shipments:
         if any(s.asn_sent_at for s in shipments):
             found.add(_ASN_SENT)
-        if any(has_proof_of_delivery(s) for s in shipments):
+        if any(delivery_proof(bundle, s)[0] == FULL for s in shipments):
             found.update(_DELIVERED)
-        if any(s.delivered_at for s in shipments):
+        if any(s.delivered_at or bundle.pods.get(s.id) for s in shipments):
             found.add(_APPOINTMENT)
         if any(bundle.cartons.get(s.id) for s in shipments):
             found.add(_CARTONS)

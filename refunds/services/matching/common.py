@@ -7,72 +7,138 @@ nothing left to recover.
 
 from decimal import Decimal
 
-from refunds.choices import CheckStatus, DeductionFamily
+from refunds.choices import CheckStatus, DeductionFamily, InvoiceDateSource
 from refunds.services.matching.bundle import Bundle, Finding, check
+from refunds.services.matching.loader import CHARGEBACK_CREDIT, CHARGEBACK_DEBIT, invoice_root
 
 
 def currency_checks(bundle: Bundle) -> list[dict]:
-    """A mismatch is a flagged check, never an exception: the amounts cannot be compared as they are."""
-    cb, problems = bundle.chargeback, []
-    if bundle.account.currency and cb.currency != bundle.account.currency:
-        problems.append(f"the deduction is in {cb.currency} but the account works in {bundle.account.currency}")
-    if bundle.invoice is not None and bundle.invoice.currency != cb.currency:
-        problems.append(
-            f"invoice {bundle.invoice.number} is in {bundle.invoice.currency}, the deduction in {cb.currency}"
+    """A currency label that differs from the account's is kept and said, never a reason to drop or stall.
+
+    Vendor Central labels a few rows of an account with another currency (`CAD` on a US account)
+    while the number is in the account's currency: the deduction is judged in the account's currency.
+    """
+    cb, account_currency, found = bundle.chargeback, bundle.account.currency, []
+    label = cb.reported_currency or cb.currency
+    if account_currency and label != account_currency:
+        found.append(
+            check(
+                "common.currency_label",
+                CheckStatus.WARNING,
+                f"The deduction is labelled {label} but the account works in {account_currency}: "
+                f"judged as {cb.amount:,.2f} {account_currency}.",
+            )
         )
-    return [check("common.currency", CheckStatus.WARNING, f"Currency mismatch: {p}.") for p in problems]
+    invoice = bundle.invoice
+    conflict = invoice_date_conflict(invoice) if invoice is not None else ""
+    if conflict:
+        found.append(check("common.invoice_dates", CheckStatus.WARNING, f"Invoice {invoice.number}: {conflict}"))
+    if invoice is not None and account_currency and invoice.currency != account_currency:
+        found.append(
+            check(
+                "common.currency",
+                CheckStatus.WARNING,
+                f"Currency mismatch: invoice {invoice.number} is in {invoice.currency}, the account in "
+                f"{account_currency}: the amounts cannot be compared as they are.",
+            )
+        )
+    return found
+
+
+def invoice_date_conflict(invoice) -> str:
+    """`Invoice.date_conflict` for a loaded row: the vendor's pushed dates against Vendor Central's."""
+    if invoice.date_source != InvoiceDateSource.VENDOR_CENTRAL:
+        return ""
+    said = []
+    if invoice.pushed_date and invoice.pushed_date != invoice.invoice_date:
+        said.append(f"invoice date {invoice.pushed_date} (Vendor Central: {invoice.invoice_date})")
+    if invoice.pushed_due_date and invoice.due_date and invoice.pushed_due_date != invoice.due_date:
+        said.append(f"due date {invoice.pushed_due_date} (Vendor Central: {invoice.due_date})")
+    return f"the vendor pushed {' and '.join(said)}; Vendor Central's dates are used." if said else ""
 
 
 def _duplicate_key(row):
-    # The text too: two no-shows on two shipments of one PO cost the same but name different ARNs.
-    return (row.deduction_type, row.sub_type, row.asin, row.invoice_number, row.amount, row.quantity, row.description)
+    # Vendor code (the account), normalised PO, ASIN, type, sub type, quantity, amount, currency
+    # label, date and notes: a row equal in all of them is the same charge billed twice.
+    return (
+        row.po_number_normalized,
+        row.invoice_number,
+        row.asin,
+        row.deduction_type,
+        row.sub_type,
+        row.quantity,
+        row.amount,
+        row.reported_currency or row.currency,
+        row.issue_date,
+        row.description,
+    )
+
+
+def _issue_order(amazon_id: str) -> tuple:
+    """Issue IDs compare as numbers when they are numbers (`999` before `1000`)."""
+    digits = amazon_id.replace("-", "")
+    return (0, int(digits), amazon_id) if digits.isdigit() else (1, 0, amazon_id)
 
 
 def duplicate_of(bundle: Bundle):
-    """The earlier deduction this one repeats (same type, item, invoice, amount and quantity), if any."""
+    """The row with a lower Issue ID this deduction repeats exactly, if any (the lowest of them)."""
     cb = bundle.chargeback
     if cb.family == DeductionFamily.PROVISION:
         return None  # holdbacks sized from receipts: equal amounts are coincidence, not a second charge
-    mine = _duplicate_key(cb)
+    mine, order = _duplicate_key(cb), _issue_order(cb.amazon_id)
     earlier = [
         row
         for row in bundle.siblings
-        if _duplicate_key(row) == mine
-        and row.amazon_id != cb.amazon_id
-        and (row.issue_date, row.id) < (cb.issue_date, cb.id)
+        if row.amazon_id != cb.amazon_id and _duplicate_key(row) == mine and _issue_order(row.amazon_id) < order
     ]
-    return min(earlier, key=lambda row: (row.issue_date, row.id), default=None)
+    return min(earlier, key=lambda row: _issue_order(row.amazon_id), default=None)
 
 
 # Amazon's own status for a deduction it took back (report files spell it in several ways).
 REVERSED_STATUSES = {"reversed", "waived", "refunded", "cancelled", "canceled", "credited"}
 
 
+def _credit_numbers(cb, root: str) -> set[str]:
+    """Document numbers that carry a credit for this deduction."""
+    own = cb.amazon_id
+    numbers = {own, f"{own}R", f"{own}{CHARGEBACK_CREDIT}"}
+    if cb.family == DeductionFamily.SHORTAGE and root:
+        numbers |= {f"{root}SCR", f"{root}SCRSCR"}
+    return numbers
+
+
 def reversed_amount(bundle: Bundle) -> tuple[Decimal, list[str]]:
-    """What Amazon already gave back: its status, a credit derivative of the invoice (`…SCR`) for
-    the item, or a remittance credit on the deduction's own number or its `…R` reversal."""
+    """What Amazon already gave back, each credit counted once: its status, a reversal of the claim on
+    the invoice (`…SCR`, in the invoice export and/or the remittance), or a chargeback reversal
+    (`<IssueID>VCBSINVR`, "… ISSUE ID <id>"). Debit or credit is read from the sign."""
     cb = bundle.chargeback
     if cb.amazon_status.strip().lower() in REVERSED_STATUSES:
         return cb.amount, [f"Amazon's status is {cb.amazon_status}"]
-    total, where = Decimal(0), []
-    # The SC/SCR chain is the shortage claim's own: its credits reverse shortages of the invoice
-    # named on the deduction, nothing else charged on the same PO.
-    chain = bundle.chain if cb.family == DeductionFamily.SHORTAGE and cb.invoice_number else []
-    for invoice in chain:
-        if invoice.amount > 0 and invoice.suffixes.endswith("R"):
-            lines = [ln for ln in bundle.chain_lines.get(invoice.id, []) if not cb.asin or ln.asin == cb.asin]
-            credit = (
-                sum((ln.amount for ln in lines), Decimal(0)) if bundle.chain_lines.get(invoice.id) else invoice.amount
-            )
-            if credit > 0:
-                total += credit
-                where.append(f"credit {invoice.number} of {invoice.invoice_date}")
-    own = {cb.amazon_id, f"{cb.amazon_id}R"}
+    root = bundle.invoice.root_number if bundle.invoice is not None else invoice_root(cb)
+    numbers = _credit_numbers(cb, root)
+    credits: dict[str, tuple[Decimal, str]] = {}  # document number -> (amount, where), one credit each
+    for invoice in bundle.chain:
+        if invoice.amount > 0 and invoice.number in numbers:
+            # A credit with lines reverses the claim's item only; one without lines, the whole claim.
+            all_lines = bundle.chain_lines.get(invoice.id, [])
+            lines = [ln for ln in all_lines if not cb.asin or ln.asin == cb.asin]
+            amount = sum((ln.amount for ln in lines), Decimal(0)) if all_lines else invoice.amount
+            if amount > 0:
+                credits[invoice.number] = (amount, f"credit {invoice.number} of {invoice.invoice_date}")
+    paid: dict[str, list] = {}
     for line in bundle.remittance_lines:
-        if line.amount > 0 and line.invoice_number in own:
-            total += line.amount
-            where.append(f"payment {line.remittance__payment_number} on {line.remittance__payment_date}")
-    return min(total, cb.amount), where
+        named = line.invoice_number in numbers or line.chargeback_id == cb.amazon_id
+        if line.amount > 0 and named and line.invoice_number != cb.amazon_id + CHARGEBACK_DEBIT:
+            paid.setdefault(line.invoice_number, []).append(line)
+    for number, lines in paid.items():
+        amount = sum((line.amount for line in lines), Decimal(0))
+        # The same credit shows in the invoice export and in the payment: counted once, the larger.
+        if amount > credits.get(number, (Decimal(0), ""))[0]:
+            where = "; ".join(f"{number} paid in {ln.remittance__payment_number} on {ln.remittance__payment_date}"
+                              for ln in lines)  # fmt: skip
+            credits[number] = (amount, where)
+    total = sum((amount for amount, _ in credits.values()), Decimal(0))
+    return min(total, cb.amount), [where for _, where in credits.values()]
 
 
 def apply_common(bundle: Bundle, finding: Finding) -> tuple[bool, Decimal]:
@@ -80,7 +146,7 @@ def apply_common(bundle: Bundle, finding: Finding) -> tuple[bool, Decimal]:
     cb = bundle.chargeback
     finding.checks[:0] = currency_checks(bundle)
     for line in bundle.remittance_lines:
-        if line.invoice_number == cb.amazon_id and line.amount < 0:
+        if line.invoice_number in (cb.amazon_id, cb.amazon_id + CHARGEBACK_DEBIT) and line.amount < 0:
             finding.add(
                 "common.deducted",
                 CheckStatus.INFO,
@@ -91,8 +157,8 @@ def apply_common(bundle: Bundle, finding: Finding) -> tuple[bool, Decimal]:
         finding.add(
             "common.duplicate",
             CheckStatus.SUPPORTS_DISPUTE,
-            f"Duplicate: deduction {duplicate.amazon_id} of {duplicate.issue_date} charged the same "
-            f"{cb.amount:.2f} {cb.currency} for the same item.",
+            f"Exact duplicate of {duplicate.amazon_id} of {duplicate.issue_date}: the same {cb.amount:,.2f} "
+            f"{cb.currency} charged again for the same thing.",
         )
     reversed_total, where = reversed_amount(bundle)
     if reversed_total:

@@ -17,6 +17,9 @@ from refunds.services.matching.bundle import Bundle, Finding
 def find_agreement(bundle: Bundle, agreements):
     """The agreement the deduction names (its id in the invoice number or text), else the one in force."""
     cb = bundle.chargeback
+    if cb.coop_agreement_id:
+        named = [a for a in agreements if a.agreement_id.strip().upper() == cb.coop_agreement_id.strip().upper()]
+        return named[0] if named else None
     text = " ".join([cb.invoice_number, cb.sub_type, cb.description, cb.amazon_id]).upper()
     named = [a for a in agreements if a.agreement_id.upper() in text]
     if named:
@@ -57,13 +60,15 @@ def match_coop(bundle: Bundle, agreements) -> Finding:
         )
         return finding
     charged = _charged_rate(cb)
-    if charged is None:
+    if charged is None or agreement.rate_percent is None:
+        # Without the base Amazon charged on, the charge cannot be checked: never accept it blind.
         finding.add(
             "coop.rate",
-            CheckStatus.INFO,
-            f"Rate {agreement.rate_percent.normalize()}% of net receipts: "
+            CheckStatus.MISSING,
+            f"Agreement rate {_rate(agreement)}, but the base Amazon charged on is unknown: "
             "compare the charge with Amazon's co-op backup report.",
         )
+        finding.decided = False
         finding.confidence = Decimal("0.60")
         return finding
     return _check_rate(finding, cb, agreement, *charged)
@@ -73,7 +78,14 @@ def match_coop(bundle: Bundle, agreements) -> Finding:
 _RATE_TEXT = re.compile(r"(?P<rate>\d+(?:\.\d+)?)\s*%\s*(?:of|on|x)\s*(?P<base>[\d,]+(?:\.\d+)?)", re.IGNORECASE)
 
 
+def _rate(agreement) -> str:
+    return f"{agreement.rate_percent.normalize()}%" if agreement.rate_percent is not None else "unknown"
+
+
 def _charged_rate(cb):
+    """(rate, base) Amazon's co-op invoice states: its Rate Percent and Base Amount columns, else its text."""
+    if cb.coop_base_amount is not None:
+        return cb.coop_rate_percent, cb.coop_base_amount
     match = _RATE_TEXT.search(f"{cb.sub_type} {cb.description}")
     if not match:
         return None
@@ -81,15 +93,17 @@ def _charged_rate(cb):
 
 
 def _check_rate(finding: Finding, cb, agreement, rate: Decimal, base: Decimal) -> Finding:
+    # The row's rate is Amazon's claim; what is owed is the agreement's rate on the base.
     fair = quantize(base * agreement.rate_percent / 100, cb.currency)
     excess = max(Decimal(0), cb.amount - fair)
+    said = f"{rate.normalize()}% " if rate is not None else ""
     finding.add(
         "coop.rate",
-        CheckStatus.SUPPORTS_DISPUTE if rate > agreement.rate_percent else CheckStatus.INFO,
-        f"Charged {rate}% of {base:,.2f}; the agreement says {agreement.rate_percent.normalize()}%: "
-        f"{fair:,.2f} is due.",
+        CheckStatus.SUPPORTS_DISPUTE if excess else CheckStatus.INFO,
+        f"Charged {cb.amount:,.2f} ({said}on a base of {base:,.2f}); agreement {agreement.agreement_id} at "
+        f"{_rate(agreement)}: {base:,.2f} × {_rate(agreement)} = {fair:,.2f} is due.",
     )
-    finding.disputable = excess if excess > Decimal("0.01") else Decimal(0)
+    finding.disputable = excess
     status = CheckStatus.SUPPORTS_DISPUTE if finding.disputable else CheckStatus.SUPPORTS_AMAZON
     finding.add(
         "coop.conclusion", status, f"→ {finding.disputable:,.2f} of the {cb.amount:,.2f} charged is disputable."

@@ -59,6 +59,10 @@ CHARGEBACK_FIELDS = [
     "invoice_number",
     "amazon_status",
     "description",
+    "reported_currency",
+    "coop_agreement_id",
+    "coop_rate_percent",
+    "coop_base_amount",
     *DERIVED_FIELDS,
 ]
 
@@ -179,6 +183,7 @@ def evaluate_one(cb, index, judge: Judge) -> tuple[Verdict, object, object, obje
     bundle = build_bundle(cb, account, index)
     finding = _match_family(bundle, entry, index)
     finding.evidence |= document_evidence(bundle)
+    finding.evidence |= index.uploaded.get(cb.id, set())
     duplicate, reversed_total = apply_common(bundle, finding)
     today = judge.todays[account.id]
     rule = judge.rulebooks[account.organization_id].rule_for(
@@ -238,19 +243,41 @@ def chargebacks_for_documents(account_id: int, *, po_numbers=(), invoice_numbers
 
     A document number may also be a deduction's own (a payment line on it, or on its `…R` reversal),
     so deductions whose Amazon id is among the numbers, their roots or their `…R` stems are included.
+    A claim on an invoice names no PO: a PO's documents reach it through the invoices billing the PO.
     """
     from refunds.identifiers import normalize_po_number, parse_invoice_number
+    from refunds.models import InvoiceLine
 
     pos = {normalize_po_number(n) for n in po_numbers} - {""}
     roots = {parse_invoice_number(n).root for n in invoice_numbers if n and n.strip()}
+    for chunk in _chunks(sorted(pos)):
+        billing = InvoiceLine.objects.filter(invoice__account_id=account_id, po_number_normalized__in=chunk)
+        roots.update(billing.values_list("invoice__root_number", flat=True).distinct())
     if not (pos or roots):
         return []
     reversals = {n[:-1] for n in invoice_numbers if n and n.upper().endswith("R")}
-    numbers = sorted(roots | {f"{root}SC" for root in roots} | set(invoice_numbers) | reversals)
+    claims = {f"{root}{suffix}" for root in roots for suffix in ("SC", "PC")}
+    numbers = sorted(roots | claims | set(invoice_numbers) | reversals)
     conditions = [Q(po_number_normalized__in=chunk) for chunk in _chunks(sorted(pos))]
     conditions += [Q(invoice_number__in=chunk) | Q(amazon_id__in=chunk) for chunk in _chunks(numbers)]
     account = Chargeback.objects.filter(account_id=account_id)
     return sorted({pk for condition in conditions for pk in account.filter(condition).values_list("id", flat=True)})
+
+
+def coop_chargeback_ids(account_ids) -> list[int]:
+    """The open co-op deductions of these accounts: what an agreement's change can move."""
+    from refunds.services.policy import open_chargebacks
+
+    qs = Chargeback.objects.filter(account_id__in=sorted(set(account_ids)), family=DeductionFamily.COOP)
+    return list(open_chargebacks(qs).values_list("id", flat=True))
+
+
+def schedule_for_agreements(account_ids, *, cause: str = "co-op agreement changed") -> None:
+    """Co-op agreements were added, changed or removed: re-evaluate the accounts' co-op deductions
+    in a task after commit (the ids are read there, so a burst of saves costs one query each)."""
+    ids = sorted(set(account_ids) - {None})
+    if ids:
+        transaction.on_commit(partial(async_task, "refunds.tasks.evaluate_for_agreements", ids, cause))
 
 
 def _chunks(values: list, size: int = 2000):

@@ -7,19 +7,23 @@ co-op agreements with one query each. Rows come back as named tuples, not model 
 building a million model objects would cost more than the whole evaluation.
 """
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.db.models import Q
 
+from refunds.choices import EvidenceKind, ProofKind
 from refunds.identifiers import parse_invoice_number
 from refunds.models import (
     Carton,
     Chargeback,
     CoopAgreement,
+    Evidence,
     Invoice,
     InvoiceLine,
+    ProofOfDelivery,
     PurchaseOrder,
     PurchaseOrderItem,
     RemittanceLine,
@@ -74,6 +78,7 @@ SHIPMENT_FIELDS = [
     "carton_count",
 ]
 SHIPMENT_ITEM_FIELDS = "id shipment_id item_sequence_number po_number_normalized asin shipped_quantity unit unit_size"
+POD_FIELDS = ["id", "account_id", "shipment_id", "kind", "signed", "signed_by", "delivered_at", "cartons_delivered"]
 CARTON_FIELDS = ["id", "shipment_id", "sequence_number", "identifier_type", "identifier", "contents"]
 INVOICE_FIELDS = [
     "id",
@@ -89,6 +94,9 @@ INVOICE_FIELDS = [
     "amount",
     "currency",
     "status",
+    "date_source",
+    "pushed_date",
+    "pushed_due_date",
 ]
 INVOICE_LINE_FIELDS = [
     "id",
@@ -104,6 +112,7 @@ INVOICE_LINE_FIELDS = [
 REMITTANCE_LINE_FIELDS = [
     "id",
     "invoice_number",
+    "chargeback_id",
     "invoice_date",
     "description",
     "amount",
@@ -116,6 +125,8 @@ SIBLING_FIELDS = [
     "id",
     "account_id",
     "amazon_id",
+    "family",
+    "reported_currency",
     "deduction_type",
     "sub_type",
     "po_number_normalized",
@@ -143,8 +154,11 @@ class DocumentIndex:
     invoices_by_po: dict = field(default_factory=lambda: defaultdict(list))  # (account_id, po_norm) -> [invoice]
     invoice_lines: dict = field(default_factory=lambda: defaultdict(list))  # invoice id -> [line]
     remittance_lines: dict = field(default_factory=lambda: defaultdict(list))  # (account_id, number) -> [line]
+    settlements: dict = field(default_factory=lambda: defaultdict(list))  # (account_id, issue id) -> [line]
     siblings: dict = field(default_factory=lambda: defaultdict(list))  # (account_id, po_norm|invoice) -> [row]
     coop_agreements: dict = field(default_factory=lambda: defaultdict(list))  # account_id -> [agreement]
+    pods: dict = field(default_factory=lambda: defaultdict(list))  # shipment pk -> [proof of delivery]
+    uploaded: dict = field(default_factory=lambda: defaultdict(set))  # chargeback pk -> {proof kind}
     # What several deductions of one PO or invoice share, worked out once per batch.
     _asins: dict = field(default_factory=dict)
     _po_views: dict = field(default_factory=dict)
@@ -224,12 +238,24 @@ def _invoice_root(invoice_number: str, amazon_id: str) -> str:
         parsed = parse_invoice_number(amazon_id)
         if parsed.is_derivative:
             return parsed.root
+        price_claim = _PRICE_CLAIM.match(parsed.number)
+        if price_claim:
+            return price_claim["root"]
     return ""
+
+
+_PRICE_CLAIM = re.compile(r"^(?P<root>.*[0-9])PC$")  # `<invoice>PC`: Amazon's price claim on the invoice
+
+
+# How a chargeback appears in a remittance: `<IssueID>VCBSINV` when deducted, `…VCBSINVR` when reversed.
+CHARGEBACK_DEBIT, CHARGEBACK_CREDIT = "VCBSINV", "VCBSINVR"
 
 
 def related_numbers(chargeback, root: str, chain_numbers=()) -> set[str]:
     """Document numbers a remittance may use for this deduction: its own, its invoice's chain, reversals."""
-    numbers = {chargeback.amazon_id, f"{chargeback.amazon_id}R", chargeback.invoice_number, *chain_numbers}
+    own = chargeback.amazon_id
+    numbers = {own, f"{own}R", f"{own}{CHARGEBACK_DEBIT}", f"{own}{CHARGEBACK_CREDIT}", chargeback.invoice_number}
+    numbers.update(chain_numbers)
     if root:
         numbers |= {root, f"{root}SC", f"{root}SCR", f"{root}SCRSC", f"{root}SCRSCR"}
     return numbers - {""}
@@ -245,17 +271,39 @@ def load_documents(chargebacks, *, carton_po_numbers=frozenset()) -> DocumentInd
     accounts = {cb.account_id for cb in chargebacks}
     po_numbers = {cb.po_number_normalized for cb in chargebacks if cb.po_number_normalized}
     roots = {root for cb in chargebacks if (root := invoice_root(cb))}
+    _load_invoices(index, accounts, po_numbers, roots)
+    # A claim on an invoice names no PO (Vendor Central's invoice export has no PO column): its POs
+    # are the ones the invoice's lines name, so those are loaded too.
+    po_numbers |= _invoice_line_pos(index, accounts, roots)
     _load_purchase_orders(index, accounts, po_numbers)
     _load_shipments(index, accounts, po_numbers, carton_po_numbers)
-    _load_invoices(index, accounts, po_numbers, roots)
     numbers = {number for (_, number) in index.invoices_by_number}
     for cb in chargebacks:
         numbers |= related_numbers(cb, invoice_root(cb))
-    _load_remittance_lines(index, accounts, numbers)
+    issue_ids = {cb.amazon_id for cb in chargebacks if cb.amazon_id}
+    _load_remittance_lines(index, accounts, numbers, issue_ids)
     _load_siblings(index, chargebacks, accounts)
     for agreement in CoopAgreement.objects.filter(any_of("account_id", accounts)):
         index.coop_agreements[agreement.account_id].append(agreement)
+    _load_uploaded_evidence(index, chargebacks)
     return index
+
+
+# What a file a person attached to the case proves, in the vocabulary of the rules' required evidence.
+UPLOADED_PROOF = {
+    EvidenceKind.PROOF_OF_DELIVERY: [ProofKind.PROOF_OF_DELIVERY],
+    EvidenceKind.BILL_OF_LADING: [ProofKind.BILL_OF_LADING, ProofKind.PROOF_OF_DELIVERY],
+    EvidenceKind.CARRIER_TRACKING: [ProofKind.CARRIER_APPOINTMENT],
+    EvidenceKind.ASN_COPY: [ProofKind.ASN_TRANSMISSION],
+    EvidenceKind.PHOTOS: [ProofKind.PHOTOS],
+    EvidenceKind.INVOICE_COPY: [ProofKind.INVOICE_COPY],
+}
+
+
+def _load_uploaded_evidence(index, chargebacks):
+    rows = Evidence.objects.filter(any_of("chargeback_id", [cb.id for cb in chargebacks]))
+    for chargeback_id, kind in rows.order_by().values_list("chargeback_id", "kind").distinct():
+        index.uploaded[chargeback_id].update(str(proof) for proof in UPLOADED_PROOF.get(kind, ()))
 
 
 def _load_purchase_orders(index, accounts, po_numbers):
@@ -281,6 +329,7 @@ def _load_shipments(index, accounts, po_numbers, carton_po_numbers):
         index.shipments[shipment.id] = shipment
     for line in lines:
         index.shipment_items[(line.shipment__account_id, line.po_number_normalized)].append(line)
+    _load_proofs_of_delivery(index, accounts)
     with_cartons = {line.shipment_id for line in lines if line.po_number_normalized in carton_po_numbers}
     if not with_cartons:
         return
@@ -310,10 +359,36 @@ def _load_invoices(index, accounts, po_numbers, roots):
             index.invoices_by_po[(invoice.account_id, po)].append(invoice)
 
 
-def _load_remittance_lines(index, accounts, numbers):
-    qs = RemittanceLine.objects.filter(any_of("remittance__account_id", accounts), any_of("invoice_number", numbers))
+def _load_proofs_of_delivery(index, accounts):
+    """PODs/BOLs are joined to ASNs by shipment identifier (either may arrive first)."""
+    by_identifier = {(s.account_id, s.shipment_id): s.id for s in index.shipments.values()}
+    if not by_identifier:
+        return
+    identifiers = {identifier for (_, identifier) in by_identifier}
+    qs = ProofOfDelivery.objects.filter(any_of("account_id", accounts), any_of("shipment_id", identifiers))
+    for pod in _rows(qs, POD_FIELDS):
+        shipment = by_identifier.get((pod.account_id, pod.shipment_id))
+        if shipment is not None:
+            index.pods[shipment].append(pod)
+
+
+def _invoice_line_pos(index, accounts, roots) -> set[str]:
+    found = set()
+    for (_, number), invoice in index.invoices_by_number.items():
+        if number in roots:
+            found |= {line.po_number_normalized for line in index.invoice_lines.get(invoice.id, ())}
+    return found - {""}
+
+
+def _load_remittance_lines(index, accounts, numbers, issue_ids):
+    """Payment lines on the batch's document numbers, and chargeback settlements naming its Issue IDs
+    (`<IssueID>VCBSINV[R]`, or "ISSUE ID <id>" in the text of a line numbered otherwise)."""
+    condition = Q(any_of("invoice_number", numbers)) | Q(any_of("chargeback_id", issue_ids))
+    qs = RemittanceLine.objects.filter(condition, any_of("remittance__account_id", accounts))
     for line in _rows(qs, REMITTANCE_LINE_FIELDS):
         index.remittance_lines[(line.remittance__account_id, line.invoice_number)].append(line)
+        if line.chargeback_id:
+            index.settlements[(line.remittance__account_id, line.chargeback_id)].append(line)
 
 
 def sibling_key(row) -> str:

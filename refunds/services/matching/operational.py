@@ -7,18 +7,17 @@ charge (prep, returns, overage) for more units than it received. Types the docum
 to (packaging, import bookings, paper invoices…) are left undecided: a person must look.
 """
 
+import re
 from decimal import Decimal
 
 from refunds.choices import CheckStatus
-from refunds.services.matching.bundle import Bundle, Finding, day, eaches, local_date, units
-from refunds.services.matching.fastsql import json_value
+from refunds.services.matching.bundle import Bundle, Finding, asn_carton_count, day, eaches, local_date, units
 
-SSCC_LENGTHS = {18, 20}  # SSCC is 18 digits, 20 with its "00" application identifier
 CARTON_TYPES = {"carton_content_label", "carton_content_accuracy", "no_po_label"}
 
 
 def match_operational(bundle: Bundle, type_code: str) -> Finding:
-    checker = CHECKERS.get(type_code)
+    checker = CHECKERS.get(type_code) or (check_prep if type_code.startswith("prep") else None)
     finding = Finding(confidence=Decimal("0.85"))
     if checker is None:
         finding.add(
@@ -57,94 +56,142 @@ def _stamp(value, tz) -> str:
     return value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if value else "never"
 
 
+def _pods(bundle: Bundle, shipments) -> list[tuple]:
+    """(shipment, proof of delivery) pairs: the carrier's documents, not a date on the ASN."""
+    return [(s, pod) for s in shipments for pod in bundle.pods.get(s.id, ())]
+
+
+def _delivered_at(shipment, pod):
+    return pod.delivered_at
+
+
 def check_asn(bundle: Bundle, finding: Finding) -> None:
+    """Valid when no ASN was sent, it was confirmed after the delivery, or its units or cartons differ
+    from what Amazon received and the carrier delivered; otherwise the ASN was right."""
     tz = bundle.account.tz
     shipments = _shipments(bundle, finding)
     if not shipments:
-        return _valid(finding, "no ASN was sent for this PO: the chargeback looks valid.")
+        return _valid(finding, f"no ASN on file for PO {bundle.po.number}: missing ASN, the chargeback is valid.")
+    delivered = _pods(bundle, shipments)
     late = []
     for s in shipments:
-        arrival = s.delivered_at or s.estimated_delivery_at
+        arrivals = [_delivered_at(x, pod) for x, pod in delivered if x.id == s.id and _delivered_at(x, pod)]
+        arrival = min(arrivals, default=None)
         on_time = s.asn_sent_at is not None and (arrival is None or s.asn_sent_at <= arrival)
         if not on_time:
             late.append(s)
         finding.add(
             "operational.asn_timing",
             CheckStatus.SUPPORTS_DISPUTE if on_time else CheckStatus.SUPPORTS_AMAZON,
-            f"ASN {s.shipment_id} sent {_stamp(s.asn_sent_at, tz)}, shipment arrived "
+            f"ASN {s.shipment_id} confirmed {_stamp(s.asn_sent_at, tz)}, delivered "
             f"{_stamp(arrival, tz) if arrival else 'not recorded'}.",
         )
     if late:
-        return _valid(finding, "the ASN reached Amazon after the shipment: the chargeback looks valid.")
-    _dispute(bundle, finding, "the ASN was sent before the shipment arrived: the chargeback is disputable.")
+        return _valid(finding, "the ASN was confirmed after the delivery: late ASN, the chargeback is valid.")
+    asn_units = shipped_eaches(bundle.lines_of(shipments))
+    known = [i for i in bundle.items if i.received_quantity is not None]
+    if not known or not delivered:
+        what = "Amazon's receipt" if not known else "a proof of delivery"
+        text = f"Without {what} the ASN's content cannot be checked."
+        finding.add("operational.asn_content", CheckStatus.MISSING, text)
+        finding.decided = False
+        return None
+    received = sum(i.received_quantity for i in known)
+    finding.add(
+        "operational.asn_units",
+        CheckStatus.SUPPORTS_DISPUTE if asn_units == received else CheckStatus.SUPPORTS_AMAZON,
+        f"ASN units {asn_units:,} of {bundle.chargeback.asin or 'the PO'}; Amazon received {received:,}.",
+    )
+    carton_mismatch = []
+    for s, pod in delivered:
+        if pod.cartons_delivered is None:
+            continue
+        expected = asn_carton_count(s, bundle.cartons.get(s.id, ()))
+        if pod.cartons_delivered != expected:
+            carton_mismatch.append(f"ASN {s.shipment_id} {expected} cartons, POD {pod.cartons_delivered}")
+    finding.add(
+        "operational.asn_cartons",
+        CheckStatus.SUPPORTS_AMAZON if carton_mismatch else CheckStatus.SUPPORTS_DISPUTE,
+        ("; ".join(carton_mismatch) if carton_mismatch else "ASN cartons match the cartons delivered") + ".",
+    )
+    if asn_units != received or carton_mismatch:
+        return _valid(finding, "the ASN's units or cartons differ from what arrived: the chargeback is valid.")
+    _dispute(bundle, finding, "the ASN was confirmed before arrival and matches the receipt and the POD: invalid.")
 
 
 def check_carton_labels(bundle: Bundle, finding: Finding) -> None:
+    """Without carton data in the ASN Amazon had no label to read (valid); with it, only photos of the
+    labels can show they were there."""
     shipments = _shipments(bundle, finding)
-    if not shipments:
-        return _valid(finding, "without an ASN Amazon had no carton data: the chargeback looks valid.")
-    cartons = [c for s in shipments for c in bundle.cartons.get(s.id, [])]
-    labelled = [c for c in cartons if _valid_label(c.identifier)]
-    expected = sum(s.carton_count or 0 for s in shipments)
-    finding.add(
-        "operational.cartons",
-        CheckStatus.INFO,
-        f"ASN carton data: {len(cartons)} cartons (the ASN header says {expected or 'nothing'}), "
-        f"{len(labelled)} with a valid SSCC/AMZNCC label.",
-    )
-    if not cartons or len(labelled) < len(cartons) or len(cartons) < expected:
-        return _valid(finding, "cartons without a label id in the ASN: the chargeback looks valid.")
-    _dispute(bundle, finding, "every carton has an SSCC/AMZNCC label in the ASN: the chargeback is disputable.")
+    with_cartons = [s for s in shipments if bundle.cartons.get(s.id)]
+    if not with_cartons:
+        return _valid(finding, "the ASN carries no carton-level data: the chargeback is valid.")
+    names = ", ".join(s.shipment_id for s in with_cartons)
+    finding.add("operational.cartons", CheckStatus.INFO, f"ASN {names} carries carton-level data (SSCCs and contents).")
+    _photos(finding, "label compliance can be shown only with photos of the cartons.")
 
 
-def _valid_label(identifier: str) -> bool:
-    text = (identifier or "").strip().upper()
-    return (text.isdigit() and len(text) in SSCC_LENGTHS) or (text.startswith("AMZNCC") and len(text) > 6)
+def _photos(finding: Finding, text: str) -> None:
+    finding.photo_only = True
+    finding.decided = False
+    finding.add("operational.conclusion", CheckStatus.MISSING, f"→ {text}")
+
+
+def check_prep(bundle: Bundle, finding: Finding) -> None:
+    _photos(finding, "a prep chargeback is decidable only with photos of the packed units.")
 
 
 def check_carton_contents(bundle: Bundle, finding: Finding) -> None:
+    """An SSCC Amazon names that is not on the ASN is the vendor's error; otherwise photos decide."""
     shipments = _shipments(bundle, finding)
+    on_asn = {c.identifier.strip().lstrip("0") for s in shipments for c in bundle.cartons.get(s.id, [])}
+    named = sorted(set(_SSCC_TEXT.findall(bundle.mentions)))
+    missing = [n for n in named if n.lstrip("0") not in on_asn]
     if not shipments:
-        return _valid(finding, "without an ASN Amazon had no carton data: the chargeback looks valid.")
-    mismatches = []
-    for s in shipments:
-        declared: dict[str, int] = {}
-        for carton in bundle.cartons.get(s.id, []):
-            for entry in json_value(carton.contents) or []:
-                key = str(entry.get("item_sequence_number"))
-                declared[key] = declared.get(key, 0) + int(entry.get("quantity") or 0)
-        for line in [line for line in bundle.shipment_lines if line.shipment_id == s.id]:
-            in_cartons = declared.get(str(line.item_sequence_number), 0)
-            if in_cartons != line.shipped_quantity:
-                mismatches.append(f"{s.shipment_id} line {line.item_sequence_number}: cartons {in_cartons}, "
-                                  f"line {line.shipped_quantity}")  # fmt: skip
-    if mismatches:
-        finding.add("operational.carton_contents", CheckStatus.SUPPORTS_AMAZON, "; ".join(mismatches[:3]) + ".")
-        return _valid(finding, "carton contents in the ASN differ from its lines: the chargeback looks valid.")
-    finding.add("operational.carton_contents", CheckStatus.SUPPORTS_DISPUTE, "Carton contents add up to every line.")
-    _dispute(bundle, finding, "the ASN's carton contents match its lines: the chargeback is disputable.")
+        return _valid(finding, "without an ASN Amazon had no carton data: the chargeback is valid.")
+    if missing:
+        finding.add("operational.carton_contents", CheckStatus.SUPPORTS_AMAZON,
+                    f"SSCC {', '.join(missing)} named by Amazon is not on the ASN.")  # fmt: skip
+        return _valid(finding, "a carton Amazon names is missing from the ASN: the chargeback is valid.")
+    what = f"SSCC {', '.join(named)} are" if named else "the cartons are"
+    finding.add("operational.carton_contents", CheckStatus.INFO, f"{what} on ASN "
+                f"{', '.join(s.shipment_id for s in shipments)} with contents.")  # fmt: skip
+    _photos(finding, "proving the contents needs pack-out photos.")
+
+
+_SSCC_TEXT = re.compile(r"\b(?:00)?(\d{18})\b")
 
 
 def check_on_time(bundle: Bundle, finding: Finding) -> None:
-    """Freight must be ready (shipped) by the end of the PO's ship window, in the marketplace's dates."""
+    """The carrier's delivery against the PO's delivery window: inside → invalid, outside → valid."""
     tz, po = bundle.account.tz, bundle.po
-    shipments = [s for s in bundle.shipments.values() if s.shipped_at]
-    if not (po.ship_window_end and shipments):
-        finding.add("operational.window", CheckStatus.MISSING, "No ship window or ship date to compare.")
+    shipments = list(bundle.shipments.values())
+    delivered = [(s, pod, _delivered_at(s, pod)) for s, pod in _pods(bundle, shipments) if _delivered_at(s, pod)]
+    if not (po.delivery_window_start and po.delivery_window_end):
+        finding.add("operational.window", CheckStatus.MISSING, f"PO {po.number} has no delivery window on file.")
         finding.decided = False
         return None
-    end = local_date(po.ship_window_end, tz)
-    late = [s for s in shipments if local_date(s.shipped_at, tz) > end]
-    for s in sorted(shipments, key=lambda s: s.shipped_at):
-        delivered = f", delivered {day(s.delivered_at, tz)}" if s.delivered_at else ""
+    if not delivered:
+        finding.add("operational.window", CheckStatus.MISSING, f"No proof of delivery for PO {po.number} yet.")
+        finding.decided = False
+        return None
+    start, end = po.delivery_window_start, po.delivery_window_end
+    outside = []
+    for s, pod, at in sorted(delivered, key=lambda x: x[2]):
+        inside = start <= at <= end
+        if not inside:
+            outside.append(s)
+        source = f"{'signed' if pod.signed else 'unsigned'} {pod.kind}"
         finding.add(
             "operational.window",
-            CheckStatus.SUPPORTS_AMAZON if s in late else CheckStatus.SUPPORTS_DISPUTE,
-            f"PO {po.number} ship window ends {end}; shipment {s.shipment_id} left {day(s.shipped_at, tz)}{delivered}.",
+            CheckStatus.SUPPORTS_DISPUTE if inside else CheckStatus.SUPPORTS_AMAZON,
+            f"PO {po.number} delivery window {_stamp(start, tz)} – {_stamp(end, tz)}; shipment {s.shipment_id} "
+            f"delivered {_stamp(at, tz)} ({source}).",
         )
-    if late:
-        return _valid(finding, "freight left after the ship window: the chargeback looks valid.")
-    return _dispute(bundle, finding, "every shipment left inside the ship window: the chargeback is disputable.")
+    finding.evidence.add("proof_of_delivery")
+    if outside:
+        return _valid(finding, f"the delivery of PO {po.number} is outside its delivery window: valid.")
+    return _dispute(bundle, finding, f"the delivery of PO {po.number} falls inside its delivery window: invalid.")
 
 
 def check_no_show(bundle: Bundle, finding: Finding) -> None:
@@ -196,9 +243,17 @@ def check_overage(bundle: Bundle, finding: Finding) -> None:
         finding.add("operational.receipt", CheckStatus.MISSING, "Amazon's receipt for the PO is not in yet.")
         finding.decided = False
         return None
-    confirmed = sum(i.accepted_quantity if i.accepted_quantity is not None else i.ordered_quantity for i in items)
+    # Accepted and received quantities are both eaches (Amazon's Cases are converted when synced).
+    confirmed = sum(
+        eaches(i.ordered_quantity, i.ordered_unit, i.unit_size) if i.accepted_quantity is None else i.accepted_quantity
+        for i in items
+    )
     received = sum(i.received_quantity for i in items)
-    finding.add("operational.receipt", CheckStatus.INFO, f"{units(confirmed)} confirmed, {units(received)} received.")
+    finding.add(
+        "operational.receipt",
+        CheckStatus.INFO,
+        f"Amazon received {received:,} against {confirmed:,} accepted units of {bundle.chargeback.asin or 'the PO'}.",
+    )
     if received <= confirmed:
         return _dispute(bundle, finding, "Amazon received no more than it confirmed: no overage.")
     return _valid(finding, "Amazon received more than it confirmed: the overage chargeback looks valid.")
@@ -227,7 +282,7 @@ CHECKERS = {
     "import_po_on_time": check_on_time,
     "no_show": check_no_show,
     "rejected_delivery": check_no_show,
-    "prep": check_units_received,
+    "prep": check_prep,
     "rtv": check_units_received,
     "overage_po_units": check_overage,
     "unconfirmed_po_units": check_unconfirmed,

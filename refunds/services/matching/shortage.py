@@ -1,181 +1,240 @@
-"""Shortage claims (PQV): did Amazon really receive fewer units than the vendor invoiced?
+"""Shortage claims (`<invoice>SC`): did Amazon really receive fewer units than the vendor invoiced?
 
-Amazon claims `claimed` units of an ASIN on an invoice as not received. The units the vendor can
-stand behind are those it both invoiced and shipped (ASN), delivered with proof (POD / signed BOL);
-Amazon's own receipt later catching up (partial receipts posted after the claim) proves them too.
-Units invoiced but never shipped are a fair claim: the vendor billed what it did not send.
+A claim names only the invoice, so it is judged line by line of that invoice, each line through its
+own PO: `inv` units billed at unit cost `c`, `asn` units the PO's ASNs shipped, `rec` units Amazon's
+receipt shows today (eaches), and the carrier's proof of delivery for those ASNs. Units are proven
+delivered by a signed POD/BOL covering every ASN carton (then all ASN units count), or by Amazon's
+own receipt (units that arrived after the claim count too). Whatever is billed beyond that is a fair
+claim:
+
+    valid part   = Σ c × max(0, inv − max(rec, proven))
+    invalid part = claim − valid part
+
+With nothing invalid, units shipped but neither received nor proven (no signed POD) ask for
+evidence before anything is accepted: Amazon denies a shortage dispute without proof, and the
+vendor can still get it. A signed POD short of cartons means the carrier lost them: the claim is
+valid against the vendor, who claims the carrier instead.
 """
 
+from dataclasses import dataclass
 from decimal import Decimal
 
-from refunds.choices import CheckStatus, ProofKind, QuantityUnit
-from refunds.services.matching.bundle import Bundle, Finding, day, eaches, has_proof_of_delivery, units
+from refunds.choices import CheckStatus, ProofKind
+from refunds.services.matching.bundle import (
+    FULL,
+    NONE,
+    SHORT,
+    Bundle,
+    Finding,
+    asn_carton_count,
+    day,
+    delivery_proof,
+    eaches,
+    units,
+)
+
+CENT = Decimal("0.005")  # below half a cent a difference is rounding, not money
+
+
+@dataclass
+class LineFacts:
+    """One invoice line of the claim with what the PO, ASNs, receipt and PODs say about it."""
+
+    asin: str
+    po_number: str
+    invoiced: int
+    cost: Decimal
+    shipped: int
+    received: int
+    proof: str
+
+    @property
+    def proven(self) -> int:
+        return self.shipped if self.proof == FULL else 0
+
+    @property
+    def valid_units(self) -> int:
+        return max(0, self.invoiced - max(self.received, self.proven))
+
+    @property
+    def unproven_units(self) -> int:
+        """Shipped, not received and without a signed POD: what a POD could still prove."""
+        return max(0, min(self.invoiced, self.shipped) - self.received) if self.proof == NONE else 0
 
 
 def match_shortage(bundle: Bundle) -> Finding:
-    finding = Finding()
+    finding = Finding(confidence=Decimal("0.90"))
     cb = bundle.chargeback
-    if bundle.po is None and bundle.invoice is None:
-        finding.missing_documents.append(f"PO {cb.po_number or '—'} and invoice {cb.invoice_number or '—'}")
-        finding.decided = False
-        return finding
-    invoiced, unit_cost = _invoiced(bundle, finding)
-    claimed = _claimed_units(cb, unit_cost, finding)
-    shipped = _shipped(bundle, finding)
-    received = _received(bundle, finding)
-    if claimed is None or invoiced is None:
-        finding.decided = False
-        return finding
-    if claimed > invoiced:
-        finding.add(
-            "shortage.impossible",
-            CheckStatus.WARNING,
-            f"Amazon claims {units(claimed)} short but only {units(invoiced)} were invoiced: the claim is impossible.",
-        )
-    delivered_proof = _proof_of_delivery(bundle, finding)
-    return _conclude(
-        bundle, finding, claimed=claimed, invoiced=invoiced, shipped=shipped, received=received, proof=delivered_proof
-    )
-
-
-def _conclude(bundle, finding, *, claimed, invoiced, shipped, received, proof) -> Finding:
-    cb = bundle.chargeback
-    caught_up = bool(received)
-    if shipped is None and not caught_up:
-        finding.missing_documents.append(f"ASN for PO {cb.po_number}")
-        finding.decided = False
-        return finding
-    delivered = min(shipped if shipped is not None else invoiced, invoiced)
-    fair_units = min(claimed, invoiced - delivered)  # billed but never shipped: Amazon is right
-    disputable_units = max(0, claimed - fair_units)
-    if disputable_units and caught_up:
-        finding.add(
-            "shortage.received_later",
-            CheckStatus.SUPPORTS_DISPUTE,
-            "Amazon has since received every unit invoiced for the item: the units arrived in a later receipt.",
-        )
-        # Amazon's own receiving record is better proof than a POD: it is what the claim contradicts.
-        finding.evidence.add(ProofKind.PROOF_OF_DELIVERY)
-    elif disputable_units and not proof:
-        finding.decided = False
-    if fair_units:
-        finding.add(
-            "shortage.short_shipped",
-            CheckStatus.SUPPORTS_AMAZON,
-            f"{units(invoiced)} invoiced but {units(delivered)} shipped: {units(fair_units)} of the claim are fair.",
-        )
-    finding.disputable = _share(cb.amount, disputable_units, claimed)
-    finding.confidence = Decimal("0.95") if (proof or caught_up) else Decimal("0.60")
-    if disputable_units:
-        finding.add(
-            "shortage.conclusion",
-            CheckStatus.SUPPORTS_DISPUTE,
-            f"→ shortage claim of {units(claimed)}: {units(disputable_units)} are disputable.",
-        )
-    return finding
-
-
-def _share(amount: Decimal, part: int, whole: int) -> Decimal:
-    if not whole or part >= whole:
-        return amount if part else Decimal(0)
-    return amount * part / whole
-
-
-def _invoiced(bundle: Bundle, finding: Finding):
     if bundle.invoice is None:
-        finding.missing_documents.append(f"invoice {bundle.chargeback.invoice_number or 'for the PO'}")
-        return None, None
-    lines = bundle.billed_lines
+        finding.missing_documents.append(f"invoice {cb.invoice_number or _root_of(cb) or '—'}")
+        finding.add("shortage.invoice", CheckStatus.MISSING, "The invoice the claim is against is not on file yet.")
+        finding.decided = False
+        return finding
+    lines = bundle.claim_lines
     if not lines:
         finding.add(
             "shortage.not_invoiced",
             CheckStatus.WARNING,
-            f"Invoice {bundle.invoice.number} has no line for {bundle.chargeback.asin or 'this item'}.",
+            f"Invoice {bundle.invoice.number} has no billed line for {cb.asin or 'any item'}.",
         )
-        return 0, None
-    quantity = sum(line.quantity for line in lines)
-    unit_cost = lines[0].unit_cost
-    finding.add(
-        "shortage.invoiced",
-        CheckStatus.INFO,
-        f"Invoice {bundle.invoice.number} billed {units(quantity)} of {bundle.chargeback.asin or 'the PO'} "
-        f"at {unit_cost:.2f} {lines[0].currency}.",
-    )
-    return quantity, unit_cost
+        finding.decided = False
+        return finding
+    facts = []
+    for line in lines:
+        fact = _line_facts(bundle, line, finding)
+        if fact is None:
+            finding.decided = False
+            return finding
+        facts.append(fact)
+    return _conclude(bundle, finding, facts)
 
 
-def _claimed_units(cb, unit_cost, finding: Finding):
-    if cb.quantity:
-        return cb.quantity
-    if unit_cost:
-        derived = int((cb.amount / unit_cost).to_integral_value())
+def _root_of(cb) -> str:
+    from refunds.services.matching.loader import invoice_root
+
+    return invoice_root(cb)
+
+
+def _line_facts(bundle: Bundle, line, finding: Finding) -> LineFacts | None:
+    po_number = bundle.po_of_line(line)
+    view = bundle.po_views.get(po_number)
+    if view is None or view[0] is None:
+        finding.missing_documents.append(f"PO {po_number or '—'} of invoice {bundle.invoice.number}")
         finding.add(
-            "shortage.claimed",
-            CheckStatus.INFO,
-            f"The claim names no quantity; {cb.amount:.2f} at {unit_cost:.2f} a unit is {units(derived)}.",
+            "shortage.po",
+            CheckStatus.MISSING,
+            f"Invoice {bundle.invoice.number} bills {line.asin} on PO {po_number or '—'}, which is not on file yet.",
         )
-        return derived
-    finding.add("shortage.claimed", CheckStatus.MISSING, "The claim names no quantity and no unit cost is known.")
-    return None
-
-
-def in_po_units(bundle: Bundle, line) -> int:
-    """An ASN line's quantity in the unit the PO (and so the invoice and the claim) counts in."""
-    items = bundle.items
-    each_count = eaches(line.shipped_quantity, line.unit, line.unit_size)
-    if items and items[0].ordered_unit == QuantityUnit.CASES and (items[0].unit_size or 1) > 1:
-        return each_count // items[0].unit_size
-    return each_count
-
-
-def _shipped(bundle: Bundle, finding: Finding):
-    shipments = bundle.asn_shipments()
-    lines = bundle.lines_of(shipments)
-    if not lines:
         return None
-    total = 0
-    for shipment in shipments:
-        quantity = sum(in_po_units(bundle, line) for line in lines if line.shipment_id == shipment.id)
-        total += quantity
-        cartons = f" in {shipment.carton_count} cartons" if shipment.carton_count else ""
-        text = f"ASN {shipment.shipment_id} shipped {units(quantity)}{cartons}."
-        finding.add("shortage.shipped", CheckStatus.INFO, text)
-    if any(shipment.carton_count for shipment in shipments):
-        finding.evidence.add(ProofKind.CARTON_DATA)
-    return total
-
-
-def _received(bundle: Bundle, finding: Finding):
-    """Amazon's receipt for the item across the whole PO, against everything invoiced for it.
-
-    Receipts are reported per PO item, not per invoice, so "received later" can only be told at
-    that level: Amazon has received at least every unit the vendor invoiced for the item.
-    """
-    known = [item for item in bundle.items if item.received_quantity is not None]
-    if not known:
-        return None
+    po, items, asn_lines, shipments, cartons = view
+    items = [item for item in items if item.asin == line.asin]
+    asn_lines = [ln for ln in asn_lines if ln.asin == line.asin]
+    shipped = sum(eaches(ln.shipped_quantity, ln.unit, ln.unit_size) for ln in asn_lines)
+    known = [item for item in items if item.received_quantity is not None]
     received = sum(item.received_quantity for item in known)
-    invoiced = bundle.invoiced_for_item
-    last = max((item.last_received_at for item in known if item.last_received_at), default=None)
+    ids = sorted({ln.shipment_id for ln in asn_lines})
+    asns = [shipments[i] for i in ids if i in shipments]
+    proofs = [(s, *delivery_proof(bundle, s)) for s in asns]
+    statuses = {status for _, status, _ in proofs}
+    proof = NONE if (not proofs or NONE in statuses) else (SHORT if SHORT in statuses else FULL)
+    fact = LineFacts(line.asin, po_number, line.quantity, line.unit_cost, shipped, received, proof)
+    finding.add("shortage.line", CheckStatus.INFO, _line_text(bundle, line, po, fact, proofs, known, cartons))
+    if proof == FULL:
+        finding.evidence.add(str(ProofKind.PROOF_OF_DELIVERY))
+    if asns:
+        finding.evidence.add(str(ProofKind.ASN_TRANSMISSION))
+    return fact
+
+
+def _line_text(bundle, line, po, fact: LineFacts, proofs, known, cartons) -> str:
+    tz = bundle.account.tz
+    parts = [
+        f"Invoice {bundle.invoice.number} billed {units(fact.invoiced)} of {fact.asin} at "
+        f"{fact.cost:,.2f} {line.currency} on PO {po.number}"
+    ]
+    if not proofs:
+        parts.append(f"no ASN on file for {fact.asin}")
+    for shipment, _status, pod in proofs:
+        expected = asn_carton_count(shipment, cartons.get(shipment.id, ()))
+        shipped = f"ASN {shipment.shipment_id} shipped {expected} carton{'s' if expected != 1 else ''}"
+        if pod is None:
+            parts.append(f"{shipped}; no POD/BOL on file")
+        elif not pod.signed:
+            parts.append(f"{shipped}; unsigned {pod.kind or 'POD'} of {day(pod.delivered_at, tz)}")
+        else:
+            delivered = "?" if pod.cartons_delivered is None else pod.cartons_delivered
+            parts.append(
+                f"{shipped}; signed {pod.kind or 'POD'} of {day(pod.delivered_at, tz)} shows {delivered}/{expected} "
+                f"cartons delivered"
+            )
+    parts.append(f"ASNs shipped {units(fact.shipped)} in all")
+    if known:
+        last = max((item.last_received_at for item in known if item.last_received_at), default=None)
+        parts.append(f"Amazon now shows {units(fact.received)} received (last receipt {day(last, tz)})")
+    else:
+        parts.append("Amazon has not reported a receipt")
+    return "; ".join(parts) + "."
+
+
+def _conclude(bundle: Bundle, finding: Finding, facts: list[LineFacts]) -> Finding:
+    cb = bundle.chargeback
+    valid = sum((f.cost * f.valid_units for f in facts), Decimal(0))
+    billed = sum((f.cost * f.invoiced for f in facts), Decimal(0))
+    invalid = cb.amount - valid
+    if cb.amount > billed + CENT:
+        finding.add(
+            "shortage.impossible",
+            CheckStatus.WARNING,
+            f"Amazon claims {cb.amount:,.2f} but the invoice billed only {billed:,.2f} for these items: "
+            "the claim is impossible.",
+        )
+    for f in facts:
+        _explain_line(finding, f)
+    if invalid <= CENT:
+        unproven = sum((f.cost * f.unproven_units for f in facts), Decimal(0))
+        if unproven > CENT:
+            finding.decided = False
+            finding.confidence = Decimal("0.60")
+            finding.add(
+                "shortage.conclusion",
+                CheckStatus.MISSING,
+                f"→ {unproven:,.2f} {cb.currency} of shipped units are neither received nor proven delivered: "
+                "obtain a signed POD/BOL before disputing.",
+            )
+            return finding
+        finding.add(
+            "shortage.conclusion",
+            CheckStatus.SUPPORTS_AMAZON,
+            f"→ the claim of {cb.amount:,.2f} is no more than the units billed beyond what was delivered "
+            f"({valid:,.2f}): valid.",
+        )
+        return finding
+    finding.disputable = min(invalid, cb.amount)
+    # What proves the invalid part is the POD or Amazon's own later receipt: either is proof of delivery.
+    finding.evidence.add(str(ProofKind.PROOF_OF_DELIVERY))
+    finding.confidence = Decimal("0.95")
     finding.add(
-        "shortage.received",
-        CheckStatus.INFO,
-        f"Amazon's receipt for PO {bundle.po.number}: {units(received)} received of {units(invoiced)} invoiced "
-        f"on the PO (last on {day(last, bundle.account.tz)}).",
+        "shortage.conclusion",
+        CheckStatus.SUPPORTS_DISPUTE,
+        f"→ valid part {valid:,.2f} of the {cb.amount:,.2f} claimed: {finding.disputable:,.2f} "
+        f"{cb.currency} is disputable.",
     )
-    return received >= invoiced > 0
+    return finding
 
 
-def _proof_of_delivery(bundle: Bundle, finding: Finding) -> bool:
-    shipments = bundle.asn_shipments()
-    proofs = [s for s in shipments if has_proof_of_delivery(s)]
-    for shipment in proofs:
+def _explain_line(finding: Finding, f: LineFacts) -> None:
+    short_shipped = max(0, f.invoiced - f.shipped)
+    if short_shipped:
+        finding.add(
+            "shortage.short_shipped",
+            CheckStatus.SUPPORTS_AMAZON,
+            f"{f.asin}: {units(f.invoiced)} invoiced but {units(f.shipped)} shipped: {units(short_shipped)} "
+            "never shipped are a fair claim.",
+        )
+    if f.proof == SHORT:
+        finding.add(
+            "shortage.carrier",
+            CheckStatus.SUPPORTS_AMAZON,
+            f"{f.asin}: the signed POD shows cartons missing at delivery: claim the carrier, not Amazon.",
+        )
+    if f.proof == FULL and f.shipped > f.received:
         finding.add(
             "shortage.pod",
             CheckStatus.SUPPORTS_DISPUTE,
-            f"Delivered to {shipment.ship_to_party or 'the FC'} on {day(shipment.delivered_at, bundle.account.tz)} "
-            f"under BOL {shipment.bill_of_lading} (proof of delivery).",
+            f"{f.asin}: full delivery of {units(f.shipped)} proven by a signed POD/BOL; Amazon shows "
+            f"{units(f.received)} received.",
         )
-    if shipments and not proofs:
-        finding.add("shortage.pod", CheckStatus.MISSING, "No proof of delivery (delivery date and signed BOL) yet.")
-    return bool(proofs)
+    elif f.received and f.received > f.proven and f.invoiced > f.proven:
+        finding.add(
+            "shortage.received_later",
+            CheckStatus.SUPPORTS_DISPUTE,
+            f"{f.asin}: Amazon's receipt now shows {units(f.received)}: units arrived in a later receipt count "
+            "as delivered.",
+        )
+    if f.proof == NONE and f.unproven_units:
+        finding.add(
+            "shortage.pod",
+            CheckStatus.MISSING,
+            f"{f.asin}: no proof of delivery (a signed POD/BOL) for {units(f.unproven_units)} shipped but not "
+            "received.",
+        )

@@ -1,10 +1,12 @@
 """The verdict: from what matching found, the rule and the calendar to one recommendation.
 
-Precedence, strongest first: a currency mismatch stops any sum (needs evidence); money already
-reversed is not recovered twice; a duplicate is disputable in full; a deduction with nothing
-disputable is accepted; missing documents or evidence ask for evidence; below the rule's minimum
-is not worth a dispute; then the calendar: too early → wait, too late → accept (the window closed),
-otherwise dispute.
+Precedence, first match wins: reversed in full (credits ≥ the amount) → accept; expired (today
+after Amazon's last day) → accept; a currency that cannot be compared → needs evidence; decidable
+only with photos and nothing invalid → needs evidence; an invalid part left after partial credits
+(a duplicate is invalid in full) → dispute, or wait while before the first day Amazon takes a
+dispute (missing rule evidence asks for it; below the rule's minimum is accepted); documents that
+cannot decide (a shortage without proof of delivery) → needs evidence; otherwise valid → accept.
+A valid claim inside the blackout is accepted, not parked.
 """
 
 from dataclasses import dataclass, field
@@ -56,8 +58,8 @@ def match_status(bundle: Bundle, finding: Finding) -> str:
 def decide(bundle: Bundle, finding: Finding, ctx: Context) -> Verdict:
     cb = bundle.chargeback
     status = match_status(bundle, finding)
-    recovery = cb.amount if ctx.duplicate else finding.disputable
-    recovery = max(Decimal(0), min(recovery, cb.amount) - ctx.reversed_total)
+    invalid = cb.amount if ctx.duplicate else finding.disputable
+    recovery = max(Decimal(0), min(invalid, cb.amount) - ctx.reversed_total)
     recovery = quantize(recovery, cb.currency)
     required = set(ctx.rule.required_evidence or []) if ctx.rule else set()
     missing = sorted(required - finding.evidence) if not ctx.duplicate else []
@@ -68,12 +70,14 @@ def decide(bundle: Bundle, finding: Finding, ctx: Context) -> Verdict:
         label = "Unmatched" if status == MatchStatus.UNMATCHED else "Partly matched"
         checks.insert(0, check("match.waiting", CheckStatus.MISSING, f"{label} — waiting for documents: {waiting}."))
     recommendation, reason = _recommend(cb, finding, ctx, recovery, missing, status)
+    if reason in _NOTHING_TO_RECOVER:
+        recovery = quantize(Decimal(0), cb.currency)
     confidence = finding.confidence if status == MatchStatus.MATCHED else min(finding.confidence, Decimal("0.40"))
     if ctx.deadlines and ctx.deadlines.provisional:
         confidence = min(confidence, Decimal("0.70"))
     summary = f"{_LABELS[recommendation]}: {reason_text(reason, cb, recovery, ctx, finding)}"
     conclusion = next((c["text"] for c in reversed(checks) if c["code"].endswith(".conclusion")), "")
-    if conclusion and reason in ("dispute", "valid", "blackout", "window", "proof", "evidence", "minimum"):
+    if conclusion and reason in _EXPLAINED:
         summary += f" ({conclusion.lstrip('→ ')})"
     return Verdict(
         recommendation=recommendation,
@@ -88,27 +92,36 @@ def decide(bundle: Bundle, finding: Finding, ctx: Context) -> Verdict:
     )
 
 
+# Reasons after which a dispute brings nothing back (the summary still says what it looked like).
+_NOTHING_TO_RECOVER = {"reversed", "expired", "currency", "photos", "proof", "waiting", "manual", "valid"}
+_EXPLAINED = {"dispute", "valid", "blackout", "expired", "proof", "photos", "evidence", "minimum"}
+
+
 def _recommend(cb, finding, ctx, recovery, missing, status) -> tuple[str, str]:
+    """First match wins: reversed, expired, photo-only, an invalid part, missing proof, else valid."""
+    if ctx.reversed_total and ctx.reversed_total >= cb.amount:
+        return Recommendation.ACCEPT, "reversed"
+    if ctx.deadlines and ctx.deadlines.is_overdue(ctx.today):
+        return Recommendation.ACCEPT, "expired"
     if any(c["code"] == "common.currency" for c in finding.checks):
         return Recommendation.NEEDS_EVIDENCE, "currency"
-    if recovery <= 0:
-        if ctx.reversed_total and ctx.reversed_total >= cb.amount:
-            return Recommendation.ACCEPT, "reversed"
-        if not finding.decided:
-            return Recommendation.NEEDS_EVIDENCE, "waiting" if status != MatchStatus.MATCHED else "manual"
-        return Recommendation.ACCEPT, "valid"
-    if not (finding.decided or ctx.duplicate):
+    if finding.photo_only and not ctx.duplicate and recovery <= 0:
+        return Recommendation.NEEDS_EVIDENCE, "photos"
+    if recovery > 0:
+        if not (finding.decided or ctx.duplicate):
+            return Recommendation.NEEDS_EVIDENCE, "waiting" if status != MatchStatus.MATCHED else "proof"
+        if missing:
+            return Recommendation.NEEDS_EVIDENCE, "evidence"
+        rule = ctx.rule
+        below = rule and rule.min_amount is not None and rule.min_amount_currency == cb.currency
+        if below and recovery < rule.min_amount:
+            return Recommendation.ACCEPT, "minimum"
+        if ctx.deadlines and ctx.deadlines.in_blackout(ctx.today):
+            return Recommendation.WAIT, "blackout"
+        return Recommendation.DISPUTE, "duplicate" if ctx.duplicate else "dispute"
+    if not finding.decided:
         return Recommendation.NEEDS_EVIDENCE, "waiting" if status != MatchStatus.MATCHED else "proof"
-    if missing:
-        return Recommendation.NEEDS_EVIDENCE, "evidence"
-    rule = ctx.rule
-    if rule and rule.min_amount is not None and rule.min_amount_currency == cb.currency and recovery < rule.min_amount:
-        return Recommendation.ACCEPT, "minimum"
-    if ctx.deadlines and ctx.deadlines.is_overdue(ctx.today):
-        return Recommendation.ACCEPT, "window"
-    if ctx.deadlines and ctx.deadlines.in_blackout(ctx.today):
-        return Recommendation.WAIT, "blackout"
-    return Recommendation.DISPUTE, "duplicate" if ctx.duplicate else "dispute"
+    return Recommendation.ACCEPT, "valid"
 
 
 def reason_text(reason: str, cb, recovery: Decimal, ctx: Context, finding: Finding) -> str:
@@ -119,7 +132,8 @@ def reason_text(reason: str, cb, recovery: Decimal, ctx: Context, finding: Findi
         "waiting": "unmatched — waiting for documents",
         "manual": "the documents cannot decide this one; check it by hand",
         "valid": "the documents support Amazon",
-        "proof": f"{money} looks disputable but proof of delivery is missing",
+        "proof": "the documents cannot decide this one yet; proof is missing",
+        "photos": "only photos can decide this one; nothing in the data shows it invalid",
         "duplicate": f"{money} charged twice",
         "dispute": f"{money} disputable",
     }
@@ -130,8 +144,8 @@ def reason_text(reason: str, cb, recovery: Decimal, ctx: Context, finding: Findi
         return f"{money} looks disputable; missing evidence: {missing}"
     if reason == "minimum":
         return f"{money} is below the rule's minimum of {ctx.rule.min_amount:,.2f} {ctx.rule.min_amount_currency}"
-    if reason == "window":
-        return f"{money} looked disputable but Amazon's window closed on {ctx.deadlines.due_on}"
+    if reason == "expired":
+        return f"Amazon's window closed on {ctx.deadlines.due_on}"
     return f"{money} disputable from {ctx.deadlines.disputable_from}"  # blackout
 
 

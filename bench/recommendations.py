@@ -42,6 +42,11 @@ def parse_args(argv=None):
     parser.add_argument("--today", type=date.fromisoformat, default=date(2026, 12, 1), help="The simulator's today.")
     parser.add_argument("--accounts", default="QBQFL:US,HPB5H:UK", help="VENDORCODE:MARKETPLACE, comma separated.")
     parser.add_argument("--database-url", default="", help="A database to drop and create (default: temporary SQLite).")
+    parser.add_argument(
+        "--combined",
+        action="store_true",
+        help="Import the combined vc/*.csv instead of the exports per vendor code (as Vendor Central gives them).",
+    )
     parser.add_argument("--keep", type=Path, help="Write the vendor's folder here (default: a temporary folder).")
     return parser.parse_args(argv)
 
@@ -65,6 +70,8 @@ def main(argv=None) -> int:
     argv = ["--data", str(folder), "--out", str(folder / "predictions.json")]
     if args.database_url:
         argv += ["--database-url", args.database_url]
+    if not args.combined:
+        argv.append("--per-account")
     accuracy.main(argv)
     judged = len(json.loads((folder / "expected.json").read_text())["deductions"])
     print(f"judged_per_second: {judged / (time.perf_counter() - started):.1f}")

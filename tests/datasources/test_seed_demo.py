@@ -103,6 +103,18 @@ def test_seed_demo_loads_the_vendors_files_through_the_doors(settings):
     sources = DataSource.objects.filter(enabled=True)
     assert [s.settings["endpoint"] for s in sources] == ["http://127.0.0.1:8765"] * 3
     assert "deductions loaded" in output and "Demo Brand seeded" in output
+    # Receipts Amazon reported in Cases arrive in eaches, as the simulator's facts have them.
+    from datetime import date
+
+    from refunds.models import PurchaseOrderItem
+    from simulator.demo import demo_vendor_world
+
+    world = demo_vendor_world(today=date.fromisoformat(TODAY), orders=60)
+    in_cases = [(o.number, li) for o in world.orders for li in o.lines if li.received_in_cases and o.shipment]
+    assert in_cases
+    for number, line in in_cases:
+        item = PurchaseOrderItem.objects.get(purchase_order__number=number, asin=line.product.asin)
+        assert item.received_quantity == line.received
 
 
 def test_seed_demo_twice_is_idempotent():

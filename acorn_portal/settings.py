@@ -61,6 +61,11 @@ INSTALLED_APPS = [
     "datasources.apps.DatasourcesConfig",
     "developer.apps.DeveloperConfig",
 ]
+# The Vendor Central simulator, the demo's seeding and its answer key (`SimulatedTruth`): only where
+# a demo runs. A production schema never carries the answer key.
+SIMULATOR_ENABLED = env_bool("ACORN_SIMULATOR", DEBUG)
+if SIMULATOR_ENABLED:
+    INSTALLED_APPS.append("simulator.apps.SimulatorConfig")
 
 MIDDLEWARE = [
     "acorn_portal.middleware.RequestIDMiddleware",

@@ -3,8 +3,8 @@
 from allauth.account.signals import user_logged_in
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.dispatch import receiver
-from django.utils import timezone
 
+from acorn_portal import clock
 from acorn_portal.services import sso
 
 
@@ -30,4 +30,4 @@ def membership_on_sso_login(sender, request, user, sociallogin=None, **kwargs):
         return
     found = sso.sso_for_provider(sociallogin.account.provider)
     if found is not None:
-        sso.join_by_sso(user=user, sso=found, now=timezone.now(), request=request)
+        sso.join_by_sso(user=user, sso=found, now=clock.now(), request=request)

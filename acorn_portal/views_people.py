@@ -12,10 +12,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from acorn_portal import clock
 from acorn_portal.forms_people import InviteForm, JoinForm, ReasonForm, RoleForm, SignUpForm, SSOForm
 from acorn_portal.models import Membership, Organization
 from acorn_portal.models_people import Invitation, OrganizationSSO
@@ -59,7 +59,7 @@ def sign_up(request):
                 contact_name=data["contact_name"],
                 phone=data["phone"],
                 password=data["password1"],
-                now=timezone.now(),
+                now=clock.now(),
                 request=request,
             )
         except ValidationError as exc:
@@ -74,7 +74,7 @@ def verify_email(request, token):
     """GET shows a button (mail scanners follow links; only a person's POST creates anything)."""
     if request.method == "POST":
         try:
-            result = signup.complete_sign_up(token=token, now=timezone.now())
+            result = signup.complete_sign_up(token=token, now=clock.now())
         except ValidationError as exc:
             return _page(request, "link_problem.html", "This link does not work", problems=exc.messages)
         login(request, result.user, backend=BACKEND)
@@ -89,7 +89,7 @@ def verify_email(request, token):
 @sensitive_post_parameters("password1", "password2")
 @require_http_methods(["GET", "POST"])
 def join(request, token):
-    now = timezone.now()
+    now = clock.now()
     try:
         invitation = people.find_invitation(token, now=now)
     except ValidationError as exc:
@@ -158,7 +158,7 @@ def switch(request):
 @require_http_methods(["GET", "POST"])
 def people_page(request):
     organization = _managed_organization(request)
-    now = timezone.now()
+    now = clock.now()
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -252,7 +252,7 @@ def invitation_revoke(request, pk):
     invitation = get_object_or_404(Invitation.objects.filter(organization=organization), pk=pk)
     return _act(
         request,
-        lambda: people.revoke_invitation(actor=request.user, invitation=invitation, now=timezone.now()),
+        lambda: people.revoke_invitation(actor=request.user, invitation=invitation, now=clock.now()),
         f"Invitation of {invitation.email} withdrawn.",
     )
 

@@ -62,7 +62,7 @@ BATCH = 1000  # records per cached batch
 
 def _generate_part(seed: int, key: str, deductions: int, path: str) -> int:
     """Worker: one account's deductions into `path`, BATCH records per pickle."""
-    from datasources.simulator import AccountSpec, Kind, generate
+    from simulator import AccountSpec, Kind, generate
 
     spec = AccountSpec.for_marketplace("US", vendor_code=key[:5], key=key)
     count, batch = 0, []
@@ -183,8 +183,8 @@ def make_accounts() -> dict:
 def cached_world(parts: dict[str, Path], share: float | None, seed: int):
     """The simulator's world from the bench's cache instead of its generator: deductions only."""
     from datasources.connectors.base import DocumentKind
-    from datasources.simulator.catalog import AccountSpec
-    from datasources.simulator.data import SimulatorData
+    from simulator.catalog import AccountSpec
+    from simulator.data import SimulatorData
 
     def deductions(path: Path):
         batches = read_batches(path)
@@ -200,8 +200,8 @@ def cached_world(parts: dict[str, Path], share: float | None, seed: int):
 
 def serve(parts: dict[str, Path], share: float | None, seed: int) -> None:
     """Child process: serve the cached world on 127.0.0.1 until killed; the first line printed is the port."""
-    from datasources.simulator.faults import FaultPlan
-    from datasources.simulator.server import Simulator, SimulatorHTTPServer
+    from simulator.faults import FaultPlan
+    from simulator.server import Simulator, SimulatorHTTPServer
 
     world = cached_world(parts, share, seed)
     server = SimulatorHTTPServer(("127.0.0.1", 0), Simulator(world, FaultPlan.parse(None, seed=seed)))

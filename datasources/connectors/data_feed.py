@@ -41,7 +41,7 @@ RECORDS = {
     DocumentKind.REMITTANCES: (RemittanceRecord, RemittanceLineRecord),
 }
 
-# The simulator's feed (datasources/simulator/feed.py) in these terms: a worked example of a mapping.
+# The simulator's feed (simulator/feed.py) in these terms: a worked example of a mapping.
 DEFAULT_KINDS = {
     DocumentKind.CHARGEBACKS: {
         "path": "/feed/v1/deductions",

@@ -1,7 +1,7 @@
 """SP-API Vendor Retail Procurement payloads → ingest records (no HTTP, no ORM).
 
 Shapes follow Amazon's models (docs/AMAZON.md, § spapi) and are tested against Amazon's own example
-payloads (datasources/simulator/spapi_examples/). Amazon quirks handled here:
+payloads (simulator/spapi_examples/). Amazon quirks handled here:
 - dates come with `Z`, with an offset, or (GetShipmentDetails examples) with neither: naive means UTC;
 - ship and delivery windows are one string `start--end`;
 - the model's enum says `PARTIALLY_RECEIVED`, its documentation table `PARTIALLY_RECEIVE`;

@@ -19,7 +19,7 @@ from acorn_portal.models import Membership
 from acorn_portal.roles import Role
 from acorn_portal.services import sso
 from datasources.models import SyncRun, SyncStatus
-from datasources.simulator.server import serve
+from simulator.server import serve
 from tests.acorn_portal.oidc_idp import identity_provider
 from tests.datasources.simtools import sim_options
 from tests.two_factor_helpers import totp_code

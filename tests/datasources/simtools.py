@@ -11,7 +11,7 @@ from datasources.connectors.base import DocumentKind
 from datasources.models import DataSource, DataSourceKind, SyncStatus
 from datasources.services.compare import compare_kind, stored_records
 from datasources.services.sync import sync_account
-from datasources.simulator.catalog import AccountSpec
+from simulator.catalog import AccountSpec
 
 SEED = 11
 DEDUCTIONS = 80

@@ -12,10 +12,10 @@ from datasources.models import DataSource, ImportStatus, SyncStatus
 from datasources.services import sync
 from datasources.services.alerts import report_stale_accounts
 from datasources.services.imports import import_report_file
-from datasources.simulator.server import serve
 from refunds.models import AlertChannel, AlertLog
 from refunds.models.alerts import ChannelKind
 from refunds.services.alerts.dispatch import deliver_due
+from simulator.server import serve
 from tests.conftest import make_member
 from tests.datasources.simtools import make_sources, sim_options
 from tests.refunds.alerting import Receiver

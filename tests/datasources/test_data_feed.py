@@ -9,8 +9,8 @@ import requests
 
 from datasources.connectors import ConnectorError, get_connector
 from datasources.connectors.data_feed import DEFAULT_KINDS
-from datasources.simulator.faults import FaultPlan
-from datasources.simulator.server import serve
+from simulator.faults import FaultPlan
+from simulator.server import serve
 from tests.datasources.simtools import FAST, sim_options
 from tests.datasources.test_spapi_connector import ACCOUNT
 

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from datasources.simulator import AccountSpec, Kind, generate
-from datasources.simulator.catalog import FULFILMENT_CENTRES
-from datasources.simulator.generator import AccountWorld, split_budget
-from datasources.simulator.ids import Code, sscc
 from refunds.choices import DeductionFamily
 from refunds.identifiers import normalize_po_number
+from simulator import AccountSpec, Kind, generate
+from simulator.catalog import FULFILMENT_CENTRES
+from simulator.generator import AccountWorld, split_budget
+from simulator.ids import Code, sscc
 
 TODAY = date(2026, 11, 20)
 ACCOUNTS = [

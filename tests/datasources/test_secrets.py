@@ -16,7 +16,7 @@ from acorn_portal.crypto import EncryptedTextField
 from acorn_portal.models import AuditAction, AuditEvent
 from datasources.models import DataSource, DataSourceKind, SyncStatus
 from datasources.services import sync
-from datasources.simulator.server import serve
+from simulator.server import serve
 from tests.datasources.simtools import FAST, make_sources, sim_options
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ from django.core.management import call_command
 from acorn_portal.models import Membership, Organization, VendorAccount
 from acorn_portal.roles import Role, group_name
 from acorn_portal.services.demo import DEMO_PASSWORD, ensure_demo_organization
-from datasources.models import SimulatedTruth
 from refunds.models import Carton, Chargeback, Invoice, InvoiceLine, PurchaseOrder, Remittance, Shipment
+from simulator.models import SimulatedTruth
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def table_counts():
 
 def seed(*args):
     out = StringIO()
-    call_command("seed_demo", "--direct", *args, stdout=out, stderr=StringIO())
+    call_command("seed_demo", *args, stdout=out, stderr=StringIO())
     return out.getvalue()
 
 
@@ -82,69 +82,60 @@ def test_ensure_demo_organization_can_reset_passwords():
     assert authenticate(username="ops", password=DEMO_PASSWORD) is not None
 
 
+def test_seed_demo_loads_the_vendors_files_through_the_doors(settings):
+    from datasources.models import DataSource, SyncRun
+    from refunds.choices import DeductionFamily
+
+    settings.SIMULATOR_URL = "http://127.0.0.1:8765"
+    output = seed("--orders", "60", "--today", TODAY)
+
+    counts = table_counts()
+    assert counts["PurchaseOrder"] > 0 and counts["Shipment"] > 0 and counts["Invoice"] > 0
+    assert counts["Remittance"] > 0 and counts["Chargeback"] > 0
+    assert set(Chargeback.objects.values_list("account_id", "amazon_id")) == set(
+        SimulatedTruth.objects.values_list("account_id", "amazon_id")
+    ), "every deduction the import created has the simulator's answer, and no answer is left without one"
+    families = set(Chargeback.objects.values_list("family", flat=True))
+    assert {DeductionFamily.SHORTAGE, DeductionFamily.PRICE} <= families
+    shortages = Chargeback.objects.filter(family=DeductionFamily.SHORTAGE)
+    assert shortages.exists() and not shortages.filter(invoice_number="").exists(), "claims name their invoice"
+    assert SyncRun.objects.filter(status="succeeded").count() == 3, "purchase orders came by SP-API sync, per account"
+    sources = DataSource.objects.filter(enabled=True)
+    assert [s.settings["endpoint"] for s in sources] == ["http://127.0.0.1:8765"] * 3
+    assert "deductions loaded" in output and "Demo Brand seeded" in output
+    # Receipts Amazon reported in Cases arrive in eaches, as the simulator's facts have them.
+    from datetime import date
+
+    from refunds.models import PurchaseOrderItem
+    from simulator.demo import demo_vendor_world
+
+    world = demo_vendor_world(today=date.fromisoformat(TODAY), orders=60)
+    in_cases = {
+        (o.number, li.product.asin): li.received for o in world.orders for li in o.lines if li.received_in_cases
+    }
+    synced = {
+        (number, asin): received
+        for number, asin, received in PurchaseOrderItem.objects.values_list(
+            "purchase_order__number", "asin", "received_quantity"
+        )
+        if (number, asin) in in_cases
+    }
+    assert synced and all(received == in_cases[key] for key, received in synced.items())
+
+
 def test_seed_demo_twice_is_idempotent():
-    output = seed("--deductions", "150", "--today", TODAY)
+    seed("--orders", "40", "--today", TODAY)
     first = table_counts()
 
-    second_output = seed("--deductions", "150", "--today", TODAY)
-
-    assert table_counts() == first
-    assert first["Chargeback"] == first["SimulatedTruth"] == 150
-    assert "chargeback: 150 created" in output
-    assert "chargeback: 0 created, 0 updated, 150 unchanged, 0 rejected" in second_output
-    assert " 0 created, 0 updated" in second_output.splitlines()[0]
-    assert "rejected" in output and ", 0 rejected" in output
-
-
-def test_seed_demo_on_another_day_moves_dates_without_duplicating():
-    seed("--deductions", "150", "--today", TODAY)
-    first = table_counts()
-    issue_dates = set(Chargeback.objects.values_list("issue_date", flat=True))
-
-    output = seed("--deductions", "150", "--today", "2026-11-27")
+    seed("--orders", "40", "--today", TODAY)
 
     after = table_counts()
     assert {k: v for k, v in after.items() if k != "history"} == {k: v for k, v in first.items() if k != "history"}
-    assert "chargeback: 0 created, 150 updated" in output
-    assert set(Chargeback.objects.values_list("issue_date", flat=True)) != issue_dates
-    # Each fact change is audited, and so is each deadline the new dates moved.
-    assert after["history"] >= 2 * first["history"]
-    reasons = Chargeback.history.values_list("history_change_reason", flat=True)
-    assert any(reason and reason.endswith(": demo data re-seeded") for reason in reasons)
+    assert first["Chargeback"] == first["SimulatedTruth"] > 0
 
 
-def test_seed_demo_every_deduction_has_its_answer_and_documents_are_linked():
-    seed("--deductions", "150", "--today", TODAY)
+def test_seed_demo_refuses_no_orders():
+    from django.core.management import CommandError
 
-    chargebacks = set(Chargeback.objects.values_list("account_id", "amazon_id"))
-    truths = set(SimulatedTruth.objects.values_list("account_id", "amazon_id"))
-    assert chargebacks == truths
-    derivatives = Invoice.objects.exclude(suffixes="")
-    assert derivatives.exists()
-    assert not derivatives.filter(parent__isnull=True).exists()
-
-
-def test_seed_demo_default_size():
-    output = seed("--today", TODAY)
-
-    counts = table_counts()
-    assert counts["Chargeback"] == counts["SimulatedTruth"] == 2000
-    assert 280 <= counts["PurchaseOrder"] <= 340
-    assert output.count(", 0 rejected") == 6
-
-
-def test_seed_demo_by_default_creates_data_sources_and_truth_but_no_documents(settings):
-    from datasources.models import DataSource
-
-    settings.SIMULATOR_URL = "http://127.0.0.1:8765"
-    out = StringIO()
-    call_command("seed_demo", "--deductions", "150", "--today", TODAY, stdout=out, stderr=StringIO())
-    call_command("seed_demo", "--deductions", "150", "--today", TODAY, stdout=StringIO(), stderr=StringIO())
-
-    counts = table_counts()
-    assert counts["SimulatedTruth"] == 150 and counts["Chargeback"] == counts["PurchaseOrder"] == 0
-    sources = DataSource.objects.all()
-    assert sources.count() == 6, "an SP-API and a feed source per demo account, once"
-    assert {source.kind for source in sources} == {"spapi_vendor", "data_feed"}
-    assert all(source.has_credentials for source in sources)
-    assert "syncing from http://127.0.0.1:8765" in out.getvalue()
+    with pytest.raises(CommandError, match="--orders"):
+        seed("--orders", "0")

@@ -7,7 +7,7 @@ from django.db import connection
 
 from acorn_portal.models import AuditAction, AuditEvent, VendorAccount
 from datasources.models import DataSource, SyncRun, SyncStatus
-from datasources.simulator.server import serve
+from simulator.server import serve
 from tests.datasources.simtools import FAST, sim_options
 
 pytestmark = pytest.mark.django_db(transaction=True)

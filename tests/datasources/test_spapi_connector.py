@@ -11,13 +11,13 @@ from datasources.connectors import AccountInfo, ConnectorError, get_connector
 from datasources.connectors.http import HttpClient, RetryPolicy, TokenBucket
 from datasources.connectors.spapi import SpApiVendorConnector
 from datasources.connectors.spapi_parse import parse_order, parse_shipment, parse_window
-from datasources.simulator import payloads
-from datasources.simulator.data import SimulatorData
-from datasources.simulator.server import serve
 from refunds.choices import ReceiveStatus
+from simulator import payloads
+from simulator.data import SimulatorData
+from simulator.server import serve
 from tests.datasources.simtools import FAST, SPEC, in_eaches, sim_options
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "datasources" / "simulator" / "spapi_examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "simulator" / "spapi_examples"
 ACCOUNT = AccountInfo(
     key="US",
     marketplace="US",

@@ -9,10 +9,10 @@ from django.utils import timezone
 from datasources.connectors.base import DocumentKind
 from datasources.models import DataSource, SyncCheckpoint, SyncLease, SyncRun, SyncStatus
 from datasources.services import sync
-from datasources.simulator.server import serve
 from refunds.models import Chargeback, PurchaseOrder
 from refunds.services import ingest
 from refunds.services.records import ChargebackRecord
+from simulator.server import serve
 from tests.datasources.simtools import assert_matches_simulator, make_sources, sim_options, sync_until_done
 
 pytestmark = pytest.mark.django_db

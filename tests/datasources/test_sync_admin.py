@@ -8,7 +8,7 @@ from django_q.models import Schedule
 from datasources import tasks
 from datasources.models import DataSource, SyncRun
 from datasources.schedules import SCHEDULES, install_schedules
-from datasources.simulator.server import serve
+from simulator.server import serve
 from tests.datasources.simtools import make_sources, sim_options
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ from django.db import connection
 from datasources.connectors.base import DocumentKind
 from datasources.models import SyncCheckpoint, SyncRun, SyncStatus
 from datasources.services.sync import sync_account
-from datasources.simulator.server import serve
+from simulator.server import serve
 from tests.datasources.simtools import assert_matches_simulator, make_sources, sim_options
 
 LEASE_SECONDS = 1

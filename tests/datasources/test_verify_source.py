@@ -5,8 +5,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from datasources.simulator.server import serve
 from refunds.models import Chargeback, PurchaseOrderItem
+from simulator.server import serve
 from tests.datasources.simtools import make_sources, sim_options, sync_until_done
 
 pytestmark = pytest.mark.django_db

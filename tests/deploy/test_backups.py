@@ -35,7 +35,7 @@ def served_cases(get) -> list[tuple]:
 def test_dump_restore_into_an_empty_database_serves_the_same_cases(org, account, tmp_path):
     if connection.vendor != "postgresql":
         pytest.skip("backup_database and restore_database work on PostgreSQL")
-    from datasources.simulator.server import serve
+    from simulator.server import serve
 
     with serve(**sim_options()) as sim:
         make_sources(account, sim.base_url)

@@ -22,11 +22,11 @@ from django.test import override_settings
 from acorn_portal.roles import Role
 from datasources.connectors.base import DocumentKind
 from datasources.models import DataSource, SyncLease, SyncRun, SyncStatus
-from datasources.simulator.server import serve
 from developer.models import WebhookDelivery
 from developer.services.keys import revoke_api_key
 from refunds.models import AlertLog, WatchRule
 from refunds.models.alerts import AlertKind, AlertStatus
+from simulator.server import serve
 from tests.conftest import make_member
 from tests.datasources.simtools import assert_matches_simulator, make_sources, sim_options
 from tests.datasources.test_sync_kill import mid_shipments

@@ -34,9 +34,7 @@ def test_alert_schedules_are_installed_after_migrate():
 def test_seeded_demo_has_cases_to_remind_about_and_reminds_once():
     # The demo's calendar is pinned (seed_demo --today) and the scheduler runs at that day's evening.
     now = datetime(2026, 11, 20, 18, 0, tzinfo=UTC)
-    call_command(
-        "seed_demo", "--direct", "--deductions", "300", "--today", "2026-11-20", stdout=StringIO(), stderr=StringIO()
-    )
+    call_command("seed_demo", "--orders", "120", "--today", "2026-11-20", stdout=StringIO(), stderr=StringIO())
     rule = WatchRule.objects.get(name="Every open case")
     assert ensure_demo_alerts(rule.organization) == rule, "idempotent"
     auto_assign_cases()

@@ -12,11 +12,11 @@ import pytest
 from django.db import connection
 
 from acorn_portal.models import VendorAccount
-from datasources.simulator import AccountSpec, Kind, generate
 from refunds.choices import Recommendation
 from refunds.models import Chargeback
 from refunds.services import ingest_pg
 from refunds.services.ingest import ChargebackRecord, upsert_chargebacks
+from simulator import AccountSpec, Kind, generate
 
 pytestmark = [
     pytest.mark.django_db,

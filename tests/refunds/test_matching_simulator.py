@@ -4,12 +4,12 @@ from datetime import date
 from decimal import Decimal
 
 from acorn_portal.models import VendorAccount
-from datasources.models import SimulatedTruth
-from datasources.simulator.generator import generate
-from datasources.simulator.loader import account_spec, load
 from refunds.choices import Recommendation
 from refunds.models import Chargeback
 from refunds.services.matching import evaluate_chargebacks
+from simulator.generator import generate
+from simulator.loader import account_spec, load
+from simulator.models import SimulatedTruth
 
 
 def test_simulated_deductions_are_judged_as_the_documents_prove(org):

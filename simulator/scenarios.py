@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from acorn_portal.money import CURRENCY_DECIMALS, quantize
-from datasources.simulator.orders import (
+from refunds.choices import DeductionFamily
+from simulator.orders import (
     CHARGEBACK_LAG,
     PRICE_CLAIM_BEFORE_DUE,
     RECEIPT_LAG,
@@ -20,7 +21,6 @@ from datasources.simulator.orders import (
     Order,
     settle_timeline,
 )
-from refunds.choices import DeductionFamily
 
 # Relative weights of the families Amazon deducts per purchase order (shortages dominate; RESEARCH §1.1).
 FAMILY_WEIGHTS = {

@@ -5,8 +5,8 @@
 stream through ingest. The HTTP simulator, report files and benchmarks serve the same stream.
 """
 
-from datasources.simulator.catalog import AccountSpec
-from datasources.simulator.generator import Item, Kind, generate, generate_kind
-from datasources.simulator.truth import TruthRecord
+from simulator.catalog import AccountSpec
+from simulator.generator import Item, Kind, generate, generate_kind
+from simulator.truth import TruthRecord
 
 __all__ = ["AccountSpec", "Item", "Kind", "TruthRecord", "generate", "generate_kind"]

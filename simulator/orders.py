@@ -12,8 +12,8 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from datasources.simulator.catalog import Product
 from refunds.choices import QuantityUnit
+from simulator.catalog import Product
 
 # Timeline, in days (ranges are inclusive).
 SHIP_WINDOW_OPENS = (2, 5)  # days after the order

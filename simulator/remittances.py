@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from datasources.simulator.ids import Code
-from datasources.simulator.orders import Clock, happened, payment_day
 from refunds.services.records import RemittanceLineRecord, RemittanceRecord
+from simulator.ids import Code
+from simulator.orders import Clock, happened, payment_day
 
 
 @dataclass(frozen=True)

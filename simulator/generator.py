@@ -29,11 +29,11 @@ from decimal import Decimal
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from datasources.simulator import accountwide, documents, scenarios
-from datasources.simulator.catalog import AccountSpec, build_catalog, carriers, fulfilment_centres, scaled
-from datasources.simulator.deductions import DeductionWriter, Rendered
-from datasources.simulator.ids import ALNUM, Code, sscc, stable_int
-from datasources.simulator.orders import (
+from simulator import accountwide, documents, scenarios
+from simulator.catalog import AccountSpec, build_catalog, carriers, fulfilment_centres, scaled
+from simulator.deductions import DeductionWriter, Rendered
+from simulator.ids import ALNUM, Code, sscc, stable_int
+from simulator.orders import (
     SHIP_WINDOW_OPENS,
     Clock,
     Order,
@@ -42,7 +42,7 @@ from datasources.simulator.orders import (
     plan_items,
     plan_shipments,
 )
-from datasources.simulator.remittances import Entry, PaymentBook
+from simulator.remittances import Entry, PaymentBook
 
 # Nine months of history: old enough for shortage claims (due date + 55 days) to have matured on
 # most orders; what SP-API no longer serves (six months) comes from report files.

@@ -12,11 +12,11 @@ from collections.abc import Iterable, Mapping
 
 from django.db import transaction
 
-from datasources.models import SimulatedTruth
-from datasources.simulator.catalog import AccountSpec
-from datasources.simulator.generator import Item, Kind
-from datasources.simulator.truth import TruthRecord
 from refunds.services import ingest
+from simulator.catalog import AccountSpec
+from simulator.generator import Item, Kind
+from simulator.models import SimulatedTruth
+from simulator.truth import TruthRecord
 
 BATCH_SIZE = 1000
 MAX_LINES_PER_BATCH = 20_000  # remittances can carry thousands of lines each

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from acorn_portal.marketplaces import Region, get_marketplace
 from acorn_portal.money import quantize
-from datasources.simulator.ids import ALNUM, Code
+from simulator.ids import ALNUM, Code
 
 
 @dataclass(frozen=True)

@@ -9,14 +9,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from acorn_portal.money import CURRENCY_DECIMALS, quantize
-from datasources.simulator.catalog import AccountSpec, Product
-from datasources.simulator.deductions import Rendered
-from datasources.simulator.ids import ALNUM, Code
-from datasources.simulator.orders import CHARGEBACK_LAG, Clock, happened
-from datasources.simulator.remittances import Entry
-from datasources.simulator.truth import TruthRecord
 from refunds.choices import DeductionFamily
 from refunds.services.records import ChargebackRecord
+from simulator.catalog import AccountSpec, Product
+from simulator.deductions import Rendered
+from simulator.ids import ALNUM, Code
+from simulator.orders import CHARGEBACK_LAG, Clock, happened
+from simulator.remittances import Entry
+from simulator.truth import TruthRecord
 
 COOP_ACTIVITIES = [("Marketing & Promotion", (2, 5)), ("Freight Allowance", (1, 3)), ("Damage Allowance", (1, 2))]
 DUPLICATE_COOP_SHARE = 0.3

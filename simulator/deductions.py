@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from acorn_portal.money import quantize
-from datasources.simulator.catalog import AccountSpec, flat_fee, prep_fee
-from datasources.simulator.documents import asn_sent_at, delivered_at, shipped_at
-from datasources.simulator.ids import scribble_po_number
-from datasources.simulator.orders import (
+from refunds.services.records import ChargebackRecord
+from simulator.catalog import AccountSpec, flat_fee, prep_fee
+from simulator.documents import asn_sent_at, delivered_at, shipped_at
+from simulator.ids import scribble_po_number
+from simulator.orders import (
     CHARGEBACK_LAG,
     PRICE_CLAIM_BEFORE_DUE,
     RETURN_LAG,
@@ -23,10 +24,9 @@ from datasources.simulator.orders import (
     Order,
     happened,
 )
-from datasources.simulator.remittances import Entry
-from datasources.simulator.scenarios import Slot
-from datasources.simulator.truth import TruthRecord
-from refunds.services.records import ChargebackRecord
+from simulator.remittances import Entry
+from simulator.scenarios import Slot
+from simulator.truth import TruthRecord
 
 SCRIBBLED_PO_SHARE = 0.15  # deductions whose PO number a person or spreadsheet mangled
 RETURN_CONDITIONS = ["Damaged", "Overstock", "Defective", "Expired"]

@@ -12,9 +12,6 @@ from decimal import Decimal
 from math import ceil
 
 from acorn_portal.money import quantize
-from datasources.simulator.catalog import AccountSpec
-from datasources.simulator.orders import Clock, Line, Order, Shipment, happened, payment_day
-from datasources.simulator.remittances import Entry
 from refunds.choices import InvoiceType, PurchaseOrderState, PurchaseOrderType, ReceiveStatus, ShipmentType
 from refunds.services.records import (
     CartonRecord,
@@ -25,6 +22,9 @@ from refunds.services.records import (
     ShipmentItemRecord,
     ShipmentRecord,
 )
+from simulator.catalog import AccountSpec
+from simulator.orders import Clock, Line, Order, Shipment, happened, payment_day
+from simulator.remittances import Entry
 
 SMALL_PARCEL_MAX_CARTONS = 6
 LTL_MAX_CARTONS = 60

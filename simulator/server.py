@@ -29,10 +29,11 @@ from datetime import date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
-from datasources.simulator import payloads
-from datasources.simulator.catalog import AccountSpec
-from datasources.simulator.data import SimulatorData
-from datasources.simulator.faults import FaultPlan
+from simulator import payloads
+from simulator.catalog import AccountSpec
+from simulator.data import SimulatorData
+from simulator.faults import FaultPlan
+from simulator.vendor_files import shapes
 
 MAX_WINDOW_SECONDS = 7 * 24 * 3600
 
@@ -74,8 +75,11 @@ def _moment(value: str | None) -> datetime | None:
 class Simulator:
     """The simulator's state: its data, fault plan, issued tokens and a count of calls by path."""
 
-    def __init__(self, data: SimulatorData, faults: FaultPlan):
+    def __init__(self, data: SimulatorData, faults: FaultPlan, vendor_orders: dict[str, list] | None = None):
         self.data, self.faults = data, faults
+        # With a simulated vendor's orders (by account key) SP-API serves those in Amazon's shapes; the
+        # vendor's ASNs, invoices and deductions then come from its ERP and report files, not from here.
+        self.vendor_orders = vendor_orders
         self.tokens: dict[str, str] = {}
         self.counter = itertools.count(1)
         self.calls: dict[str, int] = {}
@@ -130,17 +134,34 @@ class Simulator:
         return page, pagination
 
     def purchase_orders(self, key: str, params: dict, duplicate: bool) -> dict:
+        if self.vendor_orders is not None:
+            orders = self.window(self.vendor_orders.get(key, []), params, lambda order: order.ordered_at)
+            page, pagination = self.paginate(orders, params, 100, duplicate)
+            return {"payload": _drop({"pagination": pagination, "orders": [shapes.purchase_order(o) for o in page]})}
         orders = self.window(self.data.records(key, "purchase_orders"), params, lambda po: po.ordered_at)
         page, pagination = self.paginate(orders, params, 100, duplicate)
         return {"payload": _drop({"pagination": pagination, "orders": [payloads.order_json(po) for po in page]})}
 
     def purchase_order(self, key: str, number: str) -> dict:
+        if self.vendor_orders is not None:
+            order = next((o for o in self.vendor_orders.get(key, []) if o.number == number), None)
+            if order is None:
+                raise Reply(404, _amazon_error("NotFound", f"Purchase order {number} not found."))
+            return {"payload": shapes.purchase_order(order)}
         po = self.data.find(key, "purchase_orders", number)
         if po is None:
             raise Reply(404, _amazon_error("NotFound", f"Purchase order {number} not found."))
         return {"payload": payloads.order_json(po)}
 
     def order_statuses(self, key: str, params: dict, duplicate: bool) -> dict:
+        if self.vendor_orders is not None:
+            orders = self.vendor_orders.get(key, [])
+            if params.get("purchaseOrderNumber"):
+                orders = [o for o in orders if o.number == params["purchaseOrderNumber"]]
+            orders = self.window(orders, params, lambda order: order.ordered_at)
+            page, pagination = self.paginate(orders, params, 100, duplicate)
+            statuses = [shapes.purchase_order_status(o) for o in page]
+            return {"payload": _drop({"pagination": pagination, "ordersStatus": statuses})}
         orders = self.data.records(key, "purchase_orders")
         if params.get("purchaseOrderNumber"):
             orders = [po for po in orders if po.number == params["purchaseOrderNumber"]]
@@ -150,7 +171,7 @@ class Simulator:
         return {"payload": _drop({"pagination": pagination, "ordersStatus": statuses})}
 
     def shipments(self, key: str, params: dict, duplicate: bool) -> dict:
-        shipments = self.data.records(key, "shipments")
+        shipments = [] if self.vendor_orders is not None else self.data.records(key, "shipments")
         if params.get("vendorShipmentIdentifier"):
             shipments = [s for s in shipments if s.shipment_id == params["vendorShipmentIdentifier"]]
         shipments = self.window(shipments, params, lambda s: s.shipped_at)
@@ -327,15 +348,27 @@ def start(
     seed: int,
     accounts: Sequence[AccountSpec],
     today: date,
-    deductions: int,
+    deductions: int = 0,
     faults: FaultPlan | str | None = None,
     port: int = 0,
     verbose: bool = False,
+    vendor_world=None,
 ) -> Running:
-    """Build the world and serve it on 127.0.0.1:`port` (0: a free port the OS picks) in a thread."""
+    """Build the world and serve it on 127.0.0.1:`port` (0: a free port the OS picks) in a thread.
+
+    With `vendor_world` (a `simulator.vendor_files` world), SP-API serves that vendor's purchase orders
+    and their status in Amazon's shapes, each account under its marketplace code, instead of the
+    record generator's world.
+    """
     plan = faults if isinstance(faults, FaultPlan) else FaultPlan.parse(faults, seed=seed)
-    data = SimulatorData(seed=seed, accounts=accounts, today=today, deductions=deductions)
-    server = SimulatorHTTPServer(("127.0.0.1", port), Simulator(data, plan), verbose=verbose)
+    if vendor_world is None:
+        data, orders = SimulatorData(seed=seed, accounts=accounts, today=today, deductions=deductions), None
+    else:
+        data = SimulatorData.from_records(seed=seed, accounts=accounts, today=today, records={})
+        orders = {a.marketplace: [o for o in vendor_world.orders if o.account is a] for a in vendor_world.accounts}
+        for key in orders:
+            orders[key].sort(key=lambda order: (order.ordered_at, order.number))
+    server = SimulatorHTTPServer(("127.0.0.1", port), Simulator(data, plan, orders), verbose=verbose)
     thread = threading.Thread(target=server.serve_forever, name="vendor-central-simulator", daemon=True)
     thread.start()
     return Running(server, thread)

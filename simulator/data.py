@@ -10,8 +10,8 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from datasources.connectors.base import RECORD_KEYS, DocumentKind
-from datasources.simulator.catalog import AccountSpec
-from datasources.simulator.generator import Kind, generate
+from simulator.catalog import AccountSpec
+from simulator.generator import Kind, generate
 
 # Generator kinds → document kinds (what the ingest upserts and the connectors call them).
 DOCUMENT_KINDS = {

@@ -6,7 +6,7 @@
 DIR is a folder in the worked sample's layout (`accounts.json`, `spapi/`, `erp/`, `vc/`; see
 tests/data/vc-sample/README.md). The script creates a fresh database (a temporary SQLite file, or
 the database of `--database-url`, dropped and created again), creates the organization and its
-accounts from `accounts.json`, loads every file through ACORN's own doors (bench/folder_loader.py:
+accounts from `accounts.json`, loads every file through ACORN's own doors (simulator/folder_loader.py:
 the SP-API connector over HTTP, the push API, the report import service) with the clock at
 `asOf`, evaluates every deduction, and writes PRED.json: one record per deduction
 
@@ -126,7 +126,7 @@ def main(argv=None) -> int:
     data = args.data.resolve()
     url = fresh_database(args.database_url)
     setup_django(url, Path(tempfile.mkdtemp(prefix="acorn-accuracy-media-")))
-    from bench.folder_loader import evaluate_all, load_folder, predictions
+    from simulator.folder_loader import evaluate_all, load_folder, predictions
 
     started = time.perf_counter()
     loaded = load_folder(data, per_account=args.per_account)

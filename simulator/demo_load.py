@@ -27,7 +27,7 @@ from simulator.vendor_files.facts import VendorWorld
 
 def load_demo_vendor(demo, world: VendorWorld, *, folder: Path | None = None):
     """Write the world's files and load them through the doors; returns the loader's record of it."""
-    from bench import folder_loader as doors  # the loader an integrator's files go through, reused as is
+    from simulator import folder_loader as doors  # the loader an integrator's files go through, reused as is
 
     folder = write_folder(world, folder or Path(tempfile.mkdtemp(prefix="acorn-demo-vendor-")))
     accounts = {vendor: demo.accounts[marketplace] for marketplace, vendor, _share in DEMO_ACCOUNTS}

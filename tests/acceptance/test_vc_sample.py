@@ -1,7 +1,7 @@
 """The worked sample vendor, loaded through the real doors, judged against its right answers.
 
 tests/data/vc-sample/ is a vendor's files in Amazon's and its ERP's shapes (see its README). The
-whole folder goes in once per module, the way a new user would load it (bench/folder_loader.py:
+whole folder goes in once per module, the way a new user would load it (simulator/folder_loader.py:
 the SP-API connector over HTTP from a local server, the push API with an API key, the report
 import service with combined files), all as of the folder's `asOf`, inside a transaction that is
 rolled back afterwards. Then every entry of expected.json is checked on its own: action,
@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from django.db import transaction
 
-from bench.folder_loader import evaluate_all, load_folder, predictions
 from refunds.choices import DeductionFamily
+from simulator.folder_loader import evaluate_all, load_folder, predictions
 
 pytestmark = pytest.mark.django_db  # tells pytest-django to set up the test database for the module fixture
 

@@ -2,7 +2,7 @@
 
     accounts.json            → acorn_portal.services.organizations (what `create_organization` and
                                `add_vendor_account` run)
-    spapi/*.json             → the SP-API connector, over HTTP from a local server (bench.spapi_folder)
+    spapi/*.json             → the SP-API connector, over HTTP from a local server (simulator.spapi_folder)
     erp/coop_agreements.json → the push API, POST /api/v1/documents/coop-agreements/bulk/
     erp/shipments.json       → the push API, POST /api/v1/documents/shipments/bulk/
     erp/proofs_of_delivery.json → the push API, POST /api/v1/documents/proofs-of-delivery/bulk/
@@ -26,7 +26,7 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bench.spapi_folder import REFRESH_PREFIX, serve_folder
+from simulator.spapi_folder import REFRESH_PREFIX, serve_folder
 
 VC_ORDER = ("invoices", "chargebacks", "coop", "remittance")  # remittance lines are placed by the documents before
 VC_KINDS = {"invoices": "invoices", "chargebacks": "chargebacks", "coop": "coop", "remittance": "remittances"}

@@ -238,12 +238,12 @@ def test_an_invoice_file_matches_the_deduction_waiting_for_it(
     claim.refresh_from_db()
     assert claim.assessment.match_status == MatchStatus.MATCHED
     assert claim.assessment.matched["invoice"][1] == "INV1001"
-    # Matched to its invoice, the claim is disputable once Amazon's matching period after the
-    # invoice's due date is over: the verdict says when.
-    assert claim.recommendation == Recommendation.WAIT
+    # Matched to its invoice, the claim's window is known (Amazon's matching period after the
+    # invoice's due date). Vendor Central's invoice export carries no lines, so the units and costs
+    # the claim is judged on still have to come from the ERP's invoice: the verdict asks for them.
     assert claim.disputable_from > NOW.date()
     assert "waiting for documents" not in claim.assessment.summary
-    assert f"disputable from {claim.disputable_from}" in claim.assessment.summary
+    assert claim.recommendation == Recommendation.NEEDS_EVIDENCE
     assert claim.history.first().history_change_reason.endswith(": documents arrived")  # the latest change
     other.assessment.refresh_from_db()
     assert other.assessment.evaluated_at == untouched, "a deduction naming other documents is left alone"

@@ -26,6 +26,7 @@ _READ_DOCUMENTS = [
     "refunds.view_shipment",
     "refunds.view_shipmentitem",
     "refunds.view_carton",
+    "refunds.view_proofofdelivery",
     "refunds.view_invoice",
     "refunds.view_invoiceline",
     "refunds.view_remittance",

@@ -37,7 +37,7 @@ def load_demo_vendor(demo, world: VendorWorld, *, folder: Path | None = None):
     api = doors._api_client(demo.organization)
     erp = {name: json.loads((folder / "erp" / f"{name}.json").read_text()) for name in _ERP}
     doors._push_coop_agreements(api, loaded, erp["coop_agreements"]["agreements"])
-    _sync_purchase_orders(demo, world)
+    _sync_purchase_orders(demo, world, now=now)
     shipments = erp["shipments"]["shipmentConfirmations"]
     doors._push_shipments(api, loaded, shipments)
     doors._push_proofs(api, loaded, erp["proofs_of_delivery"]["proofsOfDelivery"], shipments)
@@ -60,13 +60,13 @@ def _forget_loader_keys(organization) -> None:
 _ERP = ("coop_agreements", "shipments", "proofs_of_delivery", "invoices")
 
 
-def _sync_purchase_orders(demo, world: VendorWorld) -> None:
+def _sync_purchase_orders(demo, world: VendorWorld, *, now) -> None:
     from datasources.services.sync import sync_account
 
     with serve(seed=world.seed, accounts=demo_specs(), today=world.as_of, vendor_world=world) as running:
         ensure_demo_sources(demo.accounts.values(), base_url=running.base_url)
         for account in demo.accounts.values():
-            for run in sync_account(account.pk, trigger="manual"):
+            for run in sync_account(account.pk, trigger="manual", now=now):  # read as of the demo's today
                 if run.status != "succeeded":
                     raise RuntimeError(f"SP-API sync of {account} {run.status}: {run.errors}")
     ensure_demo_sources(demo.accounts.values(), base_url=settings.SIMULATOR_URL)

@@ -60,7 +60,11 @@ REPORT_CSV = "Issue ID,Chargeback Type,Amount,Issue Date,PO #\n9001,ASN Accuracy
 def seed(account, acorn: Client) -> dict:
     """One of everything the API serves, made through the services and the API itself."""
     endpoint = acorn.webhooks.create("http://127.0.0.1:9/acorn", ["chargeback.state_changed", "import.completed"])
-    cases = [make_chargeback(account, amazon_id=f"CT{n:06d}", issue_date=today() - timedelta(days=n)) for n in range(3)]
+    # Issued long enough ago that Amazon's matching period is over: the evidence upload re-evaluates the
+    # case, and a claim still in its blackout could not be taken into review.
+    cases = [
+        make_chargeback(account, amazon_id=f"CT{n:06d}", issue_date=today() - timedelta(days=90 + n)) for n in range(3)
+    ]
     acorn.chargebacks.upload_evidence(cases[0].pk, kind="pod", file=io.BytesIO(PDF_BYTES), filename="pod.pdf")
     acorn.chargebacks.transition(cases[0].pk, "start_review", note="contract seed")
     ordered = datetime(2026, 9, 1, 15, 30, tzinfo=UTC)
@@ -167,7 +171,7 @@ def seed(account, acorn: Client) -> dict:
         recoveries="1255",
         write_offs="6900",
     )
-    export = acorn.ledger.export(today() - timedelta(days=30), today())
+    export = acorn.ledger.export(today() - timedelta(days=120), today())  # the cases above included
     dispatch_webhooks()  # port 9 answers nothing: failed deliveries, logged
     delivery = next(iter(acorn.webhooks.deliveries(endpoint.id)))
     return {

@@ -225,7 +225,7 @@ def test_a_feed_pointing_at_an_internal_address_ends_as_a_failed_run(account, ba
     (run,) = sync.sync_account(account.pk)
     assert run.status == SyncStatus.FAILED
     message = run.errors[-1]["message"]
-    assert "private, loopback and link-local addresses are not allowed" in message, message
+    assert "private, shared, loopback and link-local addresses are not allowed" in message, message
     assert len(run.request_log) == 1, "refused once, not retried"
 
 

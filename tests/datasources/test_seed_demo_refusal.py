@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def test_seed_demo_refuses_with_debug_off_and_creates_nothing(settings):
     settings.ACORN_DEMO_SEED_ALLOWED = False  # what ACORN_DEBUG=0 gives
     with pytest.raises(CommandError, match="--i-know-this-is-not-production"):
-        call_command("seed_demo", "--direct", "--deductions", "5", stdout=StringIO(), stderr=StringIO())
+        call_command("seed_demo", "--orders", "3", stdout=StringIO(), stderr=StringIO())
     assert not get_user_model().objects.filter(username="ops").exists()
     assert not Organization.objects.exists()
 
@@ -24,9 +24,8 @@ def test_seed_demo_runs_with_debug_off_when_told_it_is_not_production(settings):
     settings.ACORN_DEMO_SEED_ALLOWED = False
     call_command(
         "seed_demo",
-        "--direct",
-        "--deductions",
-        "5",
+        "--orders",
+        "3",
         "--today",
         "2026-11-20",
         "--i-know-this-is-not-production",

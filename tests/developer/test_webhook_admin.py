@@ -47,7 +47,7 @@ def test_an_internal_url_is_refused_by_the_form(client, org, org_admin):
     client.force_login(org_admin)
     response = client.post(ADD, {"organization": org.pk, "url": "http://192.168.1.10/x", "events": ["sync.failed"]})
     assert response.status_code == 200 and not WebhookEndpoint.objects.exists()
-    assert "private, loopback and link-local addresses are not allowed" in response.content.decode()
+    assert "private, shared, loopback and link-local addresses are not allowed" in response.content.decode()
 
 
 def test_rotating_shows_the_new_secret_once(client, org, org_admin, receiver):

@@ -51,7 +51,7 @@ def test_a_manager_adds_a_channel_whose_url_and_secret_are_never_shown_again(cli
 def test_a_channel_needs_a_url_and_not_an_internal_one(client, org, manager):
     client.force_login(manager)
     assert "Give the webhook URL" in add_channel(client, org, new_url="").content.decode()
-    assert "private, loopback" in add_channel(client, org, new_url="http://10.0.0.7/hook").content.decode()
+    assert "private, shared, loopback" in add_channel(client, org, new_url="http://10.0.0.7/hook").content.decode()
     assert "Only http and https" in add_channel(client, org, new_url="file:///etc/passwd").content.decode()
     assert not AlertChannel.objects.exists()
 

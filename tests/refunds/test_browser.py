@@ -6,6 +6,7 @@ the run says so (see tests/refunds/conftest.py).
 
 import os
 import re
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from django.conf import settings
 from refunds.choices import ChargebackState
 from refunds.models import Chargeback, PurchaseOrder
 from tests.conftest import PASSWORD
-from tests.refunds.cases import PDF_BYTES, make_chargeback
+from tests.refunds.cases import PDF_BYTES, make_chargeback, today
 from tests.two_factor_helpers import enrol, totp_code
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -43,6 +44,10 @@ pytestmark = [
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 S = ChargebackState
+
+# Claims issued long enough ago that Amazon's matching period is over: uploading evidence
+# re-evaluates the case, and one still in its blackout could not be sent for approval.
+PAST_BLACKOUT = today() - timedelta(days=90)
 
 
 @pytest.fixture
@@ -109,7 +114,7 @@ def test_a_case_from_deduction_to_recovery_in_the_browser(
 ):
     PurchaseOrder.objects.create(account=account, number="2JK3S9VC", state="Closed", ordered_at="2026-10-01T00:00Z")
     make_chargeback(account, amazon_id="SC-OTHER", po_number="7ZZZZZZZ")
-    case = make_chargeback(account, amazon_id="SC-1001", amount=Decimal("250.00"))
+    case = make_chargeback(account, amazon_id="SC-1001", amount=Decimal("250.00"), issue_date=PAST_BLACKOUT)
 
     olivia = Person(browser, live_server, ops)
     olivia.shot("01-start-page-queues")
@@ -183,7 +188,7 @@ def test_a_case_from_deduction_to_recovery_in_the_browser(
 
 
 def test_a_manager_cannot_approve_a_case_she_prepared(browser, live_server, account, manager, pod_file):
-    case = make_chargeback(account, amazon_id="SC-2002")
+    case = make_chargeback(account, amazon_id="SC-2002", issue_date=PAST_BLACKOUT)
     enrol(manager)
     maria = Person(browser, live_server, manager)
     maria.open_case(case)

@@ -1,6 +1,7 @@
 """Two people acting on the same case at once, on real concurrent PostgreSQL connections."""
 
 import threading
+from datetime import timedelta
 from unittest import mock
 
 import pytest
@@ -13,9 +14,13 @@ from refunds.models import Approval
 from refunds.services import workflow
 from refunds.services.workflow import CASE_CHANGED_MESSAGE, CaseChanged
 from tests.conftest import make_member
-from tests.refunds.cases import make_chargeback, reload, walk
+from tests.refunds.cases import make_chargeback, reload, today, walk
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+# These tests commit for real, so the evidence the walk uploads re-evaluates the case: a claim issued
+# long enough ago is past Amazon's matching period and can be sent for approval.
+PAST_BLACKOUT = today() - timedelta(days=90)
 
 
 @pytest.fixture(autouse=True)
@@ -52,7 +57,9 @@ def _race(actions):
 
 def test_approve_and_send_back_at_once_one_wins_the_other_is_told(account, ops, manager, org):
     mona = make_member(org, "mona", Role.MANAGER)
-    case = walk(make_chargeback(account), ChargebackState.PENDING_APPROVAL, ops=ops, manager=manager)
+    case = walk(
+        make_chargeback(account, issue_date=PAST_BLACKOUT), ChargebackState.PENDING_APPROVAL, ops=ops, manager=manager
+    )
     events_before = OutboxEvent.objects.count()
 
     def approve(barrier):
@@ -82,7 +89,9 @@ def test_approve_and_send_back_at_once_one_wins_the_other_is_told(account, ops, 
 def test_the_second_writer_waits_for_the_first_and_then_refuses(account, ops, manager, org):
     """A holds the row lock mid-transition; B blocks on it, then sees the change and refuses."""
     mona = make_member(org, "mona", Role.MANAGER)
-    case = walk(make_chargeback(account), ChargebackState.PENDING_APPROVAL, ops=ops, manager=manager)
+    case = walk(
+        make_chargeback(account, issue_date=PAST_BLACKOUT), ChargebackState.PENDING_APPROVAL, ops=ops, manager=manager
+    )
     a_inside, let_a_finish = threading.Event(), threading.Event()
     real_emit = workflow.emit_event
 

@@ -197,6 +197,7 @@ def explicit_cases(operation, ids):
         "/api/v1/chargebacks/{id}/": ids["chargeback"],
         "/api/v1/chargebacks/{id}/evidence/": ids["chargeback"],
         "/api/v1/chargebacks/{id}/status/": ids["chargeback"],
+        "/api/v1/chargebacks/{id}/evaluate/": ids["chargeback"],
         "/api/v1/documents/purchase-orders/{id}/": ids["purchase_order"],
         "/api/v1/documents/shipments/{id}/": ids["shipment"],
         "/api/v1/documents/invoices/{id}/": ids["invoice"],

@@ -139,6 +139,7 @@ class Command(BaseCommand):
                 lines.append(f"Demo logins (password: {DEMO_PASSWORD}):")
                 lines += [f"  {m.user.username:<10} {m.get_role_display()}" for m in members.order_by("user__username")]
         self.stdout.write(self.style.SUCCESS("\n".join(lines)))
+        self.stdout.flush()  # shown at once even when the output is a file or a pipe
 
     @staticmethod
     def _stop(children):

@@ -1,6 +1,6 @@
 """What a simulated vendor account sells and where it ships: accounts, products, FCs, carriers, fees.
 
-Fees follow shared/domain/deduction_types.json (third-party quotes); amounts in other currencies are
+Fees follow refunds/data/deduction_types.json (third-party quotes); amounts in other currencies are
 the US fee scaled by a rough price level and rounded to the currency's minor unit.
 """
 

@@ -3,7 +3,7 @@
 SP-API shapes follow Amazon's models and example payloads (spapi_examples/): `Order`,
 `OrderStatus`, GetShipmentDetails' `Shipment`; timestamps in UTC with `Z`, amounts as strings.
 The data feed speaks the format the data-feed connector's default mapping describes
-(`DEFAULT_KINDS`); report files are CSV with Vendor Central-like headers (RESEARCH.md §5).
+(`DEFAULT_KINDS`); report files are CSV with Vendor Central-like headers (docs/AMAZON.md, § formats).
 """
 
 from __future__ import annotations

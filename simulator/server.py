@@ -300,7 +300,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", ctype)
         self.send_header("x-amzn-RequestId", str(uuid.uuid4()))
         if status in (200, 400, 404):
-            self.send_header("x-amzn-RateLimit-Limit", "10.0")  # never on a 429 (RESEARCH.md §2.5)
+            self.send_header("x-amzn-RateLimit-Limit", "10.0")  # never on a 429 (docs/AMAZON.md, § spapi)
         self.send_header("Content-Length", str(len(content)))
         self.end_headers()
         if fault == "truncated" and status == 200:

@@ -132,13 +132,6 @@ class CoopAgreementAdmin(TenantScopedHistoryAdmin):
     search_fields = ["=agreement_id", "=vendor_code", "^name"]
     autocomplete_fields = ["account"]
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        # A verdict is never older than the agreement it rests on.
-        from refunds.services.coop_agreements import reevaluate_coop
-
-        reevaluate_coop(obj.account)
-
 
 class VerdictInline(admin.StackedInline):
     """The stored assessment on a chargeback's page, read-only; add it to the chargeback admin's inlines."""

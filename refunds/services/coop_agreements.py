@@ -15,8 +15,8 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from refunds.choices import CoopBase, DeductionFamily
-from refunds.models import Chargeback, CoopAgreement
+from refunds.choices import CoopBase
+from refunds.models import CoopAgreement
 from refunds.services.checks import check_values
 from refunds.services.records import CoopAgreementRecord, IngestError, IngestResult
 
@@ -92,14 +92,5 @@ def upsert_coop_agreements(*, account, records: Iterable[CoopAgreementRecord], a
                 result.updated += 1
             else:
                 result.unchanged += 1
-    if result.created or result.updated:
-        reevaluate_coop(account)
+    # Each saved agreement re-evaluates its account's co-op deductions after commit (refunds.signals).
     return result
-
-
-def reevaluate_coop(account) -> None:
-    """Re-judge the account's co-op deductions once the agreements commit."""
-    from refunds.services.matching import schedule_evaluation
-
-    ids = Chargeback.objects.filter(account=account, family=DeductionFamily.COOP).values_list("id", flat=True)
-    schedule_evaluation(list(ids), cause="co-op agreement changed")

@@ -5,6 +5,7 @@ Settings the connector reads (datasources.connectors.spapi / data_feed) are writ
 """
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
 from acorn_portal.marketplaces import MARKETPLACE_CHOICES, SP_API_ENDPOINTS, Region
@@ -14,12 +15,18 @@ from datasources.models import DataSource, DataSourceKind
 
 
 class VendorAccountSetupForm(forms.ModelForm):
-    """Name, marketplace and vendor codes; currency and time zone follow the marketplace."""
+    """Name, marketplace, vendor codes and payment terms; currency and time zone follow the marketplace."""
 
     class Meta:
         model = VendorAccount
-        fields = ("name", "marketplace", "vendor_codes")
-        help_texts = {"marketplace": "The currency and the time zone of deadlines follow from it."}
+        fields = ("name", "marketplace", "vendor_codes", "payment_terms_net_days")
+        help_texts = {
+            "marketplace": _("The currency and the time zone of deadlines follow from it."),
+            "payment_terms_net_days": _(
+                "Days after the invoice date Amazon pays you (e.g. 60 for net 60), as in your vendor agreement. "
+                "Leave empty if you do not know."
+            ),
+        }
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
@@ -34,7 +41,7 @@ class VendorAccountSetupForm(forms.ModelForm):
             .exclude(pk=self.instance.pk)
             .exists()
         ):
-            raise forms.ValidationError("You have a vendor account with this name already.")
+            raise forms.ValidationError(_("You have a vendor account with this name already."))
         return name
 
 

@@ -872,3 +872,19 @@ def test_random_tokens_are_blanked_and_nothing_else():
     cleaned = without_random_tokens(page).lower()
     assert 'value=""' in cleaned and 'nonce=""' in cleaned
     assert cleaned.count("acme") == 1 and "acme-po-1" in cleaned, "data of a world is still seen"
+
+
+def test_vendor_account_payment_terms_in_the_admin_and_currency_stays_the_marketplaces(client, org, org_admin):
+    client = _client(client, org_admin)
+    data = {"organization": org.pk, "name": "Acme JP", "vendor_codes": "ACMJ", "marketplace": "JP", "is_active": "on"}
+    add = client.post(admin_url(VendorAccount, "add"), {**data, "payment_terms_net_days": "45", "currency": "USD"})
+    assert add.status_code == 302
+    account = VendorAccount.objects.get(name="Acme JP")
+    assert (account.currency, account.time_zone, account.payment_terms_net_days) == ("JPY", "Asia/Tokyo", 45)
+
+    change = {"name": "Acme JP", "vendor_codes": "ACMJ", "is_active": "on", "payment_terms_net_days": "60"}
+    response = client.post(admin_url(VendorAccount, "change", account.pk), {**change, "currency": "USD"})
+    assert response.status_code == 302
+    account.refresh_from_db()
+    assert (account.currency, account.payment_terms_net_days) == ("JPY", 60)
+    assert account.history.first().payment_terms_net_days == 60

@@ -942,7 +942,9 @@ def test_the_header_switcher_returns_to_the_list_of_the_page_it_left(client, org
     form = SWITCHER.search(page).group(0)
     assert 'name="next" value="/admin/acorn_portal/vendoraccount/"' in form
     assert "Acme Brands" in form and "Rival Goods" in form
-    response = client.post(reverse("onboarding:switch"), {"organization": other_org.pk, "next": "https://evil.example/"})
+    response = client.post(
+        reverse("onboarding:switch"), {"organization": other_org.pk, "next": "https://evil.example/"}
+    )
     assert response.url == reverse("onboarding:start")
     # Someone in one organization has nothing to switch: no picker, and no query for one.
     single = make_member(org, "single", Role.ADMIN)

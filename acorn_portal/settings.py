@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "acorn_portal.middleware.RequestIDMiddleware",
     # Under /api/ only: any error response becomes application/problem+json (RFC 9457).
     "developer.api.problems.ProblemDetailsMiddleware",
+    # Under /api/ only: a body over the view's limit answers 413 before it is read.
+    "developer.api.limits.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -259,6 +261,10 @@ REST_FRAMEWORK = {
     "DATETIME_FORMAT": "iso-8601",
     "COERCE_DECIMAL_TO_STRING": True,
 }
+# Largest API request body in bytes: most endpoints, and the bulk document pushes (500 items each).
+# Report file uploads take ACORN_IMPORT_MAX_BYTES plus room for the form around the file.
+ACORN_API_MAX_BODY_BYTES = env_int("ACORN_API_MAX_BODY_BYTES", 1024 * 1024)
+ACORN_API_MAX_BULK_BODY_BYTES = env_int("ACORN_API_MAX_BULK_BODY_BYTES", 16 * 1024 * 1024)
 # Requests per API key (DRF rate syntax: "600/min", "20/s"). Counted in the Django cache: with several
 # processes configure a shared cache, or each process counts separately.
 ACORN_API_RATE = env_str("ACORN_API_RATE", "600/min")

@@ -7,6 +7,7 @@ parses it, ingests all or nothing unless `partial`, records every row error) and
 
 from functools import partial
 
+from django.conf import settings
 from django.db import transaction
 from django_q.tasks import async_task
 from drf_spectacular.types import OpenApiTypes
@@ -26,6 +27,7 @@ from developer.api.money import page_of
 from developer.api.problems import Conflict
 from developer.scopes import Scope
 
+FORM_OVERHEAD_BYTES = 64 * 1024  # the multipart framing and the small fields around the file
 IMPORT_FIELDS = ("id", "account_id", "kind", "original_name", "size", "sha256", "partial", "status", "message",
                  "rows", "created", "updated", "unchanged", "rejected", "counts", "error_count", "duplicate_of_id",
                  "created_at", "finished_at")  # fmt: skip
@@ -104,6 +106,10 @@ class ImportViewSet(ApiViewSet):
     ordering_fields = {"id": "id"}
     default_ordering = "-id"
     lookup_value_regex = r"[0-9]+"
+
+    @staticmethod
+    def max_body_bytes() -> int:
+        return settings.ACORN_IMPORT_MAX_BYTES + FORM_OVERHEAD_BYTES
 
     def get_queryset(self):
         return self.scoped(FileImport.objects.all())

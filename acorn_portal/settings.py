@@ -265,11 +265,12 @@ REST_FRAMEWORK = {
 # Report file uploads take ACORN_IMPORT_MAX_BYTES plus room for the form around the file.
 ACORN_API_MAX_BODY_BYTES = env_int("ACORN_API_MAX_BODY_BYTES", 1024 * 1024)
 ACORN_API_MAX_BULK_BODY_BYTES = env_int("ACORN_API_MAX_BULK_BODY_BYTES", 16 * 1024 * 1024)
-# Requests per API key (DRF rate syntax: "600/min", "20/s"). Counted in the Django cache: with several
-# processes configure a shared cache, or each process counts separately.
+# Requests per API key (DRF rate syntax: "600/min", "20/s") in each window from the key's first
+# request. Counted in Django's cache, which every process shares (the file cache on one host, Redis
+# across hosts).
 ACORN_API_RATE = env_str("ACORN_API_RATE", "600/min")
-# Seconds a key's row is cached for authentication (0: look it up on every request). Revoking clears it
-# in this process's cache at once; other processes with their own cache follow within this time.
+# Seconds a key's row is cached for authentication (0: look it up on every request). Revoking deletes
+# the entry from the shared cache, so every process refuses the key at once.
 ACORN_API_KEY_CACHE_SECONDS = env_int("ACORN_API_KEY_CACHE_SECONDS", 10)
 SPECTACULAR_SETTINGS = {
     "TITLE": "ACORN API",
@@ -332,10 +333,19 @@ WEBHOOK_DISABLE_AFTER_FAILURES = env_int("ACORN_WEBHOOK_DISABLE_AFTER_FAILURES",
 WEBHOOK_DISABLE_AFTER_HOURS = env_int("ACORN_WEBHOOK_DISABLE_AFTER_HOURS", 12)
 # Most journal lines one ledger export holds; the rest of the period goes into the next export.
 LEDGER_EXPORT_MAX_LINES = env_int("ACORN_LEDGER_EXPORT_MAX_LINES", 50_000)
-# One Redis for every process when the portal runs on several: the task broker, and Django's cache,
-# which holds the API throttle counters and the API key cache (so a revocation is seen by every web
-# process at once). Without it: the ORM broker and a cache per process (fine for one host).
+# One Redis for every process when the portal runs on several hosts: the task broker, and Django's
+# cache, which holds the API throttle counters and the API key cache (so a revocation is seen by every
+# web process at once). Without it: the ORM broker and a file cache in ACORN_CACHE_DIR, which every
+# process of one host shares (acorn_portal/cache.py).
 REDIS_URL = env_str("REDIS_URL", "")
+CACHES = {
+    "default": {
+        "BACKEND": "acorn_portal.cache.LockedFileBasedCache",
+        "LOCATION": env_str("ACORN_CACHE_DIR", "") or str(BASE_DIR / "var" / "cache"),
+        "TIMEOUT": 300,
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    }
+}
 if REDIS_URL:
     Q_CLUSTER.pop("orm")
     Q_CLUSTER["redis"] = REDIS_URL

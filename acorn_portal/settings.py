@@ -172,6 +172,9 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 # Largest evidence file and report file accepted, in bytes (acorn_portal/uploads.py checks both).
 ACORN_EVIDENCE_MAX_BYTES = env_int("ACORN_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
 ACORN_IMPORT_MAX_BYTES = env_int("ACORN_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+# Seconds the task cluster gives one report file import uploaded through the API (a million rows
+# takes minutes); a copy the broker hands out again meanwhile finds the import claimed and stops.
+ACORN_IMPORT_TASK_TIMEOUT = env_int("ACORN_IMPORT_TASK_TIMEOUT", 3600)
 # Stored uploads readable by the service account only (no world-readable evidence on a shared host).
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750

@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "acorn_portal.middleware.RequestIDMiddleware",
     # Under /api/ only: any error response becomes application/problem+json (RFC 9457).
     "developer.api.problems.ProblemDetailsMiddleware",
+    # Under /api/ only: a body over the view's limit answers 413 before it is read.
+    "developer.api.limits.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -170,6 +172,9 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 # Largest evidence file and report file accepted, in bytes (acorn_portal/uploads.py checks both).
 ACORN_EVIDENCE_MAX_BYTES = env_int("ACORN_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
 ACORN_IMPORT_MAX_BYTES = env_int("ACORN_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+# Seconds the task cluster gives one report file import uploaded through the API (a million rows
+# takes minutes); a copy the broker hands out again meanwhile finds the import claimed and stops.
+ACORN_IMPORT_TASK_TIMEOUT = env_int("ACORN_IMPORT_TASK_TIMEOUT", 3600)
 # Stored uploads readable by the service account only (no world-readable evidence on a shared host).
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
@@ -259,11 +264,16 @@ REST_FRAMEWORK = {
     "DATETIME_FORMAT": "iso-8601",
     "COERCE_DECIMAL_TO_STRING": True,
 }
-# Requests per API key (DRF rate syntax: "600/min", "20/s"). Counted in the Django cache: with several
-# processes configure a shared cache, or each process counts separately.
+# Largest API request body in bytes: most endpoints, and the bulk document pushes (500 items each).
+# Report file uploads take ACORN_IMPORT_MAX_BYTES plus room for the form around the file.
+ACORN_API_MAX_BODY_BYTES = env_int("ACORN_API_MAX_BODY_BYTES", 1024 * 1024)
+ACORN_API_MAX_BULK_BODY_BYTES = env_int("ACORN_API_MAX_BULK_BODY_BYTES", 16 * 1024 * 1024)
+# Requests per API key (DRF rate syntax: "600/min", "20/s") in each window from the key's first
+# request. Counted in Django's cache, which every process shares (the file cache on one host, Redis
+# across hosts).
 ACORN_API_RATE = env_str("ACORN_API_RATE", "600/min")
-# Seconds a key's row is cached for authentication (0: look it up on every request). Revoking clears it
-# in this process's cache at once; other processes with their own cache follow within this time.
+# Seconds a key's row is cached for authentication (0: look it up on every request). Revoking deletes
+# the entry from the shared cache, so every process refuses the key at once.
 ACORN_API_KEY_CACHE_SECONDS = env_int("ACORN_API_KEY_CACHE_SECONDS", 10)
 SPECTACULAR_SETTINGS = {
     "TITLE": "ACORN API",
@@ -326,10 +336,19 @@ WEBHOOK_DISABLE_AFTER_FAILURES = env_int("ACORN_WEBHOOK_DISABLE_AFTER_FAILURES",
 WEBHOOK_DISABLE_AFTER_HOURS = env_int("ACORN_WEBHOOK_DISABLE_AFTER_HOURS", 12)
 # Most journal lines one ledger export holds; the rest of the period goes into the next export.
 LEDGER_EXPORT_MAX_LINES = env_int("ACORN_LEDGER_EXPORT_MAX_LINES", 50_000)
-# One Redis for every process when the portal runs on several: the task broker, and Django's cache,
-# which holds the API throttle counters and the API key cache (so a revocation is seen by every web
-# process at once). Without it: the ORM broker and a cache per process (fine for one host).
+# One Redis for every process when the portal runs on several hosts: the task broker, and Django's
+# cache, which holds the API throttle counters and the API key cache (so a revocation is seen by every
+# web process at once). Without it: the ORM broker and a file cache in ACORN_CACHE_DIR, which every
+# process of one host shares (acorn_portal/cache.py).
 REDIS_URL = env_str("REDIS_URL", "")
+CACHES = {
+    "default": {
+        "BACKEND": "acorn_portal.cache.LockedFileBasedCache",
+        "LOCATION": env_str("ACORN_CACHE_DIR", "") or str(BASE_DIR / "var" / "cache"),
+        "TIMEOUT": 300,
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    }
+}
 if REDIS_URL:
     Q_CLUSTER.pop("orm")
     Q_CLUSTER["redis"] = REDIS_URL

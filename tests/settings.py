@@ -39,3 +39,6 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # that two suites can run side by side.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / os.environ.get("ACORN_TEST_DB", "test.sqlite3"))}
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every request otherwise
+# One cache per test process: suites run side by side must not share counters or cached keys (tests
+# of the shared file cache start processes of their own with ACORN_CACHE_DIR).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

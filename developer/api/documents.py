@@ -7,6 +7,7 @@ answer with each item's outcome (200 when all went in, 207 when some were reject
 natural key.
 """
 
+from django.conf import settings
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
@@ -659,6 +660,10 @@ BULK_RESPONSE = inline_serializer(
 
 class BulkMixin:
     """`POST .../bulk/`: parse `{"account", "items"}`, validate each item, hand the valid ones to the service."""
+
+    @staticmethod
+    def max_body_bytes() -> int:
+        return settings.ACORN_API_MAX_BULK_BODY_BYTES
 
     def run_bulk(self, request, item_serializer, key_field, write):
         account = self._account(request.data)

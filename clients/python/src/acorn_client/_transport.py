@@ -2,6 +2,8 @@
 
 Retried: connection errors and timeouts, 429, 5xx except 501/505 (which a retry cannot fix), and
 409 "request-in-progress" (the first request with the same Idempotency-Key has not finished).
+No other 4xx is retried (a 413 body stays too large however often it is sent), and only requests
+that are idempotent by method or carry an Idempotency-Key are retried at all.
 A retry waits for the server's Retry-After when it sends one (delta-seconds or an HTTP date), else
 `backoff_factor * 2**attempt` seconds capped at `max_backoff`, with "equal jitter" (half fixed,
 half random) so that many clients failing together do not come back together.

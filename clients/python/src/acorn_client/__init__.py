@@ -17,6 +17,7 @@ from .errors import (
     UnprocessableError,
 )
 from .models import Money
+from .oauth import OAuthTokens, authorization_url, exchange_code, pkce_pair
 
 __all__ = [
     "AcornError",
@@ -27,6 +28,7 @@ __all__ = [
     "ConflictError",
     "Money",
     "NotFoundError",
+    "OAuthTokens",
     "PermissionDeniedError",
     "RateLimitError",
     "ServerError",
@@ -34,4 +36,7 @@ __all__ = [
     "TransportError",
     "UnprocessableError",
     "__version__",
+    "authorization_url",
+    "exchange_code",
+    "pkce_pair",
 ]

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "rest_framework_api_key",
+    "oauth2_provider",  # OAuth 2.0 for third-party apps (developer/oauth.py, docs/OAUTH.md)
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI and Redoc served from our static files, never a CDN
     "django_filters",
@@ -275,11 +276,50 @@ ACORN_API_RATE = env_str("ACORN_API_RATE", "600/min")
 # Seconds a key's row is cached for authentication (0: look it up on every request). Revoking deletes
 # the entry from the shared cache, so every process refuses the key at once.
 ACORN_API_KEY_CACHE_SECONDS = env_int("ACORN_API_KEY_CACHE_SECONDS", 10)
+# OAuth 2.0 for third-party apps (django-oauth-toolkit): authorization code with PKCE only.
+# Named (with its default) because developer.models_oauth points at it: migrations need the setting.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "SCOPES_BACKEND_CLASS": "developer.oauth.AcornScopes",
+    "OAUTH2_VALIDATOR_CLASS": "developer.oauth.AcornValidator",
+    "ACCESS_TOKEN_GENERATOR": "developer.oauth.new_access_token",
+    "REFRESH_TOKEN_GENERATOR": "developer.oauth.new_refresh_token",
+    "PKCE_REQUIRED": True,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("ACORN_OAUTH_ACCESS_TOKEN_SECONDS", 3600),
+    "REFRESH_TOKEN_EXPIRE_SECONDS": env_int("ACORN_OAUTH_REFRESH_TOKEN_SECONDS", 90 * 24 * 3600),
+    "ROTATE_REFRESH_TOKEN": True,
+    # https redirect URIs; http on 127.0.0.1 (RFC 8252 native apps) only where switched on (the demo, tests),
+    # and then checked to be loopback when an app is registered (developer.services.oauth).
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"]
+    if env_bool("ACORN_OAUTH_LOOPBACK_REDIRECTS", DEBUG)
+    else ["https"],
+    # RFC 9700 (OAuth 2.0 Security BCP) throughout: no implicit or password grant, S256 only, tokens in the
+    # header only, `iss` in the authorization response, tokens stored hashed, a replayed refresh token
+    # revokes its whole family.
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    **{
+        f"COMPLIANT_BCP_RFC9700_{gate}": True
+        for gate in (
+            "IMPLICIT_GRANT",
+            "PASSWORD_GRANT",
+            "PKCE_METHOD",
+            "ACCESS_TOKEN_TRANSPORT",
+            "AUTHZ_RESPONSE_ISS",
+            "TOKEN_STORAGE",
+            "REFRESH_TOKEN",
+            "REDIRECT_URI_MATCHING",
+            "PKCE_REQUIRED",
+        )  # fmt: skip
+    },
+}
 SPECTACULAR_SETTINGS = {
     "TITLE": "ACORN API",
     "DESCRIPTION": (
         "Deductions, documents, imports, sync runs and events of one organization. Authenticate with "
-        "`Authorization: Bearer <key>` (keys are issued in the portal's Developer center). Errors are "
+        "`Authorization: Bearer <key>` (keys are issued in the portal's Developer center), or, for a "
+        "third-party app, with an OAuth 2.0 access token (`Authorization: Bearer acorn_at_…`) from the "
+        "authorization code flow with PKCE. Errors are "
         "`application/problem+json` (RFC 9457) with a `request_id`; every response carries `X-Request-ID`. "
         "Send `Idempotency-Key` on POST to make a retry safe. Money is `{amount: string, currency}`, "
         "dates ISO 8601. Lists use cursor pagination: follow `next`."

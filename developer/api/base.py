@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from developer.api import idempotency
 from developer.api.authentication import BearerKeyAuthentication
+from developer.api.oauth_authentication import OAuthTokenAuthentication
 from developer.api.pagination import KeysetPagination
 from developer.api.parsers import OrjsonParser
 from developer.api.permissions import HasScope
@@ -21,7 +22,8 @@ from developer.api.throttling import KeyRateThrottle
 class ApiMixin:
     """Authentication, scopes, throttling, idempotency and error shape shared by every endpoint."""
 
-    authentication_classes = [BearerKeyAuthentication]
+    # An OAuth access token (acorn_at_…) or an API key (<prefix>.<secret>): the same principal either way.
+    authentication_classes = [OAuthTokenAuthentication, BearerKeyAuthentication]
     permission_classes = [HasScope]
     throttle_classes = [KeyRateThrottle]
     renderer_classes = [OrjsonRenderer]

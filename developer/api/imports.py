@@ -26,6 +26,7 @@ from datasources.models import FileImport, SyncLease, SyncRun
 from datasources.services.imports import import_progress, queue_report_file
 from developer.api.base import ApiViewSet
 from developer.api.money import page_of
+from developer.api.pagination import page_size_parameter
 from developer.api.problems import Conflict
 from developer.scopes import Scope
 
@@ -128,7 +129,7 @@ class ImportViewSet(ApiViewSet):
 
     @extend_schema(
         responses=page_of(ImportSerializer, "Import"),
-        parameters=[OpenApiParameter("cursor", OpenApiTypes.STR), OpenApiParameter("page_size", OpenApiTypes.INT)],
+        parameters=[OpenApiParameter("cursor", OpenApiTypes.STR), page_size_parameter()],
     )
     def list(self, request):
         return self.keyset_page(self.get_queryset().values(*IMPORT_FIELDS), import_item)
@@ -216,7 +217,7 @@ class SyncRunViewSet(ApiViewSet):
         parameters=[
             OpenApiParameter("account", OpenApiTypes.INT),
             OpenApiParameter("cursor", OpenApiTypes.STR),
-            OpenApiParameter("page_size", OpenApiTypes.INT),
+            page_size_parameter(),
         ],
     )
     def list(self, request):

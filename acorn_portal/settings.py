@@ -84,6 +84,8 @@ MIDDLEWARE = [
     # anyone who needs a second factor on the two-factor pages until they give one.
     "django_otp.middleware.OTPMiddleware",
     "acorn_portal.middleware.TwoFactorMiddleware",
+    # A person in several organizations sees and acts in the one they switched to (acorn_portal.tenancy).
+    "acorn_portal.middleware.ActiveOrganizationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -17,11 +17,35 @@ def organization_ids_for(user) -> list[int] | None:
         return None
     cached = getattr(user, "_acorn_org_ids", None)
     if cached is None:
-        from acorn_portal.models import Membership
-
-        cached = list(Membership.objects.filter(user=user).order_by().values_list("organization_id", flat=True))
+        cached = sorted({org_id for org_id, _role in _memberships(user)})
         user._acorn_org_ids = cached
     return cached
+
+
+def _memberships(user) -> list[tuple[int, str]]:
+    """(organization id, role) of each membership: one query per request, cached on the user object."""
+    cached = getattr(user, "_acorn_memberships", None)
+    if cached is None:
+        from acorn_portal.models import Membership
+
+        cached = list(Membership.objects.filter(user=user).order_by().values_list("organization_id", "role"))
+        user._acorn_memberships = cached
+    return cached
+
+
+def work_in_organization(user, organization_id: int) -> None:
+    """From here on, this user object (one request's) counts only `organization_id` among its organizations.
+
+    Everything that scopes through this module (admin rows, choices, filters, object pages, the
+    permission checks per organization) then shows and acts in the organization the person chose
+    with the switcher, not in all of theirs at once. Superusers are left as they are (every organization).
+    """
+    if user is None or not user.is_authenticated or not user.is_active or user.is_superuser:
+        return
+    user._acorn_org_ids = [org_id for org_id in organization_ids_for(user) if org_id == organization_id]
+    user._acorn_memberships = [(org_id, role) for org_id, role in _memberships(user) if org_id == organization_id]
+    if hasattr(user, "_acorn_org_perms"):
+        del user._acorn_org_perms  # read again from the narrowed memberships
 
 
 class TenantQuerySet(models.QuerySet):
@@ -55,7 +79,6 @@ def organizations_with_perm(user, perm: str) -> set[int] | None:
     if by_perm is None:
         from django.contrib.auth.models import Group
 
-        from acorn_portal.models import Membership
         from acorn_portal.roles import Role, group_name
 
         # Two queries per request, cached on the user object the request carries.
@@ -67,7 +90,7 @@ def organizations_with_perm(user, perm: str) -> set[int] | None:
             if codename:
                 role_perms.setdefault(name, set()).add(f"{app_label}.{codename}")
         by_perm = {}
-        for org_id, role in Membership.objects.filter(user=user).order_by().values_list("organization_id", "role"):
+        for org_id, role in _memberships(user):
             for granted in role_perms.get(group_name(role), ()):
                 by_perm.setdefault(granted, set()).add(org_id)
         user._acorn_org_perms = by_perm

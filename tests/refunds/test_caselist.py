@@ -117,11 +117,14 @@ def test_search_finds_only_the_users_organizations_cases(client, cases, ops, oth
     assert {c.pk for c in shown(client.get(LIST, {"q": "po# 3a2b3c4d"}))} == {cases[3].pk, theirs.pk}
 
 
-def test_member_of_two_organizations_finds_cases_in_both(client, cases, ops, other_account):
+def test_member_of_two_organizations_finds_cases_in_the_one_switched_to(client, cases, ops, other_account):
     Membership.objects.create(user=ops, organization=other_account.organization, role="operations")
     theirs = make_chargeback(other_account, amazon_id="9999999999", po_number="3A2B3C4D")
     client.force_login(ops)
-    assert {c.pk for c in shown(client.get(LIST, {"q": "3A2B3C4D"}))} == {cases[3].pk, theirs.pk}
+    client.post("/account/organization/switch/", {"organization": cases[3].account.organization_id})
+    assert {c.pk for c in shown(client.get(LIST, {"q": "3A2B3C4D"}))} == {cases[3].pk}
+    client.post("/account/organization/switch/", {"organization": other_account.organization_id})
+    assert {c.pk for c in shown(client.get(LIST, {"q": "3A2B3C4D"}))} == {theirs.pk}
     assert shown(client.get(LIST, {"q": "9999999999"})) == [theirs]
 
 

@@ -40,6 +40,17 @@ class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices)
+    # An API key's service user acts for the person who issued the key: it may never do what that
+    # person may not do now (acorn_portal.tenancy), and four eyes counts the two as one person.
+    delegate_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="delegates",
+        editable=False,
+        help_text="The person this member (an API key) acts for.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     tenant_path = "organization"

@@ -67,11 +67,42 @@ def organizations_with_perm(user, perm: str) -> set[int] | None:
             if codename:
                 role_perms.setdefault(name, set()).add(f"{app_label}.{codename}")
         by_perm = {}
-        for org_id, role in Membership.objects.filter(user=user).order_by().values_list("organization_id", "role"):
+        memberships = Membership.objects.filter(user=user).select_related("delegate_of").order_by()
+        for org_id, role, issuer in ((m.organization_id, m.role, m.delegate_of) for m in memberships):
             for granted in role_perms.get(group_name(role), ()):
-                by_perm.setdefault(granted, set()).add(org_id)
+                # A delegate (an API key) holds a permission only while its person holds it too.
+                if issuer is None or _issuer_may(issuer, granted, org_id):
+                    by_perm.setdefault(granted, set()).add(org_id)
         user._acorn_org_perms = by_perm
     return set(by_perm.get(perm, ()))
+
+
+def _issuer_may(issuer, perm: str, organization_id: int) -> bool:
+    allowed = organizations_with_perm(issuer, perm)
+    return allowed is None or organization_id in allowed
+
+
+def person_ids_behind(user_ids, organization_id: int) -> dict[int, int]:
+    """Each user id mapped to the person acting through it in that organization: an API key's
+    service user to the key's issuer, everyone else to themselves (four eyes compares these)."""
+    from acorn_portal.models import Membership
+
+    ids = {user_id for user_id in user_ids if user_id is not None}
+    behind = {user_id: user_id for user_id in ids}
+    rows = Membership.objects.filter(
+        organization_id=organization_id, user_id__in=ids, delegate_of__isnull=False
+    ).values_list("user_id", "delegate_of_id")
+    behind.update(dict(rows))
+    return behind
+
+
+def same_person(user_id, other_ids, organization_id: int) -> bool:
+    """Whether `user_id` is, or acts for, the same person as any of `other_ids` in the organization."""
+    others = [other for other in other_ids if other is not None]
+    if user_id is None or not others:
+        return False
+    behind = person_ids_behind([user_id, *others], organization_id)
+    return any(behind[user_id] == behind[other] for other in others)
 
 
 def organization_id_of(obj) -> int | None:

@@ -106,6 +106,8 @@ class LineCursor(KeysetPagination):
 
 class _LedgerBase(ApiViewSet):
     renderer_classes = [OrjsonRenderer, CSVRenderer]
+    # The role as well as the scope: ledger exports are for finance and admins, as in the portal.
+    required_perms = {"GET": "developer.view_ledgerexport", "POST": "developer.view_ledgerexport"}
 
     def wants_csv(self) -> bool:
         renderer = getattr(self.request, "accepted_renderer", None)

@@ -134,6 +134,13 @@ class WebhookEndpointViewSet(ApiViewSet):
         "redeliver": Scope.WEBHOOKS_MANAGE,
         "rotate_secret": Scope.WEBHOOKS_MANAGE,
     }
+    # The role as well: only who may manage endpoints in the portal (admins), whatever the scopes.
+    required_perms = {
+        "GET": "developer.view_webhookendpoint",
+        "POST": "developer.change_webhookendpoint",
+        "PATCH": "developer.change_webhookendpoint",
+        "DELETE": "developer.delete_webhookendpoint",
+    }
     lookup_value_regex = "[0-9]+"
     ordering_fields = {"id": "id"}
     default_ordering = "-id"

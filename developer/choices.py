@@ -10,6 +10,7 @@ class WebhookEventType(models.TextChoices):
     CHARGEBACK_STATE_CHANGED = "chargeback.state_changed", "A case moved to another state"
     CHARGEBACK_DEADLINE_APPROACHING = "chargeback.deadline_approaching", "A dispute deadline is near"
     CHARGEBACK_RECOVERED = "chargeback.recovered", "Money came back in a remittance"
+    CHARGEBACK_VERDICT_CHANGED = "chargeback.verdict_changed", "Matching changed a case's recommendation or deadline"
     SYNC_FAILED = "sync.failed", "A sync run failed"
     IMPORT_COMPLETED = "import.completed", "A report file import finished"
 

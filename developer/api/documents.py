@@ -346,9 +346,9 @@ class ReceiptViewSet(DocumentListViewSet):
     def filtered(self):
         params = self.request.query_params
         queryset = self.get_queryset()
-        if params.get("updated_since"):
-            raise ValidationError({"updated_since": ["Receipts are filtered by po, asin or receive_status."]})
-        for param, lookup in {"account": self.account_path, **self.filters}.items():
+        # A receipt line is written with its purchase order, whose updated_at moves then.
+        lookups = {"account": self.account_path, "updated_since": "purchase_order__updated_at__gte", **self.filters}
+        for param, lookup in lookups.items():
             value = params.get(param)
             if value not in (None, ""):
                 queryset = queryset.filter(**{lookup: self.clean(param, value)})

@@ -63,7 +63,7 @@ def test_create_returns_the_secret_once(api, org, receiver):
         ({"url": "http://100.100.100.200/latest/meta-data/", "events": ["sync.failed"]}, "url"),
         ({"url": "http://[2002:a9fe:a9fe::1]/hook", "events": ["sync.failed"]}, "url"),
         ({"url": "http://[fec0::1]/hook", "events": ["sync.failed"]}, "url"),
-        ({"url": "https://example.com/x", "events": ["chargeback.exploded"]}, "events"),
+        ({"url": "https://example.com/x", "events": ["chargeback.exploded"]}, "events.0"),
         ({"url": "https://example.com/x", "events": []}, "events"),
     ],
 )

@@ -376,6 +376,8 @@ WEBHOOK_BACKOFF_BASE_SECONDS = env_int("ACORN_WEBHOOK_BACKOFF_BASE_SECONDS", 60)
 WEBHOOK_BACKOFF_MAX_SECONDS = env_int("ACORN_WEBHOOK_BACKOFF_MAX_SECONDS", 4 * 3600)
 WEBHOOK_DISABLE_AFTER_FAILURES = env_int("ACORN_WEBHOOK_DISABLE_AFTER_FAILURES", 20)
 WEBHOOK_DISABLE_AFTER_HOURS = env_int("ACORN_WEBHOOK_DISABLE_AFTER_HOURS", 12)
+# After a secret rotation the old secret still signs (a second v1) this long, then expires.
+WEBHOOK_SECRET_OVERLAP_HOURS = env_int("ACORN_WEBHOOK_SECRET_OVERLAP_HOURS", 24)
 # Most journal lines one ledger export holds; the rest of the period goes into the next export.
 LEDGER_EXPORT_MAX_LINES = env_int("ACORN_LEDGER_EXPORT_MAX_LINES", 50_000)
 # One Redis for every process when the portal runs on several hosts: the task broker, and Django's

@@ -23,7 +23,7 @@ from rest_framework.response import Response
 from acorn_portal.marketplaces import MARKETPLACE_CHOICES
 from acorn_portal.money import CURRENCY_CHOICES
 from developer.api.base import ApiViewSet
-from developer.api.filters import Param, apply_filters, filter_parameters
+from developer.api.filters import Param, apply_filters, filter_parameters, updated_since
 from developer.api.money import money, money_field, page_of
 from developer.api.pagination import page_size_parameter
 from developer.api.problems import Conflict
@@ -84,6 +84,9 @@ FILTERS = [
     Param("currency", "currency", str, "ISO 4217 code.", _values(CURRENCY_CHOICES)),
     Param("recommendation", "recommendation", str, "Matching's advice.", _values(Recommendation.choices)),
     Param("q", "", str, "Amazon id (exact or prefix), PO, ASIN or invoice number.", method=_search),
+    updated_since(
+        description="Changed at or after (ISO 8601): facts, workflow, and the verdict (recommendation, due date)."
+    ),
 ]
 
 

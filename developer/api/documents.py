@@ -22,7 +22,7 @@ from acorn_portal.money import CURRENCY_CHOICES
 from developer.api.base import ApiViewSet
 from developer.api.money import money, money_field, page_of
 from developer.api.pagination import page_size_parameter
-from developer.api.problems import _flatten
+from developer.api.problems import invalid_params
 from developer.scopes import Scope
 from developer.services import documents as bulk
 from refunds.choices import CoopBase, DeliveryDocumentKind, InvoiceDateSource, InvoiceType, QuantityUnit, ShipmentType
@@ -349,9 +349,9 @@ class ReceiptViewSet(DocumentListViewSet):
     def filtered(self):
         params = self.request.query_params
         queryset = self.get_queryset()
-        if params.get("updated_since"):
-            raise ValidationError({"updated_since": ["Receipts are filtered by po, asin or receive_status."]})
-        for param, lookup in {"account": self.account_path, **self.filters}.items():
+        # A receipt line is written with its purchase order, whose updated_at moves then.
+        lookups = {"account": self.account_path, "updated_since": "purchase_order__updated_at__gte", **self.filters}
+        for param, lookup in lookups.items():
             value = params.get(param)
             if value not in (None, ""):
                 queryset = queryset.filter(**{lookup: self.clean(param, value)})
@@ -652,7 +652,12 @@ BULK_RESPONSE = inline_serializer(
                 "errors": inline_serializer(
                     name="BulkItemError",
                     many=True,
-                    fields={"field": serializers.CharField(), "message": serializers.CharField()},
+                    fields={
+                        "field": serializers.CharField(help_text="Dotted path inside the item, e.g. items.0.quantity."),
+                        "message": serializers.CharField(),
+                        "code": serializers.CharField(help_text="Machine-readable, e.g. required, min_value."),
+                        "pointer": serializers.CharField(help_text="JSON pointer into the request body."),
+                    },
                 ),
             },
         ),
@@ -682,8 +687,10 @@ class BulkMixin:
                 valid.append((index, serializer.record()))
                 continue
             key = str(item.get(key_field, "")) if isinstance(item, dict) else ""
-            _, errors = _flatten(serializer.errors)
-            flat = [{"field": f, "message": m} for f, messages in (errors or {}).items() for m in messages]
+            flat = [
+                {"field": param["name"], "message": param["reason"], "code": param["code"], "pointer": param["pointer"]}
+                for param in invalid_params(serializer.errors, prefix=f"/items/{index}")
+            ]
             result.items.append(bulk.rejected(index, key, flat))
         write(account=account, records=valid, result=result)
         bulk.reevaluate(account, result)

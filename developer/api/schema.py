@@ -18,8 +18,22 @@ PROBLEM_SCHEMA = {
         "request_id": {"type": "string", "description": "Also in the X-Request-ID response header."},
         "errors": {
             "type": "object",
-            "description": "Per-field messages (validation errors).",
+            "description": "Per-field messages (validation errors); nested ones by dotted path (`items.0.quantity`).",
             "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
+        "invalid_params": {
+            "type": "array",
+            "description": "Validation errors one by one, each with a JSON pointer into the request body.",
+            "items": {
+                "type": "object",
+                "required": ["name", "pointer", "reason", "code"],
+                "properties": {
+                    "name": {"type": "string", "description": "Dotted path, as in `errors`."},
+                    "pointer": {"type": "string", "description": "RFC 6901 JSON pointer, e.g. `/items/0/quantity`."},
+                    "reason": {"type": "string"},
+                    "code": {"type": "string", "description": "e.g. `required`, `min_value`, `invalid`."},
+                },
+            },
         },
         "retry_after": {"type": "integer", "description": "Seconds to wait (429 only; also in Retry-After)."},
     },

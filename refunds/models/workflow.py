@@ -14,7 +14,7 @@ from django.db import models
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from acorn_portal import clock
-from acorn_portal.tenancy import perm_in_org
+from acorn_portal.tenancy import perm_in_org, same_person
 from refunds.choices import PRE_FILING_STATES, ApprovalLevel, ChargebackState
 from refunds.models.base import MoneyField
 from refunds.workflow_policy import max_dispute_rounds, missing_evidence
@@ -112,7 +112,7 @@ def may_approve(case, user) -> bool:
 
 def may_send_back(case, user) -> bool:
     """Anyone who could approve may instead send the case back with a comment."""
-    if user is None or user.pk == case.prepared_by_id:
+    if user is None or same_person(user.pk, [case.prepared_by_id], case.organization_id):
         return False
     return any(perm_in_org(user, perm, case.organization_id) for perm in APPROVAL_PERMS.values())
 
@@ -218,7 +218,9 @@ class CaseWorkflow(ConcurrentTransitionMixin, models.Model):
         """The approval levels this user could still give on this case (empty: may not approve)."""
         if user is None or not user.is_authenticated:
             return []
-        if user.pk in (self.prepared_by_id, self.approved_by_id, self.second_approved_by_id):
+        # People, not accounts: a person's API key counts as that person.
+        earlier = (self.prepared_by_id, self.approved_by_id, self.second_approved_by_id)
+        if same_person(user.pk, earlier, self.organization_id):
             return []
         missing = []
         if self.approved_by_id is None:

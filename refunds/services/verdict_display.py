@@ -1,8 +1,10 @@
 """The verdict as people and the API see it: one HTML snippet and one plain dict, from the stored assessment."""
 
+import contextlib
+
 from django.template.loader import render_to_string
 
-from acorn_portal.money import Money
+from acorn_portal.money import Money, MoneyError, quantize
 from refunds.choices import CheckStatus, ProofKind
 from refunds.services.deadlines import is_overdue
 
@@ -36,6 +38,15 @@ def _evidence_label(kind: str) -> str:
     return dict(ProofKind.choices).get(kind, kind)
 
 
+def _money(amount, currency: str) -> dict | None:
+    """An amount as a string at its currency's precision ("12.50", "1250" for JPY), never 4 decimals."""
+    if amount is None:
+        return None
+    with contextlib.suppress(MoneyError):  # an unknown currency: the stored amount as it is
+        amount = quantize(amount, currency)
+    return {"amount": str(amount), "currency": currency}
+
+
 def verdict_data(chargeback) -> dict | None:
     """The verdict for the API: plain JSON-ready values, amounts as strings."""
     assessment = _assessment(chargeback)
@@ -44,7 +55,7 @@ def verdict_data(chargeback) -> dict | None:
     return {
         "recommendation": assessment.recommendation,
         "summary": assessment.summary,
-        "expected_recovery": {"amount": str(assessment.expected_recovery), "currency": assessment.currency},
+        "expected_recovery": _money(assessment.expected_recovery, assessment.currency),
         "confidence": str(assessment.confidence),
         "match_status": assessment.match_status,
         "checks": assessment.checks,
@@ -52,6 +63,10 @@ def verdict_data(chargeback) -> dict | None:
         "evidence_missing": assessment.evidence_missing,
         "matched_documents": assessment.matched,
         "disputable_from": chargeback.disputable_from,
+        # The case says due_date, so the verdict does too; due_on/target_on are deprecated aliases
+        # kept for v1 clients (docs/API_CHANGELOG.md).
+        "due_date": chargeback.due_on,
+        "target_date": chargeback.target_on,
         "due_on": chargeback.due_on,
         "target_on": chargeback.target_on,
         "rule_id": assessment.rule_id,

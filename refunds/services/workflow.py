@@ -21,7 +21,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed, 
 from acorn_portal import clock
 from acorn_portal.money import MoneyError, check_amount_precision, quantize, to_decimal
 from acorn_portal.services.events import emit_event
-from acorn_portal.tenancy import perm_in_org
+from acorn_portal.tenancy import perm_in_org, same_person
 from refunds.choices import ApprovalDecision, ApprovalLevel, ChargebackState
 from refunds.models import Approval, ApprovalThreshold, Chargeback, Comment, RemittanceLine
 
@@ -92,9 +92,9 @@ def _denial(case: Chargeback, name: str, actor) -> str:
         from refunds.models.workflow import APPROVAL_PERMS
 
         approver = any(perm_in_org(actor, perm, case.organization_id) for perm in APPROVAL_PERMS.values())
-        if approver and actor.pk == case.prepared_by_id:
+        if approver and same_person(actor.pk, [case.prepared_by_id], case.organization_id):
             return "You prepared this case, so someone else must approve it (four eyes)."
-        if approver and actor.pk in (case.approved_by_id, case.second_approved_by_id):
+        if approver and same_person(actor.pk, [case.approved_by_id, case.second_approved_by_id], case.organization_id):
             return "You already approved this case; the second approval must come from someone else."
     return f"You may not “{label_of(name)}” on this case."
 

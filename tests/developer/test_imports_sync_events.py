@@ -149,7 +149,9 @@ def test_event_feed_resumes_after_an_id(api, org, other_org):
     body = api.get("/api/v1/events/", {"after": body["last_id"]}).json()
     assert [e["id"] for e in body["results"]] == [second.pk] and body["has_more"] is False
     assert body["results"][0]["payload"] == {"n": 2}
-    empty = api.get("/api/v1/events/", {"after": second.pk}).json()
-    assert empty == {"results": [], "last_id": second.pk, "has_more": False}
+    position = body["last_id"]
+    assert position == body["results"][0]["position"]
+    empty = api.get("/api/v1/events/", {"after": position}).json()
+    assert empty == {"results": [], "last_id": position, "has_more": False}
     assert OutboxEvent.objects.count() == 3
     assert api.get("/api/v1/events/", {"after": "x"}).status_code == 400

@@ -215,6 +215,7 @@ class Event(Model):
     """One row of the event feed (the same events webhooks deliver)."""
 
     id: int | None = None
+    position: int | None = None  # the event's place in the feed: what `after` and `last_id` count
     name: str | None = None
     object_type: str | None = None
     object_id: str | None = None

@@ -93,7 +93,7 @@ class Events(Resource):
     """`/events/`: the event feed, for clients that poll instead of receiving webhooks."""
 
     def page(self, *, after: int = 0, limit: int = 100) -> tuple[list[models.Event], int, bool]:
-        """One batch: (events with id > after, the last id to resume from, whether more are waiting)."""
+        """One batch: (events after feed position `after`, the position to resume from, whether more wait)."""
         body = self._http.get_json("events/", params={"after": after, "limit": limit})
         events = [models.Event.from_api(item) for item in body.get("results", [])]
         return events, int(body.get("last_id") or after), bool(body.get("has_more"))

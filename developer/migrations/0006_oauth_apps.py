@@ -8,8 +8,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('acorn_portal', '0008_people_signup_sso'),
-        ('developer', '0003_webhooks_and_ledger_export'),
+        ('acorn_portal', '0010_outbox_feed_positions'),
+        ('developer', '0005_webhook_secret_overlap'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
         migrations.swappable_dependency(settings.OAUTH2_PROVIDER_APPLICATION_MODEL),
     ]

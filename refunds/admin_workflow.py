@@ -19,6 +19,7 @@ from django.utils.html import format_html
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from acorn_portal.admin_base import TenantScopedAdmin, TenantScopedHistoryAdmin
+from acorn_portal.services.people import real_people
 from acorn_portal.tenancy import perm_in_org
 from refunds.admin_queues import QueueFilter
 from refunds.choices import CLOSED_STATES, PRE_FILING_STATES
@@ -388,8 +389,8 @@ class TeamAdmin(TenantScopedHistoryAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
         if "members" in form.base_fields and obj is not None:
             # Only people of the team's own organization can be members.
-            form.base_fields["members"].queryset = form.base_fields["members"].queryset.filter(
-                memberships__organization_id=obj.organization_id
+            form.base_fields["members"].queryset = real_people(
+                form.base_fields["members"].queryset.filter(memberships__organization_id=obj.organization_id)
             )
         return form
 

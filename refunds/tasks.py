@@ -70,7 +70,7 @@ def auto_assign_cases(chargeback_ids: list[int] | None = None) -> str:
     routed_orgs = AssignmentRule.objects.filter(is_active=True).values("organization_id")
     cases = (
         Chargeback.objects.filter(
-            state__in=[ChargebackState.NEW, ChargebackState.WAITING],
+            state=ChargebackState.NEW,
             assignee__isnull=True,
             team__isnull=True,
             account__organization_id__in=routed_orgs,

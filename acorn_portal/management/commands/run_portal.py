@@ -134,7 +134,8 @@ class Command(BaseCommand):
             from acorn_portal.models import Membership
             from acorn_portal.services.demo import DEMO_PASSWORD, DEMO_SLUG
 
-            members = Membership.objects.filter(organization__slug=DEMO_SLUG).select_related("user")
+            members = Membership.objects.filter(organization__slug=DEMO_SLUG, user__api_key__isnull=True)
+            members = members.select_related("user")
             if members:
                 lines.append(f"Demo logins (password: {DEMO_PASSWORD}):")
                 lines += [f"  {m.user.username:<10} {m.get_role_display()}" for m in members.order_by("user__username")]

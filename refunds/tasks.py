@@ -167,6 +167,12 @@ def send_deadline_alerts() -> str:
     )
 
 
+def after_new_data() -> str:
+    """Right after a sync brought data: route the new cases, then the alert pass (reminders go to the
+    people just assigned), instead of waiting up to 15 minutes for each schedule."""
+    return f"{auto_assign_cases()}; {send_deadline_alerts()}"
+
+
 def deliver_alerts() -> str:
     """Send pending alerts whose time has come (new data alerts, retries after backoff)."""
     from refunds.services.alerts import dispatch

@@ -23,8 +23,9 @@ from acorn_portal.admin_base import (
 from refunds import admin_alerts  # noqa: F401 - registers the alert admins
 from refunds.admin_caselist import CaseListMixin
 from refunds.admin_dashboard import FigureFilter
+from refunds.admin_queues import QueueFilter
 from refunds.admin_rules import VerdictInline
-from refunds.admin_workflow import ChargebackWorkflowAdminMixin, QueueFilter
+from refunds.admin_workflow import ChargebackWorkflowAdminMixin
 from refunds.identifiers import normalize_po_number, parse_invoice_number
 from refunds.models import (
     Carton,

@@ -19,8 +19,9 @@ from django.utils.html import format_html
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from acorn_portal.admin_base import TenantScopedAdmin, TenantScopedHistoryAdmin
-from acorn_portal.models import VendorAccount
-from acorn_portal.tenancy import organization_ids_for, perm_in_org
+from acorn_portal.services.people import real_people
+from acorn_portal.tenancy import perm_in_org
+from refunds.admin_queues import QueueFilter
 from refunds.choices import CLOSED_STATES, PRE_FILING_STATES
 from refunds.forms import AssignForm, CommentAddForm, EvidenceForm, ReasonForm, RecoveryForm, transition_form_class
 from refunds.models import ApprovalThreshold, AssignmentRule, Evidence, Team, WorkflowSettings
@@ -58,34 +59,6 @@ def deadline_text(case) -> str:
     if days == 0:
         return "due today"
     return f"overdue by {-days} day{'s' if days < -1 else ''}"
-
-
-class QueueFilter(admin.SimpleListFilter):
-    """The queues people work from, one click from the start page."""
-
-    title = "queue"
-    parameter_name = "queue"
-    QUEUES = {
-        "mine": "My cases",
-        "approval": "Waiting for my approval",
-        "due7": "Due in 7 days",
-        "unassigned": "Unassigned",
-        "decided": "Recently decided",
-    }
-
-    def lookups(self, request, model_admin):
-        return list(self.QUEUES.items())
-
-    def queryset(self, request, queryset):
-        user = request.user
-        return {
-            None: lambda: queryset,
-            "mine": lambda: queryset.open().assigned_to(user),
-            "approval": lambda: queryset.awaiting_approval_by(user),
-            "due7": lambda: queryset.due_within(7),
-            "unassigned": lambda: queryset.unassigned(),
-            "decided": lambda: queryset.recently_decided(),
-        }.get(self.value(), lambda: queryset.none())()
 
 
 # Beyond this many selected cases the admin action hands the work to a task instead of waiting on it.
@@ -416,8 +389,8 @@ class TeamAdmin(TenantScopedHistoryAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
         if "members" in form.base_fields and obj is not None:
             # Only people of the team's own organization can be members.
-            form.base_fields["members"].queryset = form.base_fields["members"].queryset.filter(
-                memberships__organization_id=obj.organization_id
+            form.base_fields["members"].queryset = real_people(
+                form.base_fields["members"].queryset.filter(memberships__organization_id=obj.organization_id)
             )
         return form
 
@@ -502,31 +475,6 @@ class EvidenceAdmin(TenantScopedAdmin):
     @admin.display(description="file")
     def file_link(self, obj):
         return format_html('<a href="{}">download</a>', reverse("refunds:evidence-download", args=[obj.uuid]))
-
-
-def queue_links(request) -> list[dict]:
-    """The start page's queues with capped counts (never a full COUNT over a million rows)."""
-    from refunds.models import Chargeback
-
-    if not request.user.has_perm("refunds.view_chargeback"):
-        return []
-    base = Chargeback.objects.all()
-    if organization_ids_for(request.user) is not None:
-        # By account ids rather than through the accounts table: the planner misjudges that join's
-        # selectivity and reads a third of the table from the account index (refunds.admin_caselist).
-        base = base.filter(
-            account_id__in=list(VendorAccount.objects.visible_to(request.user).values_list("pk", flat=True))
-        )
-    url = reverse("admin:refunds_chargeback_changelist")
-    cap = 999
-    links = []
-    for key, label in QueueFilter.QUEUES.items():
-        queryset = QueueFilter(request, {"queue": [key]}, Chargeback, None).queryset(request, base)
-        count = queryset.order_by()[: cap + 1].count()
-        links.append(
-            {"key": key, "label": label, "url": f"{url}?queue={key}", "count": f"{cap}+" if count > cap else count}
-        )
-    return links
 
 
 # The start page shows the queues above the app list (template: admin/acorn_index.html).

@@ -7,6 +7,7 @@ A transition form's cleaned_data are exactly the keyword arguments of its servic
 from django import forms
 from django.contrib.auth import get_user_model
 
+from acorn_portal.services.people import real_people
 from refunds.choices import EvidenceKind
 from refunds.models import Team
 
@@ -105,12 +106,8 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, organization_ids=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = (
-            get_user_model()
-            .objects.filter(is_active=True, memberships__organization_id__in=organization_ids)
-            .distinct()
-            .order_by("username")
-        )
+        members = get_user_model().objects.filter(is_active=True, memberships__organization_id__in=organization_ids)
+        self.fields["assignee"].queryset = real_people(members).distinct().order_by("username")
         self.fields["team"].queryset = Team.objects.filter(organization_id__in=organization_ids)
 
     def clean(self):

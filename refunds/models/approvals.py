@@ -57,6 +57,10 @@ class WorkflowSettings(models.Model):
     settlement_requires_legal = models.BooleanField(
         default=False, help_text="Only legal may move a denied case to settlement."
     )
+    max_open_cases_per_person = models.PositiveIntegerField(
+        default=150,
+        help_text="Routing gives nobody more open cases than this; what does not fit waits with the team.",
+    )
 
     tenant_path = "organization"
     objects = TenantQuerySet.as_manager()

@@ -16,12 +16,12 @@ DEMO_THRESHOLDS = {"USD": Decimal("5000"), "CAD": Decimal("6500"), "EUR": Decima
 
 
 def ensure_demo_workflow(organization, users: dict) -> Team:
-    """A "Disputes" team (operations and the manager), rules routing shortages and the rest, thresholds."""
+    """A "Disputes" team of the people who prepare (never the managers who approve), routing rules, thresholds."""
     with transaction.atomic():
         team, _ = Team.objects.get_or_create(
             organization=organization, name="Disputes", defaults={"strategy": AssignmentStrategy.LEAST_LOADED}
         )
-        team.members.add(*[users[name] for name in ("ops", "manager") if name in users])
+        team.members.add(*[users[name] for name in ("ops", "ops2") if name in users])
         if not AssignmentRule.objects.filter(organization=organization).exists():
             AssignmentRule.objects.create(
                 organization=organization, priority=10, family=DeductionFamily.SHORTAGE, team=team

@@ -420,14 +420,14 @@ def write_off(*, chargeback: Chargeback, actor, reason: str) -> Chargeback:
         )
 
 
-def expire(*, chargeback: Chargeback, actor=None) -> Chargeback:
+def expire(*, chargeback: Chargeback, actor=None, note: str = "") -> Chargeback:
     """Close a case whose dispute window ended before it was filed (normally the scheduler)."""
     with transaction.atomic():
         case = _lock(chargeback)
         _guard(case, "expire", actor)
         source = case.state
         case.expire(by=actor)
-        return _record(case, actor, name="expire", source=source, note=f"window closed on {case.due_on}")
+        return _record(case, actor, name="expire", source=source, note=note or f"window closed on {case.due_on}")
 
 
 # Transition name → service, for the admin and the API to dispatch by name.

@@ -191,7 +191,7 @@ def test_queues_are_one_click_from_the_start_page(client, account, ops, manager)
     make_chargeback(account, amazon_id="FREE1", due_on=today() + timedelta(days=3))
     client.force_login(ops)
     index = client.get(reverse("admin:index"), follow=True).content.decode()  # the start page: the dashboard
-    for key in ("mine", "approval", "due7", "unassigned", "decided"):
+    for key in ("mine", "due7", "unassigned", "decided"):
         assert f'id="queue-{key}"' in index
     changelist = reverse("admin:refunds_chargeback_changelist")
     assert [c.amazon_id for c in client.get(changelist + "?queue=mine").context["cl"].result_list] == ["MINE1"]

@@ -228,7 +228,8 @@ def test_case_list_query_count_is_pinned(client, account, cases, ops, params):
         shown(client.get(LIST, params))
     assert len(first) == len(again), "a query runs per row"
     # The list's own work plus the session, user, permissions and filters' choices: pinned.
-    assert len(first) <= 14, [q["sql"] for q in first.captured_queries]
+    # A queue judges dates in each marketplace's calendar: one more query for the accounts' time zones.
+    assert len(first) <= 14 + ("queue" in params), [q["sql"] for q in first.captured_queries]
 
 
 # --------------------------------------------------------------------------------------------------

@@ -212,7 +212,7 @@ class CaseWorkflow(ConcurrentTransitionMixin, models.Model):
         return max_dispute_rounds(self)
 
     def missing_evidence(self):
-        return missing_evidence(self, self.evidence.values_list("kind", flat=True))
+        return missing_evidence(self, self.evidence.current().values_list("kind", flat=True))
 
     def approval_levels_open_to(self, user) -> list[str]:
         """The approval levels this user could still give on this case (empty: may not approve)."""
@@ -324,6 +324,17 @@ class CaseWorkflow(ConcurrentTransitionMixin, models.Model):
             not self.requires_second_approval or self.second_approved_by_id is not None
         )
         return S.APPROVED if complete else S.PENDING_APPROVAL
+
+    @transition(
+        field="state",
+        source=[S.PENDING_APPROVAL, S.APPROVED],
+        target=S.PENDING_APPROVAL,
+        permission=org_perm("refunds.add_evidence"),
+        custom={"label": "Back to approval (evidence changed)", "system": True},
+    )
+    def reopen_approval(self, by=None):
+        """Evidence changed after an approval: what was approved is no longer what would be filed."""
+        self._clear_approvals()
 
     @transition(
         field="state",

@@ -132,7 +132,7 @@ def build_packet(*, chargeback: Chargeback, actor) -> DisputePacket:
         raise PermissionDenied("You may not build dispute packets.")
     if chargeback.state not in PACKET_STATES:
         raise ValidationError(f"No packet for a case that is {chargeback.get_state_display().lower()}.")
-    evidence = list(chargeback.evidence.order_by("uploaded_at", "id"))
+    evidence = list(chargeback.evidence.current().order_by("uploaded_at", "id"))
     names = entry_names(chargeback, evidence)
     base = safe_id(chargeback.amazon_id)
     docs = related_documents(chargeback)

@@ -31,7 +31,7 @@ class TimelineEntry:
     when: datetime
     who: str
     why: str
-    kind: str  # "created", "changed"
+    kind: str  # "created", "changed", "evidence"
     changes: list[Change] = field(default_factory=list)
 
 
@@ -66,8 +66,29 @@ def _differences(older, newer):
             yield model_field, old, new
 
 
+def evidence_entries(case: Chargeback, *, limit: int = 200) -> list[TimelineEntry]:
+    """Uploads and removals of the case's files, as timeline entries."""
+    entries = []
+    for item in case.evidence.select_related("uploaded_by", "removed_by").order_by("-uploaded_at")[:limit]:
+        label = f"{item.get_kind_display()} {item.original_name}".strip()
+        entries.append(
+            TimelineEntry(item.uploaded_at, item.uploaded_by.get_username(), f"uploaded {label}", "evidence")
+        )
+        if item.removed_at is not None:
+            who = item.removed_by.get_username() if item.removed_by else ""
+            why = f"removed {label}: {item.removal_reason}"
+            entries.append(TimelineEntry(item.removed_at, who, why, "evidence"))
+    return entries
+
+
 def case_timeline(case: Chargeback, *, limit: int = 200) -> list[TimelineEntry]:
-    """Newest first; the oldest record is the case's creation (normally by sync)."""
+    """Newest first: the case's own history merged with its evidence uploads and removals."""
+    entries = _case_entries(case, limit=limit) + evidence_entries(case, limit=limit)
+    return sorted(entries, key=lambda entry: entry.when, reverse=True)[:limit]
+
+
+def _case_entries(case: Chargeback, *, limit: int) -> list[TimelineEntry]:
+    """The chargeback's history; the oldest record is the case's creation (normally by sync)."""
     records = list(case.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
     user_ids = {getattr(r, f"{name}_id") for r in records for name in USER_FIELDS} - {None}
     users = dict(get_user_model().objects.filter(pk__in=user_ids).values_list("pk", "username"))

@@ -137,7 +137,7 @@ def test_a_case_from_deduction_to_recovery_in_the_browser(
     olivia.page.select_option("#evidence-form select[name=kind]", "pod")
     olivia.page.set_input_files("#evidence-form input[type=file]", str(pod_file))
     olivia.click("#upload-evidence")
-    assert "Evidence added." in olivia.messages()
+    assert "Evidence added" in olivia.messages()
     assert "POD signed ABE2.pdf" in olivia.page.inner_text("#evidence")
     olivia.click("#transition-request_approval")
     assert olivia.state() == S.PENDING_APPROVAL

@@ -324,3 +324,51 @@ def test_evidence_changed_after_approval_needs_a_new_approval(ops, manager, acco
     assert "evidence changed" in case.history.first().history_change_reason
     case = workflow.approve_dispute(chargeback=case, actor=manager)
     assert case.state == S.APPROVED
+
+
+# --- the packet argues -----------------------------------------------------------------------------
+
+
+def test_the_packet_argues_the_case_in_the_order_of_the_dispute_form(ops, manager, account):
+    from refunds.services.packets import packet_sections
+    from refunds.services.related import related_documents
+
+    md.make_po(account)
+    md.make_shipment(account)
+    md.make_invoice(account)
+    case = md.make_chargeback(account, quantity=24)
+    evaluate_chargebacks([case.id], now=md.NOW)
+    case = reload(case)
+    sections = packet_sections(case, related_documents(case), ["INV1001SC_POD_1.pdf"])
+    assert [heading for heading, _ in sections] == [
+        "Dispute",
+        "What Amazon claims",
+        "What our documents show",
+        "Our request",
+        "Attachments",
+    ]
+    rows = {heading: dict(items) for heading, items in sections}
+    assert rows["Dispute"]["Amount requested"] == "240.00 USD, 24 units"
+    assert rows["What Amazon claims"]["Claim"].startswith("Amazon deducted 240.00 USD for 24 units")
+    shown = " ".join(text for _, text in dict(sections)["What our documents show"])
+    assert "ASNs shipped 120 units in all" in shown and case.assessment.summary in shown
+    assert rows["Our request"]["Request"] == "Please reverse 240.00 USD (24 units) of deduction INV1001SC."
+    assert rows["Attachments"]["File"] == "INV1001SC_POD_1.pdf"
+
+
+def test_the_packet_asks_only_for_the_disputable_part(account):
+    from refunds.models import ChargebackAssessment
+    from refunds.services.packets import requested
+
+    case = make_chargeback(account, amount=Decimal("250.00"), quantity=10)
+    ChargebackAssessment.objects.create(
+        chargeback=case,
+        recommendation="dispute",
+        match_status="matched",
+        expected_recovery=Decimal("100.00"),
+        currency="USD",
+        confidence=Decimal("0.9"),
+        summary="4 units short of 10 were delivered",
+        evaluated_at=md.NOW,
+    )
+    assert requested(reload(case)) == (Decimal("100.00"), 4)

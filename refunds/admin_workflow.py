@@ -23,7 +23,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from acorn_portal.admin_base import TenantScopedAdmin, TenantScopedHistoryAdmin
 from acorn_portal.models import VendorAccount
 from acorn_portal.tenancy import organization_ids_for, perm_in_org
-from refunds.choices import CLOSED_STATES, PRE_FILING_STATES
+from refunds.choices import CLOSED_STATES, PRE_FILING_STATES, ChargebackState
 from refunds.forms import (
     AssignForm,
     AttachEvidenceForm,
@@ -32,6 +32,8 @@ from refunds.forms import (
     ReasonForm,
     RecoveryForm,
     RemoveEvidenceForm,
+    SettlementReviewForm,
+    SettlementTermsForm,
     transition_form_class,
 )
 from refunds.models import ApprovalThreshold, AssignmentRule, Evidence, Team, WorkflowSettings
@@ -43,6 +45,7 @@ from refunds.services.evidence import add_evidence_files, attach_to_cases, remov
 from refunds.services.matching import evaluate_chargebacks, schedule_evaluation
 from refunds.services.packets import PACKET_STATES, build_packet
 from refunds.services.related import related_documents
+from refunds.services.settlement import record_settlement_terms, review_settlement
 from refunds.services.timeline import case_timeline
 from refunds.services.workflow import CaseChanged, available_transitions, label_of
 from refunds.workflow_policy import required_evidence
@@ -151,6 +154,12 @@ class ChargebackWorkflowAdminMixin:
             ),
             path("<path:object_id>/comment/", wrap(self.comment_view), name=f"{info}_comment"),
             path("<path:object_id>/packet/", wrap(self.packet_view), name=f"{info}_packet"),
+            path("<path:object_id>/settlement/", wrap(self.settlement_view), name=f"{info}_settlement"),
+            path(
+                "<path:object_id>/settlement/review/",
+                wrap(self.settlement_review_view),
+                name=f"{info}_settlement_review",
+            ),
             *super().get_urls(),
         ]
 
@@ -230,8 +239,31 @@ class ChargebackWorkflowAdminMixin:
             and (may_assign or perm_in_org(user, "refunds.review_chargeback", org_id)),
             "may_assign": may_assign and obj.state not in CLOSED_STATES,
             "evidence_form": EvidenceForm(),
+            **self._settlement_context(user, obj),
             "comment_form": CommentAddForm(),
             "assign_form": AssignForm(organization_ids=[org_id]),
+        }
+
+    @staticmethod
+    def _settlement_context(user, obj) -> dict:
+        terms = getattr(obj, "settlement", None)
+        settings = WorkflowSettings.for_organization(obj.organization_id)
+        in_settlement = obj.state == ChargebackState.SETTLEMENT
+        return {
+            "settlement": terms,
+            "settlement_shown": in_settlement or terms is not None,
+            "settlement_review_required": settings.settlement_requires_legal_review,
+            "can_record_terms": in_settlement and perm_in_org(user, "refunds.open_settlement", obj.organization_id),
+            "can_review_terms": in_settlement
+            and terms is not None
+            and terms.reviewed_at is None
+            and perm_in_org(user, "refunds.approve_settlement", obj.organization_id),
+            "settlement_form": SettlementTermsForm(
+                initial={"amount_offered": terms.amount_offered, "amount_accepted": terms.amount_accepted}
+                if terms
+                else None
+            ),
+            "settlement_review_form": SettlementReviewForm(),
         }
 
     # --- transitions -----------------------------------------------------------------------------------
@@ -356,6 +388,33 @@ class ChargebackWorkflowAdminMixin:
         except WORKFLOW_ERRORS as exc:
             self.message_user(request, f"Comment not added: {error_text(exc)}", messages.ERROR)
         return self._back(obj, "#comments")
+
+    def settlement_view(self, request, object_id):
+        obj = self._case_or_404(request, object_id)
+        self._post_only(request)
+        form = SettlementTermsForm(request.POST, request.FILES)
+        try:
+            if not form.is_valid():
+                raise ValidationError([e for errors in form.errors.values() for e in errors])
+            record_settlement_terms(chargeback=obj, actor=request.user, **form.cleaned_data)
+        except WORKFLOW_ERRORS as exc:
+            self.message_user(request, _("Terms not recorded: %(why)s") % {"why": error_text(exc)}, messages.ERROR)
+        else:
+            self.message_user(request, _("Settlement terms recorded."), messages.SUCCESS)
+        return self._back(obj, "#settlement")
+
+    def settlement_review_view(self, request, object_id):
+        obj = self._case_or_404(request, object_id)
+        self._post_only(request)
+        form = SettlementReviewForm(request.POST)
+        try:
+            form.is_valid()
+            review_settlement(chargeback=obj, actor=request.user, note=form.cleaned_data.get("note", ""))
+        except WORKFLOW_ERRORS as exc:
+            self.message_user(request, _("Not reviewed: %(why)s") % {"why": error_text(exc)}, messages.ERROR)
+        else:
+            self.message_user(request, _("Settlement terms reviewed."), messages.SUCCESS)
+        return self._back(obj, "#settlement")
 
     def packet_view(self, request, object_id):
         obj = self._case_or_404(request, object_id)
@@ -537,7 +596,13 @@ class ApprovalThresholdAdmin(TenantScopedHistoryAdmin):
 
 @admin.register(WorkflowSettings)
 class WorkflowSettingsAdmin(TenantScopedHistoryAdmin):
-    list_display = ("organization", "settlement_requires_legal")
+    list_display = (
+        "organization",
+        "settlement_requires_legal",
+        "settlement_requires_legal_review",
+        "accept_limit",
+        "accept_limit_currency",
+    )
     list_select_related = ("organization",)
 
 

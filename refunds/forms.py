@@ -177,3 +177,20 @@ class AssignForm(forms.Form):
         if not data.get("assignee") and not data.get("team"):
             raise forms.ValidationError("Choose a person or a team.")
         return data
+
+
+class SettlementTermsForm(forms.Form):
+    amount_offered = forms.DecimalField(label=_("Amount offered"), min_value=0, decimal_places=4)
+    amount_accepted = forms.DecimalField(
+        label=_("Amount accepted"),
+        required=False,
+        min_value=0,
+        decimal_places=4,
+        help_text=_("Empty while negotiating."),
+    )
+    agreement = forms.FileField(label=_("Signed agreement"), required=False)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SettlementReviewForm(forms.Form):
+    note = forms.CharField(label=_("Review note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

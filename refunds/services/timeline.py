@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from acorn_portal.money import MoneyError, quantize
+from acorn_portal.money import MoneyError, format_money, quantize
 from refunds.models import Chargeback
 
 # Bookkeeping fields that change with every workflow save and say nothing on their own.
@@ -31,7 +31,7 @@ class TimelineEntry:
     when: datetime
     who: str
     why: str
-    kind: str  # "created", "changed", "evidence"
+    kind: str  # "created", "changed", "evidence", "settlement"
     changes: list[Change] = field(default_factory=list)
 
 
@@ -81,9 +81,26 @@ def evidence_entries(case: Chargeback, *, limit: int = 200) -> list[TimelineEntr
     return entries
 
 
+def settlement_entries(case: Chargeback) -> list[TimelineEntry]:
+    """Settlement terms as recorded and reviewed, each version once."""
+    from refunds.models import SettlementTerms
+
+    entries = []
+    records = SettlementTerms.history.filter(chargeback_id=case.pk).select_related("history_user")
+    for record in records.order_by("history_date"):
+        who = record.history_user.get_username() if record.history_user else ""
+        if record.reviewed_at is not None:
+            why = f"settlement terms reviewed by legal {record.review_note}".strip()
+        else:
+            accepted = format_money(record.amount_accepted, case.currency)
+            why = f"settlement terms: offered {format_money(record.amount_offered, case.currency)}, accepted {accepted}"
+        entries.append(TimelineEntry(record.history_date, who, why, "settlement"))
+    return entries
+
+
 def case_timeline(case: Chargeback, *, limit: int = 200) -> list[TimelineEntry]:
-    """Newest first: the case's own history merged with its evidence uploads and removals."""
-    entries = _case_entries(case, limit=limit) + evidence_entries(case, limit=limit)
+    """Newest first: the case's own history merged with its evidence and settlement records."""
+    entries = _case_entries(case, limit=limit) + evidence_entries(case, limit=limit) + settlement_entries(case)
     return sorted(entries, key=lambda entry: entry.when, reverse=True)[:limit]
 
 

@@ -24,6 +24,7 @@ from acorn_portal.services.events import emit_event
 from acorn_portal.tenancy import perm_in_org
 from refunds.choices import ApprovalDecision, ApprovalLevel, ChargebackState
 from refunds.models import Approval, ApprovalThreshold, Chargeback, Comment, RemittanceLine
+from refunds.services.notifications import notify_approval_requested
 
 CASE_CHANGED_MESSAGE = "This case changed while you were looking at it. Reload it to see what changed, then try again."
 
@@ -88,6 +89,14 @@ def _guard(case: Chargeback, name: str, actor) -> None:
 
 
 def _denial(case: Chargeback, name: str, actor) -> str:
+    if name == "accept_deduction" and perm_in_org(actor, "refunds.accept_deduction", case.organization_id):
+        from refunds.models import WorkflowSettings
+
+        limit = WorkflowSettings.for_organization(case.organization_id)
+        return (
+            f"Giving up more than {Money(limit.accept_limit, limit.accept_limit_currency)} needs a manager: "
+            "ask one to accept this deduction."
+        )
     if name in ("approve_dispute", "send_back"):
         from refunds.models.workflow import APPROVAL_PERMS
 
@@ -225,9 +234,9 @@ def request_approval(*, chargeback: Chargeback, actor, note: str = "") -> Charge
             organization_id=case.organization_id, amount=case.amount, currency=case.currency
         )
         case.request_approval(by=actor, second_approval=second)
-        return _record(
-            case, actor, name="request_approval", source=source, note=note, payload={"second_approval": second}
-        )
+        _record(case, actor, name="request_approval", source=source, note=note, payload={"second_approval": second})
+        notify_approval_requested(chargeback=case, actor=actor)
+        return case
 
 
 def send_back(*, chargeback: Chargeback, actor, comment: str) -> Chargeback:

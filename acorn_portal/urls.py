@@ -42,4 +42,6 @@ urlpatterns = [
     path("files/", include("refunds.urls")),
     path("files/", include("datasources.urls")),
     path("api/v1/", include("developer.api.urls")),
+    # OAuth 2.0 for third-party apps: consent, token and revocation (docs/OAUTH.md).
+    path("oauth/", include("developer.urls_oauth")),
 ]

@@ -28,6 +28,7 @@ def import_upload_path(instance, filename: str) -> str:
 
 
 class ImportStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
     PROCESSING = "processing", "Processing"
     IMPORTED = "imported", "Imported"
     PARTIAL = "partial", "Imported except rows with errors"

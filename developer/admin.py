@@ -132,5 +132,5 @@ class APIKeyAdmin(TenantScopedAdmin):
         self.message_user(request, f"{revoked} key(s) revoked; clients using them now get 401.", messages.SUCCESS)
 
 
-# Webhooks (endpoints, delivery log) and the ledger export (GL mapping, exports) have their own modules.
-from developer import admin_ledger, admin_webhooks  # noqa: E402, F401 - registers the admin classes
+# Webhooks (endpoints, delivery log), the ledger export (GL mapping, exports) and OAuth apps have their own modules.
+from developer import admin_ledger, admin_oauth, admin_webhooks  # noqa: E402, F401 - registers the admin classes

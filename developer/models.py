@@ -326,3 +326,7 @@ class LedgerExportLine(models.Model):
 
     def __str__(self):
         return self.line_key
+
+
+# OAuth apps and their approvals live in their own module.
+from developer.models_oauth import AppAuthorization, RegisteredApp  # noqa: E402, F401

@@ -25,6 +25,7 @@ from acorn_portal.money import CURRENCY_CHOICES
 from developer.api.base import ApiViewSet
 from developer.api.filters import Param, apply_filters, filter_parameters
 from developer.api.money import money, money_field, page_of
+from developer.api.pagination import page_size_parameter
 from developer.api.problems import Conflict
 from developer.scopes import Scope
 from refunds.choices import ChargebackState, DeductionFamily, EvidenceKind, Recommendation
@@ -356,7 +357,7 @@ class ChargebackViewSet(ApiViewSet):
         parameters=[
             *filter_parameters(FILTERS),
             OpenApiParameter("cursor", OpenApiTypes.STR, description="From `next_cursor` of the previous page."),
-            OpenApiParameter("page_size", OpenApiTypes.INT, description="1-200, default 50."),
+            page_size_parameter(),
             OpenApiParameter(
                 "ordering",
                 OpenApiTypes.STR,

@@ -7,18 +7,21 @@ answer with each item's outcome (200 when all went in, 207 when some were reject
 natural key.
 """
 
+from django.conf import settings
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from acorn_portal.models import VendorAccount
 from acorn_portal.money import CURRENCY_CHOICES
 from developer.api.base import ApiViewSet
 from developer.api.money import money, money_field, page_of
+from developer.api.pagination import page_size_parameter
 from developer.api.problems import _flatten
 from developer.scopes import Scope
 from developer.services import documents as bulk
@@ -189,7 +192,7 @@ def _page_params():
         OpenApiParameter("account", OpenApiTypes.INT, description="Vendor account id."),
         OpenApiParameter("updated_since", OpenApiTypes.DATETIME, description="Changed at or after (ISO 8601)."),
         OpenApiParameter("cursor", OpenApiTypes.STR),
-        OpenApiParameter("page_size", OpenApiTypes.INT, description="1-200, default 50."),
+        page_size_parameter(),
         OpenApiParameter("ordering", OpenApiTypes.STR, enum=["id", "-id", "updated_at", "-updated_at"]),
     ]
 
@@ -367,7 +370,7 @@ class ReceiptViewSet(DocumentListViewSet):
             OpenApiParameter("asin", OpenApiTypes.STR),
             OpenApiParameter("receive_status", OpenApiTypes.STR),
             OpenApiParameter("cursor", OpenApiTypes.STR),
-            OpenApiParameter("page_size", OpenApiTypes.INT),
+            page_size_parameter(),
         ]
     )
     def list(self, request):
@@ -630,7 +633,7 @@ def bulk_request(item_serializer, name):
         name=f"{name}BulkRequest",
         fields={
             "account": serializers.IntegerField(help_text="Vendor account id."),
-            "items": item_serializer(many=True, help_text=f"At most {bulk.MAX_ITEMS}."),
+            "items": item_serializer(many=True, help_text=f"1 to {bulk.MAX_ITEMS} items."),
         },
     )
 
@@ -659,6 +662,10 @@ BULK_RESPONSE = inline_serializer(
 
 class BulkMixin:
     """`POST .../bulk/`: parse `{"account", "items"}`, validate each item, hand the valid ones to the service."""
+
+    @staticmethod
+    def max_body_bytes() -> int:
+        return settings.ACORN_API_MAX_BULK_BODY_BYTES
 
     def run_bulk(self, request, item_serializer, key_field, write):
         account = self._account(request.data)
@@ -701,14 +708,16 @@ class BulkMixin:
 
 class ShipmentBulkViewSet(BulkMixin, ShipmentViewSet):
     @extend_schema(request=bulk_request(ShipmentIn, "Shipment"), responses={200: BULK_RESPONSE, 207: BULK_RESPONSE})
-    @action(detail=False, methods=["post"])
+    # JSON only: a form body cannot carry a list of documents.
+    @action(detail=False, methods=["post"], parser_classes=[JSONParser])
     def bulk(self, request):
         return self.run_bulk(request, ShipmentIn, "shipment_id", bulk.upsert_shipments)
 
 
 class InvoiceBulkViewSet(BulkMixin, InvoiceViewSet):
     @extend_schema(request=bulk_request(InvoiceIn, "Invoice"), responses={200: BULK_RESPONSE, 207: BULK_RESPONSE})
-    @action(detail=False, methods=["post"])
+    # JSON only: a form body cannot carry a list of documents.
+    @action(detail=False, methods=["post"], parser_classes=[JSONParser])
     def bulk(self, request):
         return self.run_bulk(request, InvoiceIn, "number", bulk.upsert_invoices)
 
@@ -721,7 +730,8 @@ class ProofOfDeliveryViewSet(BulkMixin, ApiViewSet):
     @extend_schema(
         request=bulk_request(ProofOfDeliveryIn, "ProofOfDelivery"), responses={200: BULK_RESPONSE, 207: BULK_RESPONSE}
     )
-    @action(detail=False, methods=["post"])
+    # JSON only: a form body cannot carry a list of documents.
+    @action(detail=False, methods=["post"], parser_classes=[JSONParser])
     def bulk(self, request):
         return self.run_bulk(request, ProofOfDeliveryIn, "shipment_id", bulk.upsert_proofs_of_delivery)
 
@@ -734,6 +744,7 @@ class CoopAgreementViewSet(BulkMixin, ApiViewSet):
     @extend_schema(
         request=bulk_request(CoopAgreementIn, "CoopAgreement"), responses={200: BULK_RESPONSE, 207: BULK_RESPONSE}
     )
-    @action(detail=False, methods=["post"])
+    # JSON only: a form body cannot carry a list of documents.
+    @action(detail=False, methods=["post"], parser_classes=[JSONParser])
     def bulk(self, request):
         return self.run_bulk(request, CoopAgreementIn, "agreement_id", bulk.upsert_coop_agreements)

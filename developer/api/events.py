@@ -38,7 +38,11 @@ class EventViewSet(ApiViewSet):
     @extend_schema(
         parameters=[
             OpenApiParameter("after", OpenApiTypes.INT, description="Only events with a larger id."),
-            OpenApiParameter("limit", OpenApiTypes.INT, description=f"1-{MAX_LIMIT}, default 100."),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 100},
+                description=f"Events per page: 1 to {MAX_LIMIT}, default 100.",
+            ),
         ],
         responses=EventFeedSerializer,
     )

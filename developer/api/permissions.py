@@ -2,6 +2,9 @@
 
 from rest_framework import exceptions, permissions
 
+# Declared by endpoints about the key itself (`me/`): any valid key may call them, whatever it holds.
+ANY_SCOPE = "*"
+
 
 class HasScope(permissions.BasePermission):
     """Authenticated by an API key that holds the scope the view declares for this request.
@@ -21,7 +24,7 @@ class HasScope(permissions.BasePermission):
         scope = required_scope(view, request)
         if scope is None:
             raise exceptions.PermissionDenied("This endpoint declares no scope, so no key may call it.")
-        if not key.has_scope(scope):
+        if scope != ANY_SCOPE and not key.has_scope(scope):
             raise exceptions.PermissionDenied(f"This API key lacks the scope '{scope}'.", code="missing_scope")
         return True
 

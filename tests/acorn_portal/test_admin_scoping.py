@@ -37,8 +37,17 @@ from acorn_portal.models import (
 from acorn_portal.roles import Role
 from acorn_portal.services.events import emit_event
 from datasources.models import ColumnMapping, DataSource, FileImport, ImportStatus, SyncCheckpoint, SyncRun
-from developer.models import APIKey, GLAccountMapping, LedgerExport, WebhookDelivery, WebhookEndpoint
+from developer.models import (
+    APIKey,
+    AppAuthorization,
+    GLAccountMapping,
+    LedgerExport,
+    RegisteredApp,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from developer.services.keys import issue_api_key
+from developer.services.oauth import approve_app, register_app
 from refunds.choices import DeductionFamily, PurchaseOrderState, WindowAnchor
 from refunds.models import (
     AlertChannel,
@@ -393,6 +402,35 @@ def _purge_record(world):
 def _api_key(world):
     key, _secret = issue_api_key(organization=world.org, name=f"{world.tag} ERP", scopes=["chargebacks:read"])
     return key
+
+
+def _oauth_admin(world):
+    """A superuser stands in for the organization's admin who registers and allows apps."""
+    user, _ = User.objects.get_or_create(username=f"{world.tag.lower()}-oauth-admin", defaults={"is_superuser": True})
+    return user
+
+
+@factory(RegisteredApp)
+def _registered_app(world):
+    app, _secret = register_app(
+        organization=world.org,
+        name=f"{world.tag} Books",
+        redirect_uris="https://books.example/cb",
+        confidential=False,
+        registered_by=_oauth_admin(world),
+    )
+    return app
+
+
+@factory(AppAuthorization)
+def _app_authorization(world):
+    return approve_app(
+        application=world.get(RegisteredApp).application,
+        organization=world.org,
+        scopes=["chargebacks:read"],
+        role="operations",
+        approved_by=_oauth_admin(world),
+    )
 
 
 @factory(WebhookEndpoint)

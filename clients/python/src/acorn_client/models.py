@@ -457,6 +457,12 @@ class Import(Model):
     created_at: datetime | None = None
     finished_at: datetime | None = None
     errors: list[ImportRowError] | None = None
+    progress: dict[str, Any] | None = None  # {"rows_done": int, "rows_total": int | None}
+
+    @property
+    def finished(self) -> bool:
+        """False while the server's task cluster has it queued or is importing it."""
+        return self.status not in ("queued", "processing")
 
 
 @dataclass(frozen=True)

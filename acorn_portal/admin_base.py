@@ -28,7 +28,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from acorn_portal.exports import ExportMixin
 from acorn_portal.marketplaces import MARKETPLACES
 from acorn_portal.models import VendorAccount
-from acorn_portal.money import Money, MoneyError
+from acorn_portal.money import format_money
 from acorn_portal.tenancy import (
     is_tenant_owned,
     organization_id_of,
@@ -328,11 +328,7 @@ def money_column(amount_field: str = "amount", currency_field: str = "currency",
         amount = getattr(obj, amount_field)
         if amount is None:
             return model_admin.get_empty_value_display()
-        try:
-            return str(Money(amount, getattr(obj, currency_field)))
-        except MoneyError:
-            # A bad currency code must not take the whole page down; show what sync stored.
-            return f"{amount} {getattr(obj, currency_field)}"
+        return format_money(amount, getattr(obj, currency_field))
 
     return column
 

@@ -35,6 +35,7 @@ urlpatterns = [
     path("accounts/login/error/", views_people.sso_login_error, name="socialaccount_login_error"),
     path("accounts/signup/", views_people.sso_signup_refused, name="socialaccount_signup"),
     path("dashboard/", include("refunds.dashboard_urls")),
+    path("inbox/", include("refunds.inbox")),
     path("setup/", include("datasources.urls_setup")),
     path("status/", views.status, name="status"),
     # Files only through these permission-checked views; MEDIA_ROOT itself has no URL.

@@ -161,7 +161,7 @@ def detail_item(case: Chargeback, user) -> dict:
             "written_off": money(case.written_off_amount, case.currency),
             "resolution_reason": case.resolution_reason,
             "verdict": verdict_data(case),
-            "evidence": [evidence_item(e) for e in case.evidence.all()],
+            "evidence": [evidence_item(e) for e in case.evidence.current()],
             "approvals": [
                 {
                     "round": a.round,
@@ -453,7 +453,7 @@ class ChargebackViewSet(ApiViewSet):
     def evidence(self, request, pk=None):
         case = self.get_case()
         if request.method == "GET":
-            return Response([evidence_item(e) for e in case.evidence.all()])
+            return Response([evidence_item(e) for e in case.evidence.current()])
         data = EvidenceUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         evidence = add_evidence(

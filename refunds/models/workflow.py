@@ -87,6 +87,19 @@ def not_fully_recovered(case) -> bool:
     return case.recovered_amount is None or case.recovered_amount < case.amount
 
 
+@condition("Legal must review the settlement terms first (the organization requires it).")
+def settlement_reviewed(case) -> bool:
+    from refunds.models.approvals import WorkflowSettings
+
+    if (
+        case.state != S.SETTLEMENT
+        or not WorkflowSettings.for_organization(case.organization_id).settlement_requires_legal_review
+    ):
+        return True
+    terms = getattr(case, "settlement", None) if case.pk else None
+    return terms is not None and terms.reviewed_at is not None
+
+
 @condition("Settlement is for cases with no dispute rounds left or whose window has closed; re-dispute instead.")
 def settlement_due(case) -> bool:
     return not rounds_left(case) or window_closed(case)
@@ -124,6 +137,17 @@ def may_open_settlement(case, user) -> bool:
     if WorkflowSettings.for_organization(case.organization_id).settlement_requires_legal:
         return perm_in_org(user, "refunds.approve_settlement", case.organization_id)
     return perm_in_org(user, "refunds.open_settlement", case.organization_id)
+
+
+def may_accept(case, user) -> bool:
+    """Whoever may accept deductions; above the organization's limit only a manager (nobody gives money up alone)."""
+    from refunds.models.approvals import WorkflowSettings
+
+    if not perm_in_org(user, "refunds.accept_deduction", case.organization_id):
+        return False
+    if WorkflowSettings.for_organization(case.organization_id).accept_needs_manager(case.amount, case.currency):
+        return perm_in_org(user, "refunds.approve_dispute", case.organization_id)
+    return True
 
 
 APPROVAL_PERMS = {
@@ -212,7 +236,7 @@ class CaseWorkflow(ConcurrentTransitionMixin, models.Model):
         return max_dispute_rounds(self)
 
     def missing_evidence(self):
-        return missing_evidence(self, self.evidence.values_list("kind", flat=True))
+        return missing_evidence(self, self.evidence.current().values_list("kind", flat=True))
 
     def approval_levels_open_to(self, user) -> list[str]:
         """The approval levels this user could still give on this case (empty: may not approve)."""
@@ -272,7 +296,7 @@ class CaseWorkflow(ConcurrentTransitionMixin, models.Model):
         field="state",
         source=[S.NEW, S.WAITING, S.IN_REVIEW],
         target=S.ACCEPTED,
-        permission=org_perm("refunds.accept_deduction"),
+        permission=may_accept,
         custom={"label": "Accept deduction"},
     )
     def accept_deduction(self, by=None, reason=""):
@@ -326,6 +350,17 @@ class CaseWorkflow(ConcurrentTransitionMixin, models.Model):
             not self.requires_second_approval or self.second_approved_by_id is not None
         )
         return S.APPROVED if complete else S.PENDING_APPROVAL
+
+    @transition(
+        field="state",
+        source=[S.PENDING_APPROVAL, S.APPROVED],
+        target=S.PENDING_APPROVAL,
+        permission=org_perm("refunds.add_evidence"),
+        custom={"label": "Back to approval (evidence changed)", "system": True},
+    )
+    def reopen_approval(self, by=None):
+        """Evidence changed after an approval: what was approved is no longer what would be filed."""
+        self._clear_approvals()
 
     @transition(
         field="state",
@@ -394,7 +429,7 @@ class CaseWorkflow(ConcurrentTransitionMixin, models.Model):
         field="state",
         source=[S.AMAZON_APPROVED, S.SETTLEMENT, S.RECOVERED],
         target=S.RECOVERED,
-        conditions=[not_fully_recovered],
+        conditions=[not_fully_recovered, settlement_reviewed],
         permission=org_perm("refunds.record_outcome"),
         custom={"label": "Record recovery"},
     )
@@ -410,6 +445,7 @@ class CaseWorkflow(ConcurrentTransitionMixin, models.Model):
         field="state",
         source=[S.DENIED, S.SETTLEMENT],
         target=S.WRITTEN_OFF,
+        conditions=[settlement_reviewed],
         permission=org_perm("refunds.write_off"),
         custom={"label": "Write off"},
     )

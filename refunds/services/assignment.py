@@ -12,6 +12,7 @@ from acorn_portal.services.events import emit_event
 from acorn_portal.tenancy import is_member, perm_in_org
 from refunds.choices import CLOSED_STATES, AssignmentStrategy, ChargebackState
 from refunds.models import AssignmentRule, Chargeback, Team, WorkflowSettings
+from refunds.services.notifications import notify_assignment
 from refunds.services.workflow import WorkflowError, _lock
 
 
@@ -113,6 +114,8 @@ def assign(*, chargeback: Chargeback, actor, assignee=None, team: Team | None = 
                 "actor": actor.get_username() if actor else None,
             },
         )
+        if assignee is not None:
+            notify_assignment(chargeback=case, assignee=assignee, actor=actor)
         return case
 
 

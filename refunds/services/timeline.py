@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from acorn_portal.money import MoneyError, quantize
+from acorn_portal.money import MoneyError, format_money, quantize
 from refunds.models import Chargeback
 
 # Bookkeeping fields that change with every workflow save and say nothing on their own.
@@ -31,7 +31,7 @@ class TimelineEntry:
     when: datetime
     who: str
     why: str
-    kind: str  # "created", "changed"
+    kind: str  # "created", "changed", "evidence", "settlement"
     changes: list[Change] = field(default_factory=list)
 
 
@@ -66,8 +66,46 @@ def _differences(older, newer):
             yield model_field, old, new
 
 
+def evidence_entries(case: Chargeback, *, limit: int = 200) -> list[TimelineEntry]:
+    """Uploads and removals of the case's files, as timeline entries."""
+    entries = []
+    for item in case.evidence.select_related("uploaded_by", "removed_by").order_by("-uploaded_at")[:limit]:
+        label = f"{item.get_kind_display()} {item.original_name}".strip()
+        entries.append(
+            TimelineEntry(item.uploaded_at, item.uploaded_by.get_username(), f"uploaded {label}", "evidence")
+        )
+        if item.removed_at is not None:
+            who = item.removed_by.get_username() if item.removed_by else ""
+            why = f"removed {label}: {item.removal_reason}"
+            entries.append(TimelineEntry(item.removed_at, who, why, "evidence"))
+    return entries
+
+
+def settlement_entries(case: Chargeback) -> list[TimelineEntry]:
+    """Settlement terms as recorded and reviewed, each version once."""
+    from refunds.models import SettlementTerms
+
+    entries = []
+    records = SettlementTerms.history.filter(chargeback_id=case.pk).select_related("history_user")
+    for record in records.order_by("history_date"):
+        who = record.history_user.get_username() if record.history_user else ""
+        if record.reviewed_at is not None:
+            why = f"settlement terms reviewed by legal {record.review_note}".strip()
+        else:
+            accepted = format_money(record.amount_accepted, case.currency)
+            why = f"settlement terms: offered {format_money(record.amount_offered, case.currency)}, accepted {accepted}"
+        entries.append(TimelineEntry(record.history_date, who, why, "settlement"))
+    return entries
+
+
 def case_timeline(case: Chargeback, *, limit: int = 200) -> list[TimelineEntry]:
-    """Newest first; the oldest record is the case's creation (normally by sync)."""
+    """Newest first: the case's own history merged with its evidence and settlement records."""
+    entries = _case_entries(case, limit=limit) + evidence_entries(case, limit=limit) + settlement_entries(case)
+    return sorted(entries, key=lambda entry: entry.when, reverse=True)[:limit]
+
+
+def _case_entries(case: Chargeback, *, limit: int) -> list[TimelineEntry]:
+    """The chargeback's history; the oldest record is the case's creation (normally by sync)."""
     records = list(case.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
     user_ids = {getattr(r, f"{name}_id") for r in records for name in USER_FIELDS} - {None}
     users = dict(get_user_model().objects.filter(pk__in=user_ids).values_list("pk", "username"))

@@ -4,9 +4,7 @@ import contextlib
 
 from django.template.loader import render_to_string
 
-from acorn_portal.money import Money, MoneyError, quantize
-from refunds.choices import CheckStatus, ProofKind
-from refunds.services.deadlines import is_overdue
+from acorn_portal.money import MoneyError, quantize
 
 
 def _assessment(chargeback):
@@ -17,25 +15,10 @@ def _assessment(chargeback):
 
 
 def render_verdict(chargeback) -> str:
-    """HTML for the case page or an admin read-only field (escaped by the template; safe to mark_safe)."""
-    assessment = _assessment(chargeback)
-    context = {"chargeback": chargeback, "assessment": assessment}
-    if assessment is not None:
-        labels = dict(CheckStatus.choices)
-        checks = [{**c, "status_label": labels.get(c.get("status"), c.get("status"))} for c in assessment.checks]
-        assessment.checks = checks  # display copy only; never saved from here
-        context |= {
-            "recovery": str(Money(assessment.expected_recovery, assessment.currency)),
-            "confidence_percent": int(assessment.confidence * 100),
-            "evidence_missing": [_evidence_label(kind) for kind in assessment.evidence_missing],
-            "overdue": is_overdue(chargeback),
-            "rule_note": assessment.rule.note[:160] if assessment.rule_id and assessment.rule else "",
-        }
-    return render_to_string("refunds/verdict.html", context)
+    """The decision panel as HTML (escaped by the template; safe to mark_safe)."""
+    from refunds.services.decision import decision
 
-
-def _evidence_label(kind: str) -> str:
-    return dict(ProofKind.choices).get(kind, kind)
+    return render_to_string("refunds/decision.html", {"decision": decision(chargeback)})
 
 
 def _money(amount, currency: str) -> dict | None:

@@ -17,11 +17,6 @@ def acorn_queues(context):
 @register.filter
 def money(amount, currency):
     """An amount at its currency's precision with the code: "1,234.50 USD" (stored with 4 decimals)."""
-    from acorn_portal.money import Money, MoneyError
+    from acorn_portal.money import format_money
 
-    if amount is None or amount == "":
-        return "—"
-    try:
-        return str(Money(amount, currency))
-    except MoneyError:
-        return f"{amount} {currency}"
+    return format_money(amount, currency)

@@ -112,7 +112,7 @@ def test_upload_comment_assign_and_packet_from_the_case_page(client, case, ops, 
     client.force_login(ops)
     evidence_url = reverse("admin:refunds_chargeback_evidence", args=[case.pk])
     response = client.post(evidence_url, {"kind": EvidenceKind.PROOF_OF_DELIVERY, "file": upload(PDF_BYTES, "p.pdf")})
-    assert messages_of(response) == ["Evidence added."]
+    assert messages_of(response) == ["Evidence added (1 file)."]
     response = client.post(evidence_url, {"kind": EvidenceKind.PHOTOS, "file": upload(b"MZ\x00\x01", "a.png")})
     assert any("Unsupported file type" in m for m in messages_of(response))
     assert case.evidence.count() == 1

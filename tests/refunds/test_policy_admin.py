@@ -109,5 +109,5 @@ def test_render_verdict_shows_the_checks(account):
     assert "ASNs shipped 120 units in all" in html
     assert "2028-01-10" in html
     data = verdict_data(cb)
-    assert data["expected_recovery"] == {"amount": "240.0000", "currency": "USD"}
+    assert data["expected_recovery"] == {"amount": "240.00", "currency": "USD"}
     assert data["recommendation"] == "dispute"

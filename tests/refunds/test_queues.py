@@ -16,6 +16,13 @@ from refunds.services.queues import QUEUES
 from tests.refunds.cases import make_chargeback, reload, today, walk
 
 
+@pytest.fixture(autouse=True)
+def _frozen(frozen_now):
+    """Queues judge days in each marketplace's calendar: at a fixed instant where the server's date
+    and Los Angeles' agree (just after midnight UTC, "yesterday" would still be today in the US)."""
+    return frozen_now
+
+
 def verdict(case, recommendation, expected=Decimal("0")):
     """The matcher's verdict as the writer leaves it: on the case and in its assessment."""
     ChargebackAssessment.objects.create(

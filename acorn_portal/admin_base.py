@@ -23,6 +23,7 @@ from django.db import connections, models
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from acorn_portal.exports import ExportMixin
@@ -200,7 +201,7 @@ class ThroughAccountFilter(admin.SimpleListFilter):
 class AccountListFilter(ThroughAccountFilter):
     """Vendor accounts the user can see, and nothing else (Django's own filter would list every account)."""
 
-    title = "vendor account"
+    title = _("vendor account")
     parameter_name = "account"
 
     def lookups(self, request, model_admin):

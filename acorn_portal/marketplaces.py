@@ -8,12 +8,13 @@ time.
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Region(models.TextChoices):
-    NA = "NA", "North America"
-    EU = "EU", "Europe"
-    FE = "FE", "Far East"
+    NA = "NA", _("North America")
+    EU = "EU", _("Europe")
+    FE = "FE", _("Far East")
 
 
 @dataclass(frozen=True)

@@ -109,6 +109,13 @@ class Money:
     def __str__(self) -> str:
         return f"{quantize(self.amount, self.currency):,} {self.currency}"
 
+    def localized(self) -> str:
+        """For a reader: the active language's separators, the currency's decimals and its code."""
+        from acorn_portal.formatting import local_number
+
+        places = CURRENCY_DECIMALS[self.currency]
+        return f"{local_number(quantize(self.amount, self.currency), places)} {self.currency}"
+
 
 def totals_by_currency(items: Iterable[Money]) -> dict[str, Money]:
     """Sum amounts per currency: the only safe way to total a mixed list."""

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class DatasourcesConfig(AppConfig):
     name = "datasources"
-    verbose_name = "Data sources"
+    verbose_name = _("Data sources")
 
     def ready(self):
         from acorn_portal.status import register_section

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -31,9 +32,9 @@ def _page(request, template, title, **context):
 def _organization(request, perm: str):
     organization = current_organization(request)
     if organization is None:
-        raise Http404("You belong to no organization.")
+        raise Http404(_("You belong to no organization."))
     if not perm_in_org(request.user, perm, organization.pk):
-        raise PermissionDenied("Your role in this organization does not allow this.")
+        raise PermissionDenied(_("Your role in this organization does not allow this."))
     return organization
 
 
@@ -81,7 +82,7 @@ def source_add(request):
     organization = _organization(request, "datasources.add_datasource")
     kind = request.GET.get("kind") or request.POST.get("kind") or DataSourceKind.SPAPI_VENDOR
     if kind not in SOURCE_FORMS:
-        raise Http404("Unknown kind of data source.")
+        raise Http404(_("Unknown kind of data source."))
     accounts = VendorAccount.objects.filter(organization=organization, is_active=True)
     form = SOURCE_FORMS[kind](request.POST or None, accounts=accounts, initial={"account": request.GET.get("account")})
     if request.method == "POST" and form.is_valid():

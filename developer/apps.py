@@ -1,10 +1,11 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class DeveloperConfig(AppConfig):
     name = "developer"
-    verbose_name = "Developer center"
+    verbose_name = _("Developer center")
 
     def ready(self):
         from developer.api import schema  # noqa: F401 - registers the OpenAPI Bearer key scheme

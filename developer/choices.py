@@ -1,24 +1,25 @@
 """Enumerations of the developer app: webhook events and delivery states, ledger account roles."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class WebhookEventType(models.TextChoices):
     """Events an endpoint can subscribe to (outbox event names; others are not sent as webhooks)."""
 
-    CHARGEBACK_CREATED = "chargeback.created", "A deduction arrived (sync or import)"
-    CHARGEBACK_STATE_CHANGED = "chargeback.state_changed", "A case moved to another state"
-    CHARGEBACK_DEADLINE_APPROACHING = "chargeback.deadline_approaching", "A dispute deadline is near"
-    CHARGEBACK_RECOVERED = "chargeback.recovered", "Money came back in a remittance"
-    SYNC_FAILED = "sync.failed", "A sync run failed"
-    IMPORT_COMPLETED = "import.completed", "A report file import finished"
+    CHARGEBACK_CREATED = "chargeback.created", _("A deduction arrived (sync or import)")
+    CHARGEBACK_STATE_CHANGED = "chargeback.state_changed", _("A case moved to another state")
+    CHARGEBACK_DEADLINE_APPROACHING = "chargeback.deadline_approaching", _("A dispute deadline is near")
+    CHARGEBACK_RECOVERED = "chargeback.recovered", _("Money came back in a remittance")
+    SYNC_FAILED = "sync.failed", _("A sync run failed")
+    IMPORT_COMPLETED = "import.completed", _("A report file import finished")
 
 
 class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SUCCEEDED = "succeeded", "Succeeded"
-    FAILED = "failed", "Failed (will retry)"
-    GIVEN_UP = "given_up", "Given up"
+    PENDING = "pending", _("Pending")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed (will retry)")
+    GIVEN_UP = "given_up", _("Given up")
 
 
 # Deliveries a worker may still send.

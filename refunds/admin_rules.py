@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from acorn_portal.admin_base import LargeTableMixin, TenantScopedHistoryAdmin
@@ -48,7 +49,7 @@ class DeductionTypeAdmin(LargeTableMixin, SimpleHistoryAdmin):
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
 
-    @admin.display(description="Sources")
+    @admin.display(description=_("Sources"))
     def source_links(self, obj):
         return format_html_join(mark_safe("<br>"), '<a href="{}" rel="noopener">{}</a>', ((s, s) for s in obj.sources))
 
@@ -117,7 +118,7 @@ class PolicyRuleAdmin(TenantScopedHistoryAdmin):
         ("Source", {"fields": ["note", "sources", "source_links", "confidence", "seed_key", "updated_at"]}),
     ]
 
-    @admin.display(description="Source links")
+    @admin.display(description=_("Source links"))
     def source_links(self, obj):
         return format_html_join(mark_safe("<br>"), '<a href="{}" rel="noopener">{}</a>', ((s, s) for s in obj.sources))
 
@@ -142,7 +143,7 @@ class VerdictInline(admin.StackedInline):
     max_num = 0
     fields = ["verdict"]
     readonly_fields = ["verdict"]
-    verbose_name = verbose_name_plural = "Verdict"
+    verbose_name = verbose_name_plural = _("Verdict")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -150,7 +151,7 @@ class VerdictInline(admin.StackedInline):
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="Recommendation and checks")
+    @admin.display(description=_("Recommendation and checks"))
     def verdict(self, obj):
         return render_verdict(obj.chargeback)
 
@@ -158,7 +159,7 @@ class VerdictInline(admin.StackedInline):
 class VerdictFieldMixin:
     """`verdict` as a read-only field for a chargeback admin (`readonly_fields = [..., "verdict"]`)."""
 
-    @admin.display(description="Verdict")
+    @admin.display(description=_("Verdict"))
     def verdict(self, obj):
         # render_to_string returns a SafeString: the template escapes every value.
         return render_verdict(obj) if obj and obj.pk else format_html("<p>{}</p>", "Not saved yet.")

@@ -6,6 +6,7 @@ A transition form's cleaned_data are exactly the keyword arguments of its servic
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
 
 from refunds.choices import EvidenceKind
 from refunds.models import Team
@@ -14,29 +15,32 @@ from refunds.models import Team
 class NoteForm(forms.Form):
     """Transitions whose only input is an optional note for the history."""
 
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="Optional, kept.")
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text=_("Optional, kept."))
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="Kept in the case history.")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text=_("Kept in the case history."))
 
 
 class CommentForm(forms.Form):
-    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="What the preparer should change.")
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text=_("What the preparer should change."))
 
 
 class FilingForm(forms.Form):
     amazon_case_id = forms.CharField(
-        label="Amazon dispute or case id", max_length=64, help_text="As Vendor Central shows it after submitting."
+        label=_("Amazon dispute or case id"), max_length=64, help_text=_("As Vendor Central shows it after submitting.")
     )
     filed_on = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="Empty: today."
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text=_("Empty: today.")
     )
 
 
 class AmazonApprovalForm(forms.Form):
     amount = forms.DecimalField(
-        required=False, min_value=0, decimal_places=4, help_text="Amount Amazon approved; empty: the whole deduction."
+        required=False,
+        min_value=0,
+        decimal_places=4,
+        help_text=_("Amount Amazon approved; empty: the whole deduction."),
     )
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -44,9 +48,9 @@ class AmazonApprovalForm(forms.Form):
 class RecoveryForm(forms.Form):
     """The credit as it shows in a remittance: pick the line ACORN found, or type amount and reference."""
 
-    remittance_line = forms.ChoiceField(required=False, label="Remittance credit line")
+    remittance_line = forms.ChoiceField(required=False, label=_("Remittance credit line"))
     amount = forms.DecimalField(required=False, min_value=0, decimal_places=4)
-    reference = forms.CharField(required=False, max_length=100, help_text="Payment number / document number.")
+    reference = forms.CharField(required=False, max_length=100, help_text=_("Payment number / document number."))
     recovered_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, chargeback=None, **kwargs):
@@ -92,16 +96,18 @@ class EvidenceForm(forms.Form):
 
 
 class CommentAddForm(forms.Form):
-    body = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 2}), help_text="@username mentions.")
+    body = forms.CharField(
+        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}), help_text=_("@username mentions.")
+    )
 
 
 class AssignForm(forms.Form):
     """Assign to a person or a team of the case's organization(s)."""
 
     assignee = forms.ModelChoiceField(
-        queryset=get_user_model().objects.none(), required=False, label="Person", empty_label="— person —"
+        queryset=get_user_model().objects.none(), required=False, label=_("Person"), empty_label=_("— person —")
     )
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label="— team —")
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label=_("— team —"))
 
     def __init__(self, *args, organization_ids=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -116,5 +122,5 @@ class AssignForm(forms.Form):
     def clean(self):
         data = super().clean()
         if not data.get("assignee") and not data.get("team"):
-            raise forms.ValidationError("Choose a person or a team.")
+            raise forms.ValidationError(_("Choose a person or a team."))
         return data

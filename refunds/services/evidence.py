@@ -7,6 +7,7 @@ takes files in.
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from acorn_portal.services.events import emit_event
 from acorn_portal.tenancy import perm_in_org
@@ -30,9 +31,9 @@ def check_evidence_file(upload):
 def add_evidence(*, chargeback: Chargeback, actor, kind: str, upload, note: str = "") -> Evidence:
     """Attach a file to an open case after checking who uploads, its size and its real type."""
     if not perm_in_org(actor, "refunds.add_evidence", chargeback.organization_id):
-        raise PermissionDenied("You may not add evidence to this case.")
+        raise PermissionDenied(_("You may not add evidence to this case."))
     if chargeback.state in CLOSED_STATES:
-        raise ValidationError("Evidence cannot be added to a closed case.")
+        raise ValidationError(_("Evidence cannot be added to a closed case."))
     if kind not in EvidenceKind.values:
         raise ValidationError({"kind": f"Unknown evidence kind {kind!r}."})
     checked = check_evidence_file(upload)

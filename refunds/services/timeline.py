@@ -9,7 +9,9 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.translation import gettext
 
+from acorn_portal.formatting import local_datetime
 from acorn_portal.money import MoneyError, quantize
 from refunds.models import Chargeback
 
@@ -43,7 +45,7 @@ def _display(model_field, value, users: dict, currency: str) -> str:
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(value, datetime):
-        return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
+        return local_datetime(timezone.localtime(value))
     if isinstance(value, Decimal) and model_field.name != "quantity":
         try:
             return str(quantize(value, currency))
@@ -66,6 +68,17 @@ def _differences(older, newer):
             yield model_field, old, new
 
 
+def reason_text(reason: str | None) -> str:
+    """A stored reason (English, as history keeps it) for the reader: its label translated, its note as written.
+
+    "Record filing: Amazon case 17283940561, round 1" keeps the note; "Approve dispute" is translated whole.
+    """
+    if not reason:
+        return ""
+    label, sep, note = reason.partition(": ")
+    return f"{gettext(label)}{gettext(': ') if sep else ''}{note}"
+
+
 def case_timeline(case: Chargeback, *, limit: int = 200) -> list[TimelineEntry]:
     """Newest first; the oldest record is the case's creation (normally by sync)."""
     records = list(case.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
@@ -73,10 +86,11 @@ def case_timeline(case: Chargeback, *, limit: int = 200) -> list[TimelineEntry]:
     users = dict(get_user_model().objects.filter(pk__in=user_ids).values_list("pk", "username"))
     entries = []
     for index, record in enumerate(records[:limit]):
-        who = record.history_user.get_username() if record.history_user else "ACORN (sync or scheduler)"
+        who = record.history_user.get_username() if record.history_user else gettext("ACORN (sync or scheduler)")
         previous = records[index + 1] if index + 1 < len(records) else None
         if previous is None:
-            entries.append(TimelineEntry(record.history_date, who, record.history_change_reason or "", "created"))
+            why = reason_text(record.history_change_reason)
+            entries.append(TimelineEntry(record.history_date, who, why, "created"))
             continue
         changes = [
             Change(
@@ -87,5 +101,7 @@ def case_timeline(case: Chargeback, *, limit: int = 200) -> list[TimelineEntry]:
             )
             for model_field, old, new in _differences(previous, record)
         ]
-        entries.append(TimelineEntry(record.history_date, who, record.history_change_reason or "", "changed", changes))
+        entries.append(
+            TimelineEntry(record.history_date, who, reason_text(record.history_change_reason), "changed", changes)
+        )
     return entries

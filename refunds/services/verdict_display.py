@@ -1,6 +1,7 @@
 """The verdict as people and the API see it: one HTML snippet and one plain dict, from the stored assessment."""
 
 from django.template.loader import render_to_string
+from django.utils.translation import gettext
 
 from acorn_portal.money import Money
 from refunds.choices import CheckStatus, ProofKind
@@ -20,16 +21,46 @@ def render_verdict(chargeback) -> str:
     context = {"chargeback": chargeback, "assessment": assessment}
     if assessment is not None:
         labels = dict(CheckStatus.choices)
-        checks = [{**c, "status_label": labels.get(c.get("status"), c.get("status"))} for c in assessment.checks]
+        checks = [
+            {**c, "status_label": labels.get(c.get("status"), c.get("status")), "text": check_text(c)}
+            for c in assessment.checks
+        ]
         assessment.checks = checks  # display copy only; never saved from here
         context |= {
-            "recovery": str(Money(assessment.expected_recovery, assessment.currency)),
+            "summary": summary_text(assessment, checks),
+            "recovery": Money(assessment.expected_recovery, assessment.currency).localized(),
             "confidence_percent": int(assessment.confidence * 100),
             "evidence_missing": [_evidence_label(kind) for kind in assessment.evidence_missing],
             "overdue": is_overdue(chargeback),
             "rule_note": assessment.rule.note[:160] if assessment.rule_id and assessment.rule else "",
         }
     return render_to_string("refunds/verdict.html", context)
+
+
+def check_text(item: dict) -> str:
+    """A stored check in the reader's language (checks stored before messages were kept show as stored)."""
+    message = item.get("message")
+    if not message:
+        return item.get("text", "")
+    try:
+        return gettext(message) % item.get("params", {})
+    except (KeyError, TypeError, ValueError):  # a translation that lost a placeholder: say it in English
+        return item.get("text", "")
+
+
+def summary_text(assessment, translated_checks: list[dict]) -> str:
+    """The verdict's reason, translated; the family's conclusion after it as the stored summary has it."""
+    parts = assessment.summary_parts or {}
+    if not parts.get("message"):
+        return assessment.summary.partition(": ")[2] or assessment.summary
+    try:
+        text = gettext(parts["message"]) % parts.get("params", {})
+    except (KeyError, TypeError, ValueError):
+        return assessment.summary.partition(": ")[2] or assessment.summary
+    if parts.get("explained"):
+        conclusion = next((c["text"] for c in reversed(translated_checks) if c["code"].endswith(".conclusion")), "")
+        text += f" ({conclusion.lstrip('→ ')})"
+    return text
 
 
 def _evidence_label(kind: str) -> str:
@@ -47,7 +78,7 @@ def verdict_data(chargeback) -> dict | None:
         "expected_recovery": {"amount": str(assessment.expected_recovery), "currency": assessment.currency},
         "confidence": str(assessment.confidence),
         "match_status": assessment.match_status,
-        "checks": assessment.checks,
+        "checks": [{key: c[key] for key in ("code", "status", "text") if key in c} for c in assessment.checks],
         "evidence_present": assessment.evidence_present,
         "evidence_missing": assessment.evidence_missing,
         "matched_documents": assessment.matched,

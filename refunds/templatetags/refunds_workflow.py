@@ -22,6 +22,6 @@ def money(amount, currency):
     if amount is None or amount == "":
         return "—"
     try:
-        return str(Money(amount, currency))
+        return Money(amount, currency).localized()
     except MoneyError:
         return f"{amount} {currency}"

@@ -8,6 +8,7 @@ so "po# 2jk3s9vc" finds 2JK3S9VC.
 
 from django.contrib import admin
 from django.utils.html import format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from acorn_portal.admin_base import (
@@ -258,13 +259,13 @@ class InvoiceAdmin(PONumberSearchMixin, ReadOnlyFactsAdmin):
     readonly_fields = ("amount_display", "root_invoice", "suffix_chain", "parent_invoice", "derivative_invoices")
     fieldsets = (
         (None, {"fields": ("account", "number", "invoice_type", "direction", "amount_display", "status")}),
-        ("Dates", {"fields": ("invoice_date", "due_date")}),
-        ("Purchase order", {"fields": ("po_number",)}),
+        (_("Dates"), {"fields": ("invoice_date", "due_date")}),
+        (_("Purchase order"), {"fields": ("po_number",)}),
         (
-            "Amazon's derivative chain",
+            _("Amazon's derivative chain"),
             {"fields": ("root_invoice", "suffixes", "suffix_chain", "parent_invoice", "derivative_invoices")},
         ),
-        ("Sync", {"fields": ("created_at", "updated_at")}),
+        (_("Sync"), {"fields": ("created_at", "updated_at")}),
     )
     amount_display = money_column()
 
@@ -277,9 +278,9 @@ class InvoiceAdmin(PONumberSearchMixin, ReadOnlyFactsAdmin):
     @admin.display(description=_("root invoice"))
     def root_invoice(self, obj):
         if not obj.suffixes:
-            return "This is the vendor's original invoice."
+            return gettext("This is the vendor's original invoice.")
         root = self._family(obj).get(obj.root_number)
-        return admin_link(root) if root else f"{obj.root_number} (not synced)"
+        return admin_link(root) if root else gettext("%(number)s (not synced)") % {"number": obj.root_number}
 
     @admin.display(description=_("suffix chain"))
     def suffix_chain(self, obj):
@@ -295,7 +296,7 @@ class InvoiceAdmin(PONumberSearchMixin, ReadOnlyFactsAdmin):
         if parent_number is None:
             return "—"
         parent = self._family(obj).get(parent_number)
-        return admin_link(parent) if parent else f"{parent_number} (not synced)"
+        return admin_link(parent) if parent else gettext("%(number)s (not synced)") % {"number": parent_number}
 
     @admin.display(description="derivatives")
     def derivative_invoices(self, obj):
@@ -436,12 +437,12 @@ class ChargebackAdmin(CaseListMixin, ChargebackWorkflowAdminMixin, ReadOnlyFacts
     inlines = (VerdictInline,)  # the recommendation, deadlines and the checks behind them
     fieldsets = (
         (None, {"fields": ("account", "amazon_id", "family", "deduction_type", "sub_type", "amount_display")}),
-        ("What it is about", {"fields": ("issue_date", "quantity", "po_number", "purchase_order", "asin")}),
-        ("Invoice", {"fields": ("invoice_number", "invoice")}),
-        ("Amazon's status", {"fields": ("amazon_status", "amazon_dispute_id", "description")}),
-        ("Sync", {"fields": ("created_at", "updated_at")}),
+        (_("What it is about"), {"fields": ("issue_date", "quantity", "po_number", "purchase_order", "asin")}),
+        (_("Invoice"), {"fields": ("invoice_number", "invoice")}),
+        (_("Amazon's status"), {"fields": ("amazon_status", "amazon_dispute_id", "description")}),
+        (_("Sync"), {"fields": ("created_at", "updated_at")}),
         (
-            "Workflow record",
+            _("Workflow record"),
             {
                 "classes": ("collapse",),
                 "fields": (
@@ -465,11 +466,11 @@ class ChargebackAdmin(CaseListMixin, ChargebackWorkflowAdminMixin, ReadOnlyFacts
         if not obj.po_number_normalized:
             return "—"
         match = PurchaseOrder.objects.filter(account_id=obj.account_id, number_normalized=obj.po_number_normalized)
-        return admin_link(match.first(), None, missing="not synced")
+        return admin_link(match.first(), None, missing=gettext("not synced"))
 
     @admin.display(description=_("invoice in ACORN"))
     def invoice(self, obj):
         if not obj.invoice_number:
             return "—"
         match = Invoice.objects.filter(account_id=obj.account_id, number=obj.invoice_number.strip().upper())
-        return admin_link(match.first(), None, missing="not synced")
+        return admin_link(match.first(), None, missing=gettext("not synced"))

@@ -112,10 +112,10 @@ class PolicyRuleAdmin(TenantScopedHistoryAdmin):
     readonly_fields = ["seed_key", "updated_at", "source_links"]
     fieldsets = [
         (None, {"fields": ["organization", "family", "deduction_type", "marketplace", "region"]}),
-        ("In force", {"fields": ["effective_from", "effective_to"]}),
-        ("Window", {"fields": ["window_days", "window_anchor", "blackout_days", "blackout_anchor"]}),
-        ("Dispute", {"fields": ["max_dispute_rounds", "required_evidence", "min_amount", "min_amount_currency"]}),
-        ("Source", {"fields": ["note", "sources", "source_links", "confidence", "seed_key", "updated_at"]}),
+        (_("In force"), {"fields": ["effective_from", "effective_to"]}),
+        (_("Window"), {"fields": ["window_days", "window_anchor", "blackout_days", "blackout_anchor"]}),
+        (_("Dispute"), {"fields": ["max_dispute_rounds", "required_evidence", "min_amount", "min_amount_currency"]}),
+        (_("Source"), {"fields": ["note", "sources", "source_links", "confidence", "seed_key", "updated_at"]}),
     ]
 
     @admin.display(description=_("Source links"))

@@ -51,13 +51,13 @@ def catalogue_source() -> str:
 
 
 def translate_model_labels() -> None:
-    for model in _models():
-        opts = model._meta
-        for attr in ("verbose_name", "verbose_name_plural"):
-            value = getattr(opts, attr)
-            if isinstance(value, str) and not isinstance(value, Promise):
-                setattr(opts, attr, gettext_lazy(value))
-        for field in opts.get_fields():
-            value = getattr(field, "verbose_name", None)
-            if isinstance(value, str) and not isinstance(value, Promise):
-                field.verbose_name = gettext_lazy(value)
+    """Every label lazy in the reader's language; also those Django derives (`verbose_name_plural`)."""
+    with translation.override(None):
+        for model in _models():
+            opts = model._meta
+            for attr in ("verbose_name", "verbose_name_plural"):
+                setattr(opts, attr, gettext_lazy(str(getattr(opts, attr))))
+            for field in opts.get_fields():
+                value = getattr(field, "verbose_name", None)
+                if isinstance(value, str | Promise):
+                    field.verbose_name = gettext_lazy(str(value))

@@ -6,6 +6,7 @@ features add their permissions here, in one place.
 """
 
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 
@@ -211,4 +212,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 
 
 def group_name(role: str) -> str:
-    return f"ACORN {Role(role).label}"
+    # A stored name: always the English label, whatever language the request reads in.
+    with translation.override(None):
+        return f"ACORN {Role(role).label}"

@@ -67,7 +67,7 @@ class DeductionTypeFilter(admin.SimpleListFilter):
     whole table on each page load. Replace with the deduction-type catalogue once it is a model.
     """
 
-    title = "type"
+    title = _("type")
     parameter_name = "deduction_type"
 
     def lookups(self, request, model_admin):

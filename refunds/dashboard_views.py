@@ -73,8 +73,8 @@ def _charts(dashboard):
                 ),
                 categories=[formats.date_format(point["week"], "MONTH_DAY_FORMAT") for point in points],
                 series=[
-                    ("deducted", [point["deducted"] for point in points]),
-                    ("recovered", [point["recovered"] for point in points]),
+                    (gettext("deducted"), [point["deducted"] for point in points]),
+                    (gettext("recovered"), [point["recovered"] for point in points]),
                 ],
                 unit=currency,
                 places=places,
@@ -91,7 +91,7 @@ def _charts(dashboard):
                     description=gettext("Open amount in %(currency)s by days since Amazon issued the deduction.")
                     % {"currency": currency},
                     categories=[label for _key, label, _lo, _hi in AGING_BUCKETS],
-                    series=[("open amount", values)],
+                    series=[(gettext("open amount"), values)],
                     unit=currency,
                     places=CURRENCY_DECIMALS[currency],
                     show_values=True,

@@ -7,6 +7,7 @@ takes files in.
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from acorn_portal.services.events import emit_event
@@ -48,15 +49,17 @@ def add_evidence(*, chargeback: Chargeback, actor, kind: str, upload, note: str 
         uploaded_by=actor,
     )
     evidence.file.save("ignored", upload, save=False)  # the path comes from evidence_path(), not the name
+    with translation.override(None):  # history and the evaluation's cause keep English
+        kind = str(evidence.get_kind_display())
     try:
         with transaction.atomic():
             evidence._history_user = actor
-            evidence._change_reason = f"{evidence.get_kind_display()} uploaded"
+            evidence._change_reason = f"{kind} uploaded"
             evidence.save()
             # The verdict reads what evidence the case holds: redo it once the upload commits.
             from refunds.services.matching import schedule_evaluation
 
-            schedule_evaluation([chargeback.pk], cause=f"{evidence.get_kind_display()} uploaded")
+            schedule_evaluation([chargeback.pk], cause=f"{kind} uploaded")
             emit_event(
                 "chargeback.evidence_added",
                 organization=chargeback.account.organization,

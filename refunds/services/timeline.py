@@ -3,13 +3,14 @@
 Read from django-simple-history's records of the chargeback, each compared with the one before.
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from acorn_portal.formatting import local_datetime
 from acorn_portal.money import MoneyError, quantize
@@ -76,7 +77,19 @@ def reason_text(reason: str | None) -> str:
     if not reason:
         return ""
     label, sep, note = reason.partition(": ")
-    return f"{gettext(label)}{gettext(': ') if sep else ''}{note}"
+    for english, words in _REASONS:  # reasons with a name in them: "Assigned to olivia", "Photos uploaded"
+        if match := english.fullmatch(label):
+            label = gettext(words) % {key: gettext(value) for key, value in match.groupdict().items()}
+            break
+    else:
+        label = gettext(label)
+    return f"{label}{gettext(': ') if sep else ''}{note}"
+
+
+_REASONS = [
+    (re.compile(r"Assigned to (?P<who>.+)"), gettext_noop("Assigned to %(who)s")),
+    (re.compile(r"(?P<kind>.+) uploaded"), gettext_noop("%(kind)s uploaded")),
+]
 
 
 def case_timeline(case: Chargeback, *, limit: int = 200) -> list[TimelineEntry]:

@@ -42,8 +42,11 @@ def check_text(item: dict) -> str:
     message = item.get("message")
     if not message:
         return item.get("text", "")
+    # Values that are our own words (a window's anchor, why a deadline is provisional) are in the
+    # catalogue too; names, numbers and dates are not, and stay as they are.
+    params = {name: gettext(value) if value else value for name, value in item.get("params", {}).items()}
     try:
-        return gettext(message) % item.get("params", {})
+        return gettext(message) % params
     except (KeyError, TypeError, ValueError):  # a translation that lost a placeholder: say it in English
         return item.get("text", "")
 

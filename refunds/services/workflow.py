@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed, has_transition_perm
 
@@ -284,7 +285,8 @@ def approve_dispute(*, chargeback: Chargeback, actor, note: str = "") -> Chargeb
             approver=actor,
             comment=note,
         )
-        label = ApprovalLevel(level).label
+        with translation.override(None):  # the history keeps English
+            label = str(ApprovalLevel(level).label)
         return _record(
             case,
             actor,

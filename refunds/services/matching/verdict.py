@@ -180,11 +180,19 @@ def deadline_checks(rule, deadlines: Deadlines | None) -> list[dict]:
             )
         ]
     d = deadlines
-    text = (
-        f"Rule #{rule.pk}: {rule.window_days} days from the {WindowAnchor(rule.window_anchor).label.lower()} — "
-        f"disputable from {d.disputable_from}, Amazon's last day {d.due_on}, our target {d.target_on}."
+    text = gettext_noop(
+        "Rule #%(rule)s: %(days)s days from the %(anchor)s — disputable from %(disputable_from)s, "
+        "Amazon's last day %(due_on)s, our target %(target_on)s."
     )
-    checks = [check("deadline.window", CheckStatus.INFO, text)]
+    window = {
+        "rule": rule.pk,
+        "days": rule.window_days,
+        "anchor": WindowAnchor(rule.window_anchor).label.lower(),
+        "disputable_from": d.disputable_from,
+        "due_on": d.due_on,
+        "target_on": d.target_on,
+    }
+    checks = [check("deadline.window", CheckStatus.INFO, text, **window)]
     checks += [
         check("deadline.provisional", CheckStatus.WARNING, gettext_noop("Deadline provisional: %(n)s."), n=n)
         for n in d.provisional

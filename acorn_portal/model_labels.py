@@ -7,6 +7,8 @@ makes each label lazy at start-up. Migrations are untouched: they read the argum
 declared with, not the label it shows.
 """
 
+import json
+
 from django.apps import apps
 from django.utils import translation
 from django.utils.functional import Promise
@@ -43,7 +45,7 @@ def catalogue_source() -> str:
         "from django.utils.translation import gettext_noop",
         "",
         "LABELS = [",
-        *(f"    gettext_noop({label!r})," for label in labels()),
+        *(f"    gettext_noop({json.dumps(label, ensure_ascii=False)})," for label in labels()),
         "]",
         "",
     ]

@@ -83,9 +83,11 @@ def english_words(page) -> list[str]:
     # Free text as written (Amazon's descriptions, rule notes, comments) is marked lang="en" on the page.
     text = page.evaluate(
         """() => {
-            const copy = document.querySelector('#container').cloneNode(true);
-            copy.querySelectorAll('[lang="en"]').forEach((element) => element.remove());
-            return copy.innerText;
+            const marked = [...document.querySelectorAll('#container [lang="en"]')].filter((e) => !e.hidden);
+            marked.forEach((element) => { element.hidden = true; });
+            const text = document.querySelector('#container').innerText;
+            marked.forEach((element) => { element.hidden = false; });
+            return text;
         }"""
     )
     words = re.findall(r"[A-Za-z][A-Za-z0-9_'’-]+", text)

@@ -1,4 +1,4 @@
-"""Periodic work of the datasources app, as data; `install_schedules` upserts it after each migrate."""
+"""Periodic work of the datasources app, as data; acorn_portal.schedules installs it after each migrate."""
 
 from django_q.models import Schedule
 
@@ -16,10 +16,3 @@ SCHEDULES = [
         "schedule_type": Schedule.HOURLY,
     },
 ]
-
-
-def install_schedules(sender=None, **kwargs):
-    """Create or update the schedules above by name (idempotent); others' schedules are left alone."""
-    for spec in SCHEDULES:
-        values = {key: value for key, value in spec.items() if key != "name"}
-        Schedule.objects.update_or_create(name=spec["name"], defaults=values)

@@ -9,10 +9,8 @@ class RefundsConfig(AppConfig):
 
     def ready(self):
         from refunds import retention, signals  # noqa: F401 - signals connects receivers
-        from refunds.schedules import install_schedules
         from refunds.services.policy_seed import seed_all
 
-        post_migrate.connect(install_schedules, sender=self, dispatch_uid="refunds_install_schedules")
         # After refunds' own migrations: the catalogue and every organization's default rules.
         post_migrate.connect(seed_all, sender=self, dispatch_uid="refunds_seed_policy")
         retention.register()

@@ -1,4 +1,4 @@
-"""Periodic work of the refunds app, declared as data and upserted after every migrate."""
+"""Periodic work of the refunds app, declared as data; acorn_portal.schedules installs it after each migrate."""
 
 from django_q.models import Schedule
 
@@ -39,10 +39,3 @@ SCHEDULES = [
         "minutes": 1,
     },
 ]
-
-
-def install_schedules(sender=None, **kwargs) -> None:
-    """post_migrate receiver: make the schedules match SCHEDULES (keyed by name; idempotent)."""
-    for spec in SCHEDULES:
-        defaults = {key: value for key, value in spec.items() if key != "name"}
-        Schedule.objects.update_or_create(name=spec["name"], defaults=defaults)

@@ -5,9 +5,10 @@ from django.db import connection
 from django.urls import reverse
 from django_q.models import Schedule
 
+from acorn_portal.schedules import install_schedules
 from datasources import tasks
 from datasources.models import DataSource, SyncRun
-from datasources.schedules import SCHEDULES, install_schedules
+from datasources.schedules import SCHEDULES
 from simulator.server import serve
 from tests.datasources.simtools import make_sources, sim_options
 

@@ -14,8 +14,9 @@ import time_machine
 from django_q.models import Schedule, Task
 from django_q.scheduler import scheduler
 
+from acorn_portal.schedules import install_schedules
 from refunds.choices import ChargebackState, Recommendation
-from refunds.schedules import SCHEDULES, install_schedules
+from refunds.schedules import SCHEDULES
 from refunds.services.matching import evaluate_chargebacks
 from refunds.tasks import refresh_time_sensitive_verdicts, sweep_deadlines
 from tests.refunds.matching_data import make_chargeback, make_invoice, make_po, make_shipment

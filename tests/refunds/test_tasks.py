@@ -5,9 +5,10 @@ from datetime import timedelta
 from django_q.models import Schedule
 from django_q.tasks import async_task
 
+from acorn_portal.schedules import install_schedules
 from refunds.choices import ChargebackState
 from refunds.models import Chargeback
-from refunds.schedules import SCHEDULES, install_schedules
+from refunds.schedules import SCHEDULES
 from refunds.services import workflow
 from refunds.tasks import expire_case, sweep_deadlines
 from tests.refunds.cases import make_chargeback, reload, today, walk

@@ -41,7 +41,8 @@ class ChargebackAssessment(models.Model):
         indexes = [models.Index(fields=["recommendation"]), models.Index(fields=["match_status"])]
 
     def __str__(self):
-        return self.summary
+        # The recommendation in the reader's language; the stored summary (English) is for the API.
+        return str(self.get_recommendation_display())
 
     @property
     def expected_recovery_money(self) -> Money:

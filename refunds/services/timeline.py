@@ -14,6 +14,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from acorn_portal.formatting import local_datetime
 from acorn_portal.money import MoneyError, quantize
+from refunds.choices import Recommendation
 from refunds.models import Chargeback
 
 # Bookkeeping fields that change with every workflow save and say nothing on their own.
@@ -70,25 +71,43 @@ def _differences(older, newer):
 
 
 def reason_text(reason: str | None) -> str:
-    """A stored reason (English, as history keeps it) for the reader: its label translated, its note as written.
+    """A stored reason (English, as history keeps it) for the reader: our words translated, notes as written.
 
-    "Record filing: Amazon case 17283940561, round 1" keeps the note; "Approve dispute" is translated whole.
+    "Record filing: Amazon case 17283940561, round 1" keeps the note; "Approve dispute" is translated
+    whole; "due date 2026-12-01 → 2026-12-03: Photos uploaded" part by part.
     """
     if not reason:
         return ""
     label, sep, note = reason.partition(": ")
-    for english, words in _REASONS:  # reasons with a name in them: "Assigned to olivia", "Photos uploaded"
-        if match := english.fullmatch(label):
-            label = gettext(words) % {key: gettext(value) for key, value in match.groupdict().items()}
-            break
-    else:
-        label = gettext(label)
-    return f"{label}{gettext(': ') if sep else ''}{note}"
+    label = gettext("; ").join(_reason_part(part) for part in label.split("; "))
+    return f"{label}{gettext(': ') if sep else ''}{_reason_part(note) if note else ''}"
+
+
+def _reason_part(text: str) -> str:
+    for english, words in _REASONS:
+        if match := english.fullmatch(text):
+            return gettext(words) % {key: _value(value) for key, value in match.groupdict().items()}
+    return gettext(text)
+
+
+def _value(value: str) -> str:
+    return str(dict(Recommendation.choices).get(value) or gettext(value))
 
 
 _REASONS = [
     (re.compile(r"Assigned to (?P<who>.+)"), gettext_noop("Assigned to %(who)s")),
     (re.compile(r"(?P<kind>.+) uploaded"), gettext_noop("%(kind)s uploaded")),
+    (
+        re.compile(r"(?P<field>due date|target|disputable from|recommendation) (?P<old>\S+) → (?P<new>\S+)"),
+        gettext_noop("%(field)s %(old)s → %(new)s"),
+    ),
+]
+# The words writer.change_reason uses, for the catalogue.
+_FIELDS = [
+    gettext_noop("due date"),
+    gettext_noop("target"),
+    gettext_noop("disputable from"),
+    gettext_noop("recommendation"),
 ]
 
 

@@ -24,6 +24,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 # gitignored .env with generated secrets, which `manage.py` reads in any later shell.
 run: export ACORN_DEBUG ?= 1
 run: export ACORN_SIMULATOR_URL ?= http://127.0.0.1:$(SIM_PORT)
+run: export ACORN_PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 run: $(STAMP)
 	$(BIN)/python -m acorn_portal.dotenv
 	$(BIN)/python manage.py migrate --noinput

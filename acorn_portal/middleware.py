@@ -95,3 +95,32 @@ class LanguageMiddleware:
         patch_vary_headers(response, ("Accept-Language", "Cookie"))
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
         return response
+
+
+class ActiveOrganizationMiddleware:
+    """A person in several organizations works in one at a time: the one they chose with the switcher.
+
+    For every portal page (the admin, the dashboard, set-up, file downloads) the request's user is
+    narrowed to that organization before any view runs (acorn_portal.tenancy.work_in_organization),
+    so every list, choice and object page is scoped the way it is for a member of one organization.
+    The API (keys carry their own organization) and allauth's sign-in pages are left as they are.
+    """
+
+    LEFT_AS_THEY_ARE = ("/api/", "/accounts/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not request.path_info.startswith(self.LEFT_AS_THEY_ARE):
+            from acorn_portal.services.people import current_organization
+            from acorn_portal.tenancy import organization_ids_for, work_in_organization
+
+            org_ids = organization_ids_for(user)
+            if org_ids is not None and len(org_ids) > 1:
+                user._acorn_all_org_ids = org_ids  # the switcher still offers every one of them
+                organization = current_organization(request)
+                if organization is not None:
+                    work_in_organization(user, organization.pk)
+        return self.get_response(request)

@@ -51,6 +51,17 @@ class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices)
+    # An API key's service user acts for the person who issued the key: it may never do what that
+    # person may not do now (acorn_portal.tenancy), and four eyes counts the two as one person.
+    delegate_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="delegates",
+        editable=False,
+        help_text="The person this member (an API key) acts for.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     tenant_path = "organization"
@@ -193,15 +204,25 @@ class OutboxEvent(models.Model):
     object_type = models.CharField(max_length=60, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
     payload = models.JSONField(default=dict)
-    # Readers page by id (the feed, the fan-out), never by time: no index to keep up on every write.
+    # Readers page by id (the fan-out) or position (the feed), never by time: no index to keep up on every write.
     created_at = models.DateTimeField(auto_now_add=True)
+    # PostgreSQL: the writing transaction's id. Ids are handed out at insert but become visible at
+    # commit, so id order is not visibility order; the feed orders events only once their transaction
+    # is over (acorn_portal.services.events.publish). Empty on SQLite, whose writers are serialised.
+    txid = models.BigIntegerField(null=True, blank=True, editable=False)
+    # The feed's order: assigned once the event can no longer be overtaken by one committing later.
+    position = models.BigIntegerField(null=True, blank=True, unique=True, editable=False)
 
     tenant_path = "organization"
     objects = TenantQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["organization", "id"])]
+        indexes = [
+            models.Index(fields=["organization", "id"]),
+            models.Index(fields=["organization", "position"], name="outbox_feed_position"),
+            models.Index(fields=["txid", "id"], condition=models.Q(position__isnull=True), name="outbox_unpublished"),
+        ]
 
     def __str__(self):
         return f"{self.name} {self.object_type}:{self.object_id}"

@@ -117,6 +117,19 @@ class Money:
         return f"{local_number(quantize(self.amount, self.currency), places)} {self.currency}"
 
 
+def format_money(amount, currency: str) -> str:
+    """The one way an amount is shown: at its currency's decimals with the code ("1,234.50 EUR", "1,500 JPY").
+
+    Amounts are stored with 4 decimals; a bad currency code shows what was stored rather than failing a page.
+    """
+    if amount is None or amount == "":
+        return "—"
+    try:
+        return str(Money(amount, currency))
+    except MoneyError:
+        return f"{amount} {currency}"
+
+
 def totals_by_currency(items: Iterable[Money]) -> dict[str, Money]:
     """Sum amounts per currency: the only safe way to total a mixed list."""
     sums: dict[str, Decimal] = defaultdict(Decimal)

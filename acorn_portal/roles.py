@@ -205,6 +205,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "developer.view_apikey",
         "developer.add_apikey",
         "developer.change_apikey",
+        # OAuth apps: registered and revoked in the developer center, allowed on the consent page.
+        "developer.view_registeredapp",
+        "developer.add_registeredapp",
+        "developer.change_registeredapp",
+        "developer.view_appauthorization",
+        "developer.change_appauthorization",
         *_MANAGE_WEBHOOKS,
         *_LEDGER,
     ],

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "rest_framework_api_key",
+    "oauth2_provider",  # OAuth 2.0 for third-party apps (developer/oauth.py, docs/OAUTH.md)
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI and Redoc served from our static files, never a CDN
     "django_filters",
@@ -71,6 +72,8 @@ MIDDLEWARE = [
     "acorn_portal.middleware.RequestIDMiddleware",
     # Under /api/ only: any error response becomes application/problem+json (RFC 9457).
     "developer.api.problems.ProblemDetailsMiddleware",
+    # Under /api/ only: a body over the view's limit answers 413 before it is read.
+    "developer.api.limits.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -83,6 +86,8 @@ MIDDLEWARE = [
     # anyone who needs a second factor on the two-factor pages until they give one.
     "django_otp.middleware.OTPMiddleware",
     "acorn_portal.middleware.TwoFactorMiddleware",
+    # A person in several organizations sees and acts in the one they switched to (acorn_portal.tenancy).
+    "acorn_portal.middleware.ActiveOrganizationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -180,6 +185,9 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 # Largest evidence file and report file accepted, in bytes (acorn_portal/uploads.py checks both).
 ACORN_EVIDENCE_MAX_BYTES = env_int("ACORN_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
 ACORN_IMPORT_MAX_BYTES = env_int("ACORN_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+# Seconds the task cluster gives one report file import uploaded through the API (a million rows
+# takes minutes); a copy the broker hands out again meanwhile finds the import claimed and stops.
+ACORN_IMPORT_TASK_TIMEOUT = env_int("ACORN_IMPORT_TASK_TIMEOUT", 3600)
 # Stored uploads readable by the service account only (no world-readable evidence on a shared host).
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
@@ -270,17 +278,61 @@ REST_FRAMEWORK = {
     "DATETIME_FORMAT": "iso-8601",
     "COERCE_DECIMAL_TO_STRING": True,
 }
-# Requests per API key (DRF rate syntax: "600/min", "20/s"). Counted in the Django cache: with several
-# processes configure a shared cache, or each process counts separately.
+# Largest API request body in bytes: most endpoints, and the bulk document pushes (500 items each).
+# Report file uploads take ACORN_IMPORT_MAX_BYTES plus room for the form around the file.
+ACORN_API_MAX_BODY_BYTES = env_int("ACORN_API_MAX_BODY_BYTES", 1024 * 1024)
+ACORN_API_MAX_BULK_BODY_BYTES = env_int("ACORN_API_MAX_BULK_BODY_BYTES", 16 * 1024 * 1024)
+# Requests per API key (DRF rate syntax: "600/min", "20/s") in each window from the key's first
+# request. Counted in Django's cache, which every process shares (the file cache on one host, Redis
+# across hosts).
 ACORN_API_RATE = env_str("ACORN_API_RATE", "600/min")
-# Seconds a key's row is cached for authentication (0: look it up on every request). Revoking clears it
-# in this process's cache at once; other processes with their own cache follow within this time.
+# Seconds a key's row is cached for authentication (0: look it up on every request). Revoking deletes
+# the entry from the shared cache, so every process refuses the key at once.
 ACORN_API_KEY_CACHE_SECONDS = env_int("ACORN_API_KEY_CACHE_SECONDS", 10)
+# OAuth 2.0 for third-party apps (django-oauth-toolkit): authorization code with PKCE only.
+# Named (with its default) because developer.models_oauth points at it: migrations need the setting.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "SCOPES_BACKEND_CLASS": "developer.oauth.AcornScopes",
+    "OAUTH2_VALIDATOR_CLASS": "developer.oauth.AcornValidator",
+    "ACCESS_TOKEN_GENERATOR": "developer.oauth.new_access_token",
+    "REFRESH_TOKEN_GENERATOR": "developer.oauth.new_refresh_token",
+    "PKCE_REQUIRED": True,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("ACORN_OAUTH_ACCESS_TOKEN_SECONDS", 3600),
+    "REFRESH_TOKEN_EXPIRE_SECONDS": env_int("ACORN_OAUTH_REFRESH_TOKEN_SECONDS", 90 * 24 * 3600),
+    "ROTATE_REFRESH_TOKEN": True,
+    # https redirect URIs; http on 127.0.0.1 (RFC 8252 native apps) only where switched on (the demo, tests),
+    # and then checked to be loopback when an app is registered (developer.services.oauth).
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"]
+    if env_bool("ACORN_OAUTH_LOOPBACK_REDIRECTS", DEBUG)
+    else ["https"],
+    # RFC 9700 (OAuth 2.0 Security BCP) throughout: no implicit or password grant, S256 only, tokens in the
+    # header only, `iss` in the authorization response, tokens stored hashed, a replayed refresh token
+    # revokes its whole family.
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    **{
+        f"COMPLIANT_BCP_RFC9700_{gate}": True
+        for gate in (
+            "IMPLICIT_GRANT",
+            "PASSWORD_GRANT",
+            "PKCE_METHOD",
+            "ACCESS_TOKEN_TRANSPORT",
+            "AUTHZ_RESPONSE_ISS",
+            "TOKEN_STORAGE",
+            "REFRESH_TOKEN",
+            "REDIRECT_URI_MATCHING",
+            "PKCE_REQUIRED",
+        )  # fmt: skip
+    },
+}
 SPECTACULAR_SETTINGS = {
     "TITLE": "ACORN API",
     "DESCRIPTION": (
         "Deductions, documents, imports, sync runs and events of one organization. Authenticate with "
-        "`Authorization: Bearer <key>` (keys are issued in the portal's Developer center). Errors are "
+        "`Authorization: Bearer <key>` (keys are issued in the portal's Developer center), or, for a "
+        "third-party app, with an OAuth 2.0 access token (`Authorization: Bearer acorn_at_…`) from the "
+        "authorization code flow with PKCE. Errors are "
         "`application/problem+json` (RFC 9457) with a `request_id`; every response carries `X-Request-ID`. "
         "Send `Idempotency-Key` on POST to make a retry safe. Money is `{amount: string, currency}`, "
         "dates ISO 8601. Lists use cursor pagination: follow `next`."
@@ -335,12 +387,23 @@ WEBHOOK_BACKOFF_BASE_SECONDS = env_int("ACORN_WEBHOOK_BACKOFF_BASE_SECONDS", 60)
 WEBHOOK_BACKOFF_MAX_SECONDS = env_int("ACORN_WEBHOOK_BACKOFF_MAX_SECONDS", 4 * 3600)
 WEBHOOK_DISABLE_AFTER_FAILURES = env_int("ACORN_WEBHOOK_DISABLE_AFTER_FAILURES", 20)
 WEBHOOK_DISABLE_AFTER_HOURS = env_int("ACORN_WEBHOOK_DISABLE_AFTER_HOURS", 12)
+# After a secret rotation the old secret still signs (a second v1) this long, then expires.
+WEBHOOK_SECRET_OVERLAP_HOURS = env_int("ACORN_WEBHOOK_SECRET_OVERLAP_HOURS", 24)
 # Most journal lines one ledger export holds; the rest of the period goes into the next export.
 LEDGER_EXPORT_MAX_LINES = env_int("ACORN_LEDGER_EXPORT_MAX_LINES", 50_000)
-# One Redis for every process when the portal runs on several: the task broker, and Django's cache,
-# which holds the API throttle counters and the API key cache (so a revocation is seen by every web
-# process at once). Without it: the ORM broker and a cache per process (fine for one host).
+# One Redis for every process when the portal runs on several hosts: the task broker, and Django's
+# cache, which holds the API throttle counters and the API key cache (so a revocation is seen by every
+# web process at once). Without it: the ORM broker and a file cache in ACORN_CACHE_DIR, which every
+# process of one host shares (acorn_portal/cache.py).
 REDIS_URL = env_str("REDIS_URL", "")
+CACHES = {
+    "default": {
+        "BACKEND": "acorn_portal.cache.LockedFileBasedCache",
+        "LOCATION": env_str("ACORN_CACHE_DIR", "") or str(BASE_DIR / "var" / "cache"),
+        "TIMEOUT": 300,
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    }
+}
 if REDIS_URL:
     Q_CLUSTER.pop("orm")
     Q_CLUSTER["redis"] = REDIS_URL

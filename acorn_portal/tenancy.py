@@ -17,11 +17,37 @@ def organization_ids_for(user) -> list[int] | None:
         return None
     cached = getattr(user, "_acorn_org_ids", None)
     if cached is None:
-        from acorn_portal.models import Membership
-
-        cached = list(Membership.objects.filter(user=user).order_by().values_list("organization_id", flat=True))
+        cached = sorted({org_id for org_id, _role, _issuer in _memberships(user)})
         user._acorn_org_ids = cached
     return cached
+
+
+def _memberships(user) -> list[tuple]:
+    """(organization id, role, issuer) of each membership, the issuer being the person an API key's
+    service user acts for (None for people): one query per request, cached on the user object."""
+    cached = getattr(user, "_acorn_memberships", None)
+    if cached is None:
+        from acorn_portal.models import Membership
+
+        memberships = Membership.objects.filter(user=user).select_related("delegate_of").order_by()
+        cached = [(m.organization_id, m.role, m.delegate_of) for m in memberships]
+        user._acorn_memberships = cached
+    return cached
+
+
+def work_in_organization(user, organization_id: int) -> None:
+    """From here on, this user object (one request's) counts only `organization_id` among its organizations.
+
+    Everything that scopes through this module (admin rows, choices, filters, object pages, the
+    permission checks per organization) then shows and acts in the organization the person chose
+    with the switcher, not in all of theirs at once. Superusers are left as they are (every organization).
+    """
+    if user is None or not user.is_authenticated or not user.is_active or user.is_superuser:
+        return
+    user._acorn_org_ids = [org_id for org_id in organization_ids_for(user) if org_id == organization_id]
+    user._acorn_memberships = [membership for membership in _memberships(user) if membership[0] == organization_id]
+    if hasattr(user, "_acorn_org_perms"):
+        del user._acorn_org_perms  # read again from the narrowed memberships
 
 
 class TenantQuerySet(models.QuerySet):
@@ -55,7 +81,6 @@ def organizations_with_perm(user, perm: str) -> set[int] | None:
     if by_perm is None:
         from django.contrib.auth.models import Group
 
-        from acorn_portal.models import Membership
         from acorn_portal.roles import Role, group_name
 
         # Two queries per request, cached on the user object the request carries.
@@ -67,11 +92,41 @@ def organizations_with_perm(user, perm: str) -> set[int] | None:
             if codename:
                 role_perms.setdefault(name, set()).add(f"{app_label}.{codename}")
         by_perm = {}
-        for org_id, role in Membership.objects.filter(user=user).order_by().values_list("organization_id", "role"):
+        for org_id, role, issuer in _memberships(user):
             for granted in role_perms.get(group_name(role), ()):
-                by_perm.setdefault(granted, set()).add(org_id)
+                # A delegate (an API key) holds a permission only while its person holds it too.
+                if issuer is None or _issuer_may(issuer, granted, org_id):
+                    by_perm.setdefault(granted, set()).add(org_id)
         user._acorn_org_perms = by_perm
     return set(by_perm.get(perm, ()))
+
+
+def _issuer_may(issuer, perm: str, organization_id: int) -> bool:
+    allowed = organizations_with_perm(issuer, perm)
+    return allowed is None or organization_id in allowed
+
+
+def person_ids_behind(user_ids, organization_id: int) -> dict[int, int]:
+    """Each user id mapped to the person acting through it in that organization: an API key's
+    service user to the key's issuer, everyone else to themselves (four eyes compares these)."""
+    from acorn_portal.models import Membership
+
+    ids = {user_id for user_id in user_ids if user_id is not None}
+    behind = {user_id: user_id for user_id in ids}
+    rows = Membership.objects.filter(
+        organization_id=organization_id, user_id__in=ids, delegate_of__isnull=False
+    ).values_list("user_id", "delegate_of_id")
+    behind.update(dict(rows))
+    return behind
+
+
+def same_person(user_id, other_ids, organization_id: int) -> bool:
+    """Whether `user_id` is, or acts for, the same person as any of `other_ids` in the organization."""
+    others = [other for other in other_ids if other is not None]
+    if user_id is None or not others:
+        return False
+    behind = person_ids_behind([user_id, *others], organization_id)
+    return any(behind[user_id] == behind[other] for other in others)
 
 
 def organization_id_of(obj) -> int | None:

@@ -36,6 +36,7 @@ urlpatterns = [
     path("accounts/login/error/", views_people.sso_login_error, name="socialaccount_login_error"),
     path("accounts/signup/", views_people.sso_signup_refused, name="socialaccount_signup"),
     path("dashboard/", include("refunds.dashboard_urls")),
+    path("inbox/", include("refunds.inbox")),
     path("setup/", include("datasources.urls_setup")),
     path("status/", views.status, name="status"),
     path("language/", views.set_language, name="set-language"),
@@ -43,4 +44,6 @@ urlpatterns = [
     path("files/", include("refunds.urls")),
     path("files/", include("datasources.urls")),
     path("api/v1/", include("developer.api.urls")),
+    # OAuth 2.0 for third-party apps: consent, token and revocation (docs/OAUTH.md).
+    path("oauth/", include("developer.urls_oauth")),
 ]

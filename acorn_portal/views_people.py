@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -149,7 +150,12 @@ def switch(request):
     except (ValueError, PermissionDenied):
         raise Http404(_("Not one of your organizations.")) from None
     messages.success(request, f"You are now working in {organization}.")
-    return HttpResponseRedirect(reverse("onboarding:start"))
+    landing = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        landing, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        landing = reverse("onboarding:start")
+    return HttpResponseRedirect(landing)
 
 
 # -- people ---------------------------------------------------------------------------------------

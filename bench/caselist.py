@@ -93,7 +93,7 @@ def sortable_columns(model_admin, request) -> list[tuple[int, str]]:
 def requests_to_measure(user, model_admin) -> list[tuple[str, str, dict]]:
     from django.test import RequestFactory
 
-    from refunds.admin_workflow import QueueFilter
+    from refunds.admin_queues import QueueFilter
     from refunds.models import Chargeback
 
     account = Chargeback.objects.order_by("account_id").values_list("account_id", flat=True).first()

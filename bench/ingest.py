@@ -288,9 +288,9 @@ def run_phase(accounts: dict, base_url: str) -> Tally:
         real_renew_lease(*args)
         committing["at"] = time.perf_counter()
 
-    def hand_onward(ids):
+    def hand_onward(ids, **kwargs):
         started = time.perf_counter()
-        real_hand_onward(ids)
+        real_hand_onward(ids, **kwargs)
         tally.matching += time.perf_counter() - started
 
     real_hand_onward, real_renew_lease = sync.hand_onward, sync.renew_lease

@@ -32,10 +32,10 @@ from acorn_portal.admin_base import (
 from acorn_portal.outbound import OutboundRefused, check_url
 from acorn_portal.uploads import megabytes
 from datasources.connectors.report_columns import ReportKind, mappable_fields
-from datasources.models import ColumnMapping, DataSource, FileImport, SyncCheckpoint, SyncRun
+from datasources.models import ColumnMapping, DataSource, FileImport, ImportStatus, SyncCheckpoint, SyncRun
 from datasources.services import sync
 from datasources.services.credentials import record_credentials_change
-from datasources.services.imports import check_report_file, import_report_file, max_upload_bytes
+from datasources.services.imports import check_report_file, import_progress, import_report_file, max_upload_bytes
 
 
 class FileImportForm(forms.ModelForm):
@@ -62,7 +62,8 @@ class FileImportForm(forms.ModelForm):
 
 @admin.register(FileImport)
 class FileImportAdmin(TenantScopedAdmin):
-    list_display = ("__str__", "account", "kind", "status", "rows", "created", "updated", "error_count", "created_at")
+    list_display = ("__str__", "account", "kind", "status", "progress", "created", "updated", "error_count",
+                    "created_at")  # fmt: skip
     list_filter = (AccountListFilter, "kind", "status", "created_at")
     list_select_related = ("account",)
     search_fields = ("=sha256", "original_name")
@@ -71,6 +72,7 @@ class FileImportAdmin(TenantScopedAdmin):
         "account",
         "kind",
         "status",
+        "progress",
         "message",
         "original_name",
         "size",
@@ -89,6 +91,13 @@ class FileImportAdmin(TenantScopedAdmin):
         "stored_file",
         "error_report",
     )
+
+    @admin.display(description="rows done")
+    def progress(self, obj):
+        done = import_progress(import_id=obj.pk, status=obj.status, rows=obj.rows)
+        if done["rows_total"] is None:
+            return "waiting for the task cluster" if obj.status == ImportStatus.QUEUED else "reading the file"
+        return f"{done['rows_done']:,} of {done['rows_total']:,}"
 
     def add_view(self, request, form_url="", extra_context=None):
         extra_context = {**(extra_context or {}), "title": "Import a report file"}

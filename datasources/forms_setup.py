@@ -1,7 +1,8 @@
 """Forms to set up a vendor account and its data sources without JSON: one form per connector kind.
 
 Secrets are write-only: the fields never show what is stored, and leaving them empty keeps it.
-Settings the connector reads (datasources.connectors.spapi / data_feed) are written from named fields.
+Settings the connector reads (datasources.connectors.spapi / data_feed) are written from named fields;
+report-file column mappings are rows of a formset, one header and one field each.
 """
 
 from django import forms
@@ -11,16 +12,24 @@ from django.views.decorators.debug import sensitive_variables
 from acorn_portal.marketplaces import MARKETPLACE_CHOICES, SP_API_ENDPOINTS, Region
 from acorn_portal.models import VendorAccount
 from acorn_portal.outbound import OutboundRefused, check_url
+from datasources.connectors.report_columns import header_key, mappable_fields
 from datasources.models import DataSource, DataSourceKind
+from datasources.services.imports import check_report_file
 
 
 class VendorAccountSetupForm(forms.ModelForm):
-    """Name, marketplace and vendor codes; currency and time zone follow the marketplace."""
+    """Name, marketplace, vendor codes and payment terms; currency and time zone follow the marketplace."""
 
     class Meta:
         model = VendorAccount
-        fields = ("name", "marketplace", "vendor_codes")
-        help_texts = {"marketplace": "The currency and the time zone of deadlines follow from it."}
+        fields = ("name", "marketplace", "vendor_codes", "payment_terms_net_days")
+        help_texts = {
+            "marketplace": _("The currency and the time zone of deadlines follow from it."),
+            "payment_terms_net_days": _(
+                "Days after the invoice date Amazon pays you (e.g. 60 for net 60), as in your vendor agreement. "
+                "Leave empty if you do not know."
+            ),
+        }
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
@@ -213,3 +222,65 @@ class DataFeedSourceForm(SourceFormBase):
 
 
 SOURCE_FORMS = {form.kind: form for form in (SpApiSourceForm, DataFeedSourceForm)}
+
+
+class ColumnMappingRowForm(forms.Form):
+    """One of the vendor's headers and the ACORN field it holds."""
+
+    source_header = forms.CharField(label=_("Header in your file"), max_length=200, required=False)
+    field = forms.ChoiceField(label=_("ACORN field"), required=False)
+
+    def __init__(self, *args, kind: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["field"].choices = [("", "—")] + [
+            (name, f"{label} ({name})") for name, label in mappable_fields(kind)
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("source_header", "").strip() and not cleaned.get("field"):
+            self.add_error("field", _("Pick the field this column holds."))
+        if cleaned.get("field") and not cleaned.get("source_header", "").strip():
+            self.add_error("source_header", _("Give the header as it appears in the file."))
+        return cleaned
+
+
+class BaseColumnMappingFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        seen = set()
+        for form in self.forms:
+            key = header_key(form.cleaned_data.get("source_header", ""))
+            if key and key in seen:
+                raise forms.ValidationError(
+                    _("The header %(header)s is mapped twice.") % {"header": form.cleaned_data["source_header"]}
+                )
+            seen.add(key)
+
+    def pairs(self) -> list[tuple[str, str]]:
+        """(header, field) of the filled rows, those ticked for removal left out."""
+        return [
+            (form.cleaned_data["source_header"].strip(), form.cleaned_data["field"])
+            for form in self.forms
+            if form.cleaned_data.get("source_header", "").strip() and not form.cleaned_data.get("DELETE")
+        ]
+
+
+ColumnMappingFormSet = forms.formset_factory(
+    ColumnMappingRowForm, formset=BaseColumnMappingFormSet, extra=3, can_delete=True
+)
+
+
+class SampleFileForm(forms.Form):
+    sample = forms.FileField(
+        label=_("Sample file"),
+        required=False,
+        help_text=_("A report of this kind as Vendor Central gave it: the preview says how each header is read."),
+    )
+
+    def clean_sample(self):
+        sample = self.cleaned_data.get("sample")
+        if sample:
+            check_report_file(sample)
+        return sample

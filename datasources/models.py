@@ -29,6 +29,7 @@ def import_upload_path(instance, filename: str) -> str:
 
 
 class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
     PROCESSING = "processing", _("Processing")
     IMPORTED = "imported", _("Imported")
     PARTIAL = "partial", _("Imported except rows with errors")

@@ -32,7 +32,7 @@ def expired_imports(organization_id: int, now, policy):
         account__organization_id=organization_id,
         created_at__lt=cutoff(policy, "sync_payload_days", now),
         file_removed_at__isnull=True,
-    ).exclude(status=ImportStatus.PROCESSING)
+    ).exclude(status__in=[ImportStatus.QUEUED, ImportStatus.PROCESSING])
 
 
 def count_payloads(organization_id: int, now, policy) -> dict:

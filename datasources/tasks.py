@@ -9,6 +9,7 @@ from acorn_portal import clock
 from acorn_portal.models import VendorAccount
 from datasources.models import DataSource
 from datasources.services import sync
+from datasources.services.imports import run_queued_import
 
 
 def sync_account(account_id: int, trigger: str = "schedule") -> str:
@@ -21,6 +22,14 @@ def sync_account(account_id: int, trigger: str = "schedule") -> str:
     except sync.AccountBusyError:
         return f"{account}: another sync holds the account, skipped"
     return f"{account}: {sync.summary(runs)}"
+
+
+def run_file_import(import_id: int) -> str:
+    """Parse and ingest a report file uploaded through the API; a duplicate finds it claimed and stops."""
+    done = run_queued_import(import_id)
+    if done is None:
+        return f"file import {import_id}: not queued (done, running or gone), nothing to do"
+    return f"file import {import_id}: {done.status}, {done.rows} rows, {done.error_count} error(s)"
 
 
 def sync_due_sources() -> str:

@@ -12,4 +12,6 @@ urlpatterns = [
     path("sources/<int:pk>/change/", views.source_edit, name="source-edit"),
     path("sources/<int:pk>/test/", views.source_test, name="source-test"),
     path("sources/<int:pk>/sync/", views.source_sync, name="source-sync"),
+    path("mappings/", views.mappings, name="mappings"),
+    path("mappings/<str:kind>/", views.mappings_edit, name="mappings-edit"),
 ]

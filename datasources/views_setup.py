@@ -4,19 +4,22 @@ rows of other organizations are "not found". Thin: rules in datasources.services
 
 from django.contrib import admin, messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from acorn_portal.models import VendorAccount
 from acorn_portal.services.people import current_organization
 from acorn_portal.tenancy import perm_in_org
-from datasources.forms_setup import SOURCE_FORMS, VendorAccountSetupForm
+from datasources.connectors.report_columns import ReportKind, mappable_fields
+from datasources.connectors.report_files import ReportFileError, preview_headers
+from datasources.forms_setup import SOURCE_FORMS, ColumnMappingFormSet, SampleFileForm, VendorAccountSetupForm
 from datasources.models import DataSource, DataSourceKind
+from datasources.services import mappings as mapping_service
 from datasources.services import setup
 from datasources.services.connection_check import check_connection
 
@@ -140,3 +143,58 @@ def source_sync(request, pk):
     setup.start_sync(actor=request.user, source=source)
     messages.success(request, "Sync started: the counts below grow page by page.")
     return HttpResponseRedirect(reverse("setup:source", args=[source.pk]))
+
+
+@login_required
+@require_GET
+def mappings(request):
+    organization = _organization(request, "datasources.view_columnmapping")
+    kinds = [(kind, label, len(mapping_service.mappings_of(organization, kind))) for kind, label in ReportKind.choices]
+    return _page(request, "mappings.html", _("Report-file column mappings"), kinds=kinds, organization=organization)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mappings_edit(request, kind):
+    if kind not in ReportKind.values:
+        raise Http404("Unknown kind of report.")
+    organization = _organization(request, "datasources.view_columnmapping")
+    stored = mapping_service.mappings_of(organization, kind)
+    initial = [{"source_header": m.source_header, "field": m.field} for m in stored]
+    # Posted rows stand on their own: with `initial` as well, a row left as stored would count as unchanged and
+    # skip validation (a duplicate of it would go unnoticed).
+    formset = ColumnMappingFormSet(
+        request.POST or None, initial=None if request.POST else initial, form_kwargs={"kind": kind}, prefix="map"
+    )
+    sample_form = SampleFileForm(request.POST or None, request.FILES or None)
+    preview = preview_error = None
+    if request.method == "POST" and formset.is_valid() and sample_form.is_valid():
+        sample = sample_form.cleaned_data.get("sample")
+        if "save" in request.POST:
+            try:
+                mapping_service.replace_column_mappings(
+                    actor=request.user, organization=organization, kind=kind, pairs=formset.pairs()
+                )
+            except ValidationError as exc:
+                formset._non_form_errors = formset.error_class(exc.messages)
+            else:
+                messages.success(request, _("Column mappings saved: imports of this kind read them from now on."))
+                return HttpResponseRedirect(reverse("setup:mappings-edit", args=[kind]))
+        elif sample is None:
+            preview_error = _("Choose a sample file to preview.")
+        else:
+            try:
+                preview = preview_headers(sample.read(), kind=kind, mapping=dict(formset.pairs()))
+            except ReportFileError as exc:
+                preview_error = str(exc)
+    return _page(
+        request,
+        "mappings_form.html",
+        _("Column mappings: %(kind)s") % {"kind": ReportKind(kind).label},
+        formset=formset,
+        sample_form=sample_form,
+        preview=preview,
+        preview_error=preview_error,
+        kind=kind,
+        fields=mappable_fields(kind),
+    )

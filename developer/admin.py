@@ -16,7 +16,7 @@ from acorn_portal import clock
 from acorn_portal.admin_base import TenantScopedAdmin
 from developer.models import APIKey
 from developer.scopes import Scope
-from developer.services.keys import issue_api_key, revoke_api_key
+from developer.services.keys import issue_api_key, revoke_api_key, roles_issuable_by
 
 
 class APIKeyCreateForm(forms.ModelForm):
@@ -69,7 +69,33 @@ class APIKeyAdmin(TenantScopedAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
             kwargs["form"] = APIKeyCreateForm
-        return super().get_form(request, obj, change=change, **kwargs)
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None:
+            form = self._capped_to_issuer(form, request.user)
+        return form
+
+    @staticmethod
+    def _capped_to_issuer(form_class, user):
+        """Only roles the issuer holds every permission of, in the chosen organization (checked on save)."""
+
+        class CappedForm(form_class):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                if user.is_superuser:
+                    return
+                organizations = list(self.fields["organization"].queryset[:2])
+                if len(organizations) == 1:  # with several, the choice is checked against the one picked
+                    allowed = roles_issuable_by(user, organizations[0])
+                    self.fields["role"].choices = [c for c in self.fields["role"].choices if c[0] in allowed]
+
+            def clean(self):
+                cleaned = super().clean()
+                organization, role = cleaned.get("organization"), cleaned.get("role")
+                if organization and role and role not in roles_issuable_by(user, organization):
+                    self.add_error("role", "A key may not do more than you may: choose a role within yours.")
+                return cleaned
+
+        return CappedForm
 
     def get_fields(self, request, obj=None):
         if obj is None:
@@ -133,5 +159,5 @@ class APIKeyAdmin(TenantScopedAdmin):
         self.message_user(request, f"{revoked} key(s) revoked; clients using them now get 401.", messages.SUCCESS)
 
 
-# Webhooks (endpoints, delivery log) and the ledger export (GL mapping, exports) have their own modules.
-from developer import admin_ledger, admin_webhooks  # noqa: E402, F401 - registers the admin classes
+# Webhooks (endpoints, delivery log), the ledger export (GL mapping, exports) and OAuth apps have their own modules.
+from developer import admin_ledger, admin_oauth, admin_webhooks  # noqa: E402, F401 - registers the admin classes

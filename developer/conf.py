@@ -36,3 +36,8 @@ def disable_after() -> timedelta:
 
 def ledger_export_max_lines() -> int:
     return _setting("LEDGER_EXPORT_MAX_LINES", 50_000)
+
+
+def webhook_secret_overlap() -> timedelta:
+    """How long the old secret still signs after a rotation (both signatures are sent meanwhile)."""
+    return timedelta(hours=_setting("WEBHOOK_SECRET_OVERLAP_HOURS", 24))

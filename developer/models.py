@@ -149,6 +149,10 @@ class WebhookEndpoint(models.Model):
         default=list, validators=[validate_events], help_text=_("Event types this endpoint receives.")
     )
     secret = EncryptedTextField(editable=False)
+    # After a rotation the old secret still signs (a second v1) until it expires, so receivers can
+    # switch over without losing deliveries.
+    previous_secret = EncryptedTextField(blank=True, default="", editable=False)
+    previous_secret_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
     is_enabled = models.BooleanField("enabled", default=True)
     disabled_reason = models.TextField(blank=True, editable=False)
     disabled_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -179,6 +183,14 @@ class WebhookEndpoint(models.Model):
 
     def subscribes_to(self, event_name: str) -> bool:
         return event_name in (self.events or [])
+
+    def signing_secrets(self, now) -> list[str]:
+        """The secrets a delivery is signed with now: the current one, and the previous one while it lasts."""
+        secrets_now = [self.secret]
+        expires = self.previous_secret_expires_at
+        if self.previous_secret and expires is not None and now < expires:
+            secrets_now.append(self.previous_secret)
+        return secrets_now
 
 
 class WebhookDelivery(models.Model):
@@ -329,3 +341,7 @@ class LedgerExportLine(models.Model):
 
     def __str__(self):
         return self.line_key
+
+
+# OAuth apps and their approvals live in their own module.
+from developer.models_oauth import AppAuthorization, RegisteredApp  # noqa: E402, F401

@@ -32,10 +32,14 @@ def compute(secret: str | bytes, body: str | bytes, timestamp: int) -> str:
     return hmac.new(_as_bytes(secret), message, hashlib.sha256).hexdigest()
 
 
-def sign(secret: str | bytes, body: str | bytes, timestamp: int | None = None) -> str:
-    """The value of the ACORN-Signature header for this body, e.g. "t=1764158400,v1=5257a8…"."""
+def sign(secret: str | bytes, body: str | bytes, timestamp: int | None = None, *older: str | bytes) -> str:
+    """The value of the ACORN-Signature header for this body, e.g. "t=1764158400,v1=5257a8…".
+
+    Secrets in `older` (a rotation in progress) add one more v1 each, so receivers holding either verify.
+    """
     timestamp = int(time.time()) if timestamp is None else int(timestamp)
-    return f"t={timestamp},{SCHEME}={compute(secret, body, timestamp)}"
+    signatures = "".join(f",{SCHEME}={compute(key, body, timestamp)}" for key in (secret, *older))
+    return f"t={timestamp}{signatures}"
 
 
 def parse(header: str) -> tuple[int, list[str]]:

@@ -22,11 +22,11 @@ from acorn_portal.admin_base import (
     admin_link,
     money_column,
 )
-from refunds import admin_alerts  # noqa: F401 - registers the alert admins
+from refunds import admin_alerts, admin_rules  # noqa: F401 - registers the alert and policy admins
 from refunds.admin_caselist import CaseListMixin
 from refunds.admin_dashboard import FigureFilter
-from refunds.admin_rules import VerdictInline
-from refunds.admin_workflow import ChargebackWorkflowAdminMixin, QueueFilter
+from refunds.admin_queues import QueueFilter
+from refunds.admin_workflow import ChargebackWorkflowAdminMixin
 from refunds.identifiers import normalize_po_number, parse_invoice_number
 from refunds.models import (
     Carton,
@@ -433,14 +433,34 @@ class ChargebackAdmin(CaseListMixin, ChargebackWorkflowAdminMixin, ReadOnlyFacts
     # What the search looks at; it runs as `ChargebackQuerySet.find` (refunds.admin_caselist).
     search_fields = ("=amazon_id", "=amazon_dispute_id", "=asin", "=invoice_number", "=filed_case_id")
     search_help_text = _("Amazon id, dispute id, ASIN, invoice number or PO number (any spelling).")
-    readonly_fields = ("amount_display", "purchase_order", "invoice")
-    inlines = (VerdictInline,)  # the recommendation, deadlines and the checks behind them
+    readonly_fields = (
+        "amount_display",
+        "purchase_order",
+        "invoice",
+        "approved_display",
+        "recovered_display",
+        "written_off_display",
+    )
+    # The decision (recommendation, checks, deadlines, what is missing) leads the case page
+    # (admin/refunds/chargeback/_decision.html); the facts below are collapsed, for checking.
     fieldsets = (
-        (None, {"fields": ("account", "amazon_id", "family", "deduction_type", "sub_type", "amount_display")}),
-        (_("What it is about"), {"fields": ("issue_date", "quantity", "po_number", "purchase_order", "asin")}),
-        (_("Invoice"), {"fields": ("invoice_number", "invoice")}),
-        (_("Amazon's status"), {"fields": ("amazon_status", "amazon_dispute_id", "description")}),
-        (_("Sync"), {"fields": ("created_at", "updated_at")}),
+        (
+            _("Deduction as Amazon issued it"),
+            {
+                "classes": ("collapse",),
+                "fields": ("account", "amazon_id", "family", "deduction_type", "sub_type", "amount_display"),
+            },
+        ),
+        (
+            _("What it is about"),
+            {"classes": ("collapse",), "fields": ("issue_date", "quantity", "po_number", "purchase_order", "asin")},
+        ),
+        (_("Invoice"), {"classes": ("collapse",), "fields": ("invoice_number", "invoice")}),
+        (
+            _("Amazon's status"),
+            {"classes": ("collapse",), "fields": ("amazon_status", "amazon_dispute_id", "description")},
+        ),
+        (_("Synced"), {"classes": ("collapse",), "fields": ("created_at", "updated_at")}),
         (
             _("Workflow record"),
             {
@@ -452,14 +472,17 @@ class ChargebackAdmin(CaseListMixin, ChargebackWorkflowAdminMixin, ReadOnlyFacts
                     ("approved_by", "approved_at"),
                     ("second_approved_by", "second_approved_at"),
                     ("dispute_round", "filed_case_id", "filed_on"),
-                    ("amazon_approved_amount", "recovered_amount", "recovered_on", "recovery_reference"),
-                    ("written_off_amount", "resolution_reason", "decided_at"),
+                    ("approved_display", "recovered_display", "recovered_on", "recovery_reference"),
+                    ("written_off_display", "resolution_reason", "decided_at"),
                     ("disputable_from", "due_on", "target_on", "recommendation"),
                 ),
             },
         ),
     )
     amount_display = money_column()
+    approved_display = money_column("amazon_approved_amount", description=_("Amazon approved"))
+    recovered_display = money_column("recovered_amount", description=_("recovered"))
+    written_off_display = money_column("written_off_amount", description=_("written off"))
 
     @admin.display(description=_("purchase order in ACORN"))
     def purchase_order(self, obj):

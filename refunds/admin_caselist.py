@@ -20,6 +20,7 @@ from django.db.models import F, OrderBy
 from acorn_portal.admin_base import EstimatedCountPaginator
 from acorn_portal.models import VendorAccount
 from acorn_portal.tenancy import restrict_to_organizations
+from refunds.admin_queues import queue_ordering
 
 # Sort field → the columns after it in the index that serves it (the primary key always comes last).
 # `account_id` and `assignee_id` rather than the related rows: ordering by a joined table's column
@@ -83,6 +84,10 @@ class CaseListMixin:
 
     def get_changelist(self, request, **kwargs):
         return CaseChangeList
+
+    def get_ordering(self, request):
+        """A queue reads in its own order (most money first, nearest deadline first …) until a column is sorted."""
+        return queue_ordering(request) or super().get_ordering(request)
 
     def visible_account_ids(self, request) -> list[int] | None:
         """The vendor accounts whose cases this user may see (None: every account, for superusers).

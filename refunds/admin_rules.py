@@ -1,5 +1,6 @@
-"""Admin pages for policy: the deduction-type catalogue, each organization's rules, co-op agreements,
-and the verdict shown on a deduction (an inline and a read-only field any chargeback admin can use).
+"""Admin pages for policy: the deduction-type catalogue, each organization's rules, co-op agreements.
+
+The verdict itself leads the case page (refunds/decision.html, refunds.services.decision).
 
 Thin on purpose: saving a rule only saves it; the model's post_save receiver enqueues the re-timing
 of the cases it governs after the transaction commits.
@@ -8,15 +9,14 @@ of the cases it governs after the transaction commits.
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from acorn_portal.admin_base import LargeTableMixin, TenantScopedHistoryAdmin
 from refunds.choices import ProofKind
-from refunds.models import ChargebackAssessment, CoopAgreement, DeductionType, PolicyRule
-from refunds.services.verdict_display import render_verdict
+from refunds.models import CoopAgreement, DeductionType, PolicyRule
 
 
 @admin.register(DeductionType)
@@ -132,34 +132,3 @@ class CoopAgreementAdmin(TenantScopedHistoryAdmin):
     list_select_related = ["account"]
     search_fields = ["=agreement_id", "=vendor_code", "^name"]
     autocomplete_fields = ["account"]
-
-
-class VerdictInline(admin.StackedInline):
-    """The stored assessment on a chargeback's page, read-only; add it to the chargeback admin's inlines."""
-
-    model = ChargebackAssessment
-    can_delete = False
-    extra = 0
-    max_num = 0
-    fields = ["verdict"]
-    readonly_fields = ["verdict"]
-    verbose_name = verbose_name_plural = _("Verdict")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description=_("Recommendation and checks"))
-    def verdict(self, obj):
-        return render_verdict(obj.chargeback)
-
-
-class VerdictFieldMixin:
-    """`verdict` as a read-only field for a chargeback admin (`readonly_fields = [..., "verdict"]`)."""
-
-    @admin.display(description=_("Verdict"))
-    def verdict(self, obj):
-        # render_to_string returns a SafeString: the template escapes every value.
-        return render_verdict(obj) if obj and obj.pk else format_html("<p>{}</p>", "Not saved yet.")

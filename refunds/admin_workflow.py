@@ -16,29 +16,45 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from acorn_portal.admin_base import TenantScopedAdmin, TenantScopedHistoryAdmin
 from acorn_portal.formatting import local_date
-from acorn_portal.models import VendorAccount
-from acorn_portal.tenancy import organization_ids_for, perm_in_org
-from refunds.choices import CLOSED_STATES, PRE_FILING_STATES
-from refunds.forms import AssignForm, CommentAddForm, EvidenceForm, ReasonForm, RecoveryForm, transition_form_class
+from acorn_portal.services.people import real_people
+from acorn_portal.tenancy import perm_in_org
+from refunds.admin_queues import QueueFilter
+from refunds.choices import CLOSED_STATES, PRE_FILING_STATES, ChargebackState
+from refunds.forms import (
+    AssignForm,
+    AttachEvidenceForm,
+    CommentAddForm,
+    EvidenceForm,
+    ReasonForm,
+    RecoveryForm,
+    RemoveEvidenceForm,
+    SettlementReviewForm,
+    SettlementTermsForm,
+    transition_form_class,
+)
 from refunds.models import ApprovalThreshold, AssignmentRule, Evidence, Team, WorkflowSettings
 from refunds.services import workflow
 from refunds.services.assignment import assign, assign_to_me, for_each, route_by_rules
 from refunds.services.comments import add_comment
-from refunds.services.evidence import add_evidence
+from refunds.services.decision import decision
+from refunds.services.evidence import add_evidence_files, attach_to_cases, remove_evidence
 from refunds.services.matching import evaluate_chargebacks, schedule_evaluation
 from refunds.services.packets import PACKET_STATES, build_packet
 from refunds.services.related import related_documents
+from refunds.services.settlement import record_settlement_terms, review_settlement
 from refunds.services.timeline import case_timeline
 from refunds.services.workflow import CaseChanged, action_label, available_transitions
 from refunds.workflow_policy import required_evidence
 
 WORKFLOW_ERRORS = (PermissionDenied, TransitionNotAllowed, ConcurrentTransition, ValidationError)
+# Transitions decided on the case's merits: their page shows the decision panel before the button.
+DECIDING_TRANSITIONS = {"approve_dispute", "send_back", "accept_deduction"}
 
 
 def error_text(exc) -> str:
@@ -64,34 +80,6 @@ def deadline_text(case) -> str:
     return ngettext("overdue by %(days)d day", "overdue by %(days)d days", -days) % {"days": -days}
 
 
-class QueueFilter(admin.SimpleListFilter):
-    """The queues people work from, one click from the start page."""
-
-    title = _("queue")
-    parameter_name = "queue"
-    QUEUES = {
-        "mine": _("My cases"),
-        "approval": _("Waiting for my approval"),
-        "due7": _("Due in 7 days"),
-        "unassigned": _("Unassigned"),
-        "decided": _("Recently decided"),
-    }
-
-    def lookups(self, request, model_admin):
-        return list(self.QUEUES.items())
-
-    def queryset(self, request, queryset):
-        user = request.user
-        return {
-            None: lambda: queryset,
-            "mine": lambda: queryset.open().assigned_to(user),
-            "approval": lambda: queryset.awaiting_approval_by(user),
-            "due7": lambda: queryset.due_within(7),
-            "unassigned": lambda: queryset.unassigned(),
-            "decided": lambda: queryset.recently_decided(),
-        }.get(self.value(), lambda: queryset.none())()
-
-
 # Beyond this many selected cases the admin action hands the work to a task instead of waiting on it.
 EVALUATE_NOW_LIMIT = 2000
 
@@ -103,6 +91,7 @@ class ChargebackWorkflowAdminMixin:
     workflow_list_display = ("state", "owner", "deadline")
     workflow_list_filter = (QueueFilter, "state")
     actions = (
+        "attach_evidence_action",
         "assign_to_me_action",
         "assign_action",
         "route_action",
@@ -133,8 +122,19 @@ class ChargebackWorkflowAdminMixin:
             path("<path:object_id>/workflow/<str:name>/", wrap(self.transition_view), name=f"{info}_transition"),
             path("<path:object_id>/assign/", wrap(self.assign_view), name=f"{info}_assign"),
             path("<path:object_id>/evidence/", wrap(self.evidence_view), name=f"{info}_evidence"),
+            path(
+                "<path:object_id>/evidence/<uuid:evidence_uuid>/remove/",
+                wrap(self.remove_evidence_view),
+                name=f"{info}_remove_evidence",
+            ),
             path("<path:object_id>/comment/", wrap(self.comment_view), name=f"{info}_comment"),
             path("<path:object_id>/packet/", wrap(self.packet_view), name=f"{info}_packet"),
+            path("<path:object_id>/settlement/", wrap(self.settlement_view), name=f"{info}_settlement"),
+            path(
+                "<path:object_id>/settlement/review/",
+                wrap(self.settlement_review_view),
+                name=f"{info}_settlement_review",
+            ),
             *super().get_urls(),
         ]
 
@@ -173,7 +173,7 @@ class ChargebackWorkflowAdminMixin:
 
     def case_context(self, request, obj) -> dict:
         user, org_id = request.user, obj.organization_id
-        present = set(obj.evidence.values_list("kind", flat=True))
+        present = set(obj.evidence.current().values_list("kind", flat=True))
         transitions = [
             {"name": t.name, "label": gettext(t.custom.get("label", t.name)), "form": transition_form_class(t.name)}
             for t in available_transitions(obj, user)
@@ -184,12 +184,18 @@ class ChargebackWorkflowAdminMixin:
             "case_version": obj.workflow_version,
             "case_deadline": deadline_text(obj),
             "case_days_left": obj.days_left(),
-            "case_transitions": [dict(t, needs_input=t["form"].__name__ != "NoteForm") for t in transitions],
+            "case_transitions": [
+                dict(t, needs_input=t["form"].__name__ != "NoteForm" or t["name"] in DECIDING_TRANSITIONS)
+                for t in transitions
+            ],
+            "decision": decision(obj),
             "case_requirements": [
                 {"label": req.label, "why": req.why, "present": bool(req.kinds & present)}
                 for req in required_evidence(obj)
             ],
-            "case_evidence": obj.evidence.select_related("uploaded_by"),
+            "case_evidence": obj.evidence.select_related("uploaded_by", "removed_by"),
+            "can_remove_evidence": perm_in_org(user, "refunds.add_evidence", org_id) and obj.state in PRE_FILING_STATES,
+            "remove_form": RemoveEvidenceForm(),
             "case_approvals": obj.approvals.select_related("approver"),
             "case_comments": obj.comments.select_related("author").prefetch_related("mentions"),
             "case_packets": obj.packets.select_related("built_by")[:10],
@@ -208,8 +214,31 @@ class ChargebackWorkflowAdminMixin:
             and (may_assign or perm_in_org(user, "refunds.review_chargeback", org_id)),
             "may_assign": may_assign and obj.state not in CLOSED_STATES,
             "evidence_form": EvidenceForm(),
+            **self._settlement_context(user, obj),
             "comment_form": CommentAddForm(),
             "assign_form": AssignForm(organization_ids=[org_id]),
+        }
+
+    @staticmethod
+    def _settlement_context(user, obj) -> dict:
+        terms = getattr(obj, "settlement", None)
+        settings = WorkflowSettings.for_organization(obj.organization_id)
+        in_settlement = obj.state == ChargebackState.SETTLEMENT
+        return {
+            "settlement": terms,
+            "settlement_shown": in_settlement or terms is not None,
+            "settlement_review_required": settings.settlement_requires_legal_review,
+            "can_record_terms": in_settlement and perm_in_org(user, "refunds.open_settlement", obj.organization_id),
+            "can_review_terms": in_settlement
+            and terms is not None
+            and terms.reviewed_at is None
+            and perm_in_org(user, "refunds.approve_settlement", obj.organization_id),
+            "settlement_form": SettlementTermsForm(
+                initial={"amount_offered": terms.amount_offered, "amount_accepted": terms.amount_accepted}
+                if terms
+                else None
+            ),
+            "settlement_review_form": SettlementReviewForm(),
         }
 
     # --- transitions -----------------------------------------------------------------------------------
@@ -254,6 +283,7 @@ class ChargebackWorkflowAdminMixin:
             "form": form,
             "transition_label": action_label(name),
             "case_version": request.POST.get("version", obj.workflow_version),
+            "decision": decision(obj) if name in DECIDING_TRANSITIONS else None,
         }
         return TemplateResponse(request, "admin/refunds/chargeback/transition.html", context)
 
@@ -295,13 +325,35 @@ class ChargebackWorkflowAdminMixin:
         try:
             if not form.is_valid():
                 raise ValidationError([e for errors in form.errors.values() for e in errors])
-            add_evidence(chargeback=obj, actor=request.user, upload=form.cleaned_data["file"], **_without(form, "file"))
-        except WORKFLOW_ERRORS as exc:
-            self.message_user(
-                request, gettext("Evidence not added: %(error)s") % {"error": error_text(exc)}, messages.ERROR
+            stored = add_evidence_files(
+                chargeback=obj, actor=request.user, uploads=form.cleaned_data["file"], **_without(form, "file")
             )
+        except WORKFLOW_ERRORS as exc:
+            self.message_user(request, _("Evidence not added: %(why)s") % {"why": error_text(exc)}, messages.ERROR)
         else:
-            self.message_user(request, _("Evidence added."), messages.SUCCESS)
+            self.message_user(
+                request,
+                ngettext("Evidence added (%(n)d file).", "Evidence added (%(n)d files).", len(stored))
+                % {"n": len(stored)},
+                messages.SUCCESS,
+            )
+        return self._back(obj, "#evidence")
+
+    def remove_evidence_view(self, request, object_id, evidence_uuid):
+        obj = self._case_or_404(request, object_id)
+        self._post_only(request)
+        item = obj.evidence.filter(uuid=evidence_uuid).first()
+        if item is None:
+            raise Http404("No such file on this case.")
+        form = RemoveEvidenceForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise ValidationError(_("Say why the file is removed."))
+            remove_evidence(evidence=item, actor=request.user, reason=form.cleaned_data["reason"])
+        except WORKFLOW_ERRORS as exc:
+            self.message_user(request, _("Not removed: %(why)s") % {"why": error_text(exc)}, messages.ERROR)
+        else:
+            self.message_user(request, _("Removed %(name)s.") % {"name": item.original_name}, messages.SUCCESS)
         return self._back(obj, "#evidence")
 
     def comment_view(self, request, object_id):
@@ -317,6 +369,33 @@ class ChargebackWorkflowAdminMixin:
                 request, gettext("Comment not added: %(error)s") % {"error": error_text(exc)}, messages.ERROR
             )
         return self._back(obj, "#comments")
+
+    def settlement_view(self, request, object_id):
+        obj = self._case_or_404(request, object_id)
+        self._post_only(request)
+        form = SettlementTermsForm(request.POST, request.FILES)
+        try:
+            if not form.is_valid():
+                raise ValidationError([e for errors in form.errors.values() for e in errors])
+            record_settlement_terms(chargeback=obj, actor=request.user, **form.cleaned_data)
+        except WORKFLOW_ERRORS as exc:
+            self.message_user(request, _("Terms not recorded: %(why)s") % {"why": error_text(exc)}, messages.ERROR)
+        else:
+            self.message_user(request, _("Settlement terms recorded."), messages.SUCCESS)
+        return self._back(obj, "#settlement")
+
+    def settlement_review_view(self, request, object_id):
+        obj = self._case_or_404(request, object_id)
+        self._post_only(request)
+        form = SettlementReviewForm(request.POST)
+        try:
+            form.is_valid()
+            review_settlement(chargeback=obj, actor=request.user, note=form.cleaned_data.get("note", ""))
+        except WORKFLOW_ERRORS as exc:
+            self.message_user(request, _("Not reviewed: %(why)s") % {"why": error_text(exc)}, messages.ERROR)
+        else:
+            self.message_user(request, _("Settlement terms reviewed."), messages.SUCCESS)
+        return self._back(obj, "#settlement")
 
     def packet_view(self, request, object_id):
         obj = self._case_or_404(request, object_id)
@@ -351,6 +430,31 @@ class ChargebackWorkflowAdminMixin:
     @staticmethod
     def _cases(queryset):
         return queryset.select_related("account__organization").order_by("pk")
+
+    @admin.action(description=gettext_lazy("Attach one file to the selected cases…"))
+    def attach_evidence_action(self, request, queryset):
+        applying = "apply" in request.POST
+        form = AttachEvidenceForm(request.POST if applying else None, request.FILES if applying else None)
+        if form.is_bound and form.is_valid():
+            try:
+                stored = attach_to_cases(
+                    chargebacks=self._cases(queryset),
+                    actor=request.user,
+                    upload=form.cleaned_data["file"],
+                    **_without(form, "file"),
+                )
+            except WORKFLOW_ERRORS as exc:
+                self.message_user(request, _("Not attached: %(why)s") % {"why": error_text(exc)}, messages.ERROR)
+                return None
+            self.message_user(
+                request,
+                _("%(name)s attached to %(n)d case(s).") % {"name": stored[0].original_name, "n": len(stored)},
+                messages.SUCCESS,
+            )
+            return None
+        return self._bulk_page(
+            request, queryset, form, "attach_evidence_action", _("Attach one file to the selected cases")
+        )
 
     @admin.action(description=_("Assign to me"))
     def assign_to_me_action(self, request, queryset):
@@ -449,8 +553,8 @@ class TeamAdmin(TenantScopedHistoryAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
         if "members" in form.base_fields and obj is not None:
             # Only people of the team's own organization can be members.
-            form.base_fields["members"].queryset = form.base_fields["members"].queryset.filter(
-                memberships__organization_id=obj.organization_id
+            form.base_fields["members"].queryset = real_people(
+                form.base_fields["members"].queryset.filter(memberships__organization_id=obj.organization_id)
             )
         return form
 
@@ -494,7 +598,13 @@ class ApprovalThresholdAdmin(TenantScopedHistoryAdmin):
 
 @admin.register(WorkflowSettings)
 class WorkflowSettingsAdmin(TenantScopedHistoryAdmin):
-    list_display = ("organization", "settlement_requires_legal")
+    list_display = (
+        "organization",
+        "settlement_requires_legal",
+        "settlement_requires_legal_review",
+        "accept_limit",
+        "accept_limit_currency",
+    )
     list_select_related = ("organization",)
 
 
@@ -535,31 +645,6 @@ class EvidenceAdmin(TenantScopedAdmin):
     @admin.display(description="file")
     def file_link(self, obj):
         return format_html('<a href="{}">download</a>', reverse("refunds:evidence-download", args=[obj.uuid]))
-
-
-def queue_links(request) -> list[dict]:
-    """The start page's queues with capped counts (never a full COUNT over a million rows)."""
-    from refunds.models import Chargeback
-
-    if not request.user.has_perm("refunds.view_chargeback"):
-        return []
-    base = Chargeback.objects.all()
-    if organization_ids_for(request.user) is not None:
-        # By account ids rather than through the accounts table: the planner misjudges that join's
-        # selectivity and reads a third of the table from the account index (refunds.admin_caselist).
-        base = base.filter(
-            account_id__in=list(VendorAccount.objects.visible_to(request.user).values_list("pk", flat=True))
-        )
-    url = reverse("admin:refunds_chargeback_changelist")
-    cap = 999
-    links = []
-    for key, label in QueueFilter.QUEUES.items():
-        queryset = QueueFilter(request, {"queue": [key]}, Chargeback, None).queryset(request, base)
-        count = queryset.order_by()[: cap + 1].count()
-        links.append(
-            {"key": key, "label": label, "url": f"{url}?queue={key}", "count": f"{cap}+" if count > cap else count}
-        )
-    return links
 
 
 # The start page shows the queues above the app list (template: admin/acorn_index.html).

@@ -19,3 +19,8 @@ class RefundsConfig(AppConfig):
         from refunds.status import alert_channels_section
 
         register_section("alert_channels", alert_channels_section, order=30)
+
+        from acorn_portal.header import register_header_link
+        from refunds.inbox import inbox_header_link
+
+        register_header_link(inbox_header_link)

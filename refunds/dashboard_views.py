@@ -129,7 +129,7 @@ def dashboard(request):
         "query": request.GET.urlencode(),
         **_filter_choices(request, data.filters),
     }
-    from refunds.admin_workflow import queue_links
+    from refunds.admin_queues import queue_links
 
     context["queues"] = queue_links(request)
     return render(request, "refunds/dashboard/index.html", context)

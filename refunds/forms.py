@@ -8,6 +8,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from acorn_portal.money import format_money
+from acorn_portal.services.people import real_people
 from refunds.choices import EvidenceKind
 from refunds.models import Team
 
@@ -48,10 +50,26 @@ class AmazonApprovalForm(forms.Form):
 class RecoveryForm(forms.Form):
     """The credit as it shows in a remittance: pick the line ACORN found, or type amount and reference."""
 
-    remittance_line = forms.ChoiceField(required=False, label=_("Remittance credit line"))
-    amount = forms.DecimalField(required=False, min_value=0, decimal_places=4)
-    reference = forms.CharField(required=False, max_length=100, help_text=_("Payment number / document number."))
-    recovered_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    remittance_line = forms.ChoiceField(
+        required=False,
+        label=_("Remittance credit line"),
+        help_text=_("Lines naming this deduction or its invoices first, then the account's latest credits."),
+    )
+    amount = forms.DecimalField(label=_("Amount"), required=False, min_value=0, decimal_places=4)
+    reference = forms.CharField(
+        label=_("Reference"), required=False, max_length=100, help_text=_("Payment number / document number.")
+    )
+    recovered_on = forms.DateField(
+        label=_("Recovered on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    confirm_above_approved = forms.BooleanField(
+        label=_("Record more than Amazon approved"),
+        required=False,
+        help_text=_("Only when the remittance really paid more than the approved amount."),
+    )
+    above_approved_reason = forms.CharField(
+        label=_("Why more than approved"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, chargeback=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -60,7 +78,11 @@ class RecoveryForm(forms.Form):
         lines = recovery_candidates(chargeback) if chargeback is not None else []
         self._lines = {str(line.pk): line for line in lines}
         self.fields["remittance_line"].choices = [("", "—")] + [
-            (str(line.pk), f"{line.remittance.payment_number} / {line.invoice_number}: {line.amount} {line.currency}")
+            (
+                str(line.pk),
+                f"{line.remittance.payment_number} ({line.remittance.payment_date:%Y-%m-%d}) / "
+                f"{line.invoice_number}: {format_money(line.amount, line.currency)}",
+            )
             for line in lines
         ]
 
@@ -89,10 +111,47 @@ def needs_input(name: str) -> bool:
     return name in TRANSITION_FORMS
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented recipe); cleans to a list."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)]
+
+
 class EvidenceForm(forms.Form):
-    kind = forms.ChoiceField(choices=EvidenceKind.choices)
-    file = forms.FileField()
-    note = forms.CharField(required=False, max_length=500)
+    """One or several files of one kind; the accepted kinds are the ones the upload check accepts."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=EvidenceKind.choices)
+    file = MultipleFileField(label=_("Files"))
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+    def __init__(self, *args, **kwargs):
+        from refunds.services.evidence import accepted_extensions, accepted_kinds_text
+
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs["accept"] = accepted_extensions()
+        self.fields["file"].help_text = _("%(kinds)s; checked by content.") % {"kinds": accepted_kinds_text()}
+
+
+class AttachEvidenceForm(EvidenceForm):
+    """One document for many cases (the case list's action): a single file."""
+
+    file = forms.FileField(label=_("File"))
+
+
+class RemoveEvidenceForm(forms.Form):
+    reason = forms.CharField(label=_("Why remove it"), max_length=500)
 
 
 class CommentAddForm(forms.Form):
@@ -111,12 +170,8 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, organization_ids=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = (
-            get_user_model()
-            .objects.filter(is_active=True, memberships__organization_id__in=organization_ids)
-            .distinct()
-            .order_by("username")
-        )
+        members = get_user_model().objects.filter(is_active=True, memberships__organization_id__in=organization_ids)
+        self.fields["assignee"].queryset = real_people(members).distinct().order_by("username")
         self.fields["team"].queryset = Team.objects.filter(organization_id__in=organization_ids)
 
     def clean(self):
@@ -124,3 +179,20 @@ class AssignForm(forms.Form):
         if not data.get("assignee") and not data.get("team"):
             raise forms.ValidationError(_("Choose a person or a team."))
         return data
+
+
+class SettlementTermsForm(forms.Form):
+    amount_offered = forms.DecimalField(label=_("Amount offered"), min_value=0, decimal_places=4)
+    amount_accepted = forms.DecimalField(
+        label=_("Amount accepted"),
+        required=False,
+        min_value=0,
+        decimal_places=4,
+        help_text=_("Empty while negotiating."),
+    )
+    agreement = forms.FileField(label=_("Signed agreement"), required=False)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SettlementReviewForm(forms.Form):
+    note = forms.CharField(label=_("Review note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

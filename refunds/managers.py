@@ -81,7 +81,9 @@ class ChargebackQuerySet(TenantQuerySet):
         return self.filter(condition)
 
     def recently_decided(self, days: int = 14):
-        return self.filter(state__in=DECIDED_STATES, decided_at__gte=clock.now() - timedelta(days=days))
+        """People's decisions of the last `days` days; a window that closed on its own is nobody's decision."""
+        decided = [state for state in DECIDED_STATES if state != ChargebackState.EXPIRED]
+        return self.filter(state__in=decided, decided_at__gte=clock.now() - timedelta(days=days))
 
     # --- dashboard figures: "today" is each account's own, in its marketplace's time zone --------------
 

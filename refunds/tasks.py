@@ -70,7 +70,7 @@ def auto_assign_cases(chargeback_ids: list[int] | None = None) -> str:
     routed_orgs = AssignmentRule.objects.filter(is_active=True).values("organization_id")
     cases = (
         Chargeback.objects.filter(
-            state__in=[ChargebackState.NEW, ChargebackState.WAITING],
+            state=ChargebackState.NEW,
             assignee__isnull=True,
             team__isnull=True,
             account__organization_id__in=routed_orgs,
@@ -165,6 +165,12 @@ def send_deadline_alerts() -> str:
         f"claimed {counts['reminders']} reminders, {counts['events']} events, {escalations} escalations, "
         f"{digests} digests; {delivered}"
     )
+
+
+def after_new_data() -> str:
+    """Right after a sync brought data: route the new cases, then the alert pass (reminders go to the
+    people just assigned), instead of waiting up to 15 minutes for each schedule."""
+    return f"{auto_assign_cases()}; {send_deadline_alerts()}"
 
 
 def deliver_alerts() -> str:

@@ -12,6 +12,7 @@ os.environ.setdefault("ACORN_ENCRYPTION_KEYS", "x3dlfUjLy_wMu4-FkqD1h6rbYSF2dX0x
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("SESSION_COOKIE_SECURE", "0")
 os.environ.setdefault("CSRF_COOKIE_SECURE", "0")
+os.environ.setdefault("ACORN_OAUTH_LOOPBACK_REDIRECTS", "1")  # OAuth test apps listen on 127.0.0.1
 os.environ.setdefault("ACORN_SSL_REDIRECT", "0")  # the test client and the live server speak plain HTTP
 
 from acorn_portal.settings import *  # noqa: E402, F403
@@ -39,3 +40,6 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # that two suites can run side by side.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / os.environ.get("ACORN_TEST_DB", "test.sqlite3"))}
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every request otherwise
+# One cache per test process: suites run side by side must not share counters or cached keys (tests
+# of the shared file cache start processes of their own with ACORN_CACHE_DIR).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

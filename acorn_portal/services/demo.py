@@ -23,11 +23,15 @@ DEMO_ACCOUNTS = [
     ("CA", "Demo Brand CA", "DMBCA"),
     ("DE", "Demo Brand DE", "DMBDE"),
 ]
+# Two of each role that works cases in turn, so the demo shows four eyes (one prepares, another
+# approves) and the second approval above the threshold (a manager, then finance).
 DEMO_USERS = {
     "ops": Role.OPERATIONS,
+    "ops2": Role.OPERATIONS,
     "finance": Role.FINANCE,
     "legal": Role.LEGAL,
     "manager": Role.MANAGER,
+    "manager2": Role.MANAGER,
     "admin": Role.ADMIN,
 }
 

@@ -18,17 +18,31 @@ from acorn_portal.models import Organization, VendorAccount
 
 
 def create_organization(*, name: str, slug: str = "") -> Organization:
-    """A new organization; `slug` defaults to one made from the name. Refused if the slug is taken."""
+    """A new organization, for the command, sign-up and the demo alike.
+
+    A slug given is refused when taken (someone chose it); without one, the first free slug made
+    from the name is used ("northwind-goods", then "northwind-goods-2"): two companies may share a name.
+    """
     name = (name or "").strip()
-    slug = (slug or slugify(name)).strip()
     if not name:
         raise ValidationError({"name": "Give the organization a name."})
+    slug = (slug or "").strip() or free_slug(name)
     if Organization.objects.filter(slug=slug).exists():
         raise ValidationError({"slug": f"An organization with the slug {slug!r} already exists."})
     organization = Organization(name=name, slug=slug)
     organization.full_clean()
     organization.save()
     return organization
+
+
+def free_slug(name: str) -> str:
+    """The first slug made from `name` that no organization has."""
+    base = slugify(name)[:70] or "organization"
+    slug, n = base, 1
+    while Organization.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
 
 
 @transaction.atomic

@@ -44,6 +44,11 @@ def _require_manager(actor, organization) -> None:
         raise PermissionDenied(_("Only an admin of this organization manages its people."))
 
 
+def real_people(users):
+    """`users` without API keys' service users: those act for a program, never as a person to pick."""
+    return users.filter(api_key__isnull=True)
+
+
 def people_of(organization):
     """Memberships of real people (never API keys' service users), with what the people page shows."""
     enrolled = TOTPDevice.objects.filter(user=OuterRef("user"), confirmed=True)

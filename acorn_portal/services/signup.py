@@ -4,8 +4,9 @@
     complete_sign_up(token=..., now=...)  -> the new organization's first admin
 
 Nothing but the request exists until the link in the e-mail is followed: then, in one transaction,
-the organization, the user, their admin membership and their verified e-mail. The first admin is
-then sent through two-factor enrolment by the two-factor middleware (admins must have it).
+the organization (created by acorn_portal.services.organizations, the path `manage.py
+create_organization` takes too), the user, their admin membership and their verified e-mail. The
+first admin is then sent through two-factor enrolment by the two-factor middleware (admins must have it).
 """
 
 import secrets
@@ -19,13 +20,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from acorn_portal.models import AuditAction, Membership, Organization
 from acorn_portal.models_people import Person, SignUpRequest, token_digest
 from acorn_portal.roles import Role
 from acorn_portal.services.audit import record_audit
+from acorn_portal.services.organizations import create_organization
 
 # Free mailboxes are not a company: sign-up asks for the address people use at work.
 FREE_MAIL_DOMAINS = frozenset(
@@ -116,7 +117,7 @@ def complete_sign_up(*, token: str, now) -> SignUpResult:
         user_model = get_user_model()
         if user_model.objects.filter(email__iexact=signup.email).exists():
             raise ValidationError(_("An account with this e-mail exists already: sign in, or reset your password."))
-        organization = Organization.objects.create(name=signup.company_name, slug=unique_slug(signup.company_name))
+        organization = create_organization(name=signup.company_name)
         first, _sep, last = signup.contact_name.partition(" ")
         user = user_model(username=unique_username(signup.email), email=signup.email, first_name=first[:150])
         user.last_name = last[:150]
@@ -131,15 +132,6 @@ def complete_sign_up(*, token: str, now) -> SignUpResult:
             AuditAction.SIGNED_UP, actor=user, organization=organization, company=organization.name, email=user.email
         )
     return SignUpResult(user=user, organization=organization)
-
-
-def unique_slug(name: str) -> str:
-    base = slugify(name)[:70] or "organization"
-    slug, n = base, 1
-    while Organization.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
 
 
 def unique_username(email: str) -> str:

@@ -23,7 +23,15 @@ from datasources.connectors.locale_values import ValueLocale, parse_date, parse_
 from datasources.connectors.report_columns import SECTIONS, Column, ReportKind, Section, header_key
 from datasources.connectors.spreadsheets import ReportFileError, Row, read_rows
 
-__all__ = ["ParsedReport", "ReportFileError", "ReportKind", "RowError", "parse_report"]
+__all__ = [
+    "HeaderPreview",
+    "ParsedReport",
+    "ReportFileError",
+    "ReportKind",
+    "RowError",
+    "parse_report",
+    "preview_headers",
+]
 
 HEADER_SEARCH_ROWS = 30  # a report's first header is near the top; past this it is another file
 
@@ -240,3 +248,50 @@ def _text_of(raw) -> str:
 def _shown(value) -> str:
     text = _text_of(value) if value not in (None, "") else ""
     return text if len(text) <= 200 else text[:197] + "..."
+
+
+# --------------------------------------------------------------------------------------------------
+# A sample's headers, for the column-mapping page
+
+
+@dataclass
+class HeaderPreview:
+    """How ACORN reads a sample file's header row: each header's field (or none) and what is missing."""
+
+    section: str
+    headers: list[tuple[str, str]]  # (header as the file spells it, label of the field it is read as, or "")
+    missing: list[str]  # labels of required columns no header gives
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+
+def preview_headers(data: bytes, *, kind: str, mapping: Mapping[str, str] | None = None) -> HeaderPreview:
+    """The header row among a sample's first rows that ACORN recognises best, read with `mapping` (header → field)."""
+    if kind not in SECTIONS:
+        raise ReportFileError(f"Unknown kind of report {kind!r}.")
+    extra = {header_key(k): v for k, v in (mapping or {}).items()}
+    best = None
+    for _sheet, number, cells in read_rows(data):
+        if number > HEADER_SEARCH_ROWS:
+            continue  # a header is near the top of each sheet
+        for section in SECTIONS[kind]:
+            columns = _map_headers(cells, section, extra)
+            if columns and (best is None or len(columns) > len(best[2])):
+                best = (section, cells, columns)
+    if best is None:
+        raise ReportFileError(
+            f"No column of a {ReportKind(kind).label} report was found in the first {HEADER_SEARCH_ROWS} rows: "
+            "map the file's headers below, then preview again."
+        )
+    section, cells, columns = best
+    fields = {column.field for column, _ in columns.values()}
+    headers = [
+        (_text_of(cell), columns[index][0].label if index in columns else "")
+        for index, cell in enumerate(cells)
+        if cell not in ("", None)
+    ]
+    missing = [section.label(name) for name in section.required if name not in fields]
+    missing += [" or ".join(section.label(n) for n in group) for group in section.one_of if not fields & set(group)]
+    return HeaderPreview(section=section.name, headers=headers, missing=missing)

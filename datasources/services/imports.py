@@ -14,9 +14,13 @@ upserts by natural key), so uploading the same file again changes nothing; an id
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django_q.tasks import async_task
 
 from acorn_portal import clock
 from acorn_portal.services.events import emit_event
@@ -61,8 +65,58 @@ def import_report_file(*, account, kind: str, file, user, partial: bool = False)
     cannot be read as a report is on record with status REJECTED; rows with errors make it FAILED
     (nothing imported) or PARTIAL.
     """
+    file_import = _store(account=account, kind=kind, file=file, user=user, partial=partial)
+    return _parse_and_ingest(file_import, _read(file), user)
+
+
+def queue_report_file(*, account, kind: str, file, user, partial: bool = False) -> FileImport:
+    """Check and store the file (status QUEUED) and leave parsing and ingesting to the task cluster.
+
+    For uploads through the API: the request answers at once and a large file no longer holds a web
+    process for minutes. The stored file is copied from the upload in chunks (Django keeps a large
+    upload in a temporary file), never read whole here. `run_queued_import` does the rest.
+    """
+    file_import = _store(account=account, kind=kind, file=file, user=user, partial=partial, status=ImportStatus.QUEUED)
+    transaction.on_commit(
+        functools.partial(
+            async_task,
+            "datasources.tasks.run_file_import",
+            file_import.pk,
+            task_name=f"file import {file_import.pk}",
+            timeout=settings.ACORN_IMPORT_TASK_TIMEOUT,
+        )
+    )
+    return file_import
+
+
+def run_queued_import(import_id: int) -> FileImport | None:
+    """Parse and ingest a queued import; None when another run claimed it already (a duplicate task)."""
+    claimed = FileImport.objects.filter(pk=import_id, status=ImportStatus.QUEUED).update(status=ImportStatus.PROCESSING)
+    if not claimed:
+        return None
+    file_import = FileImport.objects.select_related("account", "uploaded_by").get(pk=import_id)
+    with file_import.file.open("rb") as stored:
+        data = stored.read()
+    return _parse_and_ingest(file_import, data, file_import.uploaded_by)
+
+
+def import_progress(*, import_id: int, status: str, rows: int) -> dict:
+    """{"rows_done", "rows_total"}: final once finished, as the task last said while it runs.
+
+    rows_total is None until the file is parsed.
+    """
+    if status not in (ImportStatus.QUEUED, ImportStatus.PROCESSING):
+        return {"rows_done": rows, "rows_total": rows}
+    told = cache.get(_progress_key(import_id)) if status == ImportStatus.PROCESSING else None
+    return told or {"rows_done": 0, "rows_total": None}
+
+
+def _progress_key(import_id: int) -> str:
+    return f"file-import-progress:{import_id}"
+
+
+def _store(*, account, kind: str, file, user, partial: bool, status=ImportStatus.PROCESSING) -> FileImport:
     checked = check_report_file(file)
-    data = _read(file)
     file_import = FileImport(
         account=account,
         kind=kind,
@@ -71,21 +125,30 @@ def import_report_file(*, account, kind: str, file, user, partial: bool = False)
         size=checked.size,
         sha256=checked.sha256,
         partial=partial,
+        status=status,
     )
     file_import.uploaded_by = user if getattr(user, "pk", None) else None
     file_import.duplicate_of = _earlier_import(account, kind, checked.sha256)
-    file_import.file.save("upload", ContentFile(data), save=False)  # the path comes from import_upload_path
+    content = ContentFile(bytes(file)) if isinstance(file, (bytes, bytearray)) else file
+    content.seek(0)
+    file_import.file.save("upload", content, save=False)  # the path comes from import_upload_path
     file_import.save()
+    return file_import
+
+
+def _parse_and_ingest(file_import: FileImport, data: bytes, user) -> FileImport:
+    account = file_import.account
     try:
         report = parse_report(
             data,
-            kind=kind,
+            kind=file_import.kind,
             marketplace=account.marketplace,
             currency=account.currency,
-            mapping=column_mappings(account.organization_id, kind),
+            mapping=column_mappings(account.organization_id, file_import.kind),
         )
     except ReportFileError as exc:
         return _finish(file_import, ImportStatus.REJECTED, str(exc))
+    del data
     return _ingest(file_import, report, user)
 
 
@@ -114,9 +177,10 @@ def _ingest(file_import: FileImport, report: ParsedReport, user) -> FileImport:
     # the file will fail, inside a transaction rolled back, so one upload reports every problem.
     reason = f"File import #{file_import.pk}"
     errors = list(report.errors)
+    progress = _Progress(file_import.pk, report)
     try:
         with transaction.atomic():
-            results = _write(file_import.account, report, reason, user)
+            results = _write(file_import.account, report, reason, user, progress)
             refused = [error for result in results for error in _row_errors(report, result)]
             errors.extend(refused)
             if errors and not file_import.partial:
@@ -124,19 +188,54 @@ def _ingest(file_import: FileImport, report: ParsedReport, user) -> FileImport:
             _hand_onward(file_import, results)
     except _RollBackError:
         errors.sort(key=lambda e: (e.sheet, e.row))
+        file_import.rejected = _bad_rows(errors)
         return _finish(file_import, ImportStatus.FAILED, _failed_message(errors), errors)
-    _count(file_import, results)
+    finally:
+        progress.clear()
+    _count(file_import, results, errors)
     errors.sort(key=lambda e: (e.sheet, e.row))
     status = ImportStatus.PARTIAL if errors else ImportStatus.IMPORTED
     return _finish(file_import, status, _done_message(file_import, errors), errors)
 
 
-def _write(account, report: ParsedReport, reason: str, user) -> list:
+class _Progress:
+    """Rows written so far, told through the shared cache: the import's transaction is not visible yet.
+
+    Records are counted as ingest takes them (it reads them batch by batch); a record stands for
+    `rows / records` rows, so a file whose documents span several rows still ends at its row count.
+    """
+
+    EVERY = 1000
+
+    def __init__(self, import_id: int, report: ParsedReport):
+        self.key = _progress_key(import_id)
+        self.rows = report.rows
+        self.records = sum(len(records) for records in report.records.values()) or 1
+        self.done = 0
+        self.tell()
+
+    def counted(self, records):
+        for record in records:
+            yield record
+            self.done += 1
+            if self.done % self.EVERY == 0:
+                self.tell()
+
+    def tell(self) -> None:
+        done = self.rows * self.done // self.records
+        cache.set(self.key, {"rows_done": done, "rows_total": self.rows}, timeout=3600)
+
+    def clear(self) -> None:
+        cache.delete(self.key)
+
+
+def _write(account, report: ParsedReport, reason: str, user, progress: _Progress) -> list:
     results = []
     for kind, upsert in _UPSERTS.items():
         records = report.records.get(kind)
         if not records:
             continue
+        records = progress.counted(records)
         if kind == "chargebacks":
             results.append(upsert(account=account, records=records, change_reason=reason, actor=user))
         else:
@@ -175,13 +274,21 @@ def _row_errors(report: ParsedReport, result) -> list[RowError]:
     return found
 
 
-def _count(file_import: FileImport, results) -> None:
+def _count(file_import: FileImport, results, errors: list[RowError]) -> None:
+    """Counts per kind as ingest gave them; the file's `rejected` is its rows with errors, so that for a
+    file of one row per document rows = created + updated + unchanged + rejected."""
     file_import.counts = {
         r.kind: {"created": r.created, "updated": r.updated, "unchanged": r.unchanged, "rejected": r.rejected}
         for r in results
     }
-    for name in ("created", "updated", "unchanged", "rejected"):
+    for name in ("created", "updated", "unchanged"):
         setattr(file_import, name, sum(getattr(r, name) for r in results))
+    file_import.rejected = _bad_rows(errors)
+
+
+def _bad_rows(errors: list[RowError]) -> int:
+    """Rows with at least one error (an error placed on no row counts as one)."""
+    return len({(e.sheet, e.row) for e in errors if e.row}) + sum(1 for e in errors if not e.row)
 
 
 def _failed_message(errors: list[RowError]) -> str:
@@ -192,7 +299,7 @@ def _failed_message(errors: list[RowError]) -> str:
 def _done_message(file_import: FileImport, errors: list[RowError]) -> str:
     parts = [
         f"{file_import.rows} rows read: {file_import.created} created, {file_import.updated} updated, "
-        f"{file_import.unchanged} unchanged."
+        f"{file_import.unchanged} unchanged, {file_import.rejected} rejected."
     ]
     if errors:
         parts.append(f"{len({(e.sheet, e.row) for e in errors})} row(s) with errors were left out.")

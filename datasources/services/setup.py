@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_q.tasks import async_task
 
 from acorn_portal.models import VendorAccount
+from acorn_portal.services import organizations
 from acorn_portal.tenancy import perm_in_org
 from datasources.models import DataSource, SyncRun, SyncStatus
 from datasources.services.credentials import record_credentials_change
@@ -25,11 +26,17 @@ def require(user, perm: str, organization_id: int) -> None:
 
 
 def add_vendor_account(*, actor, form) -> VendorAccount:
-    """Save the account form; region, marketplace id, currency and time zone follow the marketplace."""
+    """The account form's values through the organizations service (the command's path): region,
+    marketplace id, currency and time zone follow the marketplace."""
     require(actor, "acorn_portal.add_vendoraccount", form.organization.pk)
-    with transaction.atomic():
-        account = form.save()
-    return account
+    data = form.cleaned_data
+    return organizations.add_vendor_account(
+        form.organization,
+        name=data["name"],
+        vendor_codes=data["vendor_codes"],
+        marketplace=data["marketplace"],
+        payment_terms_net_days=data.get("payment_terms_net_days"),
+    )
 
 
 def save_source(*, actor, form, request=None) -> DataSource:

@@ -21,11 +21,13 @@ import socket
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.views.decorators.debug import sensitive_variables
+from django_q.tasks import async_task
 
 from acorn_portal import clock
 from acorn_portal.crypto import DecryptionError
@@ -100,11 +102,12 @@ def release_account(account_id: int, owner: str) -> None:
 # -- handing deductions onward ------------------------------------------------------------------------
 
 
-def hand_onward(chargeback_ids: list[int]) -> None:
+def hand_onward(chargeback_ids: list[int], *, now: datetime | None = None) -> None:
     """THE single place sync hands new and changed chargebacks to the rules engine (matching, deadlines,
-    verdicts), after each page's commit, with the ids that page created or changed."""
+    verdicts), after each page's commit, with the ids that page created or changed. `now`: the instant
+    the sync reads as of (a replay of a vendor's files as of a day is judged on that day)."""
     if chargeback_ids:
-        evaluate_chargebacks(chargeback_ids, cause="synced from Amazon")
+        evaluate_chargebacks(chargeback_ids, cause="synced from Amazon", now=now)
 
 
 def hand_documents_onward(account_id: int, result: ingest.IngestResult) -> None:
@@ -178,9 +181,13 @@ def sync_account(
         )
         sources = DataSource.objects.filter(account_id=account_id, enabled=True).select_related("account")
         ordered = sorted(sources, key=_documents_first)
-        return [run_source(source, owner=owner, trigger=trigger, now=now) for source in ordered]
+        runs = [run_source(source, owner=owner, trigger=trigger, now=now) for source in ordered]
     finally:
         release_account(account_id, owner)
+    if any(run.status == SyncStatus.SUCCEEDED for run in runs):
+        # Routing and the alert pass at once, not on their 15-minute schedules (idempotent tasks).
+        transaction.on_commit(partial(async_task, "refunds.tasks.after_new_data"))
+    return runs
 
 
 def _documents_first(source: DataSource) -> int:
@@ -198,6 +205,7 @@ class _Context:
     owner: str
     connector: Connector | None = None
     kind: str = ""
+    now: datetime | None = None
 
 
 def run_source(source: DataSource, *, owner: str, trigger: str, now: datetime | None = None) -> SyncRun:
@@ -205,7 +213,7 @@ def run_source(source: DataSource, *, owner: str, trigger: str, now: datetime | 
     started = clock.now()
     run = SyncRun.objects.create(data_source=source, account_id=source.account_id, started_at=started, trigger=trigger)
     DataSource.objects.filter(pk=source.pk).update(last_run_at=started)
-    ctx = _Context(run=run, source=source, owner=owner)
+    ctx = _Context(run=run, source=source, owner=owner, now=now)
     try:
         ctx.connector = build_connector(source, now=now)
         for kind in source_kinds(source, ctx.connector):
@@ -228,7 +236,7 @@ def _sync_kind(ctx: _Context) -> None:
     checkpoint, _ = SyncCheckpoint.objects.get_or_create(data_source=ctx.source, kind=ctx.kind)
     for page in ctx.connector.fetch(ctx.kind, checkpoint.position or None):
         result = _commit_page(ctx, checkpoint, page)
-        hand_onward([*result.created_ids, *result.changed_ids])
+        hand_onward([*result.created_ids, *result.changed_ids], now=ctx.now)
 
 
 def unique_records(kind: str, records: list) -> list:

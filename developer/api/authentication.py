@@ -92,6 +92,7 @@ class BearerKeyAuthentication(authentication.BaseAuthentication):
         seconds = settings.ACORN_API_KEY_CACHE_SECONDS
         if seconds:
             key.user.__dict__.pop("_acorn_org_ids", None)
+            key.user.__dict__.pop("_acorn_org_perms", None)  # the issuer's role is read again per request
             cache.set(cache_key(key.prefix), key, seconds)
 
     def authenticate_header(self, request):

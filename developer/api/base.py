@@ -6,12 +6,14 @@ Idempotency-Key claim on POST, problem+json errors and orjson rendering. Endpoin
 """
 
 from rest_framework import generics, viewsets
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.views import APIView
 
 from developer.api import idempotency
 from developer.api.authentication import BearerKeyAuthentication
+from developer.api.oauth_authentication import OAuthTokenAuthentication
 from developer.api.pagination import KeysetPagination
+from developer.api.parsers import OrjsonParser
 from developer.api.permissions import HasScope
 from developer.api.renderers import OrjsonRenderer
 from developer.api.throttling import KeyRateThrottle
@@ -20,11 +22,14 @@ from developer.api.throttling import KeyRateThrottle
 class ApiMixin:
     """Authentication, scopes, throttling, idempotency and error shape shared by every endpoint."""
 
-    authentication_classes = [BearerKeyAuthentication]
+    # An OAuth access token (acorn_at_…) or an API key (<prefix>.<secret>): the same principal either way.
+    authentication_classes = [OAuthTokenAuthentication, BearerKeyAuthentication]
     permission_classes = [HasScope]
     throttle_classes = [KeyRateThrottle]
     renderer_classes = [OrjsonRenderer]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [OrjsonParser, MultiPartParser, FormParser]
+    # Largest request body accepted (developer/api/limits.py); None: ACORN_API_MAX_BODY_BYTES.
+    max_body_bytes = None
     # {"GET": "chargebacks:read"} or by viewset action {"list": ..., "transition": ...}.
     required_scopes: dict[str, str] = {}
     # Idempotency-Key is honoured on POST unless a view opts out (none should).
@@ -66,6 +71,10 @@ class ApiMixin:
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
+        rate_limit = getattr(request, "rate_limit", None)
+        if rate_limit is not None:
+            for name, value in rate_limit.headers().items():
+                response[name] = value
         record = getattr(request, "idempotency_record", None)
         if record is not None:
             request.idempotency_record = None

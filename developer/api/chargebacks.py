@@ -23,8 +23,9 @@ from rest_framework.response import Response
 from acorn_portal.marketplaces import MARKETPLACE_CHOICES
 from acorn_portal.money import CURRENCY_CHOICES
 from developer.api.base import ApiViewSet
-from developer.api.filters import Param, apply_filters, filter_parameters
+from developer.api.filters import Param, apply_filters, filter_parameters, updated_since
 from developer.api.money import money, money_field, page_of
+from developer.api.pagination import page_size_parameter
 from developer.api.problems import Conflict
 from developer.scopes import Scope
 from refunds.choices import ChargebackState, DeductionFamily, EvidenceKind, Recommendation
@@ -83,6 +84,9 @@ FILTERS = [
     Param("currency", "currency", str, "ISO 4217 code.", _values(CURRENCY_CHOICES)),
     Param("recommendation", "recommendation", str, "Matching's advice.", _values(Recommendation.choices)),
     Param("q", "", str, "Amazon id (exact or prefix), PO, ASIN or invoice number.", method=_search),
+    updated_since(
+        description="Changed at or after (ISO 8601): facts, workflow, and the verdict (recommendation, due date)."
+    ),
 ]
 
 
@@ -157,7 +161,7 @@ def detail_item(case: Chargeback, user) -> dict:
             "written_off": money(case.written_off_amount, case.currency),
             "resolution_reason": case.resolution_reason,
             "verdict": verdict_data(case),
-            "evidence": [evidence_item(e) for e in case.evidence.all()],
+            "evidence": [evidence_item(e) for e in case.evidence.current()],
             "approvals": [
                 {
                     "round": a.round,
@@ -356,7 +360,7 @@ class ChargebackViewSet(ApiViewSet):
         parameters=[
             *filter_parameters(FILTERS),
             OpenApiParameter("cursor", OpenApiTypes.STR, description="From `next_cursor` of the previous page."),
-            OpenApiParameter("page_size", OpenApiTypes.INT, description="1-200, default 50."),
+            page_size_parameter(),
             OpenApiParameter(
                 "ordering",
                 OpenApiTypes.STR,
@@ -449,7 +453,7 @@ class ChargebackViewSet(ApiViewSet):
     def evidence(self, request, pk=None):
         case = self.get_case()
         if request.method == "GET":
-            return Response([evidence_item(e) for e in case.evidence.all()])
+            return Response([evidence_item(e) for e in case.evidence.current()])
         data = EvidenceUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         evidence = add_evidence(

@@ -7,19 +7,22 @@ answer with each item's outcome (200 when all went in, 207 when some were reject
 natural key.
 """
 
+from django.conf import settings
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from acorn_portal.models import VendorAccount
 from acorn_portal.money import CURRENCY_CHOICES
 from developer.api.base import ApiViewSet
 from developer.api.money import money, money_field, page_of
-from developer.api.problems import _flatten
+from developer.api.pagination import page_size_parameter
+from developer.api.problems import invalid_params
 from developer.scopes import Scope
 from developer.services import documents as bulk
 from refunds.choices import CoopBase, DeliveryDocumentKind, InvoiceDateSource, InvoiceType, QuantityUnit, ShipmentType
@@ -189,7 +192,7 @@ def _page_params():
         OpenApiParameter("account", OpenApiTypes.INT, description="Vendor account id."),
         OpenApiParameter("updated_since", OpenApiTypes.DATETIME, description="Changed at or after (ISO 8601)."),
         OpenApiParameter("cursor", OpenApiTypes.STR),
-        OpenApiParameter("page_size", OpenApiTypes.INT, description="1-200, default 50."),
+        page_size_parameter(),
         OpenApiParameter("ordering", OpenApiTypes.STR, enum=["id", "-id", "updated_at", "-updated_at"]),
     ]
 
@@ -346,9 +349,9 @@ class ReceiptViewSet(DocumentListViewSet):
     def filtered(self):
         params = self.request.query_params
         queryset = self.get_queryset()
-        if params.get("updated_since"):
-            raise ValidationError({"updated_since": ["Receipts are filtered by po, asin or receive_status."]})
-        for param, lookup in {"account": self.account_path, **self.filters}.items():
+        # A receipt line is written with its purchase order, whose updated_at moves then.
+        lookups = {"account": self.account_path, "updated_since": "purchase_order__updated_at__gte", **self.filters}
+        for param, lookup in lookups.items():
             value = params.get(param)
             if value not in (None, ""):
                 queryset = queryset.filter(**{lookup: self.clean(param, value)})
@@ -367,7 +370,7 @@ class ReceiptViewSet(DocumentListViewSet):
             OpenApiParameter("asin", OpenApiTypes.STR),
             OpenApiParameter("receive_status", OpenApiTypes.STR),
             OpenApiParameter("cursor", OpenApiTypes.STR),
-            OpenApiParameter("page_size", OpenApiTypes.INT),
+            page_size_parameter(),
         ]
     )
     def list(self, request):
@@ -630,7 +633,7 @@ def bulk_request(item_serializer, name):
         name=f"{name}BulkRequest",
         fields={
             "account": serializers.IntegerField(help_text="Vendor account id."),
-            "items": item_serializer(many=True, help_text=f"At most {bulk.MAX_ITEMS}."),
+            "items": item_serializer(many=True, help_text=f"1 to {bulk.MAX_ITEMS} items."),
         },
     )
 
@@ -649,7 +652,12 @@ BULK_RESPONSE = inline_serializer(
                 "errors": inline_serializer(
                     name="BulkItemError",
                     many=True,
-                    fields={"field": serializers.CharField(), "message": serializers.CharField()},
+                    fields={
+                        "field": serializers.CharField(help_text="Dotted path inside the item, e.g. items.0.quantity."),
+                        "message": serializers.CharField(),
+                        "code": serializers.CharField(help_text="Machine-readable, e.g. required, min_value."),
+                        "pointer": serializers.CharField(help_text="JSON pointer into the request body."),
+                    },
                 ),
             },
         ),
@@ -659,6 +667,10 @@ BULK_RESPONSE = inline_serializer(
 
 class BulkMixin:
     """`POST .../bulk/`: parse `{"account", "items"}`, validate each item, hand the valid ones to the service."""
+
+    @staticmethod
+    def max_body_bytes() -> int:
+        return settings.ACORN_API_MAX_BULK_BODY_BYTES
 
     def run_bulk(self, request, item_serializer, key_field, write):
         account = self._account(request.data)
@@ -675,8 +687,10 @@ class BulkMixin:
                 valid.append((index, serializer.record()))
                 continue
             key = str(item.get(key_field, "")) if isinstance(item, dict) else ""
-            _, errors = _flatten(serializer.errors)
-            flat = [{"field": f, "message": m} for f, messages in (errors or {}).items() for m in messages]
+            flat = [
+                {"field": param["name"], "message": param["reason"], "code": param["code"], "pointer": param["pointer"]}
+                for param in invalid_params(serializer.errors, prefix=f"/items/{index}")
+            ]
             result.items.append(bulk.rejected(index, key, flat))
         write(account=account, records=valid, result=result)
         bulk.reevaluate(account, result)
@@ -701,14 +715,16 @@ class BulkMixin:
 
 class ShipmentBulkViewSet(BulkMixin, ShipmentViewSet):
     @extend_schema(request=bulk_request(ShipmentIn, "Shipment"), responses={200: BULK_RESPONSE, 207: BULK_RESPONSE})
-    @action(detail=False, methods=["post"])
+    # JSON only: a form body cannot carry a list of documents.
+    @action(detail=False, methods=["post"], parser_classes=[JSONParser])
     def bulk(self, request):
         return self.run_bulk(request, ShipmentIn, "shipment_id", bulk.upsert_shipments)
 
 
 class InvoiceBulkViewSet(BulkMixin, InvoiceViewSet):
     @extend_schema(request=bulk_request(InvoiceIn, "Invoice"), responses={200: BULK_RESPONSE, 207: BULK_RESPONSE})
-    @action(detail=False, methods=["post"])
+    # JSON only: a form body cannot carry a list of documents.
+    @action(detail=False, methods=["post"], parser_classes=[JSONParser])
     def bulk(self, request):
         return self.run_bulk(request, InvoiceIn, "number", bulk.upsert_invoices)
 
@@ -721,7 +737,8 @@ class ProofOfDeliveryViewSet(BulkMixin, ApiViewSet):
     @extend_schema(
         request=bulk_request(ProofOfDeliveryIn, "ProofOfDelivery"), responses={200: BULK_RESPONSE, 207: BULK_RESPONSE}
     )
-    @action(detail=False, methods=["post"])
+    # JSON only: a form body cannot carry a list of documents.
+    @action(detail=False, methods=["post"], parser_classes=[JSONParser])
     def bulk(self, request):
         return self.run_bulk(request, ProofOfDeliveryIn, "shipment_id", bulk.upsert_proofs_of_delivery)
 
@@ -734,6 +751,7 @@ class CoopAgreementViewSet(BulkMixin, ApiViewSet):
     @extend_schema(
         request=bulk_request(CoopAgreementIn, "CoopAgreement"), responses={200: BULK_RESPONSE, 207: BULK_RESPONSE}
     )
-    @action(detail=False, methods=["post"])
+    # JSON only: a form body cannot carry a list of documents.
+    @action(detail=False, methods=["post"], parser_classes=[JSONParser])
     def bulk(self, request):
         return self.run_bulk(request, CoopAgreementIn, "agreement_id", bulk.upsert_coop_agreements)

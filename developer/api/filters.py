@@ -112,3 +112,9 @@ def filter_parameters(params: list[Param]) -> list[OpenApiParameter]:
         )
         for param in params
     ]
+
+
+def updated_since(lookup: str = "updated_at__gte", description: str = "") -> Param:
+    """`?updated_since=<ISO 8601>`, on every list: rows changed at or after that instant (poll with the
+    time of your previous poll, minus a small overlap)."""
+    return Param("updated_since", lookup, datetime, description or "Changed at or after (ISO 8601).")

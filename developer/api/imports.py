@@ -1,13 +1,16 @@
 """`/api/v1/imports/` (report files) and `/api/v1/sync-runs/` (sync history, and starting a sync).
 
-Both call datasources' own services, as the admin does: `import_report_file` (stores the file,
-parses it, ingests all or nothing unless `partial`, records every row error) and the django-q2 task
-`datasources.tasks.sync_account` (which holds the account's lease, so two runs never overlap).
+Both call datasources' own services: `queue_report_file` (stores the file and leaves parsing and
+ingesting, all or nothing unless `partial`, to the task `datasources.tasks.run_file_import`) and the
+django-q2 task `datasources.tasks.sync_account` (which holds the account's lease, so two runs never
+overlap).
 """
 
 from functools import partial
 
+from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django_q.tasks import async_task
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -20,12 +23,14 @@ from acorn_portal.models import VendorAccount
 from acorn_portal.tenancy import perm_in_org
 from datasources.connectors.report_columns import ReportKind
 from datasources.models import FileImport, SyncLease, SyncRun
-from datasources.services.imports import import_report_file
+from datasources.services.imports import import_progress, queue_report_file
 from developer.api.base import ApiViewSet
 from developer.api.money import page_of
+from developer.api.pagination import page_size_parameter
 from developer.api.problems import Conflict
 from developer.scopes import Scope
 
+FORM_OVERHEAD_BYTES = 64 * 1024  # the multipart framing and the small fields around the file
 IMPORT_FIELDS = ("id", "account_id", "kind", "original_name", "size", "sha256", "partial", "status", "message",
                  "rows", "created", "updated", "unchanged", "rejected", "counts", "error_count", "duplicate_of_id",
                  "created_at", "finished_at")  # fmt: skip
@@ -35,6 +40,7 @@ def import_item(row: dict, *, with_errors: bool = False, errors=None) -> dict:
     item = {name: row[name] for name in IMPORT_FIELDS if name not in ("account_id", "duplicate_of_id")}
     item["account"] = row["account_id"]
     item["duplicate_of"] = row["duplicate_of_id"]
+    item["progress"] = import_progress(import_id=row["id"], status=row["status"], rows=row["rows"])
     if with_errors:
         item["errors"] = errors or []
     return item
@@ -69,13 +75,22 @@ class ImportSerializer(serializers.Serializer):
     size = serializers.IntegerField()
     sha256 = serializers.CharField()
     partial = serializers.BooleanField()
-    status = serializers.CharField(help_text="processing, imported, partial, failed or rejected.")
+    status = serializers.CharField(
+        help_text="queued, processing (poll again), or finished: imported, partial, failed or rejected."
+    )
+    progress = inline_serializer(
+        name="ImportProgress",
+        fields={
+            "rows_done": serializers.IntegerField(),
+            "rows_total": serializers.IntegerField(allow_null=True, help_text="Known once the file is parsed."),
+        },
+    )
     message = serializers.CharField()
     rows = serializers.IntegerField()
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
     unchanged = serializers.IntegerField()
-    rejected = serializers.IntegerField()
+    rejected = serializers.IntegerField(help_text="Rows with errors: rows = created + updated + unchanged + rejected.")
     counts = serializers.JSONField()
     error_count = serializers.IntegerField()
     duplicate_of = serializers.IntegerField(allow_null=True)
@@ -98,19 +113,23 @@ class ImportDetailSerializer(ImportSerializer):
 
 
 class ImportViewSet(ApiViewSet):
-    """Report file imports of the key's organization; the upload answers with the finished result."""
+    """Report file imports of the key's organization; an upload is a job the task cluster runs."""
 
     required_scopes = {"list": Scope.IMPORTS_WRITE, "retrieve": Scope.IMPORTS_WRITE, "create": Scope.IMPORTS_WRITE}
     ordering_fields = {"id": "id"}
     default_ordering = "-id"
     lookup_value_regex = r"[0-9]+"
 
+    @staticmethod
+    def max_body_bytes() -> int:
+        return settings.ACORN_IMPORT_MAX_BYTES + FORM_OVERHEAD_BYTES
+
     def get_queryset(self):
         return self.scoped(FileImport.objects.all())
 
     @extend_schema(
         responses=page_of(ImportSerializer, "Import"),
-        parameters=[OpenApiParameter("cursor", OpenApiTypes.STR), OpenApiParameter("page_size", OpenApiTypes.INT)],
+        parameters=[OpenApiParameter("cursor", OpenApiTypes.STR), page_size_parameter()],
     )
     def list(self, request):
         return self.keyset_page(self.get_queryset().values(*IMPORT_FIELDS), import_item)
@@ -122,14 +141,16 @@ class ImportViewSet(ApiViewSet):
             raise NotFound("No such import.")
         return Response(import_item(row, with_errors=True, errors=row["errors"]))
 
-    @extend_schema(request={"multipart/form-data": ImportUploadSerializer}, responses={201: ImportDetailSerializer})
+    @extend_schema(request={"multipart/form-data": ImportUploadSerializer}, responses={202: ImportDetailSerializer})
     def create(self, request):
+        """Store the file and answer 202 at once; the task cluster imports it. Poll the `Location` until
+        `status` is no longer queued or processing."""
         data = ImportUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         account = scoped_account(self, data.validated_data["account"])
         if not perm_in_org(request.user, "datasources.add_fileimport", account.organization_id):
             raise PermissionDenied("This key's role may not import report files.")
-        file_import = import_report_file(
+        file_import = queue_report_file(
             account=account,
             kind=data.validated_data["kind"],
             file=data.validated_data["file"],
@@ -137,7 +158,9 @@ class ImportViewSet(ApiViewSet):
             partial=data.validated_data["partial"],
         )
         row = FileImport.objects.filter(pk=file_import.pk).values(*IMPORT_FIELDS, "errors").get()
-        return Response(import_item(row, with_errors=True, errors=row["errors"]), status=201)
+        location = reverse("api:import-detail", kwargs={"pk": file_import.pk})
+        body = import_item(row, with_errors=True, errors=row["errors"])
+        return Response(body, status=202, headers={"Location": location})
 
 
 RUN_FIELDS = ("id", "account_id", "data_source_id", "data_source__kind", "status", "trigger", "started_at",
@@ -194,7 +217,7 @@ class SyncRunViewSet(ApiViewSet):
         parameters=[
             OpenApiParameter("account", OpenApiTypes.INT),
             OpenApiParameter("cursor", OpenApiTypes.STR),
-            OpenApiParameter("page_size", OpenApiTypes.INT),
+            page_size_parameter(),
         ],
     )
     def list(self, request):

@@ -24,6 +24,7 @@ from rest_framework.utils.urls import replace_query_param
 
 from acorn_portal.models import Organization
 from developer.api.base import ApiViewSet
+from developer.api.filters import apply_filters, filter_parameters, updated_since
 from developer.api.money import page_of
 from developer.api.pagination import KeysetPagination
 from developer.api.problems import Conflict
@@ -106,6 +107,8 @@ class LineCursor(KeysetPagination):
 
 class _LedgerBase(ApiViewSet):
     renderer_classes = [OrjsonRenderer, CSVRenderer]
+    # The role as well as the scope: ledger exports are for finance and admins, as in the portal.
+    required_perms = {"GET": "developer.view_ledgerexport", "POST": "developer.view_ledgerexport"}
 
     def wants_csv(self) -> bool:
         renderer = getattr(self.request, "accepted_renderer", None)
@@ -163,6 +166,10 @@ class LedgerViewSet(_LedgerBase):
         return Response({**empty, "complete": True, "totals": {}, "results": [], "next": None, "next_cursor": None})
 
 
+# An export never changes once made: "updated" is when it was made.
+EXPORT_FILTERS = [updated_since("created_at__gte", "Made at or after (ISO 8601); exports never change.")]
+
+
 class LedgerExportViewSet(_LedgerBase):
     """Past exports, and one export fetched again by id."""
 
@@ -171,9 +178,12 @@ class LedgerExportViewSet(_LedgerBase):
     ordering_fields = {"id": "id"}
     default_ordering = "-id"
 
-    @extend_schema(responses=page_of(LedgerExportSerializer, "LedgerExportList"))
+    @extend_schema(
+        parameters=filter_parameters(EXPORT_FILTERS), responses=page_of(LedgerExportSerializer, "LedgerExportList")
+    )
     def list(self, request):
-        return self.keyset_page(self.scoped(LedgerExport.objects.all()).values(*EXPORT_FIELDS), export_item)
+        exports = apply_filters(self.scoped(LedgerExport.objects.all()), request.query_params, EXPORT_FILTERS)
+        return self.keyset_page(exports.values(*EXPORT_FIELDS), export_item)
 
     @extend_schema(
         parameters=[FORMAT_PARAM],

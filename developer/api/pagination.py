@@ -121,3 +121,14 @@ class KeysetPagination:
         url = request.build_absolute_uri()
         next_url = replace_query_param(url, self.cursor_param, next_cursor) if next_cursor else None
         return Response({"next": next_url, "next_cursor": next_cursor, "results": results})
+
+
+def page_size_parameter(maximum: int = KeysetPagination.max_page_size, default: int = KeysetPagination.page_size):
+    """The documented `page_size` query parameter, with its bounds in the schema (as the paginator enforces them)."""
+    from drf_spectacular.utils import OpenApiParameter
+
+    return OpenApiParameter(
+        "page_size",
+        {"type": "integer", "minimum": 1, "maximum": maximum, "default": default},
+        description=f"Items per page: 1 to {maximum}, default {default}.",
+    )

@@ -6,7 +6,11 @@ carries the request id that the X-Request-ID header also carries, so a support q
 
     {"type": "https://acorn.dev/problems/validation-error", "title": "Invalid request",
      "status": 400, "detail": "...", "instance": "/api/v1/...", "request_id": "...",
-     "errors": {"field": ["message"]}}
+     "errors": {"field": ["message"], "items.0.quantity": ["message"]},
+     "invalid_params": [{"name": "items.0.quantity", "pointer": "/items/0/quantity", "reason": "...",
+                         "code": "min_value"}]}
+
+Nested and bulk errors are flattened to dotted names in `errors` and JSON pointers in `invalid_params`.
 """
 
 import logging
@@ -97,17 +101,53 @@ def problem_response(status_code: int, detail: str = "", *, request=None, header
     return response
 
 
-def _flatten(detail) -> tuple[str, dict | None]:
-    """A one-line message and, for validation errors, the per-field lists."""
+def error_leaves(detail, path=()) -> list[tuple[tuple, str, str]]:
+    """Every message of a (nested) validation error as (path, message, code), in order.
+
+    Nested serializers give dicts, `many=True` lists with `{}` for valid entries, list fields
+    `{index: [...]}`: all become paths of field names and indexes, never Python reprs.
+    """
     if isinstance(detail, dict):
-        errors = {
-            field: [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])] for field, msgs in detail.items()
-        }
+        return [leaf for key, value in detail.items() for leaf in error_leaves(value, (*path, key))]
+    if isinstance(detail, list | tuple):
+        if all(not isinstance(item, dict | list | tuple) for item in detail):
+            return [(path, str(item), getattr(item, "code", "") or "invalid") for item in detail]
+        return [leaf for index, item in enumerate(detail) for leaf in error_leaves(item, (*path, index))]
+    return [(path, str(detail), getattr(detail, "code", "") or "invalid")]
+
+
+def field_name(path) -> str:
+    """`items.0.shipped_quantity`: the key of `errors` (top-level fields keep their plain names)."""
+    return ".".join(str(part) for part in path) or "non_field_errors"
+
+
+def json_pointer(path, prefix: str = "") -> str:
+    """RFC 6901 pointer into the request body, e.g. `/items/0/shipped_quantity`."""
+    if tuple(path) in (("non_field_errors",), ("__all__",)):
+        return prefix or ""
+    escaped = (str(part).replace("~", "~0").replace("/", "~1") for part in path)
+    return prefix + "".join("/" + part for part in escaped)
+
+
+def invalid_params(detail, prefix: str = "") -> list[dict]:
+    """One entry per message: `{"name", "pointer", "reason", "code"}` (RFC 9457's invalid-params)."""
+    return [
+        {"name": field_name(path), "pointer": json_pointer(path, prefix), "reason": message, "code": code}
+        for path, message, code in error_leaves(detail)
+    ]
+
+
+def _flatten(detail) -> tuple[str, dict | None]:
+    """A one-line message and, for validation errors, the messages per field (nested ones by dotted path)."""
+    if isinstance(detail, dict):
+        errors = {}
+        for path, message, _code in error_leaves(detail):
+            errors.setdefault(field_name(path), []).append(message)
         first_field, first = next(iter(errors.items()), ("", [""]))
         message = first[0] if first_field in ("non_field_errors", "__all__") else f"{first_field}: {first[0]}"
         return message, errors
     if isinstance(detail, list):
-        return "; ".join(str(item) for item in detail), None
+        return "; ".join(message for _path, message, _code in error_leaves(detail)), None
     return str(detail), None
 
 
@@ -138,6 +178,8 @@ def problem_exception_handler(exc, context):
     detail, errors = _flatten(exc.detail if isinstance(exc, exceptions.APIException) else response.data)
     code = getattr(exc, "reason", "") or _code_of(exc)
     extra = {}
+    if isinstance(exc, exceptions.ValidationError) and isinstance(exc.detail, dict | list):
+        extra["invalid_params"] = invalid_params(exc.detail)
     if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
         extra["retry_after"] = int(exc.wait + 0.999)
     response.data = problem(

@@ -1,6 +1,9 @@
-"""OpenAPI additions: the Bearer key scheme, and the problem+json error responses every operation can give."""
+"""OpenAPI additions: the two security schemes (API key, OAuth 2.0), and the problem+json error responses
+every operation can give."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+
+from developer.scopes import Scope
 
 PROBLEM_SCHEMA = {
     "type": "object",
@@ -15,16 +18,30 @@ PROBLEM_SCHEMA = {
         "request_id": {"type": "string", "description": "Also in the X-Request-ID response header."},
         "errors": {
             "type": "object",
-            "description": "Per-field messages (validation errors).",
+            "description": "Per-field messages (validation errors); nested ones by dotted path (`items.0.quantity`).",
             "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
+        "invalid_params": {
+            "type": "array",
+            "description": "Validation errors one by one, each with a JSON pointer into the request body.",
+            "items": {
+                "type": "object",
+                "required": ["name", "pointer", "reason", "code"],
+                "properties": {
+                    "name": {"type": "string", "description": "Dotted path, as in `errors`."},
+                    "pointer": {"type": "string", "description": "RFC 6901 JSON pointer, e.g. `/items/0/quantity`."},
+                    "reason": {"type": "string"},
+                    "code": {"type": "string", "description": "e.g. `required`, `min_value`, `invalid`."},
+                },
+            },
         },
         "retry_after": {"type": "integer", "description": "Seconds to wait (429 only; also in Retry-After)."},
     },
 }
 ERRORS = {
     "400": "Invalid request (see `errors`)",
-    "401": "Missing, unknown, expired or revoked API key",
-    "403": "The key lacks the scope, or its role may not do this",
+    "401": "Missing, unknown, expired or revoked API key or access token",
+    "403": "The key or token lacks the scope, or its role may not do this",
     "404": "Not found (or belongs to another organization)",
     "429": "Too many requests for this key; see Retry-After",
 }
@@ -46,6 +63,41 @@ class BearerKeyScheme(OpenApiAuthenticationExtension):
             "bearerFormat": "<prefix>.<secret>",
             "description": "A key issued in the Developer center: `Authorization: Bearer <prefix>.<secret>`.",
         }
+
+
+class OAuthTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "developer.api.oauth_authentication.OAuthTokenAuthentication"
+    name = "OAuth2"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "oauth2",
+            "description": (
+                "For third-party apps: an organization's admin allows the app on ACORN's consent page; the app "
+                "exchanges the code for tokens. Authorization code with PKCE (S256) only; access tokens "
+                "(`acorn_at_…`) last an hour, refresh tokens (`acorn_rt_…`) rotate on every use. Scopes are the "
+                "API key scopes. See docs/OAUTH.md."
+            ),
+            "flows": {
+                "authorizationCode": {
+                    "authorizationUrl": "/oauth/authorize/",
+                    "tokenUrl": "/oauth/token/",
+                    "refreshUrl": "/oauth/token/",
+                    "scopes": dict(Scope.choices),
+                }
+            },
+        }
+
+    def get_security_requirement(self, auto_schema):
+        """The scope this operation needs, read from the view as the permission class reads it."""
+        view = auto_schema.view
+        declared = getattr(view, "required_scopes", None) or {}
+        method = auto_schema.method.upper()
+        action = getattr(view, "action", None)
+        for name in (f"{action}.{method}", action, method):
+            if name in declared:
+                return {self.name: [declared[name]]}
+        return {self.name: []}
 
 
 def add_problem_responses(result, generator, request, public):

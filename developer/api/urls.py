@@ -17,6 +17,7 @@ from developer.api.documents import (
 from developer.api.events import EventViewSet
 from developer.api.imports import ImportViewSet, SyncRunViewSet
 from developer.api.ledger import LedgerExportViewSet, LedgerViewSet
+from developer.api.me import MeView
 from developer.api.webhooks import WebhookEndpointViewSet
 
 app_name = "api"
@@ -41,5 +42,6 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
     # The split view loads its start-up script from a URL: our Content Security Policy allows no inline script.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("me/", MeView.as_view(), name="me"),
     path("", include(router.urls)),
 ]

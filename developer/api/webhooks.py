@@ -5,6 +5,9 @@ through developer.services.endpoints; rows are read through `scoped()`, so an en
 of another organization is 404.
 """
 
+from datetime import datetime
+
+from django.db.models import Q
 from drf_spectacular.utils import extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers
 from rest_framework import status as http
@@ -14,6 +17,7 @@ from rest_framework.response import Response
 
 from acorn_portal.models import Organization
 from developer.api.base import ApiViewSet
+from developer.api.filters import Param, apply_filters, filter_parameters, updated_since
 from developer.choices import DeliveryStatus, WebhookEventType
 from developer.models import WebhookDelivery, WebhookEndpoint
 from developer.scopes import Scope
@@ -48,6 +52,19 @@ DELIVERY_FIELDS = (
     "created_at",
     "delivered_at",
 )
+
+
+ENDPOINT_FILTERS = [updated_since()]
+
+
+def _delivery_changed_since(queryset, when):
+    # A delivery changes when it is made and at each attempt.
+    return queryset.filter(Q(created_at__gte=when) | Q(last_attempt_at__gte=when))
+
+
+DELIVERY_FILTERS = [
+    Param("updated_since", "", datetime, "Made or attempted at or after (ISO 8601).", method=_delivery_changed_since)
+]
 
 
 def endpoint_item(row: dict) -> dict:
@@ -134,6 +151,13 @@ class WebhookEndpointViewSet(ApiViewSet):
         "redeliver": Scope.WEBHOOKS_MANAGE,
         "rotate_secret": Scope.WEBHOOKS_MANAGE,
     }
+    # The role as well: only who may manage endpoints in the portal (admins), whatever the scopes.
+    required_perms = {
+        "GET": "developer.view_webhookendpoint",
+        "POST": "developer.change_webhookendpoint",
+        "PATCH": "developer.change_webhookendpoint",
+        "DELETE": "developer.delete_webhookendpoint",
+    }
     lookup_value_regex = "[0-9]+"
     ordering_fields = {"id": "id"}
     default_ordering = "-id"
@@ -148,10 +172,13 @@ class WebhookEndpointViewSet(ApiViewSet):
     def _one(self, endpoint_id: int) -> dict:
         return endpoint_item(WebhookEndpoint.objects.filter(pk=endpoint_id).values(*ENDPOINT_FIELDS).get())
 
-    @extend_schema(responses=_page_of(WebhookEndpointSerializer, "WebhookEndpointPage"))
+    @extend_schema(
+        parameters=filter_parameters(ENDPOINT_FILTERS),
+        responses=_page_of(WebhookEndpointSerializer, "WebhookEndpointPage"),
+    )
     def list(self, request):
-        rows = self.scoped(WebhookEndpoint.objects.all()).values(*ENDPOINT_FIELDS)
-        return self.keyset_page(rows, endpoint_item)
+        endpoints = apply_filters(self.scoped(WebhookEndpoint.objects.all()), request.query_params, ENDPOINT_FILTERS)
+        return self.keyset_page(endpoints.values(*ENDPOINT_FIELDS), endpoint_item)
 
     @extend_schema(request=WebhookEndpointSerializer, responses={201: WebhookEndpointCreatedSerializer})
     def create(self, request):
@@ -196,12 +223,15 @@ class WebhookEndpointViewSet(ApiViewSet):
         return Response({"secret": secret})
 
     @extend_schema(
-        operation_id="webhooks_deliveries_list", responses=_page_of(WebhookDeliverySerializer, "WebhookDeliveryPage")
+        operation_id="webhooks_deliveries_list",
+        parameters=filter_parameters(DELIVERY_FILTERS),
+        responses=_page_of(WebhookDeliverySerializer, "WebhookDeliveryPage"),
     )
     @action(detail=True, methods=["get"])
     def deliveries(self, request, pk=None):
         endpoint = self.get_endpoint()
-        rows = self.scoped(WebhookDelivery.objects.filter(endpoint=endpoint)).values(*DELIVERY_FIELDS)
+        deliveries = self.scoped(WebhookDelivery.objects.filter(endpoint=endpoint))
+        rows = apply_filters(deliveries, request.query_params, DELIVERY_FILTERS).values(*DELIVERY_FIELDS)
         return self.keyset_page(rows, delivery_item)
 
     def get_delivery(self, endpoint, delivery_id) -> WebhookDelivery:

@@ -166,12 +166,13 @@ def attempt(delivery: WebhookDelivery, *, token: str, session: OutboundSession, 
     """POST one claimed delivery and record the outcome; returns "succeeded", "failed" or "given_up"."""
     body = body_of(delivery)
     request_id = uuid.uuid4().hex
+    current, *older = delivery.endpoint.signing_secrets(now)
     headers = {
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
         "ACORN-Event": delivery.event_name,
         "ACORN-Delivery": str(delivery.pk),
-        "ACORN-Signature": sign(delivery.endpoint.secret, body, int(now.timestamp())),
+        "ACORN-Signature": sign(current, body, int(now.timestamp()), *older),
         "X-Request-ID": request_id,
     }
     started = time.monotonic()

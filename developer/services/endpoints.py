@@ -56,15 +56,30 @@ def update_endpoint(*, endpoint: WebhookEndpoint, **fields) -> WebhookEndpoint:
     return endpoint
 
 
-def rotate_secret(*, endpoint: WebhookEndpoint, actor=None, request=None) -> str:
-    """Replace the signing secret; the new one is returned once."""
+def rotate_secret(*, endpoint: WebhookEndpoint, actor=None, request=None, now=None) -> str:
+    """Replace the signing secret; the new one is returned once.
+
+    The old secret keeps signing next to the new one for the overlap window
+    (ACORN_WEBHOOK_SECRET_OVERLAP_HOURS), so a receiver can deploy the new secret without refusing
+    deliveries meanwhile; then it expires. Rotating again during a window ends the older one at once.
+    """
+    now = now or clock.now()
     secret = new_webhook_secret()
     with transaction.atomic():
-        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(secret=secret, updated_at=clock.now())
-        record_audit(
-            AuditAction.WEBHOOK_SECRET_CHANGED, actor=actor, request=request, target=endpoint, change="rotated"
+        current = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+        expires = now + conf.webhook_secret_overlap()
+        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
+            secret=secret, previous_secret=current.secret, previous_secret_expires_at=expires, updated_at=now
         )
-    endpoint.secret = secret
+        record_audit(
+            AuditAction.WEBHOOK_SECRET_CHANGED,
+            actor=actor,
+            request=request,
+            target=endpoint,
+            change="rotated",
+            previous_valid_until=expires,
+        )
+    endpoint.secret, endpoint.previous_secret, endpoint.previous_secret_expires_at = secret, current.secret, expires
     return secret
 
 

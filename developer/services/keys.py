@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from acorn_portal import clock
 from acorn_portal.models import AuditAction, Membership
-from acorn_portal.roles import Role
+from acorn_portal.roles import ROLE_PERMISSIONS, Role
 from acorn_portal.services.audit import record_audit
 from acorn_portal.tenancy import perm_in_org
 from developer.models import APIKey
@@ -30,11 +30,23 @@ def _service_username(prefix: str) -> str:
 
 
 def issue_api_key(
-    *, organization, name: str, scopes, role: str = Role.OPERATIONS, expires_at=None, created_by=None, request=None
+    *,
+    organization,
+    name: str,
+    scopes,
+    role: str = Role.OPERATIONS,
+    expires_at=None,
+    created_by=None,
+    acting_for=None,
+    request=None,
 ) -> tuple[APIKey, str]:
     """Create a key and its service user; returns (key, secret). The secret exists only in the return value.
 
-    `created_by` must be an admin of the organization (None: a command run by the operator).
+    `created_by` must be an admin of the organization (None: a command run by the operator). The key
+    is that person's delegate: its role may grant nothing the issuer lacks, and at use time it holds a
+    permission only while the issuer still does (acorn_portal.tenancy), so demoting the person
+    demotes their keys. `acting_for` names that person when the operator issues a key for someone
+    (the command's --for); otherwise the issuer is the person.
     """
     if created_by is not None and not perm_in_org(created_by, "developer.add_apikey", organization.pk):
         raise PermissionDenied(_("Only the organization's admins may create API keys."))
@@ -47,6 +59,14 @@ def issue_api_key(
         raise ValidationError({"scopes": str(exc)}) from None
     if role not in Role.values:
         raise ValidationError({"role": f"Unknown role {role!r}."})
+    if acting_for is not None and created_by is not None and not created_by.is_superuser:
+        raise PermissionDenied("Only the operator issues keys on someone else's behalf.")
+    person = acting_for if acting_for is not None else created_by
+    capped = person is not None and not person.is_superuser
+    if capped and (not person.is_active or role not in roles_issuable_by(person, organization)):
+        raise ValidationError(
+            {"role": f"A key may not do more than the person it acts for: {person} may not have role {role!r}."}
+        )
     if expires_at is not None and expires_at <= clock.now():
         raise ValidationError({"expiry_date": "The expiry must be in the future."})
     with transaction.atomic():
@@ -55,7 +75,8 @@ def issue_api_key(
         user = get_user_model()(username=_service_username(key.prefix), first_name=f"API key {name}"[:150])
         user.set_unusable_password()  # a service user never signs in to the portal
         user.save()
-        Membership.objects.create(user=user, organization=organization, role=role)
+        delegate_of = person if person is not None and not person.is_superuser else None
+        Membership.objects.create(user=user, organization=organization, role=role, delegate_of=delegate_of)
         key.user = user
         key.created_by = created_by
         key.save()
@@ -74,9 +95,19 @@ def issue_api_key(
             prefix=key.prefix,
             scopes=scopes,
             role=role,
+            acting_for=delegate_of.get_username() if delegate_of else None,
             expires=key.expiry_date,
         )
     return key, secret
+
+
+def roles_issuable_by(person, organization) -> list[str]:
+    """The roles whose every permission `person` holds in the organization (all of them for superusers)."""
+    return [
+        role
+        for role in Role.values
+        if all(perm_in_org(person, perm, organization.pk) for perm in ROLE_PERMISSIONS[role])
+    ]
 
 
 def revoke_api_key(*, key: APIKey, actor=None, request=None) -> APIKey:

@@ -16,7 +16,9 @@ from refunds.models.documents import (
     ShipmentItem,
 )
 from refunds.models.evidence import Comment, DisputePacket, Evidence
+from refunds.models.notifications import Notification, NotificationKind
 from refunds.models.rules import CoopAgreement, DeductionType, PolicyRule
+from refunds.models.settlement import SettlementTerms
 from refunds.models.stats import ChargebackDayStat, DueDayStat, RecoveryDayStat
 
 __all__ = [
@@ -39,6 +41,8 @@ __all__ = [
     "DeductionType",
     "Invoice",
     "InvoiceLine",
+    "Notification",
+    "NotificationKind",
     "PolicyRule",
     "ProofOfDelivery",
     "PurchaseOrder",
@@ -47,6 +51,7 @@ __all__ = [
     "Remittance",
     "RemittanceLine",
     "Shipment",
+    "SettlementTerms",
     "ShipmentItem",
     "Team",
     "WorkflowSettings",

@@ -58,6 +58,25 @@ class WorkflowSettings(models.Model):
     settlement_requires_legal = models.BooleanField(
         default=False, help_text=_("Only legal may move a denied case to settlement.")
     )
+    max_open_cases_per_person = models.PositiveIntegerField(
+        default=150,
+        help_text="Routing gives nobody more open cases than this; what does not fit waits with the team.",
+    )
+    settlement_requires_legal_review = models.BooleanField(
+        default=False,
+        help_text="Settlement terms must be reviewed by legal before a settled case is recovered or written off.",
+    )
+    accept_limit = MoneyField(
+        null=True,
+        blank=True,
+        help_text="Accepting (giving up) a deduction above this amount needs a manager. Empty: no limit.",
+    )
+    accept_limit_currency = models.CharField(
+        max_length=3,
+        choices=CURRENCY_CHOICES,
+        blank=True,
+        help_text="The limit's currency; deductions in other currencies are never compared with it.",
+    )
 
     tenant_path = "organization"
     objects = TenantQuerySet.as_manager()
@@ -68,6 +87,16 @@ class WorkflowSettings(models.Model):
 
     def __str__(self):
         return f"Workflow settings of {self.organization}"
+
+    def accept_needs_manager(self, amount: Decimal, currency: str) -> bool:
+        """Giving up this amount is above the organization's limit (same currency only, as thresholds)."""
+        return self.accept_limit is not None and currency == self.accept_limit_currency and amount > self.accept_limit
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if (self.accept_limit is None) != (not self.accept_limit_currency):
+            raise ValidationError("Give the acceptance limit with its currency, or neither.")
 
     @classmethod
     def for_organization(cls, organization_id: int) -> "WorkflowSettings":

@@ -37,8 +37,18 @@ def packet_path(instance, filename):
     return _stored_path("packets", instance, filename)
 
 
+class EvidenceQuerySet(TenantQuerySet):
+    def current(self):
+        """Files that count: a removed file stays in the record but no longer supports anything."""
+        return self.filter(removed_at__isnull=True)
+
+
 class Evidence(models.Model):
-    """A document supporting a dispute: proof of delivery, bill of lading, photos…"""
+    """A document supporting a dispute: proof of delivery, bill of lading, photos…
+
+    A wrong upload is removed softly before filing (`removed_at`, who and why): it leaves the
+    checks, the verdict and the packet, and stays in the case's history.
+    """
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     chargeback = models.ForeignKey("refunds.Chargeback", on_delete=models.PROTECT, related_name="evidence")
@@ -51,9 +61,14 @@ class Evidence(models.Model):
     note = models.TextField(blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    removed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    removal_reason = models.CharField(max_length=500, blank=True, editable=False)
 
     tenant_path = "chargeback__account__organization"
-    objects = TenantQuerySet.as_manager()
+    objects = EvidenceQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

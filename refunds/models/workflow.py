@@ -17,7 +17,7 @@ from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transi
 
 from acorn_portal import clock
 from acorn_portal.formatting import local_date
-from acorn_portal.tenancy import perm_in_org
+from acorn_portal.tenancy import perm_in_org, same_person
 from refunds.choices import PRE_FILING_STATES, ApprovalLevel, ChargebackState
 from refunds.models.base import MoneyField
 from refunds.workflow_policy import max_dispute_rounds, missing_evidence
@@ -96,6 +96,19 @@ def not_fully_recovered(case) -> bool:
     return case.recovered_amount is None or case.recovered_amount < case.amount
 
 
+@condition(_("Legal must review the settlement terms first (the organization requires it)."))
+def settlement_reviewed(case) -> bool:
+    from refunds.models.approvals import WorkflowSettings
+
+    if (
+        case.state != S.SETTLEMENT
+        or not WorkflowSettings.for_organization(case.organization_id).settlement_requires_legal_review
+    ):
+        return True
+    terms = getattr(case, "settlement", None) if case.pk else None
+    return terms is not None and terms.reviewed_at is not None
+
+
 @condition(_("Settlement is for cases with no dispute rounds left or whose window has closed; re-dispute instead."))
 def settlement_due(case) -> bool:
     return not rounds_left(case) or window_closed(case)
@@ -121,7 +134,7 @@ def may_approve(case, user) -> bool:
 
 def may_send_back(case, user) -> bool:
     """Anyone who could approve may instead send the case back with a comment."""
-    if user is None or user.pk == case.prepared_by_id:
+    if user is None or same_person(user.pk, [case.prepared_by_id], case.organization_id):
         return False
     return any(perm_in_org(user, perm, case.organization_id) for perm in APPROVAL_PERMS.values())
 
@@ -133,6 +146,17 @@ def may_open_settlement(case, user) -> bool:
     if WorkflowSettings.for_organization(case.organization_id).settlement_requires_legal:
         return perm_in_org(user, "refunds.approve_settlement", case.organization_id)
     return perm_in_org(user, "refunds.open_settlement", case.organization_id)
+
+
+def may_accept(case, user) -> bool:
+    """Whoever may accept deductions; above the organization's limit only a manager (nobody gives money up alone)."""
+    from refunds.models.approvals import WorkflowSettings
+
+    if not perm_in_org(user, "refunds.accept_deduction", case.organization_id):
+        return False
+    if WorkflowSettings.for_organization(case.organization_id).accept_needs_manager(case.amount, case.currency):
+        return perm_in_org(user, "refunds.approve_dispute", case.organization_id)
+    return True
 
 
 APPROVAL_PERMS = {
@@ -221,13 +245,15 @@ class CaseWorkflow(ConcurrentTransitionMixin, models.Model):
         return max_dispute_rounds(self)
 
     def missing_evidence(self):
-        return missing_evidence(self, self.evidence.values_list("kind", flat=True))
+        return missing_evidence(self, self.evidence.current().values_list("kind", flat=True))
 
     def approval_levels_open_to(self, user) -> list[str]:
         """The approval levels this user could still give on this case (empty: may not approve)."""
         if user is None or not user.is_authenticated:
             return []
-        if user.pk in (self.prepared_by_id, self.approved_by_id, self.second_approved_by_id):
+        # People, not accounts: a person's API key counts as that person.
+        earlier = (self.prepared_by_id, self.approved_by_id, self.second_approved_by_id)
+        if same_person(user.pk, earlier, self.organization_id):
             return []
         missing = []
         if self.approved_by_id is None:
@@ -279,7 +305,7 @@ class CaseWorkflow(ConcurrentTransitionMixin, models.Model):
         field="state",
         source=[S.NEW, S.WAITING, S.IN_REVIEW],
         target=S.ACCEPTED,
-        permission=org_perm("refunds.accept_deduction"),
+        permission=may_accept,
         custom={"label": gettext_noop("Accept deduction")},
     )
     def accept_deduction(self, by=None, reason=""):
@@ -333,6 +359,17 @@ class CaseWorkflow(ConcurrentTransitionMixin, models.Model):
             not self.requires_second_approval or self.second_approved_by_id is not None
         )
         return S.APPROVED if complete else S.PENDING_APPROVAL
+
+    @transition(
+        field="state",
+        source=[S.PENDING_APPROVAL, S.APPROVED],
+        target=S.PENDING_APPROVAL,
+        permission=org_perm("refunds.add_evidence"),
+        custom={"label": gettext_noop("Back to approval (evidence changed)"), "system": True},
+    )
+    def reopen_approval(self, by=None):
+        """Evidence changed after an approval: what was approved is no longer what would be filed."""
+        self._clear_approvals()
 
     @transition(
         field="state",
@@ -401,7 +438,7 @@ class CaseWorkflow(ConcurrentTransitionMixin, models.Model):
         field="state",
         source=[S.AMAZON_APPROVED, S.SETTLEMENT, S.RECOVERED],
         target=S.RECOVERED,
-        conditions=[not_fully_recovered],
+        conditions=[not_fully_recovered, settlement_reviewed],
         permission=org_perm("refunds.record_outcome"),
         custom={"label": gettext_noop("Record recovery")},
     )
@@ -417,6 +454,7 @@ class CaseWorkflow(ConcurrentTransitionMixin, models.Model):
         field="state",
         source=[S.DENIED, S.SETTLEMENT],
         target=S.WRITTEN_OFF,
+        conditions=[settlement_reviewed],
         permission=org_perm("refunds.write_off"),
         custom={"label": gettext_noop("Write off")},
     )

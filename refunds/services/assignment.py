@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from acorn_portal import clock
 from acorn_portal.services.events import emit_event
 from acorn_portal.tenancy import is_member, perm_in_org
-from refunds.choices import CLOSED_STATES, AssignmentStrategy
-from refunds.models import AssignmentRule, Chargeback, Team
+from refunds.choices import CLOSED_STATES, AssignmentStrategy, ChargebackState
+from refunds.models import AssignmentRule, Chargeback, Team, WorkflowSettings
+from refunds.services.notifications import notify_assignment
 from refunds.services.workflow import WorkflowError, _lock
 
 
@@ -27,16 +28,48 @@ def _check_may_assign(case: Chargeback, actor, assignee) -> None:
     raise PermissionDenied(_("You may not assign this case."))
 
 
-def pick_member(team: Team):
-    """The team member the next case goes to, by the team's strategy; None for an empty team.
+def preparers(team: Team) -> list:
+    """The team's members who prepare disputes in its organization and approve none: a case routed to
+    an approver could never be approved by them (four eyes), so approvers are never routed work."""
+    from acorn_portal.services.people import real_people
 
-    Locks the team row so that two cases routed at once do not both go to the same person under
-    round robin.
+    org_id = team.organization_id
+    members = real_people(
+        team.members.filter(is_active=True, memberships__organization_id=org_id).distinct().order_by("pk")
+    )
+    return [
+        member
+        for member in members
+        if perm_in_org(member, "refunds.prepare_dispute", org_id)
+        and not any(perm_in_org(member, perm, org_id) for perm in APPROVER_PERMS)
+    ]
+
+
+APPROVER_PERMS = ("refunds.approve_dispute", "refunds.second_approve_dispute")
+
+
+def open_loads(users) -> dict[int, int]:
+    """Open cases per person (one query)."""
+    return dict(
+        get_user_model()
+        .objects.filter(pk__in=[u.pk for u in users])
+        .annotate(open_cases=Count("assigned_chargebacks", filter=~Q(assigned_chargebacks__state__in=CLOSED_STATES)))
+        .values_list("pk", "open_cases")
+    )
+
+
+def pick_member(team: Team):
+    """The team member the next case goes to, by the team's strategy; None when nobody fits.
+
+    Only preparers (see `preparers`), and nobody already holding the organization's cap of open
+    cases: the rest waits with the team rather than piling on one person. Locks the team row so
+    that two cases routed at once do not both go to the same person under round robin.
     """
     team = Team.objects.select_for_update().get(pk=team.pk)
-    members = list(
-        team.members.filter(is_active=True, memberships__organization_id=team.organization_id).distinct().order_by("pk")
-    )
+    cap = WorkflowSettings.for_organization(team.organization_id).max_open_cases_per_person
+    candidates = preparers(team)
+    loads = open_loads(candidates)
+    members = [m for m in candidates if loads.get(m.pk, 0) < cap]
     if not members:
         return None
     if team.strategy == AssignmentStrategy.ROUND_ROBIN:
@@ -45,12 +78,6 @@ def pick_member(team: Team):
         team.last_assigned = chosen
         team.save(update_fields=["last_assigned"])
         return chosen
-    loads = dict(
-        get_user_model()
-        .objects.filter(pk__in=[m.pk for m in members])
-        .annotate(open_cases=Count("assigned_chargebacks", filter=~Q(assigned_chargebacks__state__in=CLOSED_STATES)))
-        .values_list("pk", "open_cases")
-    )
     return min(members, key=lambda m: (loads.get(m.pk, 0), m.pk))
 
 
@@ -88,6 +115,8 @@ def assign(*, chargeback: Chargeback, actor, assignee=None, team: Team | None = 
                 "actor": actor.get_username() if actor else None,
             },
         )
+        if assignee is not None:
+            notify_assignment(chargeback=case, assignee=assignee, actor=actor)
         return case
 
 
@@ -102,13 +131,20 @@ def matching_rule(chargeback: Chargeback) -> AssignmentRule | None:
     return next((rule for rule in rules.select_related("team", "user") if rule.matches(chargeback)), None)
 
 
+def actionable(chargeback: Chargeback) -> bool:
+    """New and still disputable in time: routing never hands out a case nobody can work any more."""
+    if chargeback.state != ChargebackState.NEW:
+        return False
+    return chargeback.due_on is None or chargeback.due_on >= chargeback.local_today()
+
+
 def auto_assign(*, chargeback: Chargeback) -> Chargeback | None:
     """Route an unassigned open case by the rules; None when no rule fits or it is already assigned.
 
     The assignment itself goes through `assign`, which re-reads the case under a lock, so a case
     someone took in the meantime is reported as changed rather than taken from them.
     """
-    if chargeback.assignee_id or chargeback.team_id or chargeback.state in CLOSED_STATES:
+    if chargeback.assignee_id or chargeback.team_id or not actionable(chargeback):
         return None
     rule = matching_rule(chargeback)
     if rule is None:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from acorn_portal.services.events import emit_event
 from acorn_portal.tenancy import perm_in_org
 from refunds.models import Chargeback, Comment
+from refunds.services.notifications import notify_mentions
 
 # "@maria" or "@maria.lopez", not the middle of an e-mail address.
 MENTION = re.compile(r"(?<![\w@.])@([\w][\w.+-]*[\w]|[\w])")
@@ -35,6 +36,7 @@ def add_comment(*, chargeback: Chargeback, actor, body: str) -> Comment:
     with transaction.atomic():
         comment = Comment.objects.create(chargeback=chargeback, author=actor, body=body)
         comment.mentions.set(mentions)
+        notify_mentions(comment=comment, mentions=mentions, actor=actor)
         emit_event(
             "chargeback.commented",
             organization=chargeback.account.organization,

@@ -313,14 +313,15 @@ def _link_invoice_chains(account, rows: dict[str, _Row]) -> None:
         Invoice.objects.filter(account=account, root_number__in=roots).values_list("id", "number", "parent_id")
     )
     ids = {number: pk for pk, number, _ in chain}
-    relinked = []
+    relinked, now = [], clock.now()
     for pk, number, parent_id in chain:
         ancestors = parse_invoice_number(number).chain()[-2::-1]  # nearest first, root last
         wanted = next((ids[n] for n in ancestors if n in ids), None)
         if wanted != parent_id:
-            relinked.append(Invoice(pk=pk, parent_id=wanted))
+            relinked.append(Invoice(pk=pk, parent_id=wanted, updated_at=now))
     if relinked:
-        Invoice.objects.bulk_update(relinked, ["parent"], batch_size=BATCH_SIZE)
+        # bulk_update skips auto_now: the invoice's parent is shown by the API, so its updated_at moves.
+        Invoice.objects.bulk_update(relinked, ["parent", "updated_at"], batch_size=BATCH_SIZE)
 
 
 def _map_gtins_of_orders(account, rows: dict[str, _Row]) -> None:

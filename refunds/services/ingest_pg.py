@@ -237,9 +237,10 @@ def _synced_sql(insert_columns: str, insert_values: str, *, history: bool, annou
         ctes.append(
             f"""announced AS (
                 INSERT INTO {qn(OutboxEvent._meta.db_table)}
-                       (organization_id, name, object_type, object_id, payload, created_at)
+                       (organization_id, name, object_type, object_id, payload, created_at, txid)
                 SELECT %(organization)s::bigint, 'chargeback.created', 'refunds.chargeback', w.id::text,
-                       {_created_payload_sql("w", "%(account)s", "%(marketplace)s")}, %(now)s::timestamptz
+                       {_created_payload_sql("w", "%(account)s", "%(marketplace)s")}, %(now)s::timestamptz,
+                       pg_current_xact_id()::text::bigint
                 FROM inserted w ORDER BY w.id
             )"""  # noqa: S608 - identifiers come from model metadata
         )

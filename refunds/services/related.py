@@ -50,8 +50,20 @@ def related_documents(case: Chargeback, *, limit: int = 20) -> RelatedDocuments:
     return found
 
 
-def recovery_candidates(case: Chargeback):
-    """Remittance credit lines that could carry this case's recovery (same account and currency)."""
-    return [
+def recovery_candidates(case: Chargeback, *, recent: int = 50):
+    """Remittance credit lines that could carry this case's recovery (same account and currency).
+
+    Lines that name the deduction or its invoices come first; then the account's latest credits,
+    because Amazon often pays a dispute under a reference of its own that names neither.
+    """
+    named = [
         line for line in related_documents(case).remittance_lines if line.amount > 0 and line.currency == case.currency
     ]
+    seen = {line.pk for line in named}
+    latest = (
+        RemittanceLine.objects.filter(remittance__account_id=case.account_id, currency=case.currency, amount__gt=0)
+        .exclude(pk__in=seen)
+        .select_related("remittance")
+        .order_by("-remittance__payment_date", "-pk")[:recent]
+    )
+    return named + list(latest)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from acorn_portal.formatting import local_datetime
-from acorn_portal.money import MoneyError, quantize
+from acorn_portal.money import Money, MoneyError, quantize
 from refunds.choices import Recommendation
 from refunds.models import Chargeback
 
@@ -35,7 +35,7 @@ class TimelineEntry:
     when: datetime
     who: str
     why: str
-    kind: str  # "created", "changed"
+    kind: str  # "created", "changed", "evidence", "settlement"
     changes: list[Change] = field(default_factory=list)
 
 
@@ -54,6 +54,15 @@ def _display(model_field, value, users: dict, currency: str) -> str:
         except MoneyError:
             return str(value)
     return str(value)
+
+
+def _money(amount, currency: str) -> str:
+    if amount is None:
+        return "—"
+    try:
+        return Money(amount, currency).localized()
+    except (MoneyError, TypeError):
+        return f"{amount} {currency}"
 
 
 def _differences(older, newer):
@@ -111,8 +120,48 @@ _FIELDS = [
 ]
 
 
+def evidence_entries(case: Chargeback, *, limit: int = 200) -> list[TimelineEntry]:
+    """Uploads and removals of the case's files, as timeline entries."""
+    entries = []
+    for item in case.evidence.select_related("uploaded_by", "removed_by").order_by("-uploaded_at")[:limit]:
+        # Shown, not stored: in the reader's language; the file's name and the reason as written.
+        label = f"{item.get_kind_display()} {item.original_name}".strip()
+        uploaded = gettext("uploaded %(file)s") % {"file": label}
+        entries.append(TimelineEntry(item.uploaded_at, item.uploaded_by.get_username(), uploaded, "evidence"))
+        if item.removed_at is not None:
+            who = item.removed_by.get_username() if item.removed_by else ""
+            why = gettext("removed %(file)s: %(reason)s") % {"file": label, "reason": item.removal_reason}
+            entries.append(TimelineEntry(item.removed_at, who, why, "evidence"))
+    return entries
+
+
+def settlement_entries(case: Chargeback) -> list[TimelineEntry]:
+    """Settlement terms as recorded and reviewed, each version once."""
+    from refunds.models import SettlementTerms
+
+    entries = []
+    records = SettlementTerms.history.filter(chargeback_id=case.pk).select_related("history_user")
+    for record in records.order_by("history_date"):
+        who = record.history_user.get_username() if record.history_user else ""
+        if record.reviewed_at is not None:
+            why = f"{gettext('settlement terms reviewed by legal')} {record.review_note}".strip()
+        else:
+            why = gettext("settlement terms: offered %(offered)s, accepted %(accepted)s") % {
+                "offered": _money(record.amount_offered, case.currency),
+                "accepted": _money(record.amount_accepted, case.currency),
+            }
+        entries.append(TimelineEntry(record.history_date, who, why, "settlement"))
+    return entries
+
+
 def case_timeline(case: Chargeback, *, limit: int = 200) -> list[TimelineEntry]:
-    """Newest first; the oldest record is the case's creation (normally by sync)."""
+    """Newest first: the case's own history merged with its evidence and settlement records."""
+    entries = _case_entries(case, limit=limit) + evidence_entries(case, limit=limit) + settlement_entries(case)
+    return sorted(entries, key=lambda entry: entry.when, reverse=True)[:limit]
+
+
+def _case_entries(case: Chargeback, *, limit: int) -> list[TimelineEntry]:
+    """The chargeback's history; the oldest record is the case's creation (normally by sync)."""
     records = list(case.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
     user_ids = {getattr(r, f"{name}_id") for r in records for name in USER_FIELDS} - {None}
     users = dict(get_user_model().objects.filter(pk__in=user_ids).values_list("pk", "username"))

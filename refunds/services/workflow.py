@@ -21,11 +21,12 @@ from django.utils.translation import gettext, gettext_noop
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed, has_transition_perm
 
 from acorn_portal import clock
-from acorn_portal.money import MoneyError, check_amount_precision, quantize, to_decimal
+from acorn_portal.money import Money, MoneyError, check_amount_precision, quantize, to_decimal
 from acorn_portal.services.events import emit_event
-from acorn_portal.tenancy import perm_in_org
+from acorn_portal.tenancy import perm_in_org, same_person
 from refunds.choices import ApprovalDecision, ApprovalLevel, ChargebackState
 from refunds.models import Approval, ApprovalThreshold, Chargeback, Comment, RemittanceLine
+from refunds.services.notifications import notify_approval_requested
 
 CASE_CHANGED_MESSAGE = gettext_noop(
     "This case changed while you were looking at it. Reload it to see what changed, then try again."
@@ -102,13 +103,21 @@ def _guard(case: Chargeback, name: str, actor) -> None:
 
 
 def _denial(case: Chargeback, name: str, actor) -> str:
+    if name == "accept_deduction" and perm_in_org(actor, "refunds.accept_deduction", case.organization_id):
+        from refunds.models import WorkflowSettings
+
+        limit = WorkflowSettings.for_organization(case.organization_id)
+        return (
+            f"Giving up more than {Money(limit.accept_limit, limit.accept_limit_currency)} needs a manager: "
+            "ask one to accept this deduction."
+        )
     if name in ("approve_dispute", "send_back"):
         from refunds.models.workflow import APPROVAL_PERMS
 
         approver = any(perm_in_org(actor, perm, case.organization_id) for perm in APPROVAL_PERMS.values())
-        if approver and actor.pk == case.prepared_by_id:
+        if approver and same_person(actor.pk, [case.prepared_by_id], case.organization_id):
             return gettext("You prepared this case, so someone else must approve it (four eyes).")
-        if approver and actor.pk in (case.approved_by_id, case.second_approved_by_id):
+        if approver and same_person(actor.pk, [case.approved_by_id, case.second_approved_by_id], case.organization_id):
             return gettext("You already approved this case; the second approval must come from someone else.")
     return gettext("You may not “%(action)s” on this case.") % {"action": action_label(name)}
 
@@ -155,6 +164,7 @@ EVENTS = {
     "accept_deduction": "chargeback.accepted",
     "expire": "chargeback.expired",
     "send_back": "chargeback.sent_back",
+    "reopen_approval": "chargeback.approval_reopened",
 }
 
 
@@ -180,8 +190,8 @@ def _amount(value, case: Chargeback, field: str = "amount", *, up_to: Decimal | 
     if amount <= 0 or amount > limit:
         raise ValidationError(
             {
-                field: gettext("Give an amount above 0 and at most %(limit)s %(currency)s.")
-                % {"limit": limit, "currency": case.currency}
+                field: gettext("Give an amount above 0 and at most %(limit)s.")
+                % {"limit": Money(limit, case.currency).localized()}
             }
         )
     return amount
@@ -243,9 +253,9 @@ def request_approval(*, chargeback: Chargeback, actor, note: str = "") -> Charge
             organization_id=case.organization_id, amount=case.amount, currency=case.currency
         )
         case.request_approval(by=actor, second_approval=second)
-        return _record(
-            case, actor, name="request_approval", source=source, note=note, payload={"second_approval": second}
-        )
+        _record(case, actor, name="request_approval", source=source, note=note, payload={"second_approval": second})
+        notify_approval_requested(chargeback=case, actor=actor)
+        return case
 
 
 def send_back(*, chargeback: Chargeback, actor, comment: str) -> Chargeback:
@@ -305,6 +315,9 @@ def file_dispute(*, chargeback: Chargeback, actor, amazon_case_id: str, filed_on
         _guard(case, "file_dispute", actor)
         if filed_on and filed_on > case.local_today():
             raise ValidationError({"filed_on": "The filing date cannot be in the future."})
+        if filed_on and filed_on < case.issue_date:
+            issued = f"{case.issue_date:%Y-%m-%d}"
+            raise ValidationError({"filed_on": f"The filing date cannot be before the deduction ({issued})."})
         source = case.state
         case.file_dispute(by=actor, case_id=amazon_case_id, filed_on=filed_on)
         return _record(
@@ -330,7 +343,7 @@ def record_amazon_approval(*, chargeback: Chargeback, actor, amount=None, note: 
             actor,
             name="record_amazon_approval",
             source=source,
-            note=f"{approved} {case.currency} approved" + (f" — {note}" if note else ""),
+            note=f"{Money(approved, case.currency)} approved" + (f" — {note}" if note else ""),
             payload={"amount": _money(approved, case), "currency": case.currency},
         )
 
@@ -366,11 +379,46 @@ def open_settlement(*, chargeback: Chargeback, actor, note: str = "") -> Chargeb
         return _record(case, actor, name="open_settlement", source=source, note=note)
 
 
+def reopen_approval(*, chargeback: Chargeback, actor, what: str) -> Chargeback | None:
+    """Evidence changed on an approved (or partly approved) case: it goes back for approval.
+
+    Called inside the evidence change's own transaction, so the change and the lost approval are
+    recorded together. Returns None when no approval was given yet (nothing to take back).
+    """
+    case = (
+        Chargeback.objects.select_for_update(of=("self",)).select_related("account__organization").get(pk=chargeback.pk)
+    )
+    approved = case.approved_by_id is not None or case.second_approved_by_id is not None
+    if case.state not in (ChargebackState.PENDING_APPROVAL, ChargebackState.APPROVED) or not approved:
+        return None
+    _guard(case, "reopen_approval", actor)
+    source = case.state
+    case.reopen_approval(by=actor)
+    return _record(case, actor, name="reopen_approval", source=source, note=f"{what}; approve again")
+
+
 @dataclass(frozen=True)
 class _Credit:
     amount: Decimal
     reference: str
     line: RemittanceLine | None
+
+
+def _check_above_approved(case: Chargeback, amount: Decimal, confirmed: bool, reason: str) -> str:
+    """More than Amazon approved needs an explicit confirmation and a reason (returned for the history)."""
+    approved = case.amazon_approved_amount
+    total = (case.recovered_amount or 0) + amount
+    if approved is None or total <= approved:
+        return ""
+    reason = (reason or "").strip()
+    if not confirmed or not reason:
+        raise ValidationError(
+            {
+                "amount": f"Amazon approved {Money(approved, case.currency)}; this brings the recovery to "
+                f"{Money(total, case.currency)}. Confirm and say why to record more than was approved."
+            }
+        )
+    return f"above the {Money(approved, case.currency)} Amazon approved: {reason}"
 
 
 def _credit(case: Chargeback, amount, reference: str, remittance_line) -> _Credit:
@@ -396,13 +444,28 @@ def _credit(case: Chargeback, amount, reference: str, remittance_line) -> _Credi
 
 
 def record_recovery(
-    *, chargeback: Chargeback, actor, amount=None, reference: str = "", remittance_line=None, recovered_on=None
+    *,
+    chargeback: Chargeback,
+    actor,
+    amount=None,
+    reference: str = "",
+    remittance_line=None,
+    recovered_on=None,
+    confirm_above_approved: bool = False,
+    above_approved_reason: str = "",
 ) -> Chargeback:
-    """The credit arrived in a remittance: record it (partial credits add up, never above the deduction)."""
+    """The credit arrived in a remittance: record it (partial credits add up, never above the deduction).
+
+    More than Amazon approved is possible (Amazon sometimes pays more than it said) but needs
+    `confirm_above_approved` and a reason, kept in the history.
+    """
     with transaction.atomic():
         case = _lock(chargeback)
         _guard(case, "record_recovery", actor)
         credit = _credit(case, amount, reference, remittance_line)
+        above = _check_above_approved(case, credit.amount, confirm_above_approved, above_approved_reason)
+        if recovered_on and recovered_on > case.local_today():
+            raise ValidationError({"recovered_on": "The recovery date cannot be in the future."})
         source = case.state
         case.record_recovery(
             by=actor, amount=credit.amount, recovered_on=recovered_on, reference=credit.reference, line=credit.line
@@ -412,7 +475,7 @@ def record_recovery(
             actor,
             name="record_recovery",
             source=source,
-            note=f"{credit.amount} {case.currency} ({credit.reference})",
+            note=f"{Money(credit.amount, case.currency)} ({credit.reference})" + (f"; {above}" if above else ""),
             payload={
                 "amount": _money(credit.amount, case),
                 "recovered_total": _money(case.recovered_amount, case),
@@ -440,14 +503,14 @@ def write_off(*, chargeback: Chargeback, actor, reason: str) -> Chargeback:
         )
 
 
-def expire(*, chargeback: Chargeback, actor=None) -> Chargeback:
+def expire(*, chargeback: Chargeback, actor=None, note: str = "") -> Chargeback:
     """Close a case whose dispute window ended before it was filed (normally the scheduler)."""
     with transaction.atomic():
         case = _lock(chargeback)
         _guard(case, "expire", actor)
         source = case.state
         case.expire(by=actor)
-        return _record(case, actor, name="expire", source=source, note=f"window closed on {case.due_on}")
+        return _record(case, actor, name="expire", source=source, note=note or f"window closed on {case.due_on}")
 
 
 # Transition name → service, for the admin and the API to dispatch by name.

@@ -8,7 +8,7 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def acorn_queues(context):
     """The user's queues with capped counts, for the admin start page."""
-    from refunds.admin_workflow import queue_links
+    from refunds.admin_queues import queue_links
 
     request = context.get("request")
     return queue_links(request) if request is not None else []

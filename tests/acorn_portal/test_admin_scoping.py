@@ -37,8 +37,17 @@ from acorn_portal.models import (
 from acorn_portal.roles import Role
 from acorn_portal.services.events import emit_event
 from datasources.models import ColumnMapping, DataSource, FileImport, ImportStatus, SyncCheckpoint, SyncRun
-from developer.models import APIKey, GLAccountMapping, LedgerExport, WebhookDelivery, WebhookEndpoint
+from developer.models import (
+    APIKey,
+    AppAuthorization,
+    GLAccountMapping,
+    LedgerExport,
+    RegisteredApp,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from developer.services.keys import issue_api_key
+from developer.services.oauth import approve_app, register_app
 from refunds.choices import DeductionFamily, PurchaseOrderState, WindowAnchor
 from refunds.models import (
     AlertChannel,
@@ -393,6 +402,35 @@ def _purge_record(world):
 def _api_key(world):
     key, _secret = issue_api_key(organization=world.org, name=f"{world.tag} ERP", scopes=["chargebacks:read"])
     return key
+
+
+def _oauth_admin(world):
+    """A superuser stands in for the organization's admin who registers and allows apps."""
+    user, _ = User.objects.get_or_create(username=f"{world.tag.lower()}-oauth-admin", defaults={"is_superuser": True})
+    return user
+
+
+@factory(RegisteredApp)
+def _registered_app(world):
+    app, _secret = register_app(
+        organization=world.org,
+        name=f"{world.tag} Books",
+        redirect_uris="https://books.example/cb",
+        confidential=False,
+        registered_by=_oauth_admin(world),
+    )
+    return app
+
+
+@factory(AppAuthorization)
+def _app_authorization(world):
+    return approve_app(
+        application=world.get(RegisteredApp).application,
+        organization=world.org,
+        scopes=["chargebacks:read"],
+        role="operations",
+        approved_by=_oauth_admin(world),
+    )
 
 
 @factory(WebhookEndpoint)
@@ -872,3 +910,80 @@ def test_random_tokens_are_blanked_and_nothing_else():
     cleaned = without_random_tokens(page).lower()
     assert 'value=""' in cleaned and 'nonce=""' in cleaned
     assert cleaned.count("acme") == 1 and "acme-po-1" in cleaned, "data of a world is still seen"
+
+
+def test_vendor_account_payment_terms_in_the_admin_and_currency_stays_the_marketplaces(client, org, org_admin):
+    client = _client(client, org_admin)
+    data = {"organization": org.pk, "name": "Acme JP", "vendor_codes": "ACMJ", "marketplace": "JP", "is_active": "on"}
+    add = client.post(admin_url(VendorAccount, "add"), {**data, "payment_terms_net_days": "45", "currency": "USD"})
+    assert add.status_code == 302
+    account = VendorAccount.objects.get(name="Acme JP")
+    assert (account.currency, account.time_zone, account.payment_terms_net_days) == ("JPY", "Asia/Tokyo", 45)
+
+    change = {"name": "Acme JP", "vendor_codes": "ACMJ", "is_active": "on", "payment_terms_net_days": "60"}
+    response = client.post(admin_url(VendorAccount, "change", account.pk), {**change, "currency": "USD"})
+    assert response.status_code == 302
+    account.refresh_from_db()
+    assert (account.currency, account.payment_terms_net_days) == ("JPY", 60)
+    assert account.history.first().payment_terms_net_days == 60
+
+
+# --------------------------------------------------------------------------------------------------
+# A person in two organizations works in the one they switched to, on every admin page
+
+SWITCHER = re.compile(r'<form[^>]*id="organization-switcher-header".*?</form>', re.S)
+
+
+@dataclass
+class _Page:
+    """A response with the header's switcher taken out: it names every organization of the person, on purpose."""
+
+    content: bytes
+    context: object
+
+
+def _without_switcher(response) -> _Page:
+    return _Page(SWITCHER.sub("", response.content.decode()).encode(), response.context)
+
+
+@pytest.fixture
+def two_org_admin(org, other_org):
+    user = make_member(org, "dual", Role.ADMIN)
+    Membership.objects.create(user=user, organization=other_org, role=Role.ADMIN)
+    return user
+
+
+@pytest.mark.parametrize("model", TENANT_MODELS, ids=_label)
+def test_a_person_in_two_organizations_sees_only_the_one_switched_to(client, model, worlds, two_org_admin):
+    client = _client(client, two_org_admin)
+    for mine, theirs in (worlds, worlds[::-1]):
+        response = client.post(reverse("onboarding:switch"), {"organization": mine.org.pk, "next": "/admin/apps/"})
+        assert response.status_code == 302 and response.url == "/admin/apps/"
+        response = client.get(url(model, "changelist"))
+        if response.status_code == 403:
+            continue  # no role of theirs may list it (API keys' service users, ...)
+        assert response.status_code == 200
+        assert 'id="organization-switcher-header"' in response.content.decode(), "no switcher in the header"
+        assert url(model, "change", mine.get(model).pk) in response.content.decode(), f"{mine.org}'s row missing"
+        assert_no_trace(_without_switcher(response), theirs, f"changelist while working in {mine.org}")
+        for view in ("change", "history"):
+            assert client.get(url(model, view, theirs.get(model).pk)).status_code in (302, 404), view
+        assert client.get(url(model, "change", mine.get(model).pk)).status_code == 200
+        add = client.get(url(model, "add"))
+        if add.status_code == 200:
+            assert_no_trace(_without_switcher(add), theirs, f"add page while working in {mine.org}")
+
+
+def test_the_header_switcher_returns_to_the_list_of_the_page_it_left(client, org, other_org, account, two_org_admin):
+    client = _client(client, two_org_admin)
+    page = client.get(url(VendorAccount, "change", account.pk)).content.decode()
+    form = SWITCHER.search(page).group(0)
+    assert 'name="next" value="/admin/acorn_portal/vendoraccount/"' in form
+    assert "Acme Brands" in form and "Rival Goods" in form
+    response = client.post(
+        reverse("onboarding:switch"), {"organization": other_org.pk, "next": "https://evil.example/"}
+    )
+    assert response.url == reverse("onboarding:start")
+    # Someone in one organization has nothing to switch: no picker, and no query for one.
+    single = make_member(org, "single", Role.ADMIN)
+    assert "organization-switcher" not in _client(client, single).get(url(VendorAccount, "changelist")).content.decode()

@@ -211,3 +211,13 @@ def test_the_test_client_shortcut_still_logs_in(client, ops):
     """What tests/backends.py allows: login() without a request; it never bypasses a real lock."""
     assert client.login(username="olivia", password=PASSWORD)
     assert not client.login(username="olivia", password="wrong")
+
+
+def test_the_lockout_page_wears_acorns_name_and_icon(client, ops):
+    for i in range(LIMIT):
+        response = sign_in(client, "olivia", "wrong", address=f"203.0.113.{i + 1}")
+    page = response.content.decode()
+    assert locked(response)
+    assert "Django administration" not in page and "Django site admin" not in page
+    assert '<div id="site-name"><a href="/admin/">ACORN</a></div>' in page
+    assert 'rel="icon"' in page and "favicon.svg" in page

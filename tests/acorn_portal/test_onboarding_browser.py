@@ -1,6 +1,7 @@
 """From sign-up to first sync without a shell, in a real headless Chromium against the live server:
 sign up, verify the e-mail (read from the test outbox), enrol two-factor, add a US account and an
-SP-API source pointing at the simulator, test the connection, run the first sync, invite an
+SP-API source pointing at the simulator, test the connection, run the first sync, map a report's
+headers checked against a sample file, invite an
 operations user who signs in; and a single sign-on against an OpenID provider on 127.0.0.1.
 """
 
@@ -15,10 +16,11 @@ from django.test import override_settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from oidc_provider_mock import User as IdpUser
 
-from acorn_portal.models import Membership
+from acorn_portal.models import Membership, VendorAccount
 from acorn_portal.roles import Role
 from acorn_portal.services import sso
 from datasources.models import SyncRun, SyncStatus
+from datasources.services.imports import column_mappings
 from simulator.server import serve
 from tests.acorn_portal.oidc_idp import identity_provider
 from tests.datasources.simtools import sim_options
@@ -45,6 +47,7 @@ pytestmark = [
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 PASSWORD = "northwind-first-admin-pass"
+MAPPED_SAMPLE = "Ref,Chargeback Type,Gebühr,Issue Date,PO #\n77,Prep,5.00,03/04/2025,2JK3S9VC\n"
 
 
 @pytest.fixture
@@ -108,7 +111,9 @@ def test_from_sign_up_to_first_sync_and_a_teammate(browser, live_server):
         page.fill("#id_name", "Northwind US")
         page.select_option("#id_marketplace", "US")
         page.fill("#id_vendor_codes", "ACMEU")
+        page.fill("#id_payment_terms_net_days", "60")
         click(page, "#account-save")
+        assert VendorAccount.objects.get(name="Northwind US").payment_terms_net_days == 60
         assert "USD" in page.inner_text("ul.messagelist") and "America/Los_Angeles" in page.inner_text("ul.messagelist")
 
         page.fill("#id_name", "Amazon SP-API")
@@ -135,6 +140,27 @@ def test_from_sign_up_to_first_sync_and_a_teammate(browser, live_server):
         assert f"{run.pages} pages" in progress and "purchase_orders" in progress
         page.goto(f"{live_server.url}/status/")
         assert "Amazon SP-API" in page.content()
+
+    # Their defect lists come with headers of their own: map them, checked against a sample first.
+    page.goto(f"{live_server.url}/setup/")
+    click(page, "#column-mappings")
+    click(page, "#mappings-chargebacks")
+    sample = {"name": "defects.csv", "mimeType": "text/csv", "buffer": MAPPED_SAMPLE.encode()}
+    page.set_input_files("#id_sample", sample)
+    click(page, "#mapping-preview")
+    assert "Issue ID, Amount" in page.inner_text("#preview-missing")
+    page.fill("#id_map-0-source_header", "Ref")
+    page.select_option("#id_map-0-field", "amazon_id")
+    page.fill("#id_map-1-source_header", "Gebühr")
+    page.select_option("#id_map-1-field", "amount")
+    page.set_input_files("#id_sample", sample)
+    click(page, "#mapping-preview")
+    assert page.is_visible("#preview-complete")
+    click(page, "#mapping-save")
+    assert column_mappings(jane.memberships.get().organization_id, "chargebacks") == {
+        "Ref": "amazon_id",
+        "Gebühr": "amount",
+    }
 
     page.goto(f"{live_server.url}/account/start/")
     for key in ("first_account", "first_source", "first_sync"):

@@ -112,7 +112,7 @@ def test_an_admin_changes_roles_deactivates_and_resets_two_factor_with_a_reason(
 
 
 def test_the_people_page_lists_people_with_last_sign_in_but_never_api_key_users(client, org, org_admin, ops):
-    issue_api_key(organization=org, name="ERP", role=Role.OPERATIONS, scopes=["chargebacks:read"], created_by=org_admin)
+    issue_api_key(organization=org, name="ERP", role=Role.ADMIN, scopes=["chargebacks:read"], created_by=org_admin)
     client.force_login(org_admin)
     page = client.get("/account/people/").content.decode()
     assert ops.email in page and "Last sign-in" in page

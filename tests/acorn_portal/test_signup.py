@@ -1,7 +1,7 @@
 """Sign-up: a request, the e-mail link, then the organization with its first admin (who must enrol 2FA)."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -95,3 +95,25 @@ def test_an_expired_or_forged_link_says_so_and_creates_nothing(client):
     assert b"expired" in client.post(link).content
     assert b"not valid" in client.post("/account/signup/verify/forged-token/").content
     assert not Organization.objects.exists()
+
+
+@override_settings(ACORN_SIGNUP_OPEN=True)
+def test_signup_creates_the_organization_through_the_organizations_service(monkeypatch):
+    """One code path for a new organization: sign-up calls what `manage.py create_organization` calls."""
+    from acorn_portal.services import organizations
+
+    calls = []
+
+    def spy(**kwargs):
+        calls.append(kwargs)
+        return organizations.create_organization(**kwargs)
+
+    monkeypatch.setattr(signup, "create_organization", spy)
+    now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    organizations.create_organization(name="B Corp")  # another company of the same name, created by the command
+    signup.request_sign_up(
+        email="a@b-corp.example", company_name="B Corp", contact_name="A B", password="x-long-pass-123", now=now
+    )
+    result = signup.complete_sign_up(token=link_in(mail.outbox[0]).rstrip("/").rpartition("/")[2], now=now)
+    assert calls == [{"name": "B Corp"}]
+    assert (result.organization.name, result.organization.slug) == ("B Corp", "b-corp-2")

@@ -99,6 +99,18 @@ def test_cluster_section_says_when_no_cluster_runs(client, account, ops):
     assert "task(s) queued" in html
 
 
+def test_cluster_section_finds_a_cluster_whose_heartbeat_it_cannot_read(client, account, ops, frozen_now):
+    """On the ORM broker the cluster's heartbeat sits in its own process's cache; its work is in the database."""
+    from django_q.models import Success
+
+    Success.objects.create(
+        id="a" * 32, name="deliver", func="refunds.tasks.deliver_alerts", started=frozen_now, stopped=frozen_now
+    )
+    response, _html = page(client, ops)
+    cluster = next(s for s in response.context["sections"] if s.key == "cluster")
+    assert cluster.level == "ok" and "A task cluster is running" in cluster.summary
+
+
 def test_expected_sections_show_until_registered_and_a_broken_one_does_not_break_the_page(client, ops):
     installed = {key: status_registry._REGISTRY[key] for key in ("alert_channels", "webhook_endpoints")}
     for key in installed:

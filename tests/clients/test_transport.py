@@ -17,6 +17,7 @@ from acorn_client.errors import (
     BadRequestError,
     ConflictError,
     NotFoundError,
+    PayloadTooLargeError,
     RateLimitError,
     ServerError,
     TransportError,
@@ -154,6 +155,24 @@ def test_transport_does_not_retry_client_errors_and_raises_typed_problems():
     assert unauthenticated.value.detail == "This key was revoked."
     assert missing.value.request_id == "from-header"
     assert missing.value.status == 404
+
+
+def test_transport_never_retries_a_413_even_for_a_keyed_post():
+    too_large = {"title": "Payload too large", "status": 413, "detail": "Send less.", "max_bytes": 16777216}
+    with ScriptedServer([Reply(413, too_large, PROBLEM), Reply(200, {"ok": True})]) as server:
+        http, sleeps = transport(server.url)
+        with pytest.raises(PayloadTooLargeError) as refused:
+            http.post_json("documents/shipments/bulk/", json={"items": []})
+    assert len(server.received) == 1 and sleeps.calls == []
+    assert refused.value.body["max_bytes"] == 16777216
+
+
+def test_transport_does_not_retry_a_write_without_an_idempotency_key():
+    with ScriptedServer([Reply(503), Reply(200, {"ok": True})]) as server:
+        http, sleeps = transport(server.url)
+        with pytest.raises(ServerError):
+            http.request("PATCH", "things/1/", json={"name": "x"})
+    assert len(server.received) == 1 and sleeps.calls == []
 
 
 def test_transport_retries_dropped_connections_and_read_timeouts():

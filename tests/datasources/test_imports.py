@@ -58,6 +58,11 @@ def test_partial_import_keeps_the_good_rows_and_the_report(account, ops):
     done = run(account, ops, BAD, partial=True)
 
     assert (done.status, done.created, done.error_count) == (ImportStatus.PARTIAL, 2, 2)
+    # Every row read is accounted for once: a row with a cell error and a row ingest refused are both rejected.
+    assert (done.rows, done.rejected) == (4, 2)
+    assert done.rows == done.created + done.updated + done.unchanged + done.rejected
+    assert "4 rows read: 2 created, 0 updated, 0 unchanged, 2 rejected." in done.message
+    assert [error["row"] for error in done.errors] == [4, 5]
     assert set(Chargeback.objects.values_list("amazon_id", flat=True)) == {"1001", "1002"}
 
 
@@ -371,3 +376,21 @@ def test_a_bad_coop_agreement_row_fails_the_file_with_its_reason(account, ops):
     assert done.status == ImportStatus.FAILED
     assert [(e["row"], e["column"]) for e in done.errors] == [(3, "Vendor Code"), (4, "Waived Periods")]
     assert not CoopAgreement.objects.exists()
+
+
+def test_admin_shows_an_imports_progress_while_the_task_writes_it(client, account, other_account, ops):
+    from django.core.cache import cache
+
+    from datasources.services.imports import _progress_key
+
+    running = FileImport.objects.create(account=account, kind="chargebacks", sha256="a", status="processing")
+    cache.set(_progress_key(running.pk), {"rows_done": 250000, "rows_total": 1000000})
+    queued = FileImport.objects.create(account=account, kind="chargebacks", sha256="b", status="queued")
+    theirs = FileImport.objects.create(account=other_account, kind="chargebacks", sha256="c", status="queued")
+    client.force_login(ops)
+    page = client.get(reverse("admin:datasources_fileimport_changelist")).content.decode()
+    assert "250,000 of 1,000,000" in page and "waiting for the task cluster" in page
+    assert reverse("admin:datasources_fileimport_change", args=[queued.pk]) in page
+    assert reverse("admin:datasources_fileimport_change", args=[theirs.pk]) not in page
+    detail = client.get(reverse("admin:datasources_fileimport_change", args=[running.pk])).content.decode()
+    assert "250,000 of 1,000,000" in detail

@@ -45,9 +45,11 @@ def test_ensure_demo_organization_creates_accounts_and_one_user_per_role():
     roles = dict(Membership.objects.filter(organization=demo.organization).values_list("user__username", "role"))
     assert roles == {
         "ops": Role.OPERATIONS,
+        "ops2": Role.OPERATIONS,
         "finance": Role.FINANCE,
         "legal": Role.LEGAL,
         "manager": Role.MANAGER,
+        "manager2": Role.MANAGER,
         "admin": Role.ADMIN,
     }
     manager = demo.users["manager"]

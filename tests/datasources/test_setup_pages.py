@@ -155,3 +155,35 @@ def test_another_organizations_admin_reaches_none_of_our_sources(client, account
     }
     response = client.post("/setup/sources/add/", data)
     assert response.status_code == 200 and not DataSource.objects.filter(name="Sneaky").exists()
+
+
+def test_account_form_takes_payment_terms_and_the_marketplace_decides_currency_and_time_zone(client, org, org_admin):
+    client.force_login(org_admin)
+    page = client.get("/setup/accounts/add/")
+    assert set(page.context["form"].fields) == {"name", "marketplace", "vendor_codes", "payment_terms_net_days"}
+    for name, marketplace, terms, expected in (
+        ("Acme DE", "DE", "60", ("EUR", "Europe/Berlin", 60)),
+        ("Acme JP", "JP", "", ("JPY", "Asia/Tokyo", None)),
+        ("Acme AU", "AU", "90", ("AUD", "Australia/Sydney", 90)),
+    ):
+        # A currency or time zone slipped into the post is not the form's to take.
+        data = {"name": name, "marketplace": marketplace, "vendor_codes": "acm1", "payment_terms_net_days": terms}
+        response = client.post("/setup/accounts/add/", {**data, "currency": "USD", "time_zone": "UTC"})
+        assert response.status_code == 302, response.content
+        account = VendorAccount.objects.get(name=name)
+        assert (account.currency, account.time_zone, account.payment_terms_net_days) == expected
+    assert "paid net 60 days" in client.get("/setup/").content.decode()
+    response = client.post(
+        "/setup/accounts/add/",
+        {"name": "Acme FR", "marketplace": "FR", "vendor_codes": "acm1", "payment_terms_net_days": "-5"},
+    )
+    assert response.status_code == 200 and not VendorAccount.objects.filter(name="Acme FR").exists()
+
+
+def test_an_account_added_by_another_organizations_admin_lands_in_theirs(client, org, other_org, account, outsider):
+    client.force_login(outsider)
+    data = {"name": "Sneaky", "marketplace": "US", "vendor_codes": "SNK", "organization": org.pk}
+    assert client.post("/setup/accounts/add/", data).status_code == 302
+    assert VendorAccount.objects.get(name="Sneaky").organization == other_org
+    page = client.get("/setup/").content.decode()
+    assert "Sneaky" in page and account.name not in page

@@ -110,7 +110,7 @@ def test_only_one_run_per_account_at_a_time(account):
 
 def test_new_and_changed_chargebacks_are_handed_onward(account, monkeypatch):
     handed = []
-    monkeypatch.setattr(sync, "hand_onward", lambda ids: handed.extend(ids))
+    monkeypatch.setattr(sync, "hand_onward", lambda ids, **kwargs: handed.extend(ids))
     with serve(**sim_options()) as sim:
         make_sources(account, sim.base_url)
         sync_until_done(account)
@@ -199,3 +199,19 @@ def test_documents_synced_later_match_the_deductions_waiting_for_them(account, d
         assert now.matched["purchase_order"] or now.matched["invoice"]
     moved = Chargeback.history.filter(id__in=matched, history_change_reason__endswith=": documents arrived")
     assert moved.exists(), "changed deadlines and recommendations are in the cases' history"
+
+
+def test_a_sync_that_brought_data_routes_and_alerts_at_once(account, monkeypatch, django_capture_on_commit_callbacks):
+    queued = []
+    monkeypatch.setattr(sync, "async_task", lambda func, *args: queued.append(func))
+    with serve(**sim_options()) as sim:
+        make_sources(account, sim.base_url)
+        with django_capture_on_commit_callbacks(execute=True):
+            sync.sync_account(account.pk)
+    assert "refunds.tasks.after_new_data" in queued, "not left to the 15-minute schedules"
+
+
+def test_after_new_data_routes_then_runs_the_alert_pass(db):
+    from refunds.tasks import after_new_data
+
+    assert after_new_data().startswith("assigned 0; ")

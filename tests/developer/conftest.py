@@ -43,3 +43,9 @@ def api(api_key):
 @pytest.fixture
 def other_api(other_org):
     return client_for(make_key(other_org)[1])
+
+
+@pytest.fixture
+def admin_api(org):
+    """A key with the admin role: webhooks and the ledger check the role as well as the scopes."""
+    return client_for(make_key(org, role=Role.ADMIN)[1])

@@ -179,11 +179,15 @@ def test_throttle_is_per_key_with_retry_after(org):
     _, first = make_key(org, name="one")
     _, second = make_key(org, name="two")
     api = client_for(first)
-    for _ in range(3):
-        assert api.get(LIST).status_code == 200
+    for left in (2, 1, 0):
+        response = api.get(LIST)
+        assert response.status_code == 200
+        assert (response["RateLimit-Limit"], response["RateLimit-Remaining"]) == ("3", str(left))
+        assert 0 < int(response["RateLimit-Reset"]) <= 60 and response["RateLimit-Policy"] == "3;w=60"
     response = api.get(LIST)
     body = assert_problem(response, 429)
-    assert int(response["Retry-After"]) > 0
+    assert int(response["Retry-After"]) > 0 and response["RateLimit-Remaining"] == "0"
+    assert response["Retry-After"] == response["RateLimit-Reset"]
     assert body["retry_after"] == int(response["Retry-After"])
     # Another key of the same organization has its own budget.
     assert client_for(second).get(LIST).status_code == 200

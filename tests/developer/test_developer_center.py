@@ -18,7 +18,7 @@ def create(client, org, **extra):
     data = {
         "organization": org.pk,
         "name": "NetSuite",
-        "role": "finance",
+        "role": "admin",
         "scopes": ["chargebacks:read", "ledger:read"],
         "expires_in_days": "30",
         **extra,
@@ -34,8 +34,9 @@ def test_admin_creates_a_key_and_sees_the_secret_once(client, org, org_admin):
     key = APIKey.objects.get(name="NetSuite")
     secret = response.context["secret"]
     assert secret.startswith(key.prefix + ".") and secret in response.content.decode()
-    assert (key.role, key.scopes, key.created_by) == ("finance", ["chargebacks:read", "ledger:read"], org_admin)
-    assert Membership.objects.get(user=key.user).role == "finance"
+    assert (key.role, key.scopes, key.created_by) == ("admin", ["chargebacks:read", "ledger:read"], org_admin)
+    membership = Membership.objects.get(user=key.user)
+    assert (membership.role, membership.delegate_of) == ("admin", org_admin)
     assert key.user.has_usable_password() is False
     # The key works; the list shows prefix, scopes and dates but never the secret again.
     assert client_for(secret).get("/api/v1/chargebacks/").status_code == 200

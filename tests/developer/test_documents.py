@@ -47,7 +47,7 @@ def test_bulk_reports_each_bad_item_and_keeps_the_good_ones(api, account):
     assert response.status_code == 207, response.content
     results = response.json()["items"]
     assert [r["status"] for r in results] == ["created", "rejected", "rejected", "rejected"]
-    assert results[1]["key"] == "ASN-BAD" and results[1]["errors"][0]["field"] == "items"
+    assert results[1]["key"] == "ASN-BAD" and results[1]["errors"][0]["field"] == "items.0.shipped_quantity"
     assert results[2]["errors"][0]["field"] == "shipment_id"
     assert "twice" in results[3]["errors"][0]["message"]
     assert list(Shipment.objects.filter(account=account).values_list("shipment_id", flat=True)) == ["ASN-OK"]
@@ -239,7 +239,7 @@ def test_a_bad_coop_agreement_is_refused_with_its_field(api, account):
         "rate_percent",
         "vendor_code",
         "ends_on",
-        "waived_periods",
+        "waived_periods.0.to",
         "currency",
     ]
     assert "ends before it starts" in results[3]["errors"][0]["message"]
@@ -303,3 +303,14 @@ def test_write_scope_is_needed_for_bulk(org, account):
     response = client_for(secret).post(SHIPMENTS, {"account": account.pk, "items": [shipment()]}, format="json")
     assert response.status_code == 403
     assert not Shipment.objects.exists()
+
+
+def test_nested_errors_are_json_with_pointers_never_python_reprs(api, account):
+    bad = {"shipment_id": "ASN-BAD", "items": [{"item_sequence_number": "1", "shipped_quantity": -3}]}
+    response = api.post(SHIPMENTS, {"account": account.pk, "items": [shipment("ASN-OK"), bad]}, format="json")
+    assert response.status_code == 207, response.content
+    assert "ErrorDetail" not in response.content.decode() and "{0:" not in response.content.decode()
+    errors = response.json()["items"][1]["errors"]
+    quantity = next(error for error in errors if error["field"] == "items.0.shipped_quantity")
+    assert quantity["code"] == "min_value" and quantity["pointer"] == "/items/1/items/0/shipped_quantity"
+    assert "greater than or equal to 0" in quantity["message"]

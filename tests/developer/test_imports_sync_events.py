@@ -21,24 +21,59 @@ def post_file(api, account, text, name="report.csv", **extra):
     return api.post("/api/v1/imports/", data, format="multipart")
 
 
-def test_upload_imports_and_can_be_polled(api, account):
-    response = post_file(api, account, GOOD.encode())
-    assert response.status_code == 201, response.content
+def imported(api, account, text, capture, **extra) -> dict:
+    """Upload, let the task cluster run the import (inline in tests), and poll it once."""
+    with capture(execute=True):
+        response = post_file(api, account, text, **extra)
+    assert response.status_code == 202, response.content
+    return api.get(response["Location"]).json()
+
+
+def test_upload_answers_202_at_once_and_the_task_imports_the_file(api, account, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = post_file(api, account, GOOD.encode())
+    assert response.status_code == 202, response.content
     body = response.json()
-    assert (body["status"], body["created"], body["errors"]) == ("imported", 1, [])
-    assert Chargeback.objects.filter(account=account, amazon_id="1001").exists()
-    polled = api.get(f"/api/v1/imports/{body['id']}/").json()
+    assert response["Location"] == f"/api/v1/imports/{body['id']}/"
+    assert (body["status"], body["progress"], body["created"]) == ("queued", {"rows_done": 0, "rows_total": None}, 0)
+    assert FileImport.objects.get(pk=body["id"]).file.read() == GOOD.encode()  # stored before answering
+    assert not Chargeback.objects.exists()
+    assert len(callbacks) == 1
+    callbacks[0]()  # the task cluster's turn (tests run django-q2 synchronously)
+    polled = api.get(response["Location"]).json()
     assert polled["status"] == "imported" and polled["counts"]["chargebacks"]["created"] == 1
+    assert polled["progress"] == {"rows_done": 1, "rows_total": 1}
+    assert Chargeback.objects.filter(account=account, amazon_id="1001").exists()
     assert [row["id"] for row in api.get("/api/v1/imports/").json()["results"]] == [body["id"]]
 
 
-def test_file_with_bad_rows_reports_them_and_imports_nothing(api, account):
-    body = post_file(api, account, BAD.encode()).json()
+def test_a_second_run_of_the_task_does_nothing(api, account, django_capture_on_commit_callbacks):
+    from datasources.tasks import run_file_import
+
+    body = imported(api, account, GOOD.encode(), django_capture_on_commit_callbacks)
+    assert "nothing to do" in run_file_import(body["id"])
+    assert Chargeback.objects.count() == 1
+
+
+def test_progress_while_processing_comes_from_the_task(api, account):
+    from django.core.cache import cache
+
+    from datasources.services.imports import _progress_key
+
+    file_import = FileImport.objects.create(account=account, kind="chargebacks", sha256="x", status="processing")
+    assert api.get(f"/api/v1/imports/{file_import.pk}/").json()["progress"] == {"rows_done": 0, "rows_total": None}
+    cache.set(_progress_key(file_import.pk), {"rows_done": 4000, "rows_total": 10000})
+    assert api.get(f"/api/v1/imports/{file_import.pk}/").json()["progress"] == {"rows_done": 4000, "rows_total": 10000}
+
+
+def test_file_with_bad_rows_reports_them_and_imports_nothing(api, account, django_capture_on_commit_callbacks):
+    body = imported(api, account, BAD.encode(), django_capture_on_commit_callbacks)
     assert body["status"] == "failed"
     assert [(e["row"], e["column"], e["value"]) for e in body["errors"]] == [(3, "Amount", "abc")]
     assert not Chargeback.objects.exists()
-    partial = post_file(api, account, BAD.encode(), partial="true").json()
+    partial = imported(api, account, BAD.encode(), django_capture_on_commit_callbacks, partial="true")
     assert (partial["status"], partial["created"], partial["error_count"]) == ("partial", 1, 1)
+    assert partial["rows"] == partial["created"] + partial["updated"] + partial["unchanged"] + partial["rejected"]
 
 
 def test_a_file_that_is_not_a_report_is_refused_before_anything_is_stored(api, account):
@@ -49,8 +84,10 @@ def test_a_file_that_is_not_a_report_is_refused_before_anything_is_stored(api, a
     assert not FileImport.objects.exists()
 
 
-def test_a_report_without_the_columns_it_needs_is_rejected_with_a_reason(api, account):
-    body = post_file(api, account, b"Colour,Size\nred,XL\n", name="unknown.csv").json()
+def test_a_report_without_the_columns_it_needs_is_rejected_with_a_reason(
+    api, account, django_capture_on_commit_callbacks
+):
+    body = imported(api, account, b"Colour,Size\nred,XL\n", django_capture_on_commit_callbacks, name="unknown.csv")
     assert body["status"] == "rejected"
     assert body["message"]
     assert FileImport.objects.get(pk=body["id"]).status == "rejected"
@@ -112,7 +149,9 @@ def test_event_feed_resumes_after_an_id(api, org, other_org):
     body = api.get("/api/v1/events/", {"after": body["last_id"]}).json()
     assert [e["id"] for e in body["results"]] == [second.pk] and body["has_more"] is False
     assert body["results"][0]["payload"] == {"n": 2}
-    empty = api.get("/api/v1/events/", {"after": second.pk}).json()
-    assert empty == {"results": [], "last_id": second.pk, "has_more": False}
+    position = body["last_id"]
+    assert position == body["results"][0]["position"]
+    empty = api.get("/api/v1/events/", {"after": position}).json()
+    assert empty == {"results": [], "last_id": position, "has_more": False}
     assert OutboxEvent.objects.count() == 3
     assert api.get("/api/v1/events/", {"after": "x"}).status_code == 400

@@ -46,6 +46,7 @@ class Route:
     lists: type | None = None  # model whose rows a GET lists (checked for the other world's ids)
     list_key: str = "id"
     extra: dict = field(default_factory=dict)
+    about_caller: bool = False  # a GET about the key itself: names our organization, never theirs
 
 
 def _pk(model):
@@ -57,6 +58,7 @@ def _cb(world):
 
 
 ROUTES: dict[str, Route] = {
+    "me": Route(("GET",), about_caller=True),
     "chargeback-list": Route(("GET",), lists=Chargeback),
     "chargeback-detail": Route(("GET",), kwargs=_cb),
     "chargeback-status": Route(("GET",), kwargs=_cb),
@@ -206,6 +208,11 @@ def test_route_keeps_organizations_apart(name, two_worlds):
     key, secret = make_key(ours.org, role=Role.ADMIN)
     api = client_for(secret)
     for method in route.methods:
+        if route.about_caller:
+            body = api.get(_url(name, None)).json()
+            assert body["organization"] == {"id": ours.org.pk, "name": ours.org.name}, body
+            assert str(theirs.org.name) not in str(body)
+            continue
         if method == "GET" and route.lists is not None:
             response = api.get(_url(name, None), {"page_size": 200, **route.extra})
             assert response.status_code == 200, response.content

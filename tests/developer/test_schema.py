@@ -28,7 +28,10 @@ def test_schema_documents_bearer_keys_and_problems(client, db):
         "description": schema["components"]["securitySchemes"]["ApiKey"]["description"],
     }
     listing = schema["paths"]["/api/v1/chargebacks/"]["get"]
-    assert listing["security"] == [{"ApiKey": []}]
+    assert listing["security"] == [{"OAuth2": ["chargebacks:read"]}, {"ApiKey": []}]
+    flow = schema["components"]["securitySchemes"]["OAuth2"]["flows"]["authorizationCode"]
+    assert flow["authorizationUrl"] == "/oauth/authorize/" and flow["tokenUrl"] == "/oauth/token/"
+    assert "ledger:read" in flow["scopes"]
     assert listing["responses"]["401"]["content"] == {
         "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
     }

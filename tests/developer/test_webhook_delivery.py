@@ -13,9 +13,9 @@ from acorn_portal.roles import Role
 from developer.choices import DeliveryStatus
 from developer.models import WebhookCursor, WebhookDelivery, WebhookEndpoint
 from developer.services.delivery import backoff_delay, claim_due, deliver_due
-from developer.services.endpoints import enable_endpoint, redeliver
+from developer.services.endpoints import enable_endpoint, redeliver, rotate_secret
 from developer.services.fanout import CURSOR_NAME, fan_out
-from developer.signing import verify
+from developer.signing import SignatureError, verify
 from developer.tasks import dispatch_webhooks
 from tests.conftest import make_member
 from tests.developer.receiver import Receiver
@@ -298,3 +298,26 @@ def test_fan_out_reads_the_outbox_in_bounded_batches(org, receiver):
     assert fan_out(now=T0, batch_size=2) == 2
     assert fan_out(now=T0, batch_size=2) == 1
     assert fan_out(now=T0, batch_size=2) == 0
+
+
+def test_a_rotated_secret_signs_alongside_the_new_one_until_the_overlap_ends(org, receiver, settings):
+    """Receivers verifying with either secret accept every delivery during the rotation; then only the new one."""
+    settings.WEBHOOK_SECRET_OVERLAP_HOURS = 24
+    endpoint, old = make_endpoint(org, receiver.url)
+    new = rotate_secret(endpoint=endpoint, now=T0)
+    event(org)
+    run(T0 + timedelta(minutes=1))
+    during = receiver.requests[-1]
+    header, body = during["headers"]["ACORN-Signature"], during["body"]
+    moment = int((T0 + timedelta(minutes=1)).timestamp())
+    assert verify(old, body, header, now=moment) and verify(new, body, header, now=moment)
+    assert header.count("v1=") == 2
+
+    event(org, amazon_id="D2")
+    after = T0 + timedelta(hours=24, minutes=1)
+    run(after)
+    header, body = receiver.requests[-1]["headers"]["ACORN-Signature"], receiver.requests[-1]["body"]
+    assert header.count("v1=") == 1
+    assert verify(new, body, header, now=int(after.timestamp()))
+    with pytest.raises(SignatureError):
+        verify(old, body, header, now=int(after.timestamp()))

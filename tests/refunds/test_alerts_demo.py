@@ -31,8 +31,10 @@ def test_alert_schedules_are_installed_after_migrate():
         assert func in installed.values()
 
 
+@pytest.mark.time_machine(datetime(2026, 11, 20, 18, 0, tzinfo=UTC), tick=False)
 def test_seeded_demo_has_cases_to_remind_about_and_reminds_once():
-    # The demo's calendar is pinned (seed_demo --today) and the scheduler runs at that day's evening.
+    # The demo's calendar is pinned (seed_demo --today) and the scheduler runs at that day's evening;
+    # the clock stands there too, so the doors judge arrivals on the demo's day.
     now = datetime(2026, 11, 20, 18, 0, tzinfo=UTC)
     call_command("seed_demo", "--orders", "120", "--today", "2026-11-20", stdout=StringIO(), stderr=StringIO())
     rule = WatchRule.objects.get(name="Every open case")
@@ -41,12 +43,12 @@ def test_seeded_demo_has_cases_to_remind_about_and_reminds_once():
     soon = Chargeback.objects.open().filter(target_on__lte=now.date() + timedelta(days=7), due_on__gte=now.date())
     assert soon.exists(), "the demo has cases near (or past) their target and still disputable"
 
-    counts = plan_reminders(now=now)
-    assert counts["reminders"] > 0 and counts["events"] > 0
+    # The demo's sync ran the alert pass as soon as its data arrived; this pass claims what is left.
+    plan_reminders(now=now)
     plan_escalations(now=now)
     deliver_due(now=now)
     reminders = AlertLog.objects.filter(kind=AlertKind.REMINDER)
-    assert reminders.count() == counts["reminders"] and len(mail.outbox) >= reminders.count()
+    assert reminders.exists() and len(mail.outbox) >= reminders.count()
     before = len(mail.outbox)
     assert plan_reminders(now=now + timedelta(minutes=15)) == {"reminders": 0, "events": 0}
     deliver_due(now=now + timedelta(minutes=15))

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from acorn_portal.models import OutboxEvent
 from acorn_portal.roles import Role
-from refunds.choices import AssignmentStrategy, DeductionFamily
+from refunds.choices import AssignmentStrategy, ChargebackState, DeductionFamily
 from refunds.models import AssignmentRule, Chargeback, Team
 from refunds.services import workflow
 from refunds.services.assignment import assign, assign_to_me, auto_assign, for_each
@@ -129,14 +129,15 @@ def test_demo_workflow_set_up_is_idempotent_and_routes_cases(org, ops, manager, 
     from refunds.models import ApprovalThreshold
     from refunds.services.demo_workflow import ensure_demo_workflow
 
-    users = {"ops": ops, "manager": manager}
+    ops2 = make_member(org, "otto", Role.OPERATIONS)
+    users = {"ops": ops, "ops2": ops2, "manager": manager}
     team = ensure_demo_workflow(org, users)
     assert ensure_demo_workflow(org, users) == team
-    assert set(team.members.all()) == {ops, manager}
+    assert set(team.members.all()) == {ops, ops2}, "the manager approves: never routed work"
     assert AssignmentRule.objects.filter(organization=org).count() == 2
     assert ApprovalThreshold.objects.filter(organization=org).count() == 3
     case = auto_assign(chargeback=make_chargeback(account))
-    assert case.team == team and case.assignee in (ops, manager)
+    assert case.team == team and case.assignee in (ops, ops2)
 
 
 def test_routing_task_leaves_cases_in_progress_and_other_organizations_alone(account, other_account, org, ops):
@@ -148,3 +149,43 @@ def test_routing_task_leaves_cases_in_progress_and_other_organizations_alone(acc
     assert auto_assign_cases() == "assigned 1"
     assert reload(fresh).assignee == ops
     assert reload(theirs).assignee is None and reload(in_review).assignee is None
+
+
+def test_routing_never_gives_a_case_to_an_approver(account, manager, team):
+    team.members.add(manager)
+    picked = {assign(chargeback=make_chargeback(account), actor=manager, team=team).assignee for _ in range(4)}
+    assert manager not in picked and len(picked) == 2
+
+
+def test_service_users_are_never_routed_work_nor_offered_as_people(account, org, manager, team):
+    from developer.services.keys import issue_api_key
+    from refunds.forms import AssignForm
+
+    key, _secret = issue_api_key(organization=org, name="ERP", scopes=["chargebacks:read"])
+    team.members.add(key.user)
+    assert key.user not in AssignForm(organization_ids=[org.pk]).fields["assignee"].queryset
+    picked = {assign(chargeback=make_chargeback(account), actor=manager, team=team).assignee for _ in range(3)}
+    assert key.user not in picked
+
+
+def test_nobody_is_routed_more_than_the_organizations_cap(account, org, manager, team):
+    from refunds.models import WorkflowSettings
+
+    WorkflowSettings.objects.create(organization=org, max_open_cases_per_person=1)
+    first, second, third = (assign(chargeback=make_chargeback(account), actor=manager, team=team) for _ in range(3))
+    assert {first.assignee, second.assignee} == set(team.members.all())
+    assert (third.team, third.assignee) == (team, None), "beyond the cap it waits with the team"
+
+
+def test_routing_skips_cases_nobody_can_work_any_more(account, org, team):
+    from datetime import timedelta
+
+    from tests.refunds.cases import today
+
+    AssignmentRule.objects.create(organization=org, team=team)
+    late = make_chargeback(account, due_on=today() - timedelta(days=1))
+    waiting = make_chargeback(account, state=ChargebackState.WAITING)
+    fresh = make_chargeback(account)
+    assert auto_assign_cases() == "assigned 1"
+    assert reload(fresh).assignee is not None
+    assert reload(late).assignee is None and reload(waiting).assignee is None

@@ -127,7 +127,7 @@ def test_a_case_from_deduction_to_recovery_in_the_browser(
     olivia.shot("02-case-list-search-by-po")
     olivia.click("#result_list tbody a:text('SC-1001')")
     assert olivia.state() == S.NEW
-    assert "PO 2JK3S9VC" in olivia.page.inner_text("#documents")
+    assert "PO 2JK3S9VC" in olivia.page.text_content("#documents")  # collapsed under the decision
 
     olivia.click("#assign-to-me")
     assert olivia.page.inner_text("#case-assignee") == "olivia"
@@ -137,7 +137,7 @@ def test_a_case_from_deduction_to_recovery_in_the_browser(
     olivia.page.select_option("#evidence-form select[name=kind]", "pod")
     olivia.page.set_input_files("#evidence-form input[type=file]", str(pod_file))
     olivia.click("#upload-evidence")
-    assert "Evidence added." in olivia.messages()
+    assert "Evidence added" in olivia.messages()
     assert "POD signed ABE2.pdf" in olivia.page.inner_text("#evidence")
     olivia.click("#transition-request_approval")
     assert olivia.state() == S.PENDING_APPROVAL
@@ -148,6 +148,8 @@ def test_a_case_from_deduction_to_recovery_in_the_browser(
     maria.click("#queue-approval")
     maria.click("#result_list tbody a:text('SC-1001')")
     maria.click("#transition-approve_dispute")
+    assert "Expected recovery" in maria.page.inner_text("#decision")  # she approves on the decision
+    maria.click("#confirm-transition")
     assert maria.state() == S.APPROVED
     maria.shot("04-case-page-approved")
 

@@ -112,7 +112,7 @@ def test_upload_comment_assign_and_packet_from_the_case_page(client, case, ops, 
     client.force_login(ops)
     evidence_url = reverse("admin:refunds_chargeback_evidence", args=[case.pk])
     response = client.post(evidence_url, {"kind": EvidenceKind.PROOF_OF_DELIVERY, "file": upload(PDF_BYTES, "p.pdf")})
-    assert messages_of(response) == ["Evidence added."]
+    assert messages_of(response) == ["Evidence added (1 file)."]
     response = client.post(evidence_url, {"kind": EvidenceKind.PHOTOS, "file": upload(b"MZ\x00\x01", "a.png")})
     assert any("Unsupported file type" in m for m in messages_of(response))
     assert case.evidence.count() == 1
@@ -191,7 +191,7 @@ def test_queues_are_one_click_from_the_start_page(client, account, ops, manager)
     make_chargeback(account, amazon_id="FREE1", due_on=today() + timedelta(days=3))
     client.force_login(ops)
     index = client.get(reverse("admin:index"), follow=True).content.decode()  # the start page: the dashboard
-    for key in ("mine", "approval", "due7", "unassigned", "decided"):
+    for key in ("mine", "due7", "unassigned", "decided"):
         assert f'id="queue-{key}"' in index
     changelist = reverse("admin:refunds_chargeback_changelist")
     assert [c.amazon_id for c in client.get(changelist + "?queue=mine").context["cl"].result_list] == ["MINE1"]

@@ -117,11 +117,14 @@ def test_search_finds_only_the_users_organizations_cases(client, cases, ops, oth
     assert {c.pk for c in shown(client.get(LIST, {"q": "po# 3a2b3c4d"}))} == {cases[3].pk, theirs.pk}
 
 
-def test_member_of_two_organizations_finds_cases_in_both(client, cases, ops, other_account):
+def test_member_of_two_organizations_finds_cases_in_the_one_switched_to(client, cases, ops, other_account):
     Membership.objects.create(user=ops, organization=other_account.organization, role="operations")
     theirs = make_chargeback(other_account, amazon_id="9999999999", po_number="3A2B3C4D")
     client.force_login(ops)
-    assert {c.pk for c in shown(client.get(LIST, {"q": "3A2B3C4D"}))} == {cases[3].pk, theirs.pk}
+    client.post("/account/organization/switch/", {"organization": cases[3].account.organization_id})
+    assert {c.pk for c in shown(client.get(LIST, {"q": "3A2B3C4D"}))} == {cases[3].pk}
+    client.post("/account/organization/switch/", {"organization": other_account.organization_id})
+    assert {c.pk for c in shown(client.get(LIST, {"q": "3A2B3C4D"}))} == {theirs.pk}
     assert shown(client.get(LIST, {"q": "9999999999"})) == [theirs]
 
 
@@ -225,7 +228,8 @@ def test_case_list_query_count_is_pinned(client, account, cases, ops, params):
         shown(client.get(LIST, params))
     assert len(first) == len(again), "a query runs per row"
     # The list's own work plus the session, user, permissions and filters' choices: pinned.
-    assert len(first) <= 14, [q["sql"] for q in first.captured_queries]
+    # A queue judges dates in each marketplace's calendar: one more query for the accounts' time zones.
+    assert len(first) <= 14 + ("queue" in params), [q["sql"] for q in first.captured_queries]
 
 
 # --------------------------------------------------------------------------------------------------

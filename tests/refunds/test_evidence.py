@@ -139,7 +139,7 @@ def test_packet_has_a_summary_and_files_named_for_vendor_central(case, ops, mana
     rows = dict(summary_lines(case, docs, ["x"]))
     assert rows["Amount"] == "250.00 USD, 10 units"
     assert rows["Dispute deadline"] == f"{case.due_on:%Y-%m-%d}"
-    assert rows["Matched PO"].startswith("2JK3S9VC") and rows["Matched invoice"].startswith("INV1001")
+    assert rows["Purchase order"].startswith("2JK3S9VC") and rows["Invoice"].startswith("INV1001")
     assert (packet.round, packet.evidence_count, packet.filename) == (1, 3, "SC-2024-77_dispute_round1.zip")
     assert len(packet.sha256) == 64
     assert OutboxEvent.objects.filter(name="chargeback.packet_built").exists()

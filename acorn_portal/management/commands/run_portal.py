@@ -11,6 +11,7 @@ worker holds at most one database connection (kept for DB_CONN_MAX_AGE), where t
 server opened one per request thread and left them idle.
 """
 
+import os
 import signal
 import subprocess
 import sys
@@ -48,6 +49,11 @@ def gunicorn_command(host: str, port: int, workers: int) -> list[str]:
     ]
 
 
+def public_url(host: str, port: int) -> str:
+    """The address people reach a locally run portal at (0.0.0.0 listens everywhere, 127.0.0.1 answers)."""
+    return f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}"  # noqa: S104 - compared, not bound
+
+
 class Command(BaseCommand):
     help = "Start gunicorn and the django-q2 cluster (and the demo's simulator); Ctrl-C stops them all."
 
@@ -83,6 +89,9 @@ class Command(BaseCommand):
             self.deploy_step()
         if not cluster_only:
             require_collected_static()
+        if not production:
+            # Links in alerts lead to where this portal answers, unless the operator named an address.
+            os.environ.setdefault("ACORN_PUBLIC_URL", public_url(host, port))
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
         children = []
         if simulator_port:
@@ -134,7 +143,8 @@ class Command(BaseCommand):
             from acorn_portal.models import Membership
             from acorn_portal.services.demo import DEMO_PASSWORD, DEMO_SLUG
 
-            members = Membership.objects.filter(organization__slug=DEMO_SLUG).select_related("user")
+            members = Membership.objects.filter(organization__slug=DEMO_SLUG, user__api_key__isnull=True)
+            members = members.select_related("user")
             if members:
                 lines.append(f"Demo logins (password: {DEMO_PASSWORD}):")
                 lines += [f"  {m.user.username:<10} {m.get_role_display()}" for m in members.order_by("user__username")]

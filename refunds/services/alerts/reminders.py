@@ -50,6 +50,7 @@ from refunds.services.alerts.channels import absolute_link
 from refunds.services.alerts.dispatch import Intent, claim, claim_all
 from refunds.services.alerts.rules import Audience, OrganizationRules
 from refunds.services.deadlines import local_today
+from refunds.services.notifications import notify_reminder
 
 S = ChargebackState
 NOT_YET_APPROVED = (S.NEW, S.WAITING, S.IN_REVIEW, S.PENDING_APPROVAL)
@@ -259,7 +260,14 @@ def plan_reminders(*, now: datetime | None = None, batch_size: int = 500) -> dic
                 if all(key in taken for key in keys):
                     continue
                 intents = _reminder_intents(case, today, lead, audience)
-                counts["reminders"] += len(claim_all(intents, now=now, taken=taken))
+                claimed = claim_all(intents, now=now, taken=taken)
+                counts["reminders"] += len(claimed)
+                # The same people see it in the portal's inbox, once per claim (so never twice).
+                notify_reminder(
+                    chargeback=case,
+                    recipient_ids=[row.recipient_id for row in claimed if row.recipient_id],
+                    text=intents[0].message["title"],
+                )
     return counts
 
 

@@ -19,6 +19,7 @@ from functools import partial
 from django.db import transaction
 from django.db.models import Q
 from django.utils import translation
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from django_q.tasks import async_task
 
 from acorn_portal import clock
@@ -74,11 +75,13 @@ class EvaluationRun:
 
     evaluated: int = 0
     changed: int = 0
+    expired: int = 0  # closed on arrival: past Amazon's last day before anyone could work them
     by_recommendation: dict = field(default_factory=dict)
 
     def __str__(self):
         counts = ", ".join(f"{k} {v}" for k, v in sorted(self.by_recommendation.items()))
-        return f"evaluated {self.evaluated} deductions ({counts}); {self.changed} changed"
+        expired = f"; {self.expired} expired on arrival" if self.expired else ""
+        return f"evaluated {self.evaluated} deductions ({counts}); {self.changed} changed{expired}"
 
 
 class Judge:
@@ -177,6 +180,43 @@ def _evaluate_batch(chargebacks, judge: Judge, run: EvaluationRun, *, cause: str
     with transaction.atomic():
         run.changed += write_results(results, cause=cause)
     run.evaluated += len(chargebacks)
+    if not judge.replay:
+        run.expired += expire_on_arrival(results, judge)
+
+
+def expire_on_arrival(results, judge: Judge) -> int:
+    """Close, as expired, the deductions that arrived after Amazon's last day to dispute them.
+
+    Judged on a deduction's first verdict only (no deadline before): such a case was never work, so
+    it is closed at the door with its reason rather than shown in the queues until the sweep.
+    """
+    from refunds.choices import ChargebackState
+    from refunds.services import workflow
+
+    late = [
+        (cb.id, deadlines.due_on)
+        for cb, _verdict, _rule, deadlines, _bundle in results
+        if cb.due_on is None
+        and deadlines is not None
+        and deadlines.due_on is not None
+        and deadlines.due_on < judge.todays[cb.account_id]
+    ]
+    if not late:
+        return 0
+    last_days = dict(late)
+    expired = 0
+    cases = Chargeback.objects.filter(pk__in=sorted(last_days), state=ChargebackState.NEW).select_related("account")
+    for case in cases:
+        note = f"arrived after Amazon's last day to dispute ({last_days[case.pk]:%Y-%m-%d})"
+        try:
+            workflow.expire(chargeback=case, actor=None, note=note)
+        except (
+            TransitionNotAllowed,
+            ConcurrentTransition,
+        ):  # someone acted on it meanwhile, or the window reads open today
+            continue
+        expired += 1
+    return expired
 
 
 def evaluate_one(cb, index, judge: Judge) -> tuple[Verdict, object, object, object]:

@@ -301,7 +301,7 @@ UPLOADED_PROOF = {
 
 
 def _load_uploaded_evidence(index, chargebacks):
-    rows = Evidence.objects.filter(any_of("chargeback_id", [cb.id for cb in chargebacks]))
+    rows = Evidence.objects.current().filter(any_of("chargeback_id", [cb.id for cb in chargebacks]))
     for chargeback_id, kind in rows.order_by().values_list("chargeback_id", "kind").distinct():
         index.uploaded[chargeback_id].update(str(proof) for proof in UPLOADED_PROOF.get(kind, ()))
 

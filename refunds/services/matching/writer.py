@@ -1,8 +1,12 @@
 """Write a batch of verdicts: upsert assessments, update derived chargeback fields, audit the changes."""
 
+from collections import defaultdict
+
 from django.db import connection, transaction
 
 from acorn_portal import clock
+from acorn_portal.models import VendorAccount
+from acorn_portal.services.events import emit_events
 from refunds.models import Chargeback, ChargebackAssessment
 from refunds.services import stats
 from refunds.services.matching import fastsql
@@ -50,7 +54,7 @@ def write_results(results, *, cause: str) -> int:
     upsert_assessments(
         [_assessment_row(cb, verdict, rule, bundle, evaluated_at) for cb, verdict, rule, _, bundle in results]
     )
-    changed, reasons = [], {}
+    changed, reasons, events = [], {}, []
     for cb, verdict, _, deadlines, _ in results:
         if deadlines is None:
             new = (None, None, None, verdict.recommendation)
@@ -60,16 +64,54 @@ def write_results(results, *, cause: str) -> int:
         if new == old:
             continue
         changed.append((cb.id, *new))
+        events.append((cb, old, new))
         if any(old):
             reason = change_reason(
                 dict(zip(DERIVED_FIELDS, old, strict=True)), dict(zip(DERIVED_FIELDS, new, strict=True)), cause
             )
             if reason:
                 reasons[cb.id] = reason
-    update_derived_fields(changed)
+    update_derived_fields(changed, now=evaluated_at)
+    announce_verdict_changes(events, cause=cause)
     if reasons:
         record_history(reasons)
     return len(changed)
+
+
+def announce_verdict_changes(changes, *, cause: str) -> int:
+    """One `chargeback.verdict_changed` event per case whose recommendation or deadlines moved.
+
+    `changes` are (chargeback row, old, new) with values in DERIVED_FIELDS order. Written in bulk in
+    the caller's transaction, like every outbox event.
+    """
+    if not changes:
+        return 0
+    organizations = dict(
+        VendorAccount.objects.filter(pk__in={cb.account_id for cb, _, _ in changes}).values_list(
+            "pk", "organization_id"
+        )
+    )
+    by_org = defaultdict(list)
+    for cb, old, new in changes:
+        previous, current = dict(zip(DERIVED_FIELDS, old, strict=True)), dict(zip(DERIVED_FIELDS, new, strict=True))
+        by_org[organizations[cb.account_id]].append((cb.id, verdict_payload(cb.amazon_id, previous, current, cause)))
+    for organization_id, items in by_org.items():
+        emit_events("chargeback.verdict_changed", organization_id=organization_id, model=Chargeback, items=items)
+    return len(changes)
+
+
+def verdict_payload(amazon_id: str, previous: dict, current: dict, cause: str) -> dict:
+    """The event's data: the new values, and the old ones under `previous` (the API's field names)."""
+
+    def shown(values):
+        return {
+            "recommendation": values["recommendation"] or None,
+            "due_date": values["due_on"],
+            "target_date": values["target_on"],
+            "disputable_from": values["disputable_from"],
+        }
+
+    return {"amazon_id": amazon_id, **shown(current), "previous": shown(previous), "cause": cause}
 
 
 def record_history(reasons: dict[int, str]) -> None:
@@ -137,10 +179,16 @@ def upsert_assessments(rows) -> None:
     )
 
 
-def update_derived_fields(rows) -> None:
-    """Write derived fields: `rows` are (id, *DERIVED_FIELDS) tuples (COPY + UPDATE … FROM on PostgreSQL)."""
+def update_derived_fields(rows, *, now=None) -> None:
+    """Write derived fields: `rows` are (id, *DERIVED_FIELDS) tuples (COPY + UPDATE … FROM on PostgreSQL).
+
+    `updated_at` moves with them (this bypasses auto_now): API clients polling `updated_since` see the change.
+    """
     if not rows:
         return
+    now = now or clock.now()
+    rows = [(*row, now) for row in rows]
+    columns = (*DERIVED_FIELDS, "updated_at")
     due_at = 1 + DERIVED_FIELDS.index("due_on")
     new_due = {row[0]: row[due_at] for row in rows}
     with transaction.atomic():
@@ -149,10 +197,10 @@ def update_derived_fields(rows) -> None:
         locked = Chargeback.objects.select_for_update().filter(pk__in=list(new_due)).order_by("pk")
         before = stats.snapshots(locked)
         if fastsql.is_postgresql():
-            fastsql.update(Chargeback, ["id", *DERIVED_FIELDS], rows)
+            fastsql.update(Chargeback, ["id", *columns], rows)
         else:
             table = connection.ops.quote_name(Chargeback._meta.db_table)
-            sets = ", ".join(f"{connection.ops.quote_name(name)} = %s" for name in DERIVED_FIELDS)
+            sets = ", ".join(f"{connection.ops.quote_name(name)} = %s" for name in columns)
             with connection.cursor() as cursor:
                 cursor.executemany(f"UPDATE {table} SET {sets} WHERE id = %s", [(*row[1:], row[0]) for row in rows])  # noqa: S608 - names from the model
         stats.apply_changes(before, [{**row, "due_on": new_due[row["id"]]} for row in before])

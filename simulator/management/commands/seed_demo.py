@@ -20,7 +20,7 @@ from acorn_portal import clock
 from acorn_portal.services.demo import ensure_demo_organization
 from refunds.models import Chargeback
 from refunds.services.alerts.demo import ensure_demo_alerts
-from refunds.services.demo_workflow import ensure_demo_workflow
+from refunds.services.demo_workflow import ensure_demo_denied_case, ensure_demo_workflow
 from refunds.services.matching import evaluate_chargebacks
 from simulator.demo import DEMO_ORDERS, DEMO_SEED, demo_vendor_world
 from simulator.demo_load import load_demo_vendor
@@ -69,6 +69,9 @@ class Command(BaseCommand):
         self.stdout.write(f"  {len(world.orders)} purchase orders, {deductions.count()} deductions loaded")
         ids = list(deductions.values_list("id", flat=True))
         self.stdout.write(f"  {evaluate_chargebacks(ids, cause='demo data re-seeded', now=loaded.now)}")
+        denied = ensure_demo_denied_case(demo.organization, demo.users)
+        if denied is not None:
+            self.stdout.write(f"  case {denied.amazon_id} denied by Amazon in every round: legal's settlement to show")
         elapsed = time.monotonic() - started
         self.stdout.write(
             self.style.SUCCESS(f"Demo Brand seeded in {elapsed:.1f}s; log in as ops/finance/legal/manager/admin.")

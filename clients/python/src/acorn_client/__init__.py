@@ -9,6 +9,7 @@ from .errors import (
     BadRequestError,
     ConflictError,
     NotFoundError,
+    PayloadTooLargeError,
     PermissionDeniedError,
     RateLimitError,
     ServerError,
@@ -17,6 +18,7 @@ from .errors import (
     UnprocessableError,
 )
 from .models import Money
+from .oauth import OAuthTokens, authorization_url, exchange_code, pkce_pair
 
 __all__ = [
     "AcornError",
@@ -27,6 +29,8 @@ __all__ = [
     "ConflictError",
     "Money",
     "NotFoundError",
+    "OAuthTokens",
+    "PayloadTooLargeError",
     "PermissionDeniedError",
     "RateLimitError",
     "ServerError",
@@ -34,4 +38,7 @@ __all__ = [
     "TransportError",
     "UnprocessableError",
     "__version__",
+    "authorization_url",
+    "exchange_code",
+    "pkce_pair",
 ]

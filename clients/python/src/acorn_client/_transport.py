@@ -2,6 +2,8 @@
 
 Retried: connection errors and timeouts, 429, 5xx except 501/505 (which a retry cannot fix), and
 409 "request-in-progress" (the first request with the same Idempotency-Key has not finished).
+No other 4xx is retried (a 413 body stays too large however often it is sent), and only requests
+that are idempotent by method or carry an Idempotency-Key are retried at all.
 A retry waits for the server's Retry-After when it sends one (delta-seconds or an HTTP date), else
 `backoff_factor * 2**attempt` seconds capped at `max_backoff`, with "equal jitter" (half fixed,
 half random) so that many clients failing together do not come back together.
@@ -28,6 +30,7 @@ import requests
 
 from ._version import __version__
 from .errors import ApiError, RateLimitError, TransportError, error_class_for
+from .oauth import OAuthTokens
 
 log = logging.getLogger("acorn_client")
 
@@ -60,13 +63,18 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
 
 
 class Transport:
-    """One `requests.Session` with the key, base URL, timeouts and the retry policy."""
+    """One `requests.Session` with the credential (an API key or OAuth tokens), base URL, timeouts and the retry policy.
+
+    With OAuth tokens, the access token is refreshed shortly before it expires, and once more when the
+    server answers 401 to a token it had not yet expired (the request is then sent again).
+    """
 
     def __init__(
         self,
         base_url: str,
-        api_key: str,
+        api_key: str | None = None,
         *,
+        oauth: OAuthTokens | None = None,
         timeout: float | tuple[float, float] = 30.0,
         max_retries: int = 4,
         backoff_factor: float = 0.5,
@@ -78,8 +86,8 @@ class Transport:
     ):
         if not base_url:
             raise ValueError("base_url is required, e.g. https://acorn.example.com/api/v1/")
-        if not api_key:
-            raise ValueError("api_key is required")
+        if bool(api_key) == (oauth is not None):
+            raise ValueError("give either api_key or oauth (tokens from acorn_client.oauth)")
         if max_retries < 0:
             raise ValueError("max_retries must be 0 or more")
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
@@ -90,9 +98,11 @@ class Transport:
         self.max_retry_after = max_retry_after
         self.sleep = sleep
         self.session = session or requests.Session()
+        self.oauth = oauth
+        if api_key:
+            self.session.headers["Authorization"] = f"Bearer {api_key}"
         self.session.headers.update(
             {
-                "Authorization": f"Bearer {api_key}",
                 "Accept": "application/json, application/problem+json",
                 "User-Agent": user_agent or f"acorn-client-python/{__version__}",
             }
@@ -140,7 +150,10 @@ class Transport:
         # A retry without an idempotency key could repeat an effect: never retry such a write.
         can_retry = method in IDEMPOTENT_METHODS or "Idempotency-Key" in headers
         attempt = 0
+        refreshed = False
         while True:
+            if self.oauth is not None:
+                headers["Authorization"] = self.oauth.authorization()
             if files is not None:
                 _rewind(files)
             try:
@@ -163,6 +176,12 @@ class Transport:
             else:
                 if response.status_code < 400:
                     return response
+                if response.status_code == 401 and self.oauth is not None and not refreshed:
+                    # Revoked or expired early: one refresh, then the same request again (same Idempotency-Key).
+                    refreshed = True
+                    response.close()
+                    self.oauth.refresh(headers["Authorization"].removeprefix("Bearer "))
+                    continue
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
                 retryable = can_retry and (response.status_code in RETRY_STATUSES or _in_progress(response))
                 too_long = retry_after is not None and retry_after > self.max_retry_after

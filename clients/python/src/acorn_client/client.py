@@ -9,12 +9,14 @@ import requests
 
 from . import resources
 from ._transport import Transport
+from .oauth import OAuthTokens
 
 
 class Client:
-    """ACORN v1 API client.
+    """ACORN v1 API client, with an API key or, for a third-party app, OAuth tokens (acorn_client.oauth).
 
         client = Client("https://acorn.example.com/api/v1/", api_key=os.environ["ACORN_API_KEY"])
+        client = Client("https://acorn.example.com/api/v1/", oauth=exchange_code(...))  # refreshes itself
         for chargeback in client.chargebacks.list(state="new", marketplace="US"):
             print(chargeback.amazon_id, chargeback.amount)
 
@@ -25,10 +27,11 @@ class Client:
     def __init__(
         self,
         base_url: str,
-        api_key: str,
+        api_key: str | None = None,
         timeout: float | tuple[float, float] = 30.0,
         max_retries: int = 4,
         *,
+        oauth: OAuthTokens | None = None,
         backoff_factor: float = 0.5,
         max_backoff: float = 30.0,
         max_retry_after: float = 120.0,
@@ -42,6 +45,7 @@ class Client:
         self._transport = Transport(
             base_url,
             api_key,
+            oauth=oauth,
             timeout=timeout,
             max_retries=max_retries,
             backoff_factor=backoff_factor,

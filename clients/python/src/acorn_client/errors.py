@@ -81,6 +81,10 @@ class ConflictError(ApiError):
     """409: a workflow transition that is not allowed now, or a concurrent change."""
 
 
+class PayloadTooLargeError(ApiError):
+    """413: the body is larger than the endpoint accepts (`body["max_bytes"]`); send fewer items per request."""
+
+
 class UnprocessableError(ApiError):
     """422: well-formed but not processable."""
 
@@ -99,6 +103,7 @@ _BY_STATUS: dict[int, type[ApiError]] = {
     403: PermissionDeniedError,
     404: NotFoundError,
     409: ConflictError,
+    413: PayloadTooLargeError,
     422: UnprocessableError,
     429: RateLimitError,
 }

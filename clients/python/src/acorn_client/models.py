@@ -215,6 +215,7 @@ class Event(Model):
     """One row of the event feed (the same events webhooks deliver)."""
 
     id: int | None = None
+    position: int | None = None  # the event's place in the feed: what `after` and `last_id` count
     name: str | None = None
     object_type: str | None = None
     object_id: str | None = None
@@ -457,6 +458,12 @@ class Import(Model):
     created_at: datetime | None = None
     finished_at: datetime | None = None
     errors: list[ImportRowError] | None = None
+    progress: dict[str, Any] | None = None  # {"rows_done": int, "rows_total": int | None}
+
+    @property
+    def finished(self) -> bool:
+        """False while the server's task cluster has it queued or is importing it."""
+        return self.status not in ("queued", "processing")
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import time
 from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
@@ -92,7 +93,7 @@ class Events(Resource):
     """`/events/`: the event feed, for clients that poll instead of receiving webhooks."""
 
     def page(self, *, after: int = 0, limit: int = 100) -> tuple[list[models.Event], int, bool]:
-        """One batch: (events with id > after, the last id to resume from, whether more are waiting)."""
+        """One batch: (events after feed position `after`, the position to resume from, whether more wait)."""
         body = self._http.get_json("events/", params={"after": after, "limit": limit})
         events = [models.Event.from_api(item) for item in body.get("results", [])]
         return events, int(body.get("last_id") or after), bool(body.get("has_more"))
@@ -224,8 +225,13 @@ class Imports(Resource):
         filename: str | None = None,
         partial: bool = False,
         idempotency_key: str | None = None,
+        wait: bool = True,
+        poll_every: float = 2.0,
+        timeout: float | None = 3600.0,
     ) -> models.Import:
-        """Upload a CSV/XLSX report; the answer is the finished import with its row errors."""
+        """Upload a CSV/XLSX report. The server answers 202 with the queued import at once and imports it
+        in its task cluster; with `wait` (the default) this polls until it is finished and returns the
+        result with its row errors (`wait_for` does the same for an import id)."""
         with _opened(file, filename) as (handle, name):
             data = self._http.post_json(
                 "imports/",
@@ -233,7 +239,21 @@ class Imports(Resource):
                 files={"file": (name, handle, "application/octet-stream")},
                 idempotency_key=idempotency_key,
             )
-        return models.Import.from_api(data)
+        queued = models.Import.from_api(data)
+        if not wait or queued.finished:
+            return queued
+        return self.wait_for(int(queued.id), poll_every=poll_every, timeout=timeout)
+
+    def wait_for(self, import_id: int, *, poll_every: float = 2.0, timeout: float | None = 3600.0) -> models.Import:
+        """Poll an import until it is finished (imported, partial, failed or rejected); TimeoutError after `timeout`."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            current = self.get(import_id)
+            if current.finished:
+                return current
+            if deadline is not None and time.monotonic() >= deadline:
+                raise TimeoutError(f"import {import_id} still {current.status} after {timeout:.0f} s")
+            self._http.sleep(poll_every)
 
 
 class SyncRuns(Resource):

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('acorn_portal', '0008_people_signup_sso'),
+        ('acorn_portal', '0010_outbox_feed_positions'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('refunds', '0008_caselist_indexes'),
+        ('refunds', '0012_workflow_cap_per_person'),
     ]
 
     operations = [

@@ -94,7 +94,7 @@ def _guard(case: Chargeback, name: str, actor) -> None:
         raise PermissionDenied(_denial(case, name, actor))
     failed = [c.message(case) if callable(c.message) else c.message for c in transition.conditions if not c(case)]
     if failed:
-        raise WorkflowError(" ".join(failed))
+        raise WorkflowError(" ".join(str(m) for m in failed))
     # The library's own check, as the final word (docs/decisions/0001-transitions-through-services.md).
     if actor is not None and not has_transition_perm(getattr(case, name), actor):
         raise PermissionDenied(_denial(case, name, actor))

@@ -72,6 +72,8 @@ ALLOWED = {
     "signed",
     "ABE",
     "Payment",
+    # the uploaded file's name as written ("POD signed ABE2.pdf")
+    "pdf",
     # Amazon's words as received: the purchase order's state, the Issue ID
     "Closed",
     "Issue",
@@ -131,7 +133,7 @@ def test_the_tour_reads_in_chinese(browser, live_server, account, ops, manager, 
     olivia.page.select_option("#evidence-form select[name=kind]", "pod")
     olivia.page.set_input_files("#evidence-form input[type=file]", str(pod_file))
     olivia.click("#upload-evidence")
-    assert "证据已添加。" in olivia.messages()
+    assert "证据已添加" in olivia.messages()
     olivia.click("#transition-request_approval")
     assert olivia.state() == S.PENDING_APPROVAL
     olivia.reads_chinese("04-case-pending-approval")

@@ -17,14 +17,14 @@ from acorn_portal.models import Organization
 from acorn_portal.roles import Role
 from acorn_portal.tenancy import organizations_with_perm
 from developer.scopes import Scope
-from developer.services.oauth import approve_app
+from developer.services.oauth import allowed_roles, approve_app
 
 
 class ConsentForm(forms.Form):
     organization = forms.ModelChoiceField(queryset=Organization.objects.none(), empty_label=None)
     role = forms.ChoiceField(
         choices=Role.choices,
-        help_text="The app acts as a member with this role (never above yours), within the scopes below.",
+        help_text="The app acts as a member with this role (only permissions you hold), within the scopes below.",
     )
     grant_scopes = forms.MultipleChoiceField(
         label="Scopes", widget=forms.CheckboxSelectMultiple, help_text="Untick what the app should not get."
@@ -38,7 +38,9 @@ class ConsentForm(forms.Form):
         labels = dict(Scope.choices)
         self.fields["grant_scopes"].choices = [(scope, f"{scope}: {labels[scope]}") for scope in requested]
         self.fields["grant_scopes"].initial = list(requested)
-        self.fields["role"].initial = Role.OPERATIONS
+        # Roles the person may give in at least one of these organizations; approve_app checks the chosen one.
+        roles = {role for org in orgs for role in allowed_roles(user, org)}
+        self.fields["role"].choices = [(value, label) for value, label in Role.choices if value in roles]
 
 
 @login_required

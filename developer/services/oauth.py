@@ -13,12 +13,10 @@ from oauth2_provider.models import AccessToken, Grant, RefreshToken, get_applica
 from oauth2_provider.settings import oauth2_settings
 
 from acorn_portal import clock
-from acorn_portal.models import Membership
-from acorn_portal.roles import Role
 from acorn_portal.tenancy import perm_in_org
 from developer.models import APIKey, AppAuthorization, RegisteredApp
 from developer.scopes import parse_scopes
-from developer.services.keys import issue_api_key, revoke_api_key
+from developer.services.keys import issue_api_key, revoke_api_key, roles_issuable_by
 
 Application = get_application_model()
 
@@ -26,7 +24,6 @@ Application = get_application_model()
 UNUSABLE_HASH = "!oauth-delegate"
 
 # Roles from least to most; an approval may give a role up to the approver's own.
-_ROLE_RANK = {Role.OPERATIONS: 0, Role.FINANCE: 1, Role.LEGAL: 1, Role.MANAGER: 2, Role.ADMIN: 3}
 _LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
@@ -78,14 +75,9 @@ def register_app(
     return app, secret
 
 
-def allowed_roles(user, organization_id: int) -> list[str]:
-    """The roles `user` may give an app in that organization: none above the user's own."""
-    if user.is_superuser:
-        return list(Role.values)
-    own = Membership.objects.filter(user=user, organization_id=organization_id).values_list("role", flat=True).first()
-    if own is None:
-        return []
-    return [role for role in Role.values if _ROLE_RANK[role] <= _ROLE_RANK[own]]
+def allowed_roles(user, organization) -> list[str]:
+    """The roles `user` may give an app there: the same rule as for keys, since an app acts through one."""
+    return roles_issuable_by(user, organization)
 
 
 def approve_app(*, application, organization, scopes, role: str, approved_by, request=None) -> AppAuthorization:
@@ -97,8 +89,8 @@ def approve_app(*, application, organization, scopes, role: str, approved_by, re
     registration = getattr(application, "registration", None)
     if registration is None or registration.revoked_at is not None:
         raise PermissionDenied("This app has been revoked.")
-    if role not in allowed_roles(approved_by, organization.pk):
-        raise PermissionDenied("You cannot give an app a role above your own.")
+    if role not in allowed_roles(approved_by, organization):
+        raise PermissionDenied("You cannot give an app a role with permissions you do not hold yourself.")
     try:
         scopes = parse_scopes(scopes)
     except ValueError as exc:

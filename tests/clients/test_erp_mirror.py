@@ -13,6 +13,7 @@ import pytest
 from acorn_client import Client
 from django.conf import settings
 
+from acorn_portal.roles import Role
 from developer.models import GLAccountMapping
 from refunds.models import Shipment
 from tests.clients.conftest import issue_key
@@ -62,7 +63,7 @@ def ledger_rows(path):
 def test_erp_mirror_appends_only_new_lines_and_pushes_asns(
     tmp_path, live_server, org, account, deductions, gl_mapping, api_url
 ):
-    secret = issue_key(org, scopes="ledger:read,documents:write", name="ERP mirror")
+    secret = issue_key(org, scopes="ledger:read,documents:write", role=Role.ADMIN, name="ERP mirror")
     ledger_csv, asn_csv = tmp_path / "erp" / "ledger.csv", tmp_path / "asns.csv"
     state = tmp_path / "erp" / "ledger.csv.state.json"
     asn_csv.write_text(ASNS)
@@ -108,7 +109,7 @@ def test_erp_mirror_appends_only_new_lines_and_pushes_asns(
 def test_erp_mirror_recovers_an_export_a_crashed_run_never_wrote(
     tmp_path, live_server, org, account, deductions, gl_mapping, api_url
 ):
-    secret = issue_key(org, scopes="ledger:read", name="ERP mirror")
+    secret = issue_key(org, scopes="ledger:read", role=Role.FINANCE, name="ERP mirror")
     ledger_csv = tmp_path / "ledger.csv"
     assert run_mirror(api_url, secret, "--ledger-csv", ledger_csv).returncode == 0
     make_chargeback(account, amazon_id="CB-LOST-1", amount=Decimal("3.00"), issue_date=today())

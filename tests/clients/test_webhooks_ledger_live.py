@@ -12,10 +12,18 @@ from acorn_client import Money, NotFoundError, SignatureVerificationError
 from acorn_client.models import JournalLine, LedgerExport, WebhookDelivery
 from acorn_client.webhooks import verify_signature
 
+from acorn_portal.roles import Role
 from developer.models import GLAccountMapping
 from developer.tasks import dispatch_webhooks
+from tests.clients.conftest import issue_key
 from tests.clients.servers import Reply, ScriptedServer
 from tests.refunds.cases import today
+
+
+@pytest.fixture
+def key(org):
+    """Webhooks and the ledger are the admins' (and the ledger finance's): a manager's key is refused."""
+    return issue_key(org, role=Role.ADMIN)
 
 
 @pytest.fixture
@@ -24,12 +32,12 @@ def receiver():
         yield server
 
 
-def test_a_real_delivery_verifies_and_tampering_or_age_is_refused(deductions, acorn, receiver):
+def test_a_real_delivery_verifies_and_tampering_or_age_is_refused(deductions, acorn, receiver, client_for, org):
     endpoint = acorn.webhooks.create(receiver.url + "/hooks/acorn", ["chargeback.state_changed"], description="ERP")
     assert endpoint.secret and endpoint.is_enabled and endpoint.events == ["chargeback.state_changed"]
     assert acorn.webhooks.get(endpoint.id).secret is None  # shown once
 
-    acorn.chargebacks.transition(deductions[0].pk, "start_review")
+    client_for(issue_key(org, name="case bot")).chargebacks.transition(deductions[0].pk, "start_review")
     dispatch_webhooks()  # what the scheduler runs: fan out, then deliver
 
     (request,) = receiver.received

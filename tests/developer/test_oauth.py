@@ -62,7 +62,7 @@ def browser(org_admin):
     return client
 
 
-def consent(browser, app, org, *, role=Role.OPERATIONS, scopes=("chargebacks:read",), requested=None):
+def consent(browser, app, org, *, role=Role.ADMIN, scopes=("chargebacks:read",), requested=None):
     """Walk the consent page and exchange the code: the token response as JSON."""
     verifier, challenge = pkce_pair()
     url = authorize_url(app.client_id, challenge, **({"scope": requested} if requested else {}))
@@ -103,15 +103,17 @@ def test_full_flow_consent_code_pkce_call_refresh_and_revoke(browser, app, org, 
     assert listed.status_code == 200, listed.content
     assert [row["id"] for row in listed.json()["results"]] == [case.pk]
 
-    # A write runs as the approval's service user (an operations member of this organization), as for a key.
+    # The app acts for the admin who allowed it: within its scopes, and never beyond that person's own
+    # permissions (an admin configures; preparing a dispute is operations' work).
     moved = bearer(tokens["access_token"]).post(
         f"{LIST}{case.pk}/transitions/start_review/", "{}", content_type="application/json"
     )
-    assert moved.status_code == 200, moved.content
+    assert moved.status_code == 403, moved.content
+    case.refresh_from_db()
+    assert case.state == "new"
     authorization = AppAuthorization.objects.get()
-    assert case.history.first().history_user == authorization.key.user
     assert authorization.approved_by == org_admin and authorization.key.created_by == org_admin
-    assert authorization.key.role == Role.OPERATIONS and authorization.key.last_used_at is not None
+    assert authorization.key.role == Role.ADMIN and authorization.key.last_used_at is not None
 
     refreshed = Client().post(
         "/oauth/token/",
@@ -154,7 +156,7 @@ def test_a_scope_the_app_did_not_ask_for_cannot_be_granted(browser, app, org):
     verifier, challenge = pkce_pair()
     url = authorize_url(app.client_id, challenge, scope="chargebacks:read")
     answer = browser.post(
-        url, {"organization": org.pk, "role": Role.OPERATIONS, "grant_scopes": ["ledger:read"], "allow": "1"}
+        url, {"organization": org.pk, "role": Role.ADMIN, "grant_scopes": ["ledger:read"], "allow": "1"}
     )
     assert answer.status_code == 200 and not AppAuthorization.objects.exists()
 
@@ -176,7 +178,7 @@ def test_a_wrong_verifier_gets_no_token(browser, app, org):
     _, challenge = pkce_pair()
     url = authorize_url(app.client_id, challenge)
     answer = browser.post(
-        url, {"organization": org.pk, "role": Role.OPERATIONS, "grant_scopes": ["chargebacks:read"], "allow": "1"}
+        url, {"organization": org.pk, "role": Role.ADMIN, "grant_scopes": ["chargebacks:read"], "allow": "1"}
     )
     code = query_of(answer["Location"])["code"]
     token = Client().post(
@@ -211,7 +213,7 @@ def test_token_is_bound_to_its_organization(browser, app, org, other_org, accoun
 def test_an_admin_cannot_allow_an_app_for_another_organization(browser, app, other_org):
     url = authorize_url(app.client_id, pkce_pair()[1])
     answer = browser.post(
-        url, {"organization": other_org.pk, "role": Role.OPERATIONS, "grant_scopes": ["chargebacks:read"], "allow": "1"}
+        url, {"organization": other_org.pk, "role": Role.ADMIN, "grant_scopes": ["chargebacks:read"], "allow": "1"}
     )
     assert answer.status_code == 200 and b"organization" in answer.content
     assert not AppAuthorization.objects.exists()
@@ -228,10 +230,10 @@ def test_the_consent_page_needs_a_signed_in_person(app):
     assert answer.status_code == 302 and "/login/" in answer["Location"]
 
 
-def test_roles_are_capped_by_the_approvers_own(org, manager, org_admin):
-    assert Role.ADMIN not in allowed_roles(manager, org.pk)
-    assert set(allowed_roles(manager, org.pk)) == {Role.OPERATIONS, Role.FINANCE, Role.LEGAL, Role.MANAGER}
-    assert Role.ADMIN in allowed_roles(org_admin, org.pk)
+def test_roles_are_capped_by_the_approvers_own_permissions(org, manager, org_admin):
+    # An admin configures but may not prepare or approve, so an app it allows may not either.
+    assert allowed_roles(org_admin, org) == [Role.ADMIN]
+    assert Role.ADMIN not in allowed_roles(manager, org)
 
 
 def test_revoking_the_app_ends_every_approval_and_token(browser, app, org):

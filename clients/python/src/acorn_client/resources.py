@@ -116,7 +116,7 @@ class EventFeed:
             batch, last_id, has_more = self._events.page(after=self.last_id, limit=self._limit)
             for event in batch:
                 yield event
-                self.last_id = event.id if event.id is not None else self.last_id
+                self.last_id = event.position if event.position is not None else event.id  # servers before positions
             self.last_id = max(self.last_id, last_id)
             if not has_more or not batch:
                 return

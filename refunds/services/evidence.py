@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from acorn_portal import clock
@@ -29,8 +30,8 @@ def max_upload_bytes() -> int:
 
 def accepted_kinds_text() -> str:
     """The file kinds evidence accepts, in words, from the list the check itself uses."""
-    labels = [file_type.label for file_type in EVIDENCE_TYPES]
-    return ", ".join(labels[:-1]) + " or " + labels[-1]
+    labels = [gettext(file_type.label) for file_type in EVIDENCE_TYPES]
+    return gettext("%(kinds)s or %(last)s") % {"kinds": gettext(", ").join(labels[:-1]), "last": labels[-1]}
 
 
 def accepted_extensions() -> str:

@@ -95,7 +95,7 @@ def reason_text(reason: str | None) -> str:
 def _reason_part(text: str) -> str:
     for english, words in _REASONS:
         if match := english.fullmatch(text):
-            return gettext(words) % {key: _value(value) for key, value in match.groupdict().items()}
+            return gettext(words) % {key: _part_value(key, value) for key, value in match.groupdict().items()}
     return gettext(text)
 
 
@@ -103,14 +103,31 @@ def _value(value: str) -> str:
     return str(dict(Recommendation.choices).get(value) or gettext(value))
 
 
+def _part_value(key: str, value: str) -> str:
+    # "what" is itself a reason ("Photos uploaded"), translated the same way.
+    return _reason_part(value) if key == "what" else _value(value)
+
+
 _REASONS = [
     (re.compile(r"Assigned to (?P<who>.+)"), gettext_noop("Assigned to %(who)s")),
+    (re.compile(r"(?P<what>.+); approve again"), gettext_noop("%(what)s; approve again")),
     (re.compile(r"(?P<kind>.+) uploaded"), gettext_noop("%(kind)s uploaded")),
+    (re.compile(r"(?P<kind>.+) removed"), gettext_noop("%(kind)s removed")),
+    (
+        re.compile(r"Amazon case (?P<case>\S+), round (?P<round>\d+)"),
+        gettext_noop("Amazon case %(case)s, round %(round)s"),
+    ),
+    (re.compile(r"round (?P<round>\d+)"), gettext_noop("round %(round)s")),
+    (re.compile(r"(?P<amount>[\d.,]+ [A-Z]{3}) approved"), gettext_noop("%(amount)s approved")),
+    (re.compile(r"window closed on (?P<day>\S+)"), gettext_noop("window closed on %(day)s")),
+    (re.compile(r"disputable from (?P<day>\d{4}-\d\d-\d\d)"), gettext_noop("disputable from %(day)s")),
     (
         re.compile(r"(?P<field>due date|target|disputable from|recommendation) (?P<old>\S+) → (?P<new>\S+)"),
         gettext_noop("%(field)s %(old)s → %(new)s"),
     ),
 ]
+# Words the workflow's history notes use whole, for the catalogue.
+_NOTES = [gettext_noop("Amazon now accepts disputes")]
 # The words writer.change_reason uses, for the catalogue.
 _FIELDS = [
     gettext_noop("due date"),

@@ -8,6 +8,7 @@ page so a manager approves on exactly what the preparer saw. Read from the store
 import re
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from acorn_portal.formatting import local_date
 from acorn_portal.money import Money, MoneyError
@@ -56,6 +57,33 @@ def _money(amount, currency: str) -> str:
         return f"{amount} {currency}"
 
 
+# Documents and deadline notes as the matchers store them in a check's values ("invoice INV-1",
+# "window: invoice date unknown…"), each with its words for the reader; the numbers stay as stored.
+_PARAM_PATTERNS = [
+    (re.compile(r"PO (?P<po>\S+) of invoice (?P<doc>\S+)"), gettext_noop("PO %(po)s of invoice %(doc)s")),
+    (re.compile(r"(?P<what>.+) of invoice (?P<doc>\S+)"), gettext_noop("%(what)s of invoice %(doc)s")),
+    (re.compile(r"invoice (?P<doc>\S+)"), gettext_noop("invoice %(doc)s")),
+    (re.compile(r"PO (?P<doc>\S+)"), gettext_noop("PO %(doc)s")),
+    (re.compile(r"a line for (?P<doc>\S+) on PO"), gettext_noop("a line for %(doc)s on PO")),
+    (re.compile(r"window: (?P<what>.+)"), gettext_noop("window: %(what)s")),
+    (re.compile(r"blackout: (?P<what>.+)"), gettext_noop("blackout: %(what)s")),
+]
+
+
+def param_text(value) -> str:
+    """A check's stored value in the reader's words: our phrases translated, names and numbers kept."""
+    if not isinstance(value, str):
+        return value
+    parts = value.split(", ")
+    if len(parts) > 1:
+        return _(", ").join(param_text(part) for part in parts)
+    for english, words in _PARAM_PATTERNS:
+        if match := english.fullmatch(value):
+            values = {key: param_text(text) if key == "what" else text for key, text in match.groupdict().items()}
+            return _(words) % values
+    return _(value)
+
+
 def check_text(item: dict) -> str:
     """A stored check in the reader's language (checks stored before messages were kept show as stored)."""
     message = item.get("message")
@@ -63,7 +91,7 @@ def check_text(item: dict) -> str:
         return item.get("text", "")
     # Values that are our own words (a window's anchor, why a deadline is provisional) are in the
     # catalogue too; names, numbers and dates are not, and stay as they are.
-    params = {name: _(value) if value else value for name, value in item.get("params", {}).items()}
+    params = {name: param_text(value) if value else value for name, value in item.get("params", {}).items()}
     try:
         return _(message) % params
     except (KeyError, TypeError, ValueError):  # a translation that lost a placeholder: say it in English

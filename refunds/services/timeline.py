@@ -111,7 +111,9 @@ def _part_value(key: str, value: str) -> str:
 _REASONS = [
     (re.compile(r"Assigned to (?P<who>.+)"), gettext_noop("Assigned to %(who)s")),
     (re.compile(r"(?P<what>.+); approve again"), gettext_noop("%(what)s; approve again")),
+    (re.compile(r"(?P<n>\d+) file\(s\) uploaded"), gettext_noop("%(n)s file(s) uploaded")),
     (re.compile(r"(?P<kind>.+) uploaded"), gettext_noop("%(kind)s uploaded")),
+    (re.compile(r"(?P<file>.+) attached"), gettext_noop("%(file)s attached")),
     (re.compile(r"(?P<kind>.+) removed"), gettext_noop("%(kind)s removed")),
     (
         re.compile(r"Amazon case (?P<case>\S+), round (?P<round>\d+)"),

@@ -35,7 +35,7 @@ def match_coop(bundle: Bundle, agreements) -> Finding:
     cb = bundle.chargeback
     agreement = find_agreement(bundle, agreements)
     if agreement is None:
-        finding.missing_documents.append("the co-op agreement")
+        finding.missing_documents.append(gettext_noop("the co-op agreement"))  # stored English; pages translate
         finding.add(
             "coop.agreement", CheckStatus.MISSING, gettext_noop("No co-op agreement on file matches this deduction.")
         )

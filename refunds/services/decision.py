@@ -77,6 +77,8 @@ def param_text(value) -> str:
     parts = value.split(", ")
     if len(parts) > 1:
         return _(", ").join(param_text(part) for part in parts)
+    if (whole := _(value)) != value:  # a phrase of ours ("invoice date") before the document patterns
+        return whole
     for english, words in _PARAM_PATTERNS:
         if match := english.fullmatch(value):
             values = {key: param_text(text) if key == "what" else text for key, text in match.groupdict().items()}

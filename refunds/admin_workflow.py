@@ -102,14 +102,14 @@ class ChargebackWorkflowAdminMixin:
 
     # --- list ----------------------------------------------------------------------------------------
 
-    @admin.display(description="owner", ordering="assignee__username")
+    @admin.display(description=_("owner"), ordering="assignee__username")
     def owner(self, obj):
         """Unassigned work shows as such."""
         if obj.assignee_id:
             return obj.assignee.get_username()
         return gettext("team %(team)s (unassigned)") % {"team": obj.team} if obj.team_id else gettext("unassigned")
 
-    @admin.display(description="deadline", ordering="due_on")
+    @admin.display(description=_("deadline"), ordering="due_on")
     def deadline(self, obj):
         return deadline_text(obj)
 
@@ -545,7 +545,7 @@ class TeamAdmin(TenantScopedHistoryAdmin):
     filter_horizontal = ("members",)
     fields = ("organization", "name", "strategy", "members")
 
-    @admin.display(description="members")
+    @admin.display(description=_("members"))
     def member_count(self, obj):
         return obj.members.count()
 
@@ -637,12 +637,12 @@ class EvidenceAdmin(TenantScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # evidence sent to Amazon is part of the record
 
-    @admin.display(description="case")
+    @admin.display(description=_("case"))
     def case_link(self, obj):
         url = reverse("admin:refunds_chargeback_change", args=[obj.chargeback_id])
         return format_html('<a href="{}">{}</a>', url, obj.chargeback.amazon_id)
 
-    @admin.display(description="file")
+    @admin.display(description=_("file"))
     def file_link(self, obj):
         return format_html('<a href="{}">download</a>', reverse("refunds:evidence-download", args=[obj.uuid]))
 

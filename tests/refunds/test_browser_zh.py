@@ -144,6 +144,8 @@ def test_the_tour_reads_in_chinese(browser, live_server, account, ops, manager, 
     maria.reads_chinese("05-approval-queue")
     maria.click("#result_list tbody a:text('SC-1001')")
     maria.click("#transition-approve_dispute")
+    maria.reads_chinese("06-approve-on-the-decision")
+    maria.click("#confirm-transition")
     assert maria.state() == S.APPROVED
     maria.reads_chinese("06-case-approved")
 

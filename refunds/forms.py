@@ -17,15 +17,21 @@ from refunds.models import Team
 class NoteForm(forms.Form):
     """Transitions whose only input is an optional note for the history."""
 
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text=_("Optional, kept."))
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text=_("Optional, kept.")
+    )
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text=_("Kept in the case history."))
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), help_text=_("Kept in the case history.")
+    )
 
 
 class CommentForm(forms.Form):
-    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text=_("What the preparer should change."))
+    comment = forms.CharField(
+        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), help_text=_("What the preparer should change.")
+    )
 
 
 class FilingForm(forms.Form):
@@ -33,18 +39,22 @@ class FilingForm(forms.Form):
         label=_("Amazon dispute or case id"), max_length=64, help_text=_("As Vendor Central shows it after submitting.")
     )
     filed_on = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text=_("Empty: today.")
+        label=_("Filed on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Empty: today."),
     )
 
 
 class AmazonApprovalForm(forms.Form):
     amount = forms.DecimalField(
+        label=_("Amount"),
         required=False,
         min_value=0,
         decimal_places=4,
         help_text=_("Amount Amazon approved; empty: the whole deduction."),
     )
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class RecoveryForm(forms.Form):

@@ -72,8 +72,9 @@ ALLOWED = {
     "signed",
     "ABE",
     "Payment",
-    # the uploaded file's name as written ("POD signed ABE2.pdf")
+    # file names as data: the upload as written ("POD signed ABE2.pdf"), the packet Amazon gets (".zip")
     "pdf",
+    "zip",
     # Amazon's words as received: the purchase order's state, the Issue ID
     "Closed",
     "Issue",

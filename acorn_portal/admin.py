@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -74,9 +75,9 @@ class UserIdentifierField(forms.CharField):
             .filter(Q(username__iexact=identifier) | Q(email__iexact=identifier))[:2]
         )
         if not matches:
-            raise forms.ValidationError("No active user has this username or email.")
+            raise forms.ValidationError(_("No active user has this username or email."))
         if len(matches) > 1:
-            raise forms.ValidationError("Several users have this email; give the username instead.")
+            raise forms.ValidationError(_("Several users have this email; give the username instead."))
         return matches[0]
 
 
@@ -126,17 +127,17 @@ class MembershipAdmin(TenantScopedHistoryAdmin):
     def user_email(self, obj):
         return obj.user.email
 
-    @admin.display(description="2FA", boolean=True, ordering="has_two_factor")
+    @admin.display(description=_("2FA"), boolean=True, ordering="has_two_factor")
     def two_factor(self, obj):
         return obj.has_two_factor
 
     # The two verbs an organization's admin has over its people's accounts; each checks that the
     # actor administers every organization the person belongs to, and writes the audit trail.
-    @admin.action(description="Reset two-factor authentication of the selected members", permissions=["change"])
+    @admin.action(description=_("Reset two-factor authentication of the selected members"), permissions=["change"])
     def reset_two_factor(self, request, queryset):
         _reset_two_factor_of(self, request, {m.user for m in queryset.select_related("user")})
 
-    @admin.action(description="Clear the sign-in lock of the selected members", permissions=["change"])
+    @admin.action(description=_("Clear the sign-in lock of the selected members"), permissions=["change"])
     def clear_lockout(self, request, queryset):
         _clear_lockout_of(self, request, {m.user for m in queryset.select_related("user")})
 
@@ -290,11 +291,11 @@ if admin.site.is_registered(User):
 class UserAdmin(DjangoUserAdmin):
     actions = ("reset_two_factor", "clear_lockout")
 
-    @admin.action(description="Reset two-factor authentication of the selected users", permissions=["change"])
+    @admin.action(description=_("Reset two-factor authentication of the selected users"), permissions=["change"])
     def reset_two_factor(self, request, queryset):
         _reset_two_factor_of(self, request, list(queryset))
 
-    @admin.action(description="Clear the sign-in lock of the selected users", permissions=["change"])
+    @admin.action(description=_("Clear the sign-in lock of the selected users"), permissions=["change"])
     def clear_lockout(self, request, queryset):
         _clear_lockout_of(self, request, list(queryset))
 
@@ -310,7 +311,7 @@ class AccessAttemptAdmin(AxesAccessAttemptAdmin):
         actions.pop("delete_selected", None)  # unaudited; "clear_selected" replaces it
         return actions
 
-    @admin.action(description="Clear the sign-in lock of the selected attempts", permissions=["delete"])
+    @admin.action(description=_("Clear the sign-in lock of the selected attempts"), permissions=["delete"])
     def clear_selected(self, request, queryset):
         cleared = 0
         for attempt in queryset:

@@ -23,12 +23,15 @@ from django.db import connections, models
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from acorn_portal.exports import ExportMixin
 from acorn_portal.marketplaces import MARKETPLACES
 from acorn_portal.models import VendorAccount
-from acorn_portal.money import format_money
+from acorn_portal.money import Money, MoneyError
 from acorn_portal.tenancy import (
     is_tenant_owned,
     organization_id_of,
@@ -200,7 +203,7 @@ class ThroughAccountFilter(admin.SimpleListFilter):
 class AccountListFilter(ThroughAccountFilter):
     """Vendor accounts the user can see, and nothing else (Django's own filter would list every account)."""
 
-    title = "vendor account"
+    title = _("vendor account")
     parameter_name = "account"
 
     def lookups(self, request, model_admin):
@@ -224,7 +227,7 @@ class AccountListFilter(ThroughAccountFilter):
 class OrganizationListFilter(ThroughAccountFilter):
     """The organizations the user belongs to (offered when there are several, always applied when given)."""
 
-    title = "organization"
+    title = _("organization")
     parameter_name = "organization"
 
     def lookups(self, request, model_admin):
@@ -248,7 +251,7 @@ class OrganizationListFilter(ThroughAccountFilter):
 class MarketplaceListFilter(ThroughAccountFilter):
     """Marketplaces of the user's vendor accounts (not all twenty-odd Amazon has)."""
 
-    title = "marketplace"
+    title = _("marketplace")
     parameter_name = "marketplace"
 
     def lookups(self, request, model_admin):
@@ -271,16 +274,16 @@ class AmountRangeFilter(admin.FieldListFilter):
     """
 
     buckets = {
-        "0-100": (0, 100, "under 100"),
-        "100-1000": (100, 1_000, "100 to 1,000"),
-        "1000-10000": (1_000, 10_000, "1,000 to 10,000"),
-        "10000-": (10_000, None, "10,000 and over"),
+        "0-100": (0, 100, _("under 100")),
+        "100-1000": (100, 1_000, _("100 to 1,000")),
+        "1000-10000": (1_000, 10_000, _("1,000 to 10,000")),
+        "10000-": (10_000, None, _("10,000 and over")),
     }
 
     def __init__(self, field, request, params, model, model_admin, field_path):
         self.parameter_name = f"{field_path}_size"
         super().__init__(field, request, params, model, model_admin, field_path)
-        self.title = f"{self.title} (size)"
+        self.title = format_lazy(_("{} (size)"), self.title)
 
     def expected_parameters(self):
         return [self.parameter_name]
@@ -306,7 +309,7 @@ class AmountRangeFilter(admin.FieldListFilter):
         yield {
             "selected": self.value() is None,
             "query_string": changelist.get_query_string(remove=[self.parameter_name]),
-            "display": "All",
+            "display": _("All"),
         }
         for key, (_low, _high, label) in self.buckets.items():
             yield {
@@ -323,12 +326,17 @@ class AmountRangeFilter(admin.FieldListFilter):
 def money_column(amount_field: str = "amount", currency_field: str = "currency", *, description: str | None = None):
     """A list_display / readonly_fields column showing an amount with its currency ("1,234.50 USD")."""
 
-    @admin.display(description=description or amount_field.replace("_", " "), ordering=amount_field)
+    # The field's own name (catalogued with the model labels) unless a description is given.
+    @admin.display(description=description or gettext_lazy(amount_field.replace("_", " ")), ordering=amount_field)
     def column(model_admin, obj):
         amount = getattr(obj, amount_field)
         if amount is None:
             return model_admin.get_empty_value_display()
-        return format_money(amount, getattr(obj, currency_field))
+        try:
+            return Money(amount, getattr(obj, currency_field)).localized()
+        except MoneyError:
+            # A bad currency code must not take the whole page down; show what sync stored.
+            return f"{amount} {getattr(obj, currency_field)}"
 
     return column
 

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class AcornPortalConfig(AppConfig):
     name = "acorn_portal"
-    verbose_name = "Organizations"
+    verbose_name = _("Organizations")
 
     def ready(self):
         from acorn_portal import (  # noqa: F401 - registers checks, connects receivers
@@ -18,5 +19,9 @@ class AcornPortalConfig(AppConfig):
 
         # django.contrib.admin's ready() (first in INSTALLED_APPS) registered every admin module by now.
         admin_people.install()
+        # Every app's models are loaded by now (ready() runs after all models are imported).
+        from acorn_portal.model_labels import translate_model_labels
+
+        translate_model_labels()
         post_migrate.connect(sync_role_groups, dispatch_uid="acorn_sync_role_groups")
         post_migrate.connect(install_schedules, sender=self, dispatch_uid="acorn_portal_install_schedules")

@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
 
 from acorn_portal.roles import Role
 from acorn_portal.services import signup, sso
@@ -12,7 +13,7 @@ class PasswordPairMixin:
     def clean_password2(self):
         first, second = self.cleaned_data.get("password1"), self.cleaned_data.get("password2")
         if first and second and first != second:
-            raise forms.ValidationError("The two passwords differ.")
+            raise forms.ValidationError(_("The two passwords differ."))
         password_validation.validate_password(second, self.user_for_validation())
         return second
 
@@ -21,15 +22,17 @@ class PasswordPairMixin:
 
 
 class SignUpForm(PasswordPairMixin, forms.Form):
-    email = forms.EmailField(label="Company e-mail", help_text="The address you use at work; we send a link to it.")
-    company_name = forms.CharField(label="Company name", max_length=200)
-    contact_name = forms.CharField(label="Your name", max_length=150)
-    phone = forms.CharField(label="Phone (optional)", max_length=40, required=False)
+    email = forms.EmailField(
+        label=_("Company e-mail"), help_text=_("The address you use at work; we send a link to it.")
+    )
+    company_name = forms.CharField(label=_("Company name"), max_length=200)
+    contact_name = forms.CharField(label=_("Your name"), max_length=150)
+    phone = forms.CharField(label=_("Phone (optional)"), max_length=40, required=False)
     password1 = forms.CharField(
-        label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
     password2 = forms.CharField(
-        label="Password again", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
 
     def clean_email(self):
@@ -38,15 +41,15 @@ class SignUpForm(PasswordPairMixin, forms.Form):
 
 class JoinForm(PasswordPairMixin, forms.Form):
     password1 = forms.CharField(
-        label="Choose a password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("Choose a password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
     password2 = forms.CharField(
-        label="Password again", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(label="E-mail")
+    email = forms.EmailField(label=_("E-mail"))
     role = forms.ChoiceField(choices=Role.choices, initial=Role.OPERATIONS)
 
 
@@ -55,28 +58,30 @@ class RoleForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(max_length=300, help_text="Kept in the audit trail.")
+    reason = forms.CharField(max_length=300, help_text=_("Kept in the audit trail."))
 
 
 class SSOForm(forms.Form):
     issuer_url = forms.URLField(
         assume_scheme="https",
-        label="Issuer URL",
-        help_text="Your identity provider's issuer, e.g. https://login.example.com/realms/acme "
-        "(its /.well-known/openid-configuration must answer).",
+        label=_("Issuer URL"),
+        help_text=_(
+            "Your identity provider's issuer, e.g. https://login.example.com/realms/acme "
+            "(its /.well-known/openid-configuration must answer)."
+        ),
     )
-    client_id = forms.CharField(label="Client ID", max_length=191)
+    client_id = forms.CharField(label=_("Client ID"), max_length=191)
     client_secret = forms.CharField(
-        label="Client secret",
+        label=_("Client secret"),
         required=False,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-        help_text="Never shown again; leave empty to keep the stored one.",
+        help_text=_("Never shown again; leave empty to keep the stored one."),
     )
-    default_role = forms.ChoiceField(label="Role of newcomers", choices=Role.choices, initial=Role.OPERATIONS)
+    default_role = forms.ChoiceField(label=_("Role of newcomers"), choices=Role.choices, initial=Role.OPERATIONS)
     require_sso = forms.BooleanField(
-        label="Require single sign-on for everyone in this organization",
+        label=_("Require single sign-on for everyone in this organization"),
         required=False,
-        help_text="Members can no longer sign in with a password.",
+        help_text=_("Members can no longer sign in with a password."),
     )
     enabled = forms.BooleanField(initial=True, required=False)
 

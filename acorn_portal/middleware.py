@@ -76,6 +76,27 @@ class TwoFactorMiddleware:
         return path.startswith((reverse("two_factor:home"), reverse("admin:logout"), static))
 
 
+class LanguageMiddleware:
+    """Activates the person's language for the request (acorn_portal.languages says which)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.utils import translation
+        from django.utils.cache import patch_vary_headers
+
+        from acorn_portal.languages import language_for_request
+
+        language = language_for_request(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+        return response
+
+
 class ActiveOrganizationMiddleware:
     """A person in several organizations works in one at a time: the one they chose with the switcher.
 

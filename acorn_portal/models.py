@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from acorn_portal.marketplaces import MARKETPLACE_CHOICES, Region, get_marketplace
@@ -19,7 +20,17 @@ class Organization(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
     deadline_buffer_business_days = models.PositiveSmallIntegerField(
-        default=5, help_text="Internal target: this many business days (Mon–Fri) before Amazon's deadline."
+        default=5,
+        help_text=_("Internal target: this many business days (Mon–Fri) before Amazon's deadline."),
+    )
+    default_language = models.CharField(
+        _("default language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_(
+            "For members who chose no language and whose browser asks for none ACORN has; and for their alerts."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -71,7 +82,7 @@ class VendorAccount(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="vendor_accounts")
     name = models.CharField(max_length=200)
     vendor_codes = models.CharField(
-        max_length=500, help_text="Amazon vendor codes of this account, comma separated (e.g. ABCDE, ABCDF)."
+        max_length=500, help_text=_("Amazon vendor codes of this account, comma separated (e.g. ABCDE, ABCDF).")
     )
     marketplace = models.CharField(max_length=2, choices=MARKETPLACE_CHOICES)
     region = models.CharField(max_length=2, choices=Region.choices, editable=False)
@@ -82,7 +93,7 @@ class VendorAccount(models.Model):
         "payment terms (net days)",
         null=True,
         blank=True,
-        help_text="Days after the invoice date Amazon pays (net due days); empty: not known.",
+        help_text=_("Days after the invoice date Amazon pays (net due days); empty: not known."),
     )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -153,8 +164,8 @@ class ExchangeRate(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="exchange_rates")
     from_currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
     to_currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
-    rate = models.DecimalField(max_digits=20, decimal_places=10, help_text="Units of the target per one unit.")
-    valid_from = models.DateField(help_text="Used from this day until a later rate of the same pair starts.")
+    rate = models.DecimalField(max_digits=20, decimal_places=10, help_text=_("Units of the target per one unit."))
+    valid_from = models.DateField(help_text=_("Used from this day until a later rate of the same pair starts."))
     created_at = models.DateTimeField(auto_now_add=True)
 
     tenant_path = "organization"
@@ -189,7 +200,7 @@ class OutboxEvent(models.Model):
 
     # No index of its own: (organization, id) below serves the feed and the cascade alike.
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="events", db_index=False)
-    name = models.CharField(max_length=60, help_text="e.g. chargeback.state_changed")
+    name = models.CharField(max_length=60, help_text=_("e.g. chargeback.state_changed"))
     object_type = models.CharField(max_length=60, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
     payload = models.JSONField(default=dict)
@@ -218,26 +229,26 @@ class OutboxEvent(models.Model):
 
 
 class AuditAction(models.TextChoices):
-    LOGIN = "login", "Signed in"
-    LOGIN_FAILED = "login_failed", "Failed sign-in"
-    LOGOUT = "logout", "Signed out"
-    TWO_FACTOR = "two_factor", "Two-factor change"
-    LOCKOUT_CLEARED = "lockout_cleared", "Lockout cleared"
-    API_KEY_CREATED = "api_key_created", "API key created"
-    API_KEY_REVOKED = "api_key_revoked", "API key revoked"
-    CREDENTIALS_CHANGED = "credentials_changed", "Credentials changed"
-    WEBHOOK_SECRET_CHANGED = "webhook_secret_changed", "Webhook secret changed"
-    WEBHOOK_DISABLED = "webhook_disabled", "Webhook endpoint disabled"
-    EXPORT = "export", "Data exported"
-    PURGE = "purge", "Retention purge"
-    KEY_ROTATION = "key_rotation", "Encryption key rotation"
+    LOGIN = "login", _("Signed in")
+    LOGIN_FAILED = "login_failed", _("Failed sign-in")
+    LOGOUT = "logout", _("Signed out")
+    TWO_FACTOR = "two_factor", _("Two-factor change")
+    LOCKOUT_CLEARED = "lockout_cleared", _("Lockout cleared")
+    API_KEY_CREATED = "api_key_created", _("API key created")
+    API_KEY_REVOKED = "api_key_revoked", _("API key revoked")
+    CREDENTIALS_CHANGED = "credentials_changed", _("Credentials changed")
+    WEBHOOK_SECRET_CHANGED = "webhook_secret_changed", _("Webhook secret changed")
+    WEBHOOK_DISABLED = "webhook_disabled", _("Webhook endpoint disabled")
+    EXPORT = "export", _("Data exported")
+    PURGE = "purge", _("Retention purge")
+    KEY_ROTATION = "key_rotation", _("Encryption key rotation")
     # People and sign-in (acorn_portal.services.signup, people, sso)
-    SIGNED_UP = "signed_up", "Organization signed up"
-    INVITED = "invited", "Person invited"
-    JOINED = "joined", "Person joined"
-    ROLE_CHANGED = "role_changed", "Role changed"
-    MEMBER_DEACTIVATED = "member_deactivated", "Member deactivated"
-    SSO_CHANGED = "sso_changed", "Single sign-on changed"
+    SIGNED_UP = "signed_up", _("Organization signed up")
+    INVITED = "invited", _("Person invited")
+    JOINED = "joined", _("Person joined")
+    ROLE_CHANGED = "role_changed", _("Role changed")
+    MEMBER_DEACTIVATED = "member_deactivated", _("Member deactivated")
+    SSO_CHANGED = "sso_changed", _("Single sign-on changed")
 
 
 class AuditEventQuerySet(TenantQuerySet):
@@ -262,7 +273,7 @@ class AuditEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     actor_label = models.CharField(
-        max_length=200, blank=True, help_text="The username or key name, kept if the actor goes."
+        max_length=200, blank=True, help_text=_("The username or key name, kept if the actor goes.")
     )
     action = models.CharField(max_length=40, choices=AuditAction.choices)
     address = models.GenericIPAddressField(null=True, blank=True)
@@ -304,24 +315,30 @@ class RetentionPolicy(models.Model):
         null=True,
         blank=True,
         default=3 * 365,
-        help_text="Closed cases (recovered, written off, accepted, expired) with their evidence, comments and "
-        "history are removed this many days after they closed. Empty: keep forever.",
+        help_text=_(
+            "Closed cases (recovered, written off, accepted, expired) with their evidence, comments and "
+            "history are removed this many days after they closed. Empty: keep forever."
+        ),
     )
     evidence_days = models.PositiveIntegerField(
         "keep evidence files (days)",
         null=True,
         blank=True,
         default=3 * 365,
-        help_text="Evidence files and dispute packets of closed cases are removed this many days after the case "
-        "closed (the case itself stays while its own window runs). Open cases keep theirs. Empty: keep forever.",
+        help_text=_(
+            "Evidence files and dispute packets of closed cases are removed this many days after the case "
+            "closed (the case itself stays while its own window runs). Open cases keep theirs. Empty: keep forever."
+        ),
     )
     sync_payload_days = models.PositiveIntegerField(
         "keep sync logs and imported files (days)",
         null=True,
         blank=True,
         default=365,
-        help_text="Request logs and errors of sync runs, and the stored files of report imports, are removed "
-        "this many days after the run or upload (the run's and import's counts stay). Empty: keep forever.",
+        help_text=_(
+            "Request logs and errors of sync runs, and the stored files of report imports, are removed "
+            "this many days after the run or upload (the run's and import's counts stay). Empty: keep forever."
+        ),
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -330,7 +347,7 @@ class RetentionPolicy(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = verbose_name_plural = "retention policy"
+        verbose_name = verbose_name_plural = _("retention policy")
 
     def __str__(self):
         return f"Retention policy of {self.organization}"
@@ -349,9 +366,9 @@ class PurgeRecord(models.Model):
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
     trigger = models.CharField(max_length=20, default="schedule")
-    counts = models.JSONField(default=dict, blank=True, help_text="Removed, per kind.")
-    windows = models.JSONField(default=dict, blank=True, help_text="Days kept, per policy field, at the time.")
-    error = models.TextField(blank=True, help_text="Why the purge stopped early, if it did (counts say what went).")
+    counts = models.JSONField(default=dict, blank=True, help_text=_("Removed, per kind."))
+    windows = models.JSONField(default=dict, blank=True, help_text=_("Days kept, per policy field, at the time."))
+    error = models.TextField(blank=True, help_text=_("Why the purge stopped early, if it did (counts say what went)."))
 
     tenant_path = "organization"
     objects = TenantQuerySet.as_manager()

@@ -13,6 +13,7 @@ import hashlib
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from acorn_portal.roles import Role
 from acorn_portal.tenancy import TenantQuerySet
@@ -54,6 +55,8 @@ class Person(models.Model):
     current_organization = models.ForeignKey(
         "acorn_portal.Organization", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Empty: follow the browser, then the organization's default (acorn_portal.languages).
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True)
 
     def __str__(self):
         return str(self.user)
@@ -108,12 +111,12 @@ class OrganizationSSO(models.Model):
         max_length=20,
         choices=Role.choices,
         default=Role.OPERATIONS,
-        help_text="People the provider signs in who are not members yet join with this role.",
+        help_text=_("People the provider signs in who are not members yet join with this role."),
     )
     require_sso = models.BooleanField(
         "require single sign-on",
         default=False,
-        help_text="Members of this organization cannot sign in with a password (superusers still can).",
+        help_text=_("Members of this organization cannot sign in with a password (superusers still can)."),
     )
     enabled = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -122,7 +125,7 @@ class OrganizationSSO(models.Model):
     objects = TenantQuerySet.as_manager()
 
     class Meta:
-        verbose_name = verbose_name_plural = "single sign-on"
+        verbose_name = verbose_name_plural = _("single sign-on")
 
     def __str__(self):
         return f"Single sign-on of {self.organization}"

@@ -109,6 +109,13 @@ class Money:
     def __str__(self) -> str:
         return f"{quantize(self.amount, self.currency):,} {self.currency}"
 
+    def localized(self) -> str:
+        """For a reader: the active language's separators, the currency's decimals and its code."""
+        from acorn_portal.formatting import local_number
+
+        places = CURRENCY_DECIMALS[self.currency]
+        return f"{local_number(quantize(self.amount, self.currency), places)} {self.currency}"
+
 
 def format_money(amount, currency: str) -> str:
     """The one way an amount is shown: at its currency's decimals with the code ("1,234.50 EUR", "1,500 JPY").

@@ -6,14 +6,16 @@ features add their permissions here, in one place.
 """
 
 from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    OPERATIONS = "operations", "Operations"
-    FINANCE = "finance", "Finance"
-    LEGAL = "legal", "Legal"
-    MANAGER = "manager", "Manager"
-    ADMIN = "admin", "Admin"
+    OPERATIONS = "operations", _("Operations")
+    FINANCE = "finance", _("Finance")
+    LEGAL = "legal", _("Legal")
+    MANAGER = "manager", _("Manager")
+    ADMIN = "admin", _("Admin")
 
 
 # Reading every Vendor Central document is common to all roles.
@@ -216,4 +218,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 
 
 def group_name(role: str) -> str:
-    return f"ACORN {Role(role).label}"
+    # A stored name: always the English label, whatever language the request reads in.
+    with translation.override(None):
+        return f"ACORN {Role(role).label}"

@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The person's language, else the browser's, else their organization's (acorn_portal.languages).
+    "acorn_portal.middleware.LanguageMiddleware",
     # Marks request.user verified when the session passed a second factor; the next one keeps
     # anyone who needs a second factor on the two-factor pages until they give one.
     "django_otp.middleware.OTPMiddleware",
@@ -114,6 +116,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
             ],
         },
     },
@@ -154,7 +157,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+# English and Simplified Chinese; what goes to Amazon stays English (docs/decisions/0401-languages.md).
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our date formats per language (ISO dates in English, 2026年12月7日 in Chinese).
+FORMAT_MODULE_PATH = ["acorn_portal.formats"]
+LANGUAGE_COOKIE_NAME = "acorn_language"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -191,6 +201,7 @@ DEFAULT_EXCEPTION_REPORTER_FILTER = "acorn_portal.errors.AcornExceptionReporterF
 # tells browsers to stop trying HTTP at all.
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env_bool("ACORN_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("ACORN_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("ACORN_HSTS_INCLUDE_SUBDOMAINS", True)

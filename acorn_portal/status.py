@@ -8,7 +8,7 @@ acorn_portal imports none of the apps (docs/ARCHITECTURE.md), so each app regist
     def alert_channels(request, org_ids, now):       # org_ids: None means every organization
         failures = ...visible rows of org_ids...
         return StatusSection(
-            title="Alert channels", level="error" if failures else "ok",
+            title=_("Alert channels"), level="error" if failures else "ok",
             summary=f"{len(failures)} failed deliveries in the last 24 h",
             columns=["Channel", "Failed at", "Error"], rows=[StatusRow([...], flagged=True), ...],
         )
@@ -27,6 +27,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+
+from django.utils.translation import gettext_lazy as _
 
 from acorn_portal import clock
 
@@ -162,7 +164,7 @@ def cluster_section(request, org_ids, now) -> StatusSection:
         alive = "No task cluster is running: nothing scheduled will run."
     summary = f"{alive} · {queued} task(s) queued · {failed_count} failed in the last 24 h"
     return StatusSection(
-        title="Task cluster (django-q2)",
+        title=_("Task cluster (django-q2)"),
         columns=["Cluster / task", "Status", "Workers / when", "Queue / error", *(["Name"] if rows else [])],
         rows=rows,
         level=level,

@@ -26,6 +26,7 @@ from email.parser import BytesHeaderParser
 
 from defusedxml import ElementTree
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_noop
 
 SAMPLE = 64 * 1024
 MAX_EXPANSION = 20  # an archive may inflate to this many times the upload limit, no more (zip bombs)
@@ -54,9 +55,9 @@ JPEG = FileType("image/jpeg", "jpg", "JPEG")
 GIF = FileType("image/gif", "gif", "GIF")
 TIFF = FileType("image/tiff", "tif", "TIFF")
 CSV = FileType("text/csv", "csv", "CSV")
-TEXT = FileType("text/plain", "txt", "plain text")
+TEXT = FileType("text/plain", "txt", gettext_noop("plain text"))
 XLSX = FileType("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx", "XLSX")
-EML = FileType("message/rfc822", "eml", "e-mail (.eml)")
+EML = FileType("message/rfc822", "eml", gettext_noop("e-mail (.eml)"))
 ALL_TYPES = (PDF, PNG, JPEG, GIF, TIFF, CSV, TEXT, XLSX, EML)
 BY_CONTENT_TYPE = {file_type.content_type: file_type for file_type in ALL_TYPES}
 

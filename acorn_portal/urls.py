@@ -2,12 +2,13 @@ from allauth.socialaccount.providers.openid_connect import urls as oidc_urls
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from acorn_portal import views, views_people
 
 admin.site.site_header = "ACORN"
-admin.site.site_title = "ACORN"
-admin.site.index_title = "Deductions, disputes and recoveries"
+admin.site.site_title = _("ACORN")
+admin.site.index_title = _("Deductions, disputes and recoveries")
 
 urlpatterns = [
     path("", views.start),
@@ -38,6 +39,7 @@ urlpatterns = [
     path("inbox/", include("refunds.inbox")),
     path("setup/", include("datasources.urls_setup")),
     path("status/", views.status, name="status"),
+    path("language/", views.set_language, name="set-language"),
     # Files only through these permission-checked views; MEDIA_ROOT itself has no URL.
     path("files/", include("refunds.urls")),
     path("files/", include("datasources.urls")),

@@ -12,6 +12,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from acorn_portal.services import two_factor
@@ -21,7 +22,7 @@ from acorn_portal.tenancy import organization_ids_for
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label="Code",
+        label=_("Code"),
         max_length=32,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True, "inputmode": "text"}),
     )
@@ -52,7 +53,7 @@ def home(request):
     return _render(
         request,
         "home.html",
-        title="Two-factor authentication",
+        title=_("Two-factor authentication"),
         enrolled=two_factor.has_two_factor(request.user),
         verified=request.user.is_verified(),
     )
@@ -73,7 +74,7 @@ def setup(request):
             return _render(
                 request,
                 "recovery_codes.html",
-                title="Your recovery codes",
+                title=_("Your recovery codes"),
                 codes=enrolment.recovery_codes,
                 just_enrolled=True,
             )
@@ -81,7 +82,7 @@ def setup(request):
     return _render(
         request,
         "setup.html",
-        title="Set up two-factor authentication",
+        title=_("Set up two-factor authentication"),
         form=form,
         qr_svg=two_factor.qr_svg(device),
         secret=two_factor.secret_of(device),
@@ -107,14 +108,14 @@ def verify(request):
                 )
             return HttpResponseRedirect(_next_url(request))
         form.add_error("code", result.message)
-    return _render(request, "verify.html", title="Two-factor authentication", form=form)
+    return _render(request, "verify.html", title=_("Two-factor authentication"), form=form)
 
 
 @login_required
 @require_POST
 def recovery_codes(request):
     codes = two_factor.regenerate_recovery_codes(request=request)
-    return _render(request, "recovery_codes.html", title="Your new recovery codes", codes=codes, just_enrolled=False)
+    return _render(request, "recovery_codes.html", title=_("Your new recovery codes"), codes=codes, just_enrolled=False)
 
 
 @require_GET
@@ -133,3 +134,30 @@ def status(request):
         "sections": build_sections(request, organization_ids_for(request.user)),
     }
     return render(request, "acorn/status.html", context)
+
+
+@require_POST
+def set_language(request):
+    """The header's language switcher: kept on the person's profile, and in a cookie before sign-in."""
+    from django.conf import settings
+
+    from acorn_portal.languages import choose
+
+    code = choose(request, request.POST.get("language", ""))
+    candidate = request.POST.get("next") or ""
+    safe = url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    response = HttpResponseRedirect(candidate if candidate and safe else "/")
+    if code:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            code,
+            max_age=365 * 24 * 3600,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=True,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    else:
+        response.delete_cookie(settings.LANGUAGE_COOKIE_NAME, samesite=settings.LANGUAGE_COOKIE_SAMESITE)
+    return response

@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -122,14 +123,14 @@ def join(request, token):
 def _organization(request) -> Organization:
     organization = people.current_organization(request)
     if organization is None:
-        raise Http404("You belong to no organization.")
+        raise Http404(_("You belong to no organization."))
     return organization
 
 
 def _managed_organization(request) -> Organization:
     organization = _organization(request)
     if not people.may_manage(request.user, organization.pk):
-        raise PermissionDenied("Only an admin of this organization manages its people.")
+        raise PermissionDenied(_("Only an admin of this organization manages its people."))
     return organization
 
 
@@ -147,7 +148,7 @@ def switch(request):
             user=request.user, organization_id=int(request.POST.get("organization", 0))
         )
     except (ValueError, PermissionDenied):
-        raise Http404("Not one of your organizations.") from None
+        raise Http404(_("Not one of your organizations.")) from None
     messages.success(request, f"You are now working in {organization}.")
     landing = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(

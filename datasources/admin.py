@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django_q.tasks import async_task
 
@@ -40,7 +41,7 @@ from datasources.services.imports import check_report_file, import_progress, imp
 class FileImportForm(forms.ModelForm):
     """Account, kind and the file; `upload` is not a model field because the service stores it."""
 
-    upload = forms.FileField(label="Report file")
+    upload = forms.FileField(label=_("Report file"))
 
     class Meta:
         model = FileImport
@@ -66,7 +67,7 @@ class FileImportAdmin(TenantScopedAdmin):
     list_filter = (AccountListFilter, "kind", "status", "created_at")
     list_select_related = ("account",)
     search_fields = ("=sha256", "original_name")
-    search_help_text = "File name or SHA-256."
+    search_help_text = _("File name or SHA-256.")
     readonly_fields = (
         "account",
         "kind",
@@ -150,7 +151,7 @@ class FileImportAdmin(TenantScopedAdmin):
             return "—"
         return format_html('<a href="{}">download</a>', reverse("datasources:import-download", args=[obj.pk]))
 
-    @admin.display(description="error report")
+    @admin.display(description=_("error report"))
     def error_report(self, obj):
         """The row-by-row report as a table: sheet, row, column, value, why."""
         if not obj.errors:
@@ -176,7 +177,7 @@ class ColumnMappingForm(forms.ModelForm):
         fields = ["organization", "kind", "source_header", "field"]
         help_texts = {
             "field": "; ".join(
-                f"{ReportKind(kind).label}: {', '.join(name for name, _ in mappable_fields(kind))}"
+                f"{ReportKind(kind).label}: {', '.join(name for name, _label in mappable_fields(kind))}"
                 for kind in ReportKind.values
             )
         }
@@ -215,7 +216,7 @@ class DataSourceForm(forms.ModelForm):
         """URLs a user typed are checked now (scheme, internal address); the connection is checked again on use."""
         values = self.cleaned_data.get("settings") or {}
         if not isinstance(values, dict):
-            raise forms.ValidationError("Give a JSON object.")
+            raise forms.ValidationError(_("Give a JSON object."))
         for key in URL_SETTINGS:
             if values.get(key):
                 try:
@@ -232,9 +233,9 @@ class DataSourceForm(forms.ModelForm):
         try:
             parsed = json.loads(value)
         except ValueError:
-            raise forms.ValidationError("Not valid JSON (the value is not shown again; paste it anew).") from None
+            raise forms.ValidationError(_("Not valid JSON (the value is not shown again; paste it anew).")) from None
         if not isinstance(parsed, dict) or not all(isinstance(v, str) for v in parsed.values()):
-            raise forms.ValidationError("Give a JSON object of strings.")
+            raise forms.ValidationError(_("Give a JSON object of strings."))
         return parsed
 
     @property
@@ -294,17 +295,17 @@ class DataSourceAdmin(TenantScopedHistoryAdmin):
     def secrets(self, obj):
         return "set" if obj is not None and obj.has_credentials else "not set"
 
-    @admin.display(boolean=True, description="stale (24 h)")
+    @admin.display(boolean=True, description=_("stale (24 h)"))
     def stale(self, obj):
         return obj.is_stale(clock.now())
 
-    @admin.action(description="Test connection", permissions=["change"])
+    @admin.action(description=_("Test connection"), permissions=["change"])
     def test_connection(self, request, queryset):
         for source in queryset.select_related("account"):
             worked, message = sync.test_connection(source)
             self.message_user(request, f"{source.name}: {message}", messages.SUCCESS if worked else messages.ERROR)
 
-    @admin.action(description="Sync now", permissions=["change"])
+    @admin.action(description=_("Sync now"), permissions=["change"])
     def sync_now(self, request, queryset):
         account_ids = sorted(set(queryset.values_list("account_id", flat=True)))
         for account_id in account_ids:
@@ -388,7 +389,7 @@ class SyncRunAdmin(ReadOnlyFactsAdmin):
         items = ((e.get("kind", ""), e.get("message", ""), e.get("request_id") or "—") for e in obj.errors)
         return format_html("<ul>{}</ul>", format_html_join("", "<li>{}: {} (request id {})</li>", items))
 
-    @admin.display(description="HTTP calls (request ids)")
+    @admin.display(description=_("HTTP calls (request ids)"))
     def request_ids(self, obj):
         shown = obj.request_log[-200:]  # the end of the log is where a failure is explained
         rows = (

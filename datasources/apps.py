@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DatasourcesConfig(AppConfig):
     name = "datasources"
-    verbose_name = "Data sources"
+    verbose_name = _("Data sources")
 
     def ready(self):
         from acorn_portal.status import register_section

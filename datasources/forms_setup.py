@@ -74,8 +74,8 @@ class SourceFormBase(forms.Form):
     secret_names: tuple[str, ...] = ()
 
     name = forms.CharField(max_length=120)
-    account = forms.ModelChoiceField(queryset=VendorAccount.objects.none(), label="Vendor account")
-    schedule_minutes = forms.IntegerField(label="Sync every (minutes)", min_value=5, initial=60)
+    account = forms.ModelChoiceField(queryset=VendorAccount.objects.none(), label=_("Vendor account"))
+    schedule_minutes = forms.IntegerField(label=_("Sync every (minutes)"), min_value=5, initial=60)
     enabled = forms.BooleanField(required=False, initial=True)
 
     def __init__(self, *args, accounts, source: DataSource | None = None, **kwargs):
@@ -108,7 +108,7 @@ class SourceFormBase(forms.Form):
         if self.source is not None:
             clash = clash.exclude(pk=self.source.pk)
         if account and clash.exists():
-            raise forms.ValidationError("This vendor account has a data source with this name already.")
+            raise forms.ValidationError(_("This vendor account has a data source with this name already."))
         return name
 
     def connector_settings(self) -> dict:
@@ -129,23 +129,29 @@ class SpApiSourceForm(SourceFormBase):
     secret_names = ("client_id", "client_secret", "refresh_token")
 
     app_id = forms.CharField(
-        label="SP-API application id", max_length=100, required=False, help_text="amzn1.sp.solution.… (for reference)."
+        label=_("SP-API application id"),
+        max_length=100,
+        required=False,
+        help_text=_("amzn1.sp.solution.… (for reference)."),
     )
     client_id = _secret("LWA client id", "From the app's Login with Amazon credentials.")
     client_secret = _secret("LWA client secret")
     refresh_token = _secret("Refresh token", "Issued when the Vendor Central account authorized the app.")
     region = forms.ChoiceField(
-        label="Region endpoint",
+        label=_("Region endpoint"),
         choices=[("", "The account's region (from its marketplace)")]
         + [(region, f"{Region(region).label}: {url}") for region, url in SP_API_ENDPOINTS.items()]
         + [("custom", "Another address (a sandbox, a proxy, the simulator)")],
         required=False,
     )
-    endpoint = forms.URLField(label="Other address", required=False, assume_scheme="https")
+    endpoint = forms.URLField(label=_("Other address"), required=False, assume_scheme="https")
     token_url = forms.URLField(
-        label="LWA token URL", required=False, assume_scheme="https", help_text="Empty: Amazon's (api.amazon.com)."
+        label=_("LWA token URL"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("Empty: Amazon's (api.amazon.com)."),
     )
-    lookback_days = forms.IntegerField(label="First sync reads back (days)", min_value=1, max_value=400, initial=180)
+    lookback_days = forms.IntegerField(label=_("First sync reads back (days)"), min_value=1, max_value=400, initial=180)
 
     def initial_from(self, source):
         s = source.settings
@@ -193,9 +199,9 @@ class DataFeedSourceForm(SourceFormBase):
     kind = DataSourceKind.DATA_FEED
     secret_names = ("api_key",)
 
-    base_url = forms.URLField(label="Feed URL", assume_scheme="https", help_text="The service's base address.")
+    base_url = forms.URLField(label=_("Feed URL"), assume_scheme="https", help_text=_("The service's base address."))
     api_key = _secret("API key (token)")
-    api_key_header = forms.CharField(label="Header for the key", initial="X-Api-Key", max_length=60)
+    api_key_header = forms.CharField(label=_("Header for the key"), initial="X-Api-Key", max_length=60)
 
     def initial_from(self, source):
         s = source.settings

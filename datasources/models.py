@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from acorn_portal import clock
@@ -28,12 +29,12 @@ def import_upload_path(instance, filename: str) -> str:
 
 
 class ImportStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    PROCESSING = "processing", "Processing"
-    IMPORTED = "imported", "Imported"
-    PARTIAL = "partial", "Imported except rows with errors"
-    FAILED = "failed", "Not imported: rows with errors"
-    REJECTED = "rejected", "Not imported: unreadable file"
+    QUEUED = "queued", _("Queued")
+    PROCESSING = "processing", _("Processing")
+    IMPORTED = "imported", _("Imported")
+    PARTIAL = "partial", _("Imported except rows with errors")
+    FAILED = "failed", _("Not imported: rows with errors")
+    REJECTED = "rejected", _("Not imported: unreadable file")
 
 
 class FileImport(models.Model):
@@ -47,25 +48,30 @@ class FileImport(models.Model):
     kind = models.CharField(max_length=20, choices=ReportKind.choices)
     file = models.FileField(upload_to=import_upload_path, max_length=200, editable=False)
     original_name = models.CharField(max_length=255, blank=True, editable=False)
-    content_type = models.CharField(max_length=100, blank=True, editable=False, help_text="Detected from the content.")
+    content_type = models.CharField(
+        max_length=100, blank=True, editable=False, help_text=_("Detected from the content.")
+    )
     file_removed_at = models.DateTimeField(
-        null=True, blank=True, editable=False, help_text="When the stored file was deleted under the retention policy."
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the stored file was deleted under the retention policy."),
     )
     size = models.PositiveBigIntegerField(default=0, editable=False)
     sha256 = models.CharField("SHA-256", max_length=64, editable=False, db_index=True)
     partial = models.BooleanField(
-        "import good rows", default=False, help_text="Import the rows without errors even if others have errors."
+        "import good rows", default=False, help_text=_("Import the rows without errors even if others have errors.")
     )
     status = models.CharField(max_length=20, choices=ImportStatus.choices, default=ImportStatus.PROCESSING)
     message = models.TextField(blank=True, editable=False)
-    rows = models.PositiveIntegerField(default=0, editable=False, help_text="Data rows read.")
+    rows = models.PositiveIntegerField(default=0, editable=False, help_text=_("Data rows read."))
     created = models.PositiveIntegerField(default=0, editable=False)
     updated = models.PositiveIntegerField(default=0, editable=False)
     unchanged = models.PositiveIntegerField(default=0, editable=False)
     rejected = models.PositiveIntegerField(default=0, editable=False)
-    counts = models.JSONField(default=dict, blank=True, editable=False, help_text="Counts per document kind.")
+    counts = models.JSONField(default=dict, blank=True, editable=False, help_text=_("Counts per document kind."))
     error_count = models.PositiveIntegerField(default=0, editable=False)
-    errors = models.JSONField(default=list, blank=True, editable=False, help_text="Row errors (the first 1,000).")
+    errors = models.JSONField(default=list, blank=True, editable=False, help_text=_("Row errors (the first 1,000)."))
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
@@ -81,7 +87,7 @@ class FileImport(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["account", "kind", "sha256"])]
-        verbose_name = "report file import"
+        verbose_name = _("report file import")
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.original_name or 'file'} ({self.get_status_display()})"
@@ -97,9 +103,9 @@ class ColumnMapping(models.Model):
 
     organization = models.ForeignKey("acorn_portal.Organization", on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=20, choices=ReportKind.choices)
-    source_header = models.CharField(max_length=200, help_text="The column header as it appears in your files.")
+    source_header = models.CharField(max_length=200, help_text=_("The column header as it appears in your files."))
     header_key = models.CharField(max_length=200, editable=False)
-    field = models.CharField(max_length=40, help_text="The ACORN field the column holds.")
+    field = models.CharField(max_length=40, help_text=_("The ACORN field the column holds."))
     created_at = models.DateTimeField(auto_now_add=True)
 
     tenant_path = "organization"
@@ -132,8 +138,8 @@ class ColumnMapping(models.Model):
 class DataSourceKind(models.TextChoices):
     """Connector kinds (datasources.connectors registry keys) a data source can use."""
 
-    SPAPI_VENDOR = "spapi_vendor", "Amazon SP-API (Vendor)"
-    DATA_FEED = "data_feed", "Third-party data feed (JSON)"
+    SPAPI_VENDOR = "spapi_vendor", _("Amazon SP-API (Vendor)")
+    DATA_FEED = "data_feed", _("Third-party data feed (JSON)")
 
 
 class DataSourceQuerySet(TenantQuerySet):
@@ -158,9 +164,11 @@ class DataSource(models.Model):
     account = models.ForeignKey("acorn_portal.VendorAccount", on_delete=models.CASCADE, related_name="data_sources")
     name = models.CharField(max_length=120)
     kind = models.CharField(max_length=30, choices=DataSourceKind.choices)
-    settings = models.JSONField(default=dict, blank=True, help_text="Connector settings (endpoint, paging, mapping).")
+    settings = models.JSONField(
+        default=dict, blank=True, help_text=_("Connector settings (endpoint, paging, mapping).")
+    )
     credentials = EncryptedTextField(blank=True, editable=False)
-    schedule_minutes = models.PositiveIntegerField(default=60, help_text="Minutes between scheduled syncs.")
+    schedule_minutes = models.PositiveIntegerField(default=60, help_text=_("Minutes between scheduled syncs."))
     enabled = models.BooleanField(default=True)
     last_run_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_success_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -200,10 +208,10 @@ class DataSource(models.Model):
 
 
 class SyncStatus(models.TextChoices):
-    RUNNING = "running", "Running"
-    SUCCEEDED = "succeeded", "Succeeded"
-    FAILED = "failed", "Failed"
-    INTERRUPTED = "interrupted", "Interrupted"
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+    INTERRUPTED = "interrupted", _("Interrupted")
 
 
 class SyncRun(models.Model):
@@ -226,7 +234,7 @@ class SyncRun(models.Model):
     errors = models.JSONField(default=list, blank=True)
     request_log = models.JSONField(default=list, blank=True)
     log_removed_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the request log and errors were removed under the retention policy."
+        null=True, blank=True, help_text=_("When the request log and errors were removed under the retention policy.")
     )
 
     tenant_path = "account__organization"

@@ -6,6 +6,7 @@ from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from acorn_portal.models import VendorAccount
 from acorn_portal.status import StatusRow, StatusSection, format_when
@@ -63,7 +64,9 @@ def sync_section(request, org_ids, now) -> StatusSection:
         is_stale = source.enabled and source.is_stale(now)
         stale += is_stale
         failed = bool(runs) and runs[0].status == SyncStatus.FAILED
-        label = "⚠ stale: no successful sync for 24 h" if is_stale else ("disabled" if not source.enabled else "fresh")
+        label = (
+            _("⚠ stale: no successful sync for 24 h") if is_stale else ("disabled" if not source.enabled else "fresh")
+        )
         rows.append(
             StatusRow(
                 [
@@ -91,7 +94,7 @@ def sync_section(request, org_ids, now) -> StatusSection:
         rows.append(StatusRow([f"{account.organization} · {account}", "—", "—", "no data source", "—"]))
     hours = int(STALE_AFTER.total_seconds() // 3600)
     return StatusSection(
-        title="Data sources (sync)",
+        title=_("Data sources (sync)"),
         columns=["Data source", "Last sync", "Last success", "Freshness", f"Last {RUNS_SHOWN} runs"],
         rows=rows,
         level="error" if stale else ("warn" if any(r.flagged for r in rows) else "ok"),

@@ -35,9 +35,9 @@ def _page(request, template, title, **context):
 def _organization(request, perm: str):
     organization = current_organization(request)
     if organization is None:
-        raise Http404("You belong to no organization.")
+        raise Http404(_("You belong to no organization."))
     if not perm_in_org(request.user, perm, organization.pk):
-        raise PermissionDenied("Your role in this organization does not allow this.")
+        raise PermissionDenied(_("Your role in this organization does not allow this."))
     return organization
 
 
@@ -85,7 +85,7 @@ def source_add(request):
     organization = _organization(request, "datasources.add_datasource")
     kind = request.GET.get("kind") or request.POST.get("kind") or DataSourceKind.SPAPI_VENDOR
     if kind not in SOURCE_FORMS:
-        raise Http404("Unknown kind of data source.")
+        raise Http404(_("Unknown kind of data source."))
     accounts = VendorAccount.objects.filter(organization=organization, is_active=True)
     form = SOURCE_FORMS[kind](request.POST or None, accounts=accounts, initial={"account": request.GET.get("account")})
     if request.method == "POST" and form.is_valid():

@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 
 from acorn_portal import clock
 from acorn_portal.admin_base import TenantScopedAdmin
@@ -20,14 +21,14 @@ from developer.services.keys import issue_api_key, revoke_api_key, roles_issuabl
 
 class APIKeyCreateForm(forms.ModelForm):
     scopes = forms.MultipleChoiceField(
-        choices=Scope.choices, widget=forms.CheckboxSelectMultiple, help_text="What the key may call."
+        choices=Scope.choices, widget=forms.CheckboxSelectMultiple, help_text=_("What the key may call.")
     )
     expires_in_days = forms.IntegerField(
         required=False,
         min_value=1,
         max_value=3650,
         initial=365,
-        help_text="Leave empty for a key that never expires (not recommended).",
+        help_text=_("Leave empty for a key that never expires (not recommended)."),
     )
 
     class Meta:
@@ -148,7 +149,7 @@ class APIKeyAdmin(TenantScopedAdmin):
         response["Cache-Control"] = "no-store"  # the secret must not linger in a cache
         return response
 
-    @admin.action(description="Revoke selected API keys", permissions=["change"])
+    @admin.action(description=_("Revoke selected API keys"), permissions=["change"])
     def revoke_keys(self, request, queryset):
         revoked = 0
         for key in queryset:

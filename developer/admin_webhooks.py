@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from acorn_portal.admin_base import TenantScopedAdmin, admin_link
 from acorn_portal.tenancy import organizations_with_perm, perm_in_org
@@ -18,11 +19,11 @@ from developer.services import endpoints as service
 
 
 class WebhookEndpointForm(forms.ModelForm):
-    url = forms.URLField(label="URL", max_length=500, assume_scheme="https")
+    url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
     events = forms.MultipleChoiceField(
         choices=WebhookEventType.choices,
         widget=forms.CheckboxSelectMultiple,
-        help_text="The events this endpoint receives.",
+        help_text=_("The events this endpoint receives."),
     )
 
     class Meta:
@@ -51,11 +52,11 @@ class WebhookEndpointAdmin(TenantScopedAdmin):
     )
     actions = ["enable", "disable", "rotate_secret"]
 
-    @admin.display(description="signing secret")
+    @admin.display(description=_("signing secret"))
     def secret_status(self, obj):
         return "set (shown once when made; rotate it to get a new one)" if obj and obj.pk else "made when you save"
 
-    @admin.display(description="recent deliveries")
+    @admin.display(description=_("recent deliveries"))
     def recent_deliveries(self, obj):
         if obj is None or obj.pk is None:
             return "—"
@@ -106,25 +107,25 @@ class WebhookEndpointAdmin(TenantScopedAdmin):
             raise PermissionDenied
         return allowed
 
-    @admin.action(description="Enable selected endpoints", permissions=["change"])
+    @admin.action(description=_("Enable selected endpoints"), permissions=["change"])
     def enable(self, request, queryset):
         for endpoint in self._writable(request, queryset):
             service.enable_endpoint(endpoint=endpoint)
-        self.message_user(request, "Enabled; deliveries still open will be sent.", messages.SUCCESS)
+        self.message_user(request, _("Enabled; deliveries still open will be sent."), messages.SUCCESS)
 
-    @admin.action(description="Disable selected endpoints", permissions=["change"])
+    @admin.action(description=_("Disable selected endpoints"), permissions=["change"])
     def disable(self, request, queryset):
         for endpoint in self._writable(request, queryset):
             service.disable_endpoint(
                 endpoint=endpoint, reason=f"Disabled by {request.user.get_username()}.", request=request
             )
-        self.message_user(request, "Disabled.", messages.SUCCESS)
+        self.message_user(request, _("Disabled."), messages.SUCCESS)
 
-    @admin.action(description="Rotate the signing secret (shown once)", permissions=["change"])
+    @admin.action(description=_("Rotate the signing secret (shown once)"), permissions=["change"])
     def rotate_secret(self, request, queryset):
         endpoints = self._writable(request, queryset)
         if len(endpoints) != 1:
-            self.message_user(request, "Rotate one endpoint at a time.", messages.ERROR)
+            self.message_user(request, _("Rotate one endpoint at a time."), messages.ERROR)
             return None
         secret = service.rotate_secret(endpoint=endpoints[0], actor=request.user, request=request)
         return self._show_secret(request, endpoints[0], secret, "Webhook secret rotated")
@@ -169,7 +170,7 @@ class WebhookDeliveryAdmin(TenantScopedAdmin):
     def has_redeliver_permission(self, request):
         return organizations_with_perm(request.user, "developer.change_webhookendpoint") != set()
 
-    @admin.action(description="Redeliver selected deliveries now", permissions=["redeliver"])
+    @admin.action(description=_("Redeliver selected deliveries now"), permissions=["redeliver"])
     def redeliver(self, request, queryset):
         done = 0
         for delivery in queryset.select_related("endpoint"):

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DeveloperConfig(AppConfig):
     name = "developer"
-    verbose_name = "Developer center"
+    verbose_name = _("Developer center")
 
     def ready(self):
         from acorn_portal.status import register_section

@@ -6,6 +6,7 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
 
 from acorn_portal import clock
@@ -60,8 +61,8 @@ class APIKey(AbstractAPIKey):
     objects = APIKeyManager()
 
     class Meta(AbstractAPIKey.Meta):
-        verbose_name = "API key"
-        verbose_name_plural = "API keys"
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
         ordering = ["-created"]
 
     def __str__(self):
@@ -120,7 +121,7 @@ def new_webhook_secret() -> str:
 
 def validate_events(value) -> None:
     if not isinstance(value, list) or not value:
-        raise ValidationError("Subscribe to at least one event.")
+        raise ValidationError(_("Subscribe to at least one event."))
     unknown = sorted(set(value) - set(WebhookEventType.values))
     if unknown:
         raise ValidationError(
@@ -145,7 +146,7 @@ class WebhookEndpoint(models.Model):
     url = models.URLField("URL", max_length=500, validators=[validate_webhook_url])
     description = models.CharField(max_length=200, blank=True)
     events = models.JSONField(
-        default=list, validators=[validate_events], help_text="Event types this endpoint receives."
+        default=list, validators=[validate_events], help_text=_("Event types this endpoint receives.")
     )
     secret = EncryptedTextField(editable=False)
     # After a rotation the old secret still signs (a second v1) until it expires, so receivers can
@@ -157,7 +158,7 @@ class WebhookEndpoint(models.Model):
     disabled_at = models.DateTimeField(null=True, blank=True, editable=False)
     consecutive_failures = models.PositiveIntegerField(default=0, editable=False)
     failing_since = models.DateTimeField(
-        null=True, blank=True, editable=False, help_text="First failure of the current streak."
+        null=True, blank=True, editable=False, help_text=_("First failure of the current streak.")
     )
     last_success_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
@@ -171,7 +172,7 @@ class WebhookEndpoint(models.Model):
 
     class Meta:
         ordering = ["organization", "id"]
-        verbose_name = "webhook endpoint"
+        verbose_name = _("webhook endpoint")
 
     def __str__(self):
         return self.description or self.url
@@ -204,15 +205,15 @@ class WebhookDelivery(models.Model):
     event_name = models.CharField(max_length=60, editable=False)
     status = models.CharField(max_length=12, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
     attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True, help_text="Empty once finished.")
-    give_up_at = models.DateTimeField(help_text="No attempt after this: the delivery is given up.")
+    next_attempt_at = models.DateTimeField(null=True, blank=True, help_text=_("Empty once finished."))
+    give_up_at = models.DateTimeField(help_text=_("No attempt after this: the delivery is given up."))
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     response_status = models.PositiveIntegerField(null=True, blank=True)
-    response_body = models.TextField(blank=True, help_text="The start of the receiver's answer.")
+    response_body = models.TextField(blank=True, help_text=_("The start of the receiver's answer."))
     error = models.TextField(blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
-    request_id = models.CharField(max_length=64, blank=True, help_text="X-Request-ID of the last attempt.")
-    attempt_log = models.JSONField(default=list, blank=True, help_text="The latest attempts, newest last.")
+    request_id = models.CharField(max_length=64, blank=True, help_text=_("X-Request-ID of the last attempt."))
+    attempt_log = models.JSONField(default=list, blank=True, help_text=_("The latest attempts, newest last."))
     locked_until = models.DateTimeField(null=True, blank=True, editable=False)
     locked_by = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField()
@@ -223,7 +224,7 @@ class WebhookDelivery(models.Model):
 
     class Meta:
         ordering = ["-id"]
-        verbose_name_plural = "webhook deliveries"
+        verbose_name_plural = _("webhook deliveries")
         constraints = [models.UniqueConstraint(fields=["endpoint", "event"], name="unique_delivery_per_event")]
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="webhook_delivery_due")]
 
@@ -261,16 +262,18 @@ class GLAccountMapping(models.Model):
     organization = models.ForeignKey(
         "acorn_portal.Organization", on_delete=models.CASCADE, related_name="gl_account_mappings"
     )
-    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, blank=True, help_text="Empty: every currency.")
+    currency = models.CharField(
+        max_length=3, choices=CURRENCY_CHOICES, blank=True, help_text=_("Empty: every currency.")
+    )
     accounts_receivable = models.CharField(
-        max_length=40, help_text="Trade receivable from Amazon, which a deduction reduces."
+        max_length=40, help_text=_("Trade receivable from Amazon, which a deduction reduces.")
     )
     deductions_receivable = models.CharField(
-        max_length=40, help_text="Deductions held as a claim until recovered or written off."
+        max_length=40, help_text=_("Deductions held as a claim until recovered or written off.")
     )
-    chargeback_expense = models.CharField(max_length=40, help_text="Valid deductions accepted as a cost.")
-    recoveries = models.CharField(max_length=40, help_text="Money Amazon paid back (remittance clearing).")
-    write_offs = models.CharField(max_length=40, help_text="Disputed deductions given up.")
+    chargeback_expense = models.CharField(max_length=40, help_text=_("Valid deductions accepted as a cost."))
+    recoveries = models.CharField(max_length=40, help_text=_("Money Amazon paid back (remittance clearing)."))
+    write_offs = models.CharField(max_length=40, help_text=_("Disputed deductions given up."))
     updated_at = models.DateTimeField(auto_now=True)
 
     tenant_path = "organization"
@@ -278,7 +281,7 @@ class GLAccountMapping(models.Model):
 
     class Meta:
         ordering = ["organization", "currency"]
-        verbose_name = "GL account mapping"
+        verbose_name = _("GL account mapping")
         constraints = [
             models.UniqueConstraint(fields=["organization", "currency"], name="unique_gl_mapping_per_currency")
         ]
@@ -297,9 +300,9 @@ class LedgerExport(models.Model):
     period_from = models.DateField()
     period_to = models.DateField()
     line_count = models.PositiveIntegerField(default=0)
-    totals = models.JSONField(default=dict, help_text="Debit and credit per currency (never summed across).")
+    totals = models.JSONField(default=dict, help_text=_("Debit and credit per currency (never summed across)."))
     complete = models.BooleanField(
-        default=True, help_text="False when lines of the period were left for the next export (size limit)."
+        default=True, help_text=_("False when lines of the period were left for the next export (size limit).")
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

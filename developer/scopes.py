@@ -1,18 +1,19 @@
 """The scopes an API key can hold: the one list the developer center, the command and the API read."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Scope(models.TextChoices):
-    CHARGEBACKS_READ = "chargebacks:read", "Read deductions, their status, timeline and evidence list"
-    CHARGEBACKS_WRITE = "chargebacks:write", "Run workflow transitions and upload evidence"
-    DOCUMENTS_READ = "documents:read", "Read purchase orders, shipments, receipts, invoices and remittances"
-    DOCUMENTS_WRITE = "documents:write", "Push shipments, invoices and proofs of delivery"
-    IMPORTS_WRITE = "imports:write", "Upload report files and poll their results"
-    SYNC_RUN = "sync:run", "Read sync runs and start one (the role must allow it)"
-    EVENTS_READ = "events:read", "Read the event feed"
-    WEBHOOKS_MANAGE = "webhooks:manage", "Manage webhook subscriptions"
-    LEDGER_READ = "ledger:read", "Export ledger journal lines"
+    CHARGEBACKS_READ = "chargebacks:read", _("Read deductions, their status, timeline and evidence list")
+    CHARGEBACKS_WRITE = "chargebacks:write", _("Run workflow transitions and upload evidence")
+    DOCUMENTS_READ = "documents:read", _("Read purchase orders, shipments, receipts, invoices and remittances")
+    DOCUMENTS_WRITE = "documents:write", _("Push shipments, invoices and proofs of delivery")
+    IMPORTS_WRITE = "imports:write", _("Upload report files and poll their results")
+    SYNC_RUN = "sync:run", _("Read sync runs and start one (the role must allow it)")
+    EVENTS_READ = "events:read", _("Read the event feed")
+    WEBHOOKS_MANAGE = "webhooks:manage", _("Manage webhook subscriptions")
+    LEDGER_READ = "ledger:read", _("Export ledger journal lines")
 
 
 def parse_scopes(values) -> list[str]:

@@ -3,6 +3,7 @@
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from acorn_portal.status import StatusRow, StatusSection, format_when
 from acorn_portal.tenancy import organizations_with_perm, restrict_to_organizations
@@ -47,7 +48,7 @@ def webhook_endpoints_section(request, org_ids, now) -> StatusSection:
             )
         )
     return StatusSection(
-        title="Webhook endpoints",
+        title=_("Webhook endpoints"),
         columns=["Endpoint", "State", "Last success", "Waiting deliveries", "Given up"],
         rows=rows,
         level="error" if any(not e.is_enabled for e in endpoints) else ("warn" if unhealthy else "ok"),

@@ -8,6 +8,7 @@ so "po# 2jk3s9vc" finds 2JK3S9VC.
 
 from django.contrib import admin
 from django.utils.html import format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from acorn_portal.admin_base import (
@@ -52,7 +53,7 @@ class PONumberSearchMixin:
         normalized = normalize_po_number(search_term) if self.po_number_field else ""
         if normalized:
             # Through super() with no term, so the extra rows are scoped like the rest.
-            po_matches, _ = super().get_search_results(
+            po_matches, _unused = super().get_search_results(
                 request, queryset.filter(**{self.po_number_field: normalized}), ""
             )
             results = results | po_matches
@@ -66,7 +67,7 @@ class DeductionTypeFilter(admin.SimpleListFilter):
     whole table on each page load. Replace with the deduction-type catalogue once it is a model.
     """
 
-    title = "type"
+    title = _("type")
     parameter_name = "deduction_type"
 
     def lookups(self, request, model_admin):
@@ -106,7 +107,7 @@ class PurchaseOrderItemInline(ReadOnlyTabularInline):
         "net_cost_display",
     )
     list_select_related = ("purchase_order",)
-    net_cost_display = money_column("net_cost", description="net cost")
+    net_cost_display = money_column("net_cost", description=_("net cost"))
 
 
 @admin.register(PurchaseOrder)
@@ -115,7 +116,7 @@ class PurchaseOrderAdmin(PONumberSearchMixin, ReadOnlyFactsAdmin):
     list_filter = (AccountListFilter, MarketplaceListFilter, "state", "order_type", "ordered_at")
     list_select_related = ("account",)
     search_fields = ("=number", "=selling_party", "=ship_to_party")
-    search_help_text = "PO number (any spelling), vendor code or fulfilment centre."
+    search_help_text = _("PO number (any spelling), vendor code or fulfilment centre.")
     po_number_field = "number_normalized"
     inlines = (PurchaseOrderItemInline,)
 
@@ -135,12 +136,12 @@ class PurchaseOrderItemAdmin(PONumberSearchMixin, ReadOnlyFactsAdmin):
     list_filter = (AccountListFilter.for_path("purchase_order__account"), "receive_status", "ordered_unit")
     list_select_related = ("purchase_order__account",)
     search_fields = ("=asin", "=vendor_sku")
-    search_help_text = "ASIN, vendor SKU or PO number."
+    search_help_text = _("ASIN, vendor SKU or PO number.")
     po_number_field = "purchase_order__number_normalized"
     readonly_fields = ("net_cost_display",)
-    net_cost_display = money_column("net_cost", description="net cost")
+    net_cost_display = money_column("net_cost", description=_("net cost"))
 
-    @admin.display(description="vendor account", ordering="purchase_order__account")
+    @admin.display(description=_("vendor account"), ordering="purchase_order__account")
     def account(self, obj):
         return obj.purchase_order.account
 
@@ -176,7 +177,7 @@ class ShipmentAdmin(ReadOnlyFactsAdmin):
     list_filter = (AccountListFilter, MarketplaceListFilter, "shipment_type", "shipped_at", "delivered_at")
     list_select_related = ("account",)
     search_fields = ("=shipment_id", "=amazon_reference_number", "=bill_of_lading", "=pro_number")
-    search_help_text = "Shipment id, ARN, BOL or PRO number."
+    search_help_text = _("Shipment id, ARN, BOL or PRO number.")
     inlines = (ShipmentItemInline, CartonInline)
 
 
@@ -188,7 +189,7 @@ class ProofOfDeliveryAdmin(ReadOnlyFactsAdmin):
     list_filter = (AccountListFilter, MarketplaceListFilter, "kind", "signed", "delivered_at")
     list_select_related = ("account",)
     search_fields = ("=shipment_id", "=bill_of_lading", "=pro_number")
-    search_help_text = "Shipment id, BOL or PRO number."
+    search_help_text = _("Shipment id, BOL or PRO number.")
 
 
 @admin.register(ShipmentItem)
@@ -197,10 +198,10 @@ class ShipmentItemAdmin(PONumberSearchMixin, ReadOnlyFactsAdmin):
     list_filter = (AccountListFilter.for_path("shipment__account"), "unit")
     list_select_related = ("shipment__account",)
     search_fields = ("=asin", "=vendor_sku", "=shipment__shipment_id")
-    search_help_text = "ASIN, vendor SKU, shipment id or PO number."
+    search_help_text = _("ASIN, vendor SKU, shipment id or PO number.")
     po_number_field = "po_number_normalized"
 
-    @admin.display(description="vendor account", ordering="shipment__account")
+    @admin.display(description=_("vendor account"), ordering="shipment__account")
     def account(self, obj):
         return obj.shipment.account
 
@@ -211,9 +212,9 @@ class CartonAdmin(ReadOnlyFactsAdmin):
     list_filter = (AccountListFilter.for_path("shipment__account"),)
     list_select_related = ("shipment__account",)
     search_fields = ("=identifier", "=tracking_number", "=shipment__shipment_id")
-    search_help_text = "Carton label (SSCC/AMZNCC), tracking number or shipment id."
+    search_help_text = _("Carton label (SSCC/AMZNCC), tracking number or shipment id.")
 
-    @admin.display(description="vendor account", ordering="shipment__account")
+    @admin.display(description=_("vendor account"), ordering="shipment__account")
     def account(self, obj):
         return obj.shipment.account
 
@@ -226,7 +227,7 @@ class InvoiceLineInline(ReadOnlyTabularInline):
     model = InvoiceLine
     fields = ("line_number", "po_number", "asin", "vendor_sku", "quantity", "unit_cost_display", "amount_display")
     list_select_related = ("invoice",)
-    unit_cost_display = money_column("unit_cost", description="unit cost")
+    unit_cost_display = money_column("unit_cost", description=_("unit cost"))
     amount_display = money_column()
 
 
@@ -252,19 +253,19 @@ class InvoiceAdmin(PONumberSearchMixin, ReadOnlyFactsAdmin):
     )
     list_select_related = ("account",)
     search_fields = ("=number", "=root_number")
-    search_help_text = "Invoice number, root invoice number or PO number."
+    search_help_text = _("Invoice number, root invoice number or PO number.")
     po_number_field = "po_number_normalized"
     inlines = (InvoiceLineInline,)
     readonly_fields = ("amount_display", "root_invoice", "suffix_chain", "parent_invoice", "derivative_invoices")
     fieldsets = (
         (None, {"fields": ("account", "number", "invoice_type", "direction", "amount_display", "status")}),
-        ("Dates", {"fields": ("invoice_date", "due_date")}),
-        ("Purchase order", {"fields": ("po_number",)}),
+        (_("Dates"), {"fields": ("invoice_date", "due_date")}),
+        (_("Purchase order"), {"fields": ("po_number",)}),
         (
-            "Amazon's derivative chain",
+            _("Amazon's derivative chain"),
             {"fields": ("root_invoice", "suffixes", "suffix_chain", "parent_invoice", "derivative_invoices")},
         ),
-        ("Sync", {"fields": ("created_at", "updated_at")}),
+        (_("Sync"), {"fields": ("created_at", "updated_at")}),
     )
     amount_display = money_column()
 
@@ -274,14 +275,14 @@ class InvoiceAdmin(PONumberSearchMixin, ReadOnlyFactsAdmin):
             obj._admin_family = {invoice.number: invoice for invoice in obj.chain()}
         return obj._admin_family
 
-    @admin.display(description="root invoice")
+    @admin.display(description=_("root invoice"))
     def root_invoice(self, obj):
         if not obj.suffixes:
-            return "This is the vendor's original invoice."
+            return gettext("This is the vendor's original invoice.")
         root = self._family(obj).get(obj.root_number)
-        return admin_link(root) if root else f"{obj.root_number} (not synced)"
+        return admin_link(root) if root else gettext("%(number)s (not synced)") % {"number": obj.root_number}
 
-    @admin.display(description="suffix chain")
+    @admin.display(description=_("suffix chain"))
     def suffix_chain(self, obj):
         family = self._family(obj)
         numbers = parse_invoice_number(obj.number).chain()
@@ -295,7 +296,7 @@ class InvoiceAdmin(PONumberSearchMixin, ReadOnlyFactsAdmin):
         if parent_number is None:
             return "—"
         parent = self._family(obj).get(parent_number)
-        return admin_link(parent) if parent else f"{parent_number} (not synced)"
+        return admin_link(parent) if parent else gettext("%(number)s (not synced)") % {"number": parent_number}
 
     @admin.display(description="derivatives")
     def derivative_invoices(self, obj):
@@ -315,13 +316,13 @@ class InvoiceLineAdmin(PONumberSearchMixin, ReadOnlyFactsAdmin):
     list_filter = (AccountListFilter.for_path("invoice__account"), ("amount", AmountRangeFilter))
     list_select_related = ("invoice__account",)
     search_fields = ("=asin", "=vendor_sku", "=invoice__number")
-    search_help_text = "ASIN, vendor SKU, invoice number or PO number."
+    search_help_text = _("ASIN, vendor SKU, invoice number or PO number.")
     po_number_field = "po_number_normalized"
     readonly_fields = ("amount_display", "unit_cost_display")
     amount_display = money_column()
-    unit_cost_display = money_column("unit_cost", description="unit cost")
+    unit_cost_display = money_column("unit_cost", description=_("unit cost"))
 
-    @admin.display(description="vendor account", ordering="invoice__account")
+    @admin.display(description=_("vendor account"), ordering="invoice__account")
     def account(self, obj):
         return obj.invoice.account
 
@@ -344,7 +345,7 @@ class RemittanceAdmin(ReadOnlyFactsAdmin):
     list_filter = (AccountListFilter, MarketplaceListFilter, "payment_date", ("amount", AmountRangeFilter))
     list_select_related = ("account",)
     search_fields = ("=payment_number", "=lines__invoice_number")
-    search_help_text = "Payment number, or an invoice or deduction number it settled."
+    search_help_text = _("Payment number, or an invoice or deduction number it settled.")
     inlines = (RemittanceLineInline,)
     readonly_fields = ("amount_display",)
     amount_display = money_column()
@@ -356,12 +357,12 @@ class RemittanceLineAdmin(ReadOnlyFactsAdmin):
     list_filter = (AccountListFilter.for_path("remittance__account"), "invoice_date", ("amount", AmountRangeFilter))
     list_select_related = ("remittance__account",)
     search_fields = ("=invoice_number", "=remittance__payment_number")
-    search_help_text = "Invoice or deduction number, or payment number."
+    search_help_text = _("Invoice or deduction number, or payment number.")
     readonly_fields = ("amount_display", "discount_display")
     amount_display = money_column()
     discount_display = money_column("discount")
 
-    @admin.display(description="vendor account", ordering="remittance__account")
+    @admin.display(description=_("vendor account"), ordering="remittance__account")
     def account(self, obj):
         return obj.remittance.account
 
@@ -431,7 +432,7 @@ class ChargebackAdmin(CaseListMixin, ChargebackWorkflowAdminMixin, ReadOnlyFacts
     )
     # What the search looks at; it runs as `ChargebackQuerySet.find` (refunds.admin_caselist).
     search_fields = ("=amazon_id", "=amazon_dispute_id", "=asin", "=invoice_number", "=filed_case_id")
-    search_help_text = "Amazon id, dispute id, ASIN, invoice number or PO number (any spelling)."
+    search_help_text = _("Amazon id, dispute id, ASIN, invoice number or PO number (any spelling).")
     readonly_fields = (
         "amount_display",
         "purchase_order",
@@ -461,7 +462,7 @@ class ChargebackAdmin(CaseListMixin, ChargebackWorkflowAdminMixin, ReadOnlyFacts
         ),
         (_("Synced"), {"classes": ("collapse",), "fields": ("created_at", "updated_at")}),
         (
-            "Workflow record",
+            _("Workflow record"),
             {
                 "classes": ("collapse",),
                 "fields": (
@@ -483,16 +484,16 @@ class ChargebackAdmin(CaseListMixin, ChargebackWorkflowAdminMixin, ReadOnlyFacts
     recovered_display = money_column("recovered_amount", description=_("recovered"))
     written_off_display = money_column("written_off_amount", description=_("written off"))
 
-    @admin.display(description="purchase order in ACORN")
+    @admin.display(description=_("purchase order in ACORN"))
     def purchase_order(self, obj):
         if not obj.po_number_normalized:
             return "—"
         match = PurchaseOrder.objects.filter(account_id=obj.account_id, number_normalized=obj.po_number_normalized)
-        return admin_link(match.first(), None, missing="not synced")
+        return admin_link(match.first(), None, missing=gettext("not synced"))
 
-    @admin.display(description="invoice in ACORN")
+    @admin.display(description=_("invoice in ACORN"))
     def invoice(self, obj):
         if not obj.invoice_number:
             return "—"
         match = Invoice.objects.filter(account_id=obj.account_id, number=obj.invoice_number.strip().upper())
-        return admin_link(match.first(), None, missing="not synced")
+        return admin_link(match.first(), None, missing=gettext("not synced"))

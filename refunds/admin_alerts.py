@@ -7,6 +7,7 @@ Channel URLs and secrets are write-only: the form offers a replacement and never
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from acorn_portal.admin_base import TenantScopedAdmin, TenantScopedHistoryAdmin
 from acorn_portal.marketplaces import MARKETPLACE_CHOICES
@@ -27,16 +28,16 @@ class AlertSettingsAdmin(TenantScopedHistoryAdmin):
 
 class AlertChannelForm(forms.ModelForm):
     new_url = forms.CharField(
-        label="Webhook URL",
+        label=_("Webhook URL"),
         required=False,
         widget=forms.PasswordInput(render_value=False),
-        help_text="Stored encrypted and never shown again; leave empty to keep the current one.",
+        help_text=_("Stored encrypted and never shown again; leave empty to keep the current one."),
     )
     new_secret = forms.CharField(
-        label="Signing secret",
+        label=_("Signing secret"),
         required=False,
         widget=forms.PasswordInput(render_value=False),
-        help_text="DingTalk / Feishu signing secret, if the bot has one. Leave empty to keep; '-' removes it.",
+        help_text=_("DingTalk / Feishu signing secret, if the bot has one. Leave empty to keep; '-' removes it."),
     )
 
     class Meta:
@@ -46,7 +47,7 @@ class AlertChannelForm(forms.ModelForm):
     def clean_new_url(self):
         url = self.cleaned_data["new_url"].strip()
         if not url and not (self.instance.pk and self.instance.url):
-            raise ValidationError("Give the webhook URL the chat product showed you.")
+            raise ValidationError(_("Give the webhook URL the chat product showed you."))
         if url:
             try:
                 check_url(url)
@@ -85,13 +86,13 @@ class AlertChannelAdmin(TenantScopedHistoryAdmin):
 
 class WatchRuleForm(forms.ModelForm):
     families = forms.MultipleChoiceField(
-        choices=DeductionFamily.choices, required=False, widget=forms.CheckboxSelectMultiple, help_text="None: all."
+        choices=DeductionFamily.choices, required=False, widget=forms.CheckboxSelectMultiple, help_text=_("None: all.")
     )
     marketplaces = forms.MultipleChoiceField(
-        choices=MARKETPLACE_CHOICES, required=False, widget=forms.CheckboxSelectMultiple, help_text="None: all."
+        choices=MARKETPLACE_CHOICES, required=False, widget=forms.CheckboxSelectMultiple, help_text=_("None: all.")
     )
     deduction_types = forms.CharField(
-        required=False, help_text="Type codes, comma separated (e.g. asn_accuracy, shortage). Empty: all."
+        required=False, help_text=_("Type codes, comma separated (e.g. asn_accuracy, shortage). Empty: all.")
     )
 
     class Meta:
@@ -189,11 +190,11 @@ class AlertLogAdmin(TenantScopedAdmin):
     def to(self, obj):
         return str(obj.channel) if obj.channel_id else obj.address
 
-    @admin.display(description="last error")
+    @admin.display(description=_("last error"))
     def last_error_short(self, obj):
         return obj.last_error[:120]
 
-    @admin.action(description="Retry now (pending or given-up alerts)", permissions=["view"])
+    @admin.action(description=_("Retry now (pending or given-up alerts)"), permissions=["view"])
     def retry_selected(self, request, queryset):
         count = retry_now(queryset)
         self.message_user(request, f"{count} alert(s) will be sent by the next delivery run.")

@@ -7,6 +7,7 @@ the two counts.
 
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.utils.translation import gettext_lazy as _
 
 from refunds.choices import DECIDED_DISPUTE_STATES, DISPUTED_STATES, WON_STATES, ChargebackState
 from refunds.services.dashboard import AGING_BUCKETS, FIGURES
@@ -35,7 +36,7 @@ def figure_queryset(key: str, queryset):
 class FigureFilter(admin.SimpleListFilter):
     """Dashboard figures as a list filter (due this week, overdue, aging buckets, recovered this month …)."""
 
-    title = "dashboard figure"
+    title = _("dashboard figure")
     parameter_name = "figure"
 
     def lookups(self, request, model_admin):

@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from acorn_portal.admin_base import LargeTableMixin, TenantScopedHistoryAdmin
@@ -48,7 +49,7 @@ class DeductionTypeAdmin(LargeTableMixin, SimpleHistoryAdmin):
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
 
-    @admin.display(description="Sources")
+    @admin.display(description=_("Sources"))
     def source_links(self, obj):
         return format_html_join(mark_safe("<br>"), '<a href="{}" rel="noopener">{}</a>', ((s, s) for s in obj.sources))
 
@@ -111,13 +112,13 @@ class PolicyRuleAdmin(TenantScopedHistoryAdmin):
     readonly_fields = ["seed_key", "updated_at", "source_links"]
     fieldsets = [
         (None, {"fields": ["organization", "family", "deduction_type", "marketplace", "region"]}),
-        ("In force", {"fields": ["effective_from", "effective_to"]}),
-        ("Window", {"fields": ["window_days", "window_anchor", "blackout_days", "blackout_anchor"]}),
-        ("Dispute", {"fields": ["max_dispute_rounds", "required_evidence", "min_amount", "min_amount_currency"]}),
-        ("Source", {"fields": ["note", "sources", "source_links", "confidence", "seed_key", "updated_at"]}),
+        (_("In force"), {"fields": ["effective_from", "effective_to"]}),
+        (_("Window"), {"fields": ["window_days", "window_anchor", "blackout_days", "blackout_anchor"]}),
+        (_("Dispute"), {"fields": ["max_dispute_rounds", "required_evidence", "min_amount", "min_amount_currency"]}),
+        (_("Source"), {"fields": ["note", "sources", "source_links", "confidence", "seed_key", "updated_at"]}),
     ]
 
-    @admin.display(description="Source links")
+    @admin.display(description=_("Source links"))
     def source_links(self, obj):
         return format_html_join(mark_safe("<br>"), '<a href="{}" rel="noopener">{}</a>', ((s, s) for s in obj.sources))
 

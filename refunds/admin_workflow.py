@@ -16,11 +16,12 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from acorn_portal.admin_base import TenantScopedAdmin, TenantScopedHistoryAdmin
+from acorn_portal.formatting import local_date
 from acorn_portal.services.people import real_people
 from acorn_portal.tenancy import perm_in_org
 from refunds.admin_queues import QueueFilter
@@ -48,7 +49,7 @@ from refunds.services.packets import PACKET_STATES, build_packet
 from refunds.services.related import related_documents
 from refunds.services.settlement import record_settlement_terms, review_settlement
 from refunds.services.timeline import case_timeline
-from refunds.services.workflow import CaseChanged, available_transitions, label_of
+from refunds.services.workflow import CaseChanged, action_label, available_transitions
 from refunds.workflow_policy import required_evidence
 
 WORKFLOW_ERRORS = (PermissionDenied, TransitionNotAllowed, ConcurrentTransition, ValidationError)
@@ -57,25 +58,26 @@ DECIDING_TRANSITIONS = {"approve_dispute", "send_back", "accept_deduction"}
 
 
 def error_text(exc) -> str:
+    # Messages kept in English (gettext_noop) are in the catalogue too: translate them for the reader.
     if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(exc) or "Not allowed."
+        return " ".join(gettext(str(m)) for m in exc.messages)
+    return gettext(str(exc)) if str(exc) else gettext("Not allowed.")
 
 
 def deadline_text(case) -> str:
     """ "due in 5 days", "due today", "overdue by 2 days" (in the marketplace's calendar)."""
     days = case.days_left()
     if days is None:
-        return "no deadline yet"
+        return gettext("no deadline yet")
     if case.state not in PRE_FILING_STATES:
-        return f"was due {case.due_on:%Y-%m-%d}"
+        return gettext("was due %(day)s") % {"day": local_date(case.due_on)}
     if days > 1:
-        return f"due in {days} days"
+        return ngettext("due in %(days)d day", "due in %(days)d days", days) % {"days": days}
     if days == 1:
-        return "due tomorrow"
+        return gettext("due tomorrow")
     if days == 0:
-        return "due today"
-    return f"overdue by {-days} day{'s' if days < -1 else ''}"
+        return gettext("due today")
+    return ngettext("overdue by %(days)d day", "overdue by %(days)d days", -days) % {"days": -days}
 
 
 # Beyond this many selected cases the admin action hands the work to a task instead of waiting on it.
@@ -100,14 +102,14 @@ class ChargebackWorkflowAdminMixin:
 
     # --- list ----------------------------------------------------------------------------------------
 
-    @admin.display(description="owner", ordering="assignee__username")
+    @admin.display(description=_("owner"), ordering="assignee__username")
     def owner(self, obj):
         """Unassigned work shows as such."""
         if obj.assignee_id:
             return obj.assignee.get_username()
-        return f"team {obj.team} (unassigned)" if obj.team_id else "unassigned"
+        return gettext("team %(team)s (unassigned)") % {"team": obj.team} if obj.team_id else gettext("unassigned")
 
-    @admin.display(description="deadline", ordering="due_on")
+    @admin.display(description=_("deadline"), ordering="due_on")
     def deadline(self, obj):
         return deadline_text(obj)
 
@@ -143,7 +145,7 @@ class ChargebackWorkflowAdminMixin:
         """The case if this user may see it; another organization's case does not exist."""
         obj = self.get_object(request, unquote(object_id))
         if obj is None or not self.has_view_permission(request, obj):
-            raise Http404("No such case.")
+            raise Http404(_("No such case."))
         return obj
 
     @staticmethod
@@ -173,7 +175,7 @@ class ChargebackWorkflowAdminMixin:
         user, org_id = request.user, obj.organization_id
         present = set(obj.evidence.current().values_list("kind", flat=True))
         transitions = [
-            {"name": t.name, "label": t.custom.get("label", t.name), "form": transition_form_class(t.name)}
+            {"name": t.name, "label": gettext(t.custom.get("label", t.name)), "form": transition_form_class(t.name)}
             for t in available_transitions(obj, user)
         ]
         may_assign = perm_in_org(user, "refunds.assign_chargeback", org_id)
@@ -245,11 +247,13 @@ class ChargebackWorkflowAdminMixin:
         """GET: the transition's form; POST: run the service. Refusals come back as messages."""
         obj = self._case_or_404(request, object_id)
         if name not in workflow.SERVICES:
-            raise Http404("No such transition.")
+            raise Http404(_("No such transition."))
         if request.method != "POST" and name not in {t.name for t in available_transitions(obj, request.user)}:
             # No form for a step the user cannot take now; a POST still goes to the service to be refused.
             self.message_user(
-                request, f"“{label_of(name)}” is not available to you on this case now.", messages.WARNING
+                request,
+                gettext("“%(action)s” is not available to you on this case now.") % {"action": action_label(name)},
+                messages.WARNING,
             )
             return self._back(obj)
         form_class = transition_form_class(name)
@@ -259,23 +263,25 @@ class ChargebackWorkflowAdminMixin:
             try:
                 workflow.SERVICES[name](chargeback=self._as_seen(obj, request), actor=request.user, **form.cleaned_data)
             except CaseChanged as exc:
-                self.message_user(request, str(exc), messages.WARNING)
+                self.message_user(request, gettext(str(exc)), messages.WARNING)
                 return self._back(obj)
             except ValidationError as exc:
                 self._form_errors(form, exc)
             except WORKFLOW_ERRORS as exc:
-                self.message_user(request, f"{label_of(name)}: {error_text(exc)}", messages.ERROR)
+                self.message_user(request, f"{action_label(name)}{gettext(': ')}{error_text(exc)}", messages.ERROR)
                 return self._back(obj)
             else:
-                self.message_user(request, f"{label_of(name)}: done.", messages.SUCCESS)
+                self.message_user(
+                    request, gettext("%(action)s: done.") % {"action": action_label(name)}, messages.SUCCESS
+                )
                 return self._back(obj)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "original": obj,
-            "title": f"{label_of(name)} — {obj}",
+            "title": f"{action_label(name)} — {obj}",
             "form": form,
-            "transition_label": label_of(name),
+            "transition_label": action_label(name),
             "case_version": request.POST.get("version", obj.workflow_version),
             "decision": decision(obj) if name in DECIDING_TRANSITIONS else None,
         }
@@ -293,7 +299,7 @@ class ChargebackWorkflowAdminMixin:
 
     def _post_only(self, request):
         if request.method != "POST":
-            raise Http404("Use the case page.")
+            raise Http404(_("Use the case page."))
 
     def assign_view(self, request, object_id):
         obj = self._case_or_404(request, object_id)
@@ -307,9 +313,9 @@ class ChargebackWorkflowAdminMixin:
                     raise ValidationError(form.non_field_errors() or "Choose a person or a team.")
                 assign(chargeback=self._as_seen(obj, request), actor=request.user, **form.cleaned_data)
         except WORKFLOW_ERRORS as exc:
-            self.message_user(request, f"Assignment: {error_text(exc)}", messages.ERROR)
+            self.message_user(request, gettext("Assignment: %(error)s") % {"error": error_text(exc)}, messages.ERROR)
         else:
-            self.message_user(request, "Assigned.", messages.SUCCESS)
+            self.message_user(request, _("Assigned."), messages.SUCCESS)
         return self._back(obj)
 
     def evidence_view(self, request, object_id):
@@ -356,10 +362,12 @@ class ChargebackWorkflowAdminMixin:
         form = CommentAddForm(request.POST)
         try:
             if not form.is_valid():
-                raise ValidationError("Write something.")
+                raise ValidationError(_("Write something."))
             add_comment(chargeback=obj, actor=request.user, body=form.cleaned_data["body"])
         except WORKFLOW_ERRORS as exc:
-            self.message_user(request, f"Comment not added: {error_text(exc)}", messages.ERROR)
+            self.message_user(
+                request, gettext("Comment not added: %(error)s") % {"error": error_text(exc)}, messages.ERROR
+            )
         return self._back(obj, "#comments")
 
     def settlement_view(self, request, object_id):
@@ -395,10 +403,12 @@ class ChargebackWorkflowAdminMixin:
         try:
             packet = build_packet(chargeback=obj, actor=request.user)
         except WORKFLOW_ERRORS as exc:
-            self.message_user(request, f"Packet not built: {error_text(exc)}", messages.ERROR)
+            self.message_user(
+                request, gettext("Packet not built: %(error)s") % {"error": error_text(exc)}, messages.ERROR
+            )
         else:
             link = format_html(
-                'Dispute packet built: <a href="{}">{}</a>',
+                gettext("Dispute packet built: %(link)s") % {"link": '<a href="{}">{}</a>'},
                 reverse("refunds:packet-download", args=[packet.uuid]),
                 packet.filename,
             )
@@ -409,11 +419,13 @@ class ChargebackWorkflowAdminMixin:
 
     def _report(self, request, outcome, done_text):
         if outcome.done:
-            self.message_user(request, f"{len(outcome.done)} case(s) {done_text}.", messages.SUCCESS)
+            self.message_user(request, done_text % {"count": len(outcome.done)}, messages.SUCCESS)
         for case, message in outcome.failed[:20]:
-            self.message_user(request, f"{case.amazon_id}: {message}", messages.ERROR)
+            self.message_user(request, f"{case.amazon_id}: {gettext(str(message))}", messages.ERROR)
         if len(outcome.failed) > 20:
-            self.message_user(request, f"… and {len(outcome.failed) - 20} more refused.", messages.ERROR)
+            self.message_user(
+                request, gettext("… and %(count)s more refused.") % {"count": len(outcome.failed) - 20}, messages.ERROR
+            )
 
     @staticmethod
     def _cases(queryset):
@@ -444,46 +456,63 @@ class ChargebackWorkflowAdminMixin:
             request, queryset, form, "attach_evidence_action", _("Attach one file to the selected cases")
         )
 
-    @admin.action(description="Assign to me")
+    @admin.action(description=_("Assign to me"))
     def assign_to_me_action(self, request, queryset):
-        self._report(request, for_each(self._cases(queryset), assign_to_me, actor=request.user), "assigned to you")
+        self._report(
+            request,
+            for_each(self._cases(queryset), assign_to_me, actor=request.user),
+            gettext("%(count)s case(s) assigned to you."),
+        )
 
-    @admin.action(description="Assign to a person or team…")
+    @admin.action(description=_("Assign to a person or team…"))
     def assign_action(self, request, queryset):
         org_ids = sorted(set(self._cases(queryset).values_list("account__organization_id", flat=True)))
         form = AssignForm(request.POST if "apply" in request.POST else None, organization_ids=org_ids)
         if form.is_bound and form.is_valid():
             outcome = for_each(self._cases(queryset), assign, actor=request.user, **form.cleaned_data)
-            return self._report(request, outcome, "assigned")
+            return self._report(request, outcome, gettext("%(count)s case(s) assigned."))
         return self._bulk_page(request, queryset, form, "assign_action", "Assign the selected cases")
 
-    @admin.action(description="Route by assignment rules")
+    @admin.action(description=_("Route by assignment rules"))
     def route_action(self, request, queryset):
-        self._report(request, for_each(self._cases(queryset), route_by_rules, actor=request.user), "routed")
+        self._report(
+            request,
+            for_each(self._cases(queryset), route_by_rules, actor=request.user),
+            gettext("%(count)s case(s) routed."),
+        )
 
-    @admin.action(description="Request approval")
+    @admin.action(description=_("Request approval"))
     def request_approval_action(self, request, queryset):
         outcome = for_each(self._cases(queryset), workflow.request_approval, actor=request.user)
-        self._report(request, outcome, "sent for approval")
+        self._report(request, outcome, gettext("%(count)s case(s) sent for approval."))
 
-    @admin.action(description="Re-evaluate (match and judge again now)", permissions=["view"])
+    @admin.action(description=_("Re-evaluate (match and judge again now)"), permissions=["view"])
     def evaluate_action(self, request, queryset):
         ids = list(queryset.order_by().values_list("pk", flat=True))
         if len(ids) > EVALUATE_NOW_LIMIT:
             schedule_evaluation(ids, cause=f"re-evaluation requested by {request.user}"[:60])
-            self.message_user(request, f"{len(ids)} cases will be re-evaluated in the background.", messages.SUCCESS)
+            self.message_user(
+                request,
+                gettext("%(count)s cases will be re-evaluated in the background.") % {"count": len(ids)},
+                messages.SUCCESS,
+            )
             return
         run = evaluate_chargebacks(ids, cause=f"re-evaluated on request by {request.user}"[:60])
-        self.message_user(request, f"Re-evaluated {run.evaluated} cases; {run.changed} changed.", messages.SUCCESS)
+        self.message_user(
+            request,
+            gettext("Re-evaluated %(evaluated)s cases; %(changed)s changed.")
+            % {"evaluated": run.evaluated, "changed": run.changed},
+            messages.SUCCESS,
+        )
 
-    @admin.action(description="Accept as valid deductions…")
+    @admin.action(description=_("Accept as valid deductions…"))
     def accept_action(self, request, queryset):
         form = ReasonForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
             outcome = for_each(
                 self._cases(queryset), workflow.accept_deduction, actor=request.user, **form.cleaned_data
             )
-            return self._report(request, outcome, "accepted")
+            return self._report(request, outcome, gettext("%(count)s case(s) accepted."))
         return self._bulk_page(request, queryset, form, "accept_action", "Accept the selected deductions")
 
     def _bulk_page(self, request, queryset, form, action, title):
@@ -516,7 +545,7 @@ class TeamAdmin(TenantScopedHistoryAdmin):
     filter_horizontal = ("members",)
     fields = ("organization", "name", "strategy", "members")
 
-    @admin.display(description="members")
+    @admin.display(description=_("members"))
     def member_count(self, obj):
         return obj.members.count()
 
@@ -554,7 +583,7 @@ class AssignmentRuleAdmin(TenantScopedHistoryAdmin):
         ("team", "user"),
     )
 
-    @admin.display(description="amount band")
+    @admin.display(description=_("amount band"))
     def band(self, obj):
         if obj.min_amount is None and obj.max_amount is None:
             return "any"
@@ -608,12 +637,12 @@ class EvidenceAdmin(TenantScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # evidence sent to Amazon is part of the record
 
-    @admin.display(description="case")
+    @admin.display(description=_("case"))
     def case_link(self, obj):
         url = reverse("admin:refunds_chargeback_change", args=[obj.chargeback_id])
         return format_html('<a href="{}">{}</a>', url, obj.chargeback.amazon_id)
 
-    @admin.display(description="file")
+    @admin.display(description=_("file"))
     def file_link(self, obj):
         return format_html('<a href="{}">download</a>', reverse("refunds:evidence-download", args=[obj.uuid]))
 

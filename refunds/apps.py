@@ -1,10 +1,11 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class RefundsConfig(AppConfig):
     name = "refunds"
-    verbose_name = "Deductions and documents"
+    verbose_name = _("Deductions and documents")
 
     def ready(self):
         from refunds import retention, signals  # noqa: F401 - signals connects receivers

@@ -9,6 +9,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from acorn_portal.exports import safe_cell
@@ -60,15 +63,18 @@ def _charts(dashboard):
         charts.append(
             grouped_bars(
                 chart_id=f"trend-{currency}",
-                title=f"Deducted vs recovered per week, {currency}",
+                title=gettext("Deducted vs recovered per week, %(currency)s") % {"currency": currency},
                 description=(
-                    f"For each week, the amount Amazon deducted (hatched bars, by issue date) and the amount "
-                    f"recovered (solid bars, by credit date), in {currency}. The table below has the numbers."
+                    gettext(
+                        "For each week, the amount Amazon deducted (hatched bars, by issue date) and the amount "
+                        "recovered (solid bars, by credit date), in %(currency)s. The table below has the numbers."
+                    )
+                    % {"currency": currency}
                 ),
-                categories=[f"{point['week']:%b %d}" for point in points],
+                categories=[formats.date_format(point["week"], "MONTH_DAY_FORMAT") for point in points],
                 series=[
-                    ("deducted", [point["deducted"] for point in points]),
-                    ("recovered", [point["recovered"] for point in points]),
+                    (gettext("deducted"), [point["deducted"] for point in points]),
+                    (gettext("recovered"), [point["recovered"] for point in points]),
                 ],
                 unit=currency,
                 places=places,
@@ -81,10 +87,11 @@ def _charts(dashboard):
             aging.append(
                 grouped_bars(
                     chart_id=f"aging-{currency}",
-                    title=f"Open deductions by age, {currency}",
-                    description=f"Open amount in {currency} by days since Amazon issued the deduction.",
+                    title=gettext("Open deductions by age, %(currency)s") % {"currency": currency},
+                    description=gettext("Open amount in %(currency)s by days since Amazon issued the deduction.")
+                    % {"currency": currency},
                     categories=[label for _key, label, _lo, _hi in AGING_BUCKETS],
-                    series=[("open amount", values)],
+                    series=[(gettext("open amount"), values)],
                     unit=currency,
                     places=CURRENCY_DECIMALS[currency],
                     show_values=True,
@@ -112,7 +119,7 @@ def dashboard(request):
     trend_charts, aging_charts = _charts(data)
     context = {
         **admin.site.each_context(request),
-        "title": "Dashboard",
+        "title": gettext("Dashboard"),
         "data": data,
         "filters": data.filters,
         "charts": trend_charts,
@@ -129,18 +136,18 @@ def dashboard(request):
 
 
 REPORT_COLUMNS = (
-    ("period", "Period of issue"),
-    ("organization", "Organization"),
-    ("account", "Vendor account"),
-    ("currency", "Currency"),
-    ("deducted_n", "Deductions"),
-    ("deducted", "Deducted"),
-    ("disputed_n", "Disputed (cases)"),
-    ("disputed", "Disputed"),
-    ("won_n", "Won (cases)"),
-    ("won", "Won (approved by Amazon)"),
-    ("recovered", "Recovered"),
-    ("written_off", "Written off"),
+    ("period", _("Period of issue")),
+    ("organization", _("Organization")),
+    ("account", _("Vendor account")),
+    ("currency", _("Currency")),
+    ("deducted_n", _("Deductions")),
+    ("deducted", _("Deducted")),
+    ("disputed_n", _("Disputed (cases)")),
+    ("disputed", _("Disputed")),
+    ("won_n", _("Won (cases)")),
+    ("won", _("Won (approved by Amazon)")),
+    ("recovered", _("Recovered")),
+    ("written_off", _("Written off")),
 )
 
 
@@ -178,10 +185,10 @@ def recovery_report_view(request):
             rows=len(table),
         )
         rows = [[safe_cell(line[key]) for key, _label in REPORT_COLUMNS] for line in table]
-        return _report_file(fmt, [label for _key, label in REPORT_COLUMNS], rows)
+        return _report_file(fmt, [str(label) for _key, label in REPORT_COLUMNS], rows)
     context = {
         **admin.site.each_context(request),
-        "title": "Recovery report",
+        "title": gettext("Recovery report"),
         "filters": filters,
         "grain": grain,
         "columns": REPORT_COLUMNS,
@@ -203,7 +210,7 @@ def _report_file(fmt, header, rows):
         from openpyxl import Workbook
 
         book = Workbook(write_only=True)
-        sheet = book.create_sheet("Recovery report")
+        sheet = book.create_sheet(gettext("Recovery report")[:31])
         sheet.append(header)
         for row in rows:
             sheet.append(row)

@@ -17,31 +17,44 @@ from refunds.models import Team
 class NoteForm(forms.Form):
     """Transitions whose only input is an optional note for the history."""
 
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="Optional, kept.")
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text=_("Optional, kept.")
+    )
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="Kept in the case history.")
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), help_text=_("Kept in the case history.")
+    )
 
 
 class CommentForm(forms.Form):
-    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="What the preparer should change.")
+    comment = forms.CharField(
+        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), help_text=_("What the preparer should change.")
+    )
 
 
 class FilingForm(forms.Form):
     amazon_case_id = forms.CharField(
-        label="Amazon dispute or case id", max_length=64, help_text="As Vendor Central shows it after submitting."
+        label=_("Amazon dispute or case id"), max_length=64, help_text=_("As Vendor Central shows it after submitting.")
     )
     filed_on = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="Empty: today."
+        label=_("Filed on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Empty: today."),
     )
 
 
 class AmazonApprovalForm(forms.Form):
     amount = forms.DecimalField(
-        required=False, min_value=0, decimal_places=4, help_text="Amount Amazon approved; empty: the whole deduction."
+        label=_("Amount"),
+        required=False,
+        min_value=0,
+        decimal_places=4,
+        help_text=_("Amount Amazon approved; empty: the whole deduction."),
     )
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class RecoveryForm(forms.Form):
@@ -152,16 +165,18 @@ class RemoveEvidenceForm(forms.Form):
 
 
 class CommentAddForm(forms.Form):
-    body = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 2}), help_text="@username mentions.")
+    body = forms.CharField(
+        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}), help_text=_("@username mentions.")
+    )
 
 
 class AssignForm(forms.Form):
     """Assign to a person or a team of the case's organization(s)."""
 
     assignee = forms.ModelChoiceField(
-        queryset=get_user_model().objects.none(), required=False, label="Person", empty_label="— person —"
+        queryset=get_user_model().objects.none(), required=False, label=_("Person"), empty_label=_("— person —")
     )
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label="— team —")
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label=_("— team —"))
 
     def __init__(self, *args, organization_ids=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -172,7 +187,7 @@ class AssignForm(forms.Form):
     def clean(self):
         data = super().clean()
         if not data.get("assignee") and not data.get("team"):
-            raise forms.ValidationError("Choose a person or a team.")
+            raise forms.ValidationError(_("Choose a person or a team."))
         return data
 
 

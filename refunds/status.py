@@ -2,6 +2,8 @@
 
 from datetime import timedelta
 
+from django.utils.translation import gettext_lazy as _
+
 from acorn_portal.status import StatusRow, StatusSection, format_when
 from acorn_portal.tenancy import organizations_with_perm
 from refunds.services.alerts import recent_channel_failures
@@ -32,7 +34,7 @@ def alert_channels_section(request, org_ids, now) -> StatusSection:
     given_up = sum(item["status"] == "failed" for item in failures)
     retrying = sum(item["status"] == "pending" for item in failures)
     return StatusSection(
-        title="Alert channels",
+        title=_("Alert channels"),
         columns=["Channel", "Alert", "State", "Attempts", "Last attempt", "Last error"],
         rows=rows,
         level="error" if given_up else ("warn" if retrying else "ok"),

@@ -6,6 +6,7 @@ organization's file answers 404, exactly like a file that does not exist, so ids
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from acorn_portal.tenancy import perm_in_org
@@ -16,7 +17,7 @@ from refunds.models import DisputePacket, Evidence
 def _serve(model, perm: str, request, uuid):
     item = model.objects.visible_to(request.user).select_related("chargeback__account").filter(uuid=uuid).first()
     if item is None or not perm_in_org(request.user, perm, item.chargeback.account.organization_id):
-        raise Http404("No such file.")
+        raise Http404(_("No such file."))
     name = getattr(item, "filename", "") or item.original_name or f"{item.uuid}.{item.extension}"
     return file_attachment(item.file, name, item.content_type)
 

@@ -7,6 +7,9 @@ report (docs/AMAZON.md, § families and § windows).
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from refunds.choices import DeductionFamily, EvidenceKind
 
 # How many times a deduction may be disputed with Amazon (the first dispute counts as round 1).
@@ -43,7 +46,7 @@ class EvidenceRequirement:
 
     @property
     def label(self) -> str:
-        return " or ".join(str(EvidenceKind(kind).label) for kind in sorted(self.kinds))
+        return gettext(" or ").join(str(EvidenceKind(kind).label) for kind in sorted(self.kinds))
 
 
 def _needs(*kinds: str, why: str) -> EvidenceRequirement:
@@ -53,9 +56,9 @@ def _needs(*kinds: str, why: str) -> EvidenceRequirement:
 _POD_OR_BOL = _needs(
     EvidenceKind.PROOF_OF_DELIVERY,
     EvidenceKind.BILL_OF_LADING,
-    why="Signed proof of delivery (prepaid) or carrier-signed bill of lading (collect), showing PO and ship-to.",
+    why=_("Signed proof of delivery (prepaid) or carrier-signed bill of lading (collect), showing PO and ship-to."),
 )
-_ANY = _needs(*EvidenceKind.values, why="At least one document supporting the dispute.")
+_ANY = _needs(*EvidenceKind.values, why=_("At least one document supporting the dispute."))
 
 # Operational chargeback types (type codes as sync writes them) → what Amazon asks for (RESEARCH §1.2).
 _BY_TYPE: dict[str, tuple[EvidenceRequirement, ...]] = {
@@ -64,18 +67,18 @@ _BY_TYPE: dict[str, tuple[EvidenceRequirement, ...]] = {
             EvidenceKind.PROOF_OF_DELIVERY,
             EvidenceKind.CARRIER_TRACKING,
             EvidenceKind.OTHER,
-            why="POD with tracking number, or the Carrier Central appointment / routing request in the window.",
+            why=_("POD with tracking number, or the Carrier Central appointment / routing request in the window."),
         ),
     ),
-    "asn_accuracy": (_needs(EvidenceKind.ASN_COPY, why="The ASN as transmitted, with its timestamp."),),
-    "no_carton_content_label": (_needs(EvidenceKind.PHOTOS, why="Photos of the compliant carton label."),),
-    "carton_content_accuracy": (_needs(EvidenceKind.ASN_COPY, why="ASN carton-level contents."),),
-    "non_compliant_barcode": (_needs(EvidenceKind.PHOTOS, why="Photos of the scannable barcode."),),
-    "no_po_label_on_carton": (_needs(EvidenceKind.PHOTOS, why="Photos of the carton with its PO label."),),
-    "overage_po_units": (_needs(EvidenceKind.OTHER, why="Screenshot of the confirmed quantity on the PO."),),
-    "unconfirmed_po_units": (_needs(EvidenceKind.OTHER, why="Screenshot showing the ASIN confirmed on the PO."),),
-    "no_show": (_needs(EvidenceKind.PROOF_OF_DELIVERY, why="Carrier POD date-stamped by Amazon with the ISA."),),
-    "paper_invoice": (_needs(EvidenceKind.INVOICE_COPY, why="The electronic invoice submission (EDI file)."),),
+    "asn_accuracy": (_needs(EvidenceKind.ASN_COPY, why=_("The ASN as transmitted, with its timestamp.")),),
+    "no_carton_content_label": (_needs(EvidenceKind.PHOTOS, why=_("Photos of the compliant carton label.")),),
+    "carton_content_accuracy": (_needs(EvidenceKind.ASN_COPY, why=_("ASN carton-level contents.")),),
+    "non_compliant_barcode": (_needs(EvidenceKind.PHOTOS, why=_("Photos of the scannable barcode.")),),
+    "no_po_label_on_carton": (_needs(EvidenceKind.PHOTOS, why=_("Photos of the carton with its PO label.")),),
+    "overage_po_units": (_needs(EvidenceKind.OTHER, why=_("Screenshot of the confirmed quantity on the PO.")),),
+    "unconfirmed_po_units": (_needs(EvidenceKind.OTHER, why=_("Screenshot showing the ASIN confirmed on the PO.")),),
+    "no_show": (_needs(EvidenceKind.PROOF_OF_DELIVERY, why=_("Carrier POD date-stamped by Amazon with the ISA.")),),
+    "paper_invoice": (_needs(EvidenceKind.INVOICE_COPY, why=_("The electronic invoice submission (EDI file).")),),
 }
 
 _BY_FAMILY: dict[str, tuple[EvidenceRequirement, ...]] = {
@@ -83,7 +86,7 @@ _BY_FAMILY: dict[str, tuple[EvidenceRequirement, ...]] = {
     DeductionFamily.SHORTAGE: (_POD_OR_BOL,),
     DeductionFamily.PRICE: (),  # Amazon compares PO cost and invoice cost itself
     DeductionFamily.COOP: (
-        _needs(EvidenceKind.INVOICE_COPY, EvidenceKind.OTHER, why="Agreement terms or the co-op backup report."),
+        _needs(EvidenceKind.INVOICE_COPY, EvidenceKind.OTHER, why=_("Agreement terms or the co-op backup report.")),
     ),
     DeductionFamily.RETURN: (_ANY,),
     DeductionFamily.PROVISION: (),

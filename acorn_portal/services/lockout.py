@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from acorn_portal.models import AuditAction, Membership
 from acorn_portal.services.audit import record_audit
@@ -56,7 +57,7 @@ def clear_lockout(*, request, username: str | None = None, address: str | None =
     if not (username or address):
         raise ValueError("Name a username or an address to clear.")
     if address and not actor.is_superuser:
-        raise PermissionDenied("Only a superuser clears a lock on an address.")
+        raise PermissionDenied(_("Only a superuser clears a lock on an address."))
     if username and not may_clear(actor, username):
         raise PermissionDenied(f"You may not clear the sign-in lock of {username}.")
     with transaction.atomic():

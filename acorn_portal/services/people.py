@@ -20,6 +20,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from acorn_portal.models import AuditAction, Membership, Organization
@@ -40,7 +41,7 @@ def may_manage(actor, organization_id: int) -> bool:
 
 def _require_manager(actor, organization) -> None:
     if not may_manage(actor, organization.pk):
-        raise PermissionDenied("Only an admin of this organization manages its people.")
+        raise PermissionDenied(_("Only an admin of this organization manages its people."))
 
 
 def real_people(users):
@@ -67,7 +68,7 @@ def invite(*, actor, organization, email: str, role: str, now, request=None) -> 
     _require_manager(actor, organization)
     email = (email or "").strip().lower()
     if role not in Role.values:
-        raise ValidationError("Pick a role.")
+        raise ValidationError(_("Pick a role."))
     if people_of(organization).filter(user__email__iexact=email).exists():
         raise ValidationError(f"{email} is a member already.")
     token = secrets.token_urlsafe(32)
@@ -101,7 +102,7 @@ def find_invitation(token: str, *, now) -> Invitation:
     """The pending invitation of a link; ValidationError saying why a link no longer works."""
     invitation = Invitation.objects.select_related("organization").filter(token_digest=token_digest(token)).first()
     if invitation is None:
-        raise ValidationError("This invitation link is not valid. Copy the whole link from the e-mail.")
+        raise ValidationError(_("This invitation link is not valid. Copy the whole link from the e-mail."))
     state = invitation.state(now)
     if state != "pending":
         raise ValidationError(
@@ -122,10 +123,10 @@ def accept_invitation(*, token: str, now, user=None, password: str = "", request
         invitation = find_invitation(token, now=now)
         used = Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(accepted_at=now)
         if used != 1:
-            raise ValidationError("This invitation was used already: sign in instead.")
+            raise ValidationError(_("This invitation was used already: sign in instead."))
         if user is None:
             if user_model.objects.filter(email__iexact=invitation.email).exists():
-                raise ValidationError("You have an ACORN account already: sign in with it to accept.")
+                raise ValidationError(_("You have an ACORN account already: sign in with it to accept."))
             user = user_model(username=unique_username(invitation.email), email=invitation.email)
             user.set_password(password)
             user.save()
@@ -134,7 +135,7 @@ def accept_invitation(*, token: str, now, user=None, password: str = "", request
         Membership.objects.get_or_create(
             user=user, organization=invitation.organization, defaults={"role": invitation.role}
         )
-        person, _ = Person.objects.get_or_create(user=user)
+        person, _created = Person.objects.get_or_create(user=user)
         person.email_verified_at = person.email_verified_at or now  # the link reached the mailbox
         person.current_organization = invitation.organization
         person.save(update_fields=["email_verified_at", "current_organization"])
@@ -158,22 +159,22 @@ def _admins_left(organization, *, without) -> int:
 def _member(actor, membership: Membership) -> Membership:
     _require_manager(actor, membership.organization)
     if hasattr(membership.user, "api_key"):
-        raise PermissionDenied("API keys are managed in the developer center, not here.")
+        raise PermissionDenied(_("API keys are managed in the developer center, not here."))
     return membership
 
 
 def change_role(*, actor, membership: Membership, role: str, request=None) -> Membership:
     membership = _member(actor, membership)
     if role not in Role.values:
-        raise ValidationError("Pick a role.")
+        raise ValidationError(_("Pick a role."))
     if membership.user_id == actor.pk:
-        raise PermissionDenied("You cannot change your own role; another admin can.")
+        raise PermissionDenied(_("You cannot change your own role; another admin can."))
     if (
         membership.role == Role.ADMIN
         and role != Role.ADMIN
         and not _admins_left(membership.organization, without=membership)
     ):
-        raise ValidationError("This is the organization's last admin: make someone else admin first.")
+        raise ValidationError(_("This is the organization's last admin: make someone else admin first."))
     with transaction.atomic():
         before = membership.role
         membership.role = role
@@ -196,7 +197,7 @@ def deactivate(*, actor, membership: Membership, reason: str = "", request=None)
     switched off too (so they cannot sign in at all). Returns whether the account was switched off."""
     membership = _member(actor, membership)
     if membership.role == Role.ADMIN and not _admins_left(membership.organization, without=membership):
-        raise ValidationError("The organization's last admin cannot be removed: make someone else admin first.")
+        raise ValidationError(_("The organization's last admin cannot be removed: make someone else admin first."))
     user, organization = membership.user, membership.organization
     with transaction.atomic():
         membership._change_reason = reason or "Deactivated"
@@ -221,7 +222,7 @@ def reset_two_factor(*, request, membership: Membership, reason: str) -> int:
     """The audited two-factor reset, with the reason the admin gave (required)."""
     membership = _member(request.user, membership)
     if not reason.strip():
-        raise ValidationError("Say why (for example: lost phone, confirmed by a call).")
+        raise ValidationError(_("Say why (for example: lost phone, confirmed by a call)."))
     removed = two_factor.reset_two_factor(request=request, user=membership.user)
     record_audit(
         AuditAction.TWO_FACTOR,
@@ -270,6 +271,6 @@ def switch_organization(*, user, organization_id: int) -> Organization:
     membership = Membership.objects.filter(user=user, organization_id=organization_id).select_related("organization")
     found = membership.first()
     if found is None:
-        raise PermissionDenied("You are not a member of that organization.")
+        raise PermissionDenied(_("You are not a member of that organization."))
     Person.objects.update_or_create(user=user, defaults={"current_organization": found.organization})
     return found.organization

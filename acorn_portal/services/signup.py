@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from acorn_portal.models import AuditAction, Membership, Organization
 from acorn_portal.models_people import Person, SignUpRequest, token_digest
@@ -63,14 +64,14 @@ def check_company_email(email: str) -> str:
     if domain in FREE_MAIL_DOMAINS:
         raise ValidationError(f"Use your company e-mail address, not a {domain} mailbox.")
     if get_user_model().objects.filter(email__iexact=email).exists():
-        raise ValidationError("An account with this e-mail exists already: sign in, or reset your password.")
+        raise ValidationError(_("An account with this e-mail exists already: sign in, or reset your password."))
     return email
 
 
 def request_sign_up(*, email, company_name, contact_name, password, now, phone="", request=None) -> SignUpRequest:
     """Record the request and send the verification link; the password is kept only as a hash."""
     if not signup_open():
-        raise PermissionDenied("Sign-up is closed on this ACORN; ask its administrator for an organization.")
+        raise PermissionDenied(_("Sign-up is closed on this ACORN; ask its administrator for an organization."))
     email = check_company_email(email)
     token = secrets.token_urlsafe(32)
     signup = SignUpRequest.objects.create(
@@ -108,16 +109,16 @@ def complete_sign_up(*, token: str, now) -> SignUpResult:
     with transaction.atomic():
         signup = SignUpRequest.objects.select_for_update().filter(token_digest=token_digest(token)).first()
         if signup is None:
-            raise ValidationError("This verification link is not valid. Copy the whole link from the e-mail.")
+            raise ValidationError(_("This verification link is not valid. Copy the whole link from the e-mail."))
         if signup.verified_at is not None:
-            raise ValidationError("This link was used already: sign in with your e-mail and password.")
+            raise ValidationError(_("This link was used already: sign in with your e-mail and password."))
         if signup.expires_at <= now:
-            raise ValidationError("This link has expired: sign up again to get a new one.")
+            raise ValidationError(_("This link has expired: sign up again to get a new one."))
         user_model = get_user_model()
         if user_model.objects.filter(email__iexact=signup.email).exists():
-            raise ValidationError("An account with this e-mail exists already: sign in, or reset your password.")
+            raise ValidationError(_("An account with this e-mail exists already: sign in, or reset your password."))
         organization = create_organization(name=signup.company_name)
-        first, _, last = signup.contact_name.partition(" ")
+        first, _sep, last = signup.contact_name.partition(" ")
         user = user_model(username=unique_username(signup.email), email=signup.email, first_name=first[:150])
         user.last_name = last[:150]
         user.password = signup.password_hash

@@ -13,6 +13,7 @@ PKCE, code exchange and ID token checks. What ACORN adds (acorn_portal.sso_adapt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from acorn_portal.models import AuditAction, Membership
 from acorn_portal.models_people import OrganizationSSO, Person
@@ -44,7 +45,7 @@ def configure_sso(
     from allauth.socialaccount.models import SocialApp
 
     if not may_manage(actor, organization.pk):
-        raise PermissionDenied("Only an admin of this organization configures its single sign-on.")
+        raise PermissionDenied(_("Only an admin of this organization configures its single sign-on."))
     issuer_url = issuer_url.strip().rstrip("/")
     try:
         check_url(issuer_url)
@@ -63,7 +64,7 @@ def configure_sso(
             app.secret = client_secret
         app.settings = {"server_url": issuer_url, "oauth_pkce_enabled": True}
         app.save()
-        sso, _ = OrganizationSSO.objects.update_or_create(
+        sso, _created = OrganizationSSO.objects.update_or_create(
             organization=organization,
             defaults={"app": app, "default_role": default_role, "require_sso": require_sso, "enabled": enabled},
         )
@@ -95,7 +96,7 @@ def join_by_sso(*, user, sso: OrganizationSSO, now, request=None) -> Membership:
     membership, created = Membership.objects.get_or_create(
         user=user, organization=sso.organization, defaults={"role": sso.default_role}
     )
-    person, _ = Person.objects.get_or_create(user=user)
+    person, _created = Person.objects.get_or_create(user=user)
     person.current_organization = sso.organization
     person.email_verified_at = person.email_verified_at or now
     person.save(update_fields=["current_organization", "email_verified_at"])

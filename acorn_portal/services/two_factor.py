@@ -22,6 +22,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -139,7 +140,7 @@ def confirm_enrolment(*, request, device: TOTPDevice, token: str) -> Enrolment |
     """
     user = request.user
     if device.user_id != user.pk or device.confirmed:
-        raise PermissionDenied("This is not an authenticator being set up for you.")
+        raise PermissionDenied(_("This is not an authenticator being set up for you."))
     token = _clean(token)
     with transaction.atomic():
         device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
@@ -160,7 +161,7 @@ def regenerate_recovery_codes(*, request) -> list[str]:
     """New codes for a verified session; the old ones stop working."""
     user = request.user
     if not (user.is_verified() and has_two_factor(user)):
-        raise PermissionDenied("Confirm a code from your authenticator first.")
+        raise PermissionDenied(_("Confirm a code from your authenticator first."))
     with transaction.atomic():
         codes = _new_recovery_codes(user)
         _audit(request, user, "recovery_codes_regenerated")
@@ -202,8 +203,8 @@ def verify(*, request, token: str) -> Verification:
     # A device that failed just before refuses even the right code for a while (django-otp's
     # throttling, doubling with each failure): try only the others, and say why if none is left.
     checks = [(device, device.verify_is_allowed()) for device in devices]
-    waits = [detail.get("locked_until") for _, (allowed, detail) in checks if not allowed]
-    for device in (device for device, (allowed, _) in checks if allowed):
+    waits = [detail.get("locked_until") for _device, (allowed, detail) in checks if not allowed]
+    for device in (device for device, (allowed, _detail) in checks if allowed):
         verified = django_otp.verify_token(user, device.persistent_id, token)
         if verified is not None:
             django_otp.login(request, verified)

@@ -22,6 +22,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import ClassVar
 
+from django.utils.translation import gettext_lazy as _
+
 from acorn_portal import clock
 from datasources.connectors import register_connector
 from datasources.connectors.base import RECORD_KEYS, Connector, ConnectorError, DocumentKind, Page
@@ -166,7 +168,7 @@ class DataFeedConnector(Connector):
     """
 
     kinds = (DocumentKind.INVOICES, DocumentKind.REMITTANCES, DocumentKind.CHARGEBACKS)
-    label = "Third-party data feed (JSON)"
+    label = _("Third-party data feed (JSON)")
     default_kinds: ClassVar[dict] = DEFAULT_KINDS
 
     def __init__(self, **kwargs):

@@ -14,15 +14,16 @@ import re
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ReportKind(models.TextChoices):
-    CHARGEBACKS = "chargebacks", "Chargebacks / defect list"
-    INVOICES = "invoices", "Invoices (with shortage and price claims)"
-    REMITTANCES = "remittances", "Remittances (payments)"
-    COOP = "coop", "Co-op invoices"
-    RETURNS = "returns", "Vendor returns"
-    COOP_AGREEMENTS = "coop_agreements", "Co-op agreements (signed terms)"
+    CHARGEBACKS = "chargebacks", _("Chargebacks / defect list")
+    INVOICES = "invoices", _("Invoices (with shortage and price claims)")
+    REMITTANCES = "remittances", _("Remittances (payments)")
+    COOP = "coop", _("Co-op invoices")
+    RETURNS = "returns", _("Vendor returns")
+    COOP_AGREEMENTS = "coop_agreements", _("Co-op agreements (signed terms)")
 
 
 def header_key(text) -> str:

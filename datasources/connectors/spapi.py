@@ -26,6 +26,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
 from acorn_portal import clock
@@ -117,7 +118,7 @@ class SpApiVendorConnector(Connector):
     """
 
     kinds = (DocumentKind.PURCHASE_ORDERS, DocumentKind.SHIPMENTS)
-    label = "Amazon SP-API (Vendor)"
+    label = _("Amazon SP-API (Vendor)")
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -209,7 +210,7 @@ class SpApiVendorConnector(Connector):
     def _statuses(self, params: dict) -> dict[str, dict]:
         """Receiving status of every PO of the window, by PO number (merged into the orders' items)."""
         statuses = {}
-        for page, _ in self._paged("getPurchaseOrdersStatus", ORDERS_STATUS_PATH, params, "ordersStatus", None):
+        for page, _cursor in self._paged("getPurchaseOrdersStatus", ORDERS_STATUS_PATH, params, "ordersStatus", None):
             statuses.update({status["purchaseOrderNumber"]: status for status in page})
         return statuses
 

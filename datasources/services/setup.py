@@ -9,6 +9,7 @@ from functools import partial
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 from django_q.tasks import async_task
 
 from acorn_portal.models import VendorAccount
@@ -21,7 +22,7 @@ from datasources.services.sync import COUNT_NAMES
 
 def require(user, perm: str, organization_id: int) -> None:
     if not perm_in_org(user, perm, organization_id):
-        raise PermissionDenied("Your role in this organization does not allow this.")
+        raise PermissionDenied(_("Your role in this organization does not allow this."))
 
 
 def add_vendor_account(*, actor, form) -> VendorAccount:

@@ -19,6 +19,8 @@ import orjson
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -31,19 +33,20 @@ PROBLEM_CONTENT_TYPE = "application/problem+json"
 PROBLEM_BASE = "https://acorn.dev/problems/"
 API_PREFIX = "/api/"
 
+# Titles follow the request's language (Accept-Language); type, status and codes never change.
 TITLES = {
-    400: "Invalid request",
-    401: "Not authenticated",
-    403: "Forbidden",
-    404: "Not found",
-    405: "Method not allowed",
-    406: "Not acceptable",
-    409: "Conflict",
-    413: "Payload too large",
-    415: "Unsupported media type",
-    422: "Unprocessable request",
-    429: "Too many requests",
-    500: "Server error",
+    400: _("Invalid request"),
+    401: _("Not authenticated"),
+    403: _("Forbidden"),
+    404: _("Not found"),
+    405: _("Method not allowed"),
+    406: _("Not acceptable"),
+    409: _("Conflict"),
+    413: _("Payload too large"),
+    415: _("Unsupported media type"),
+    422: _("Unprocessable request"),
+    429: _("Too many requests"),
+    500: _("Server error"),
 }
 TYPES = {
     400: "validation-error",
@@ -63,22 +66,22 @@ TYPES = {
 
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
-    default_detail = "The resource changed or is busy; reload it and try again."
+    default_detail = _("The resource changed or is busy; reload it and try again.")
     default_code = "conflict"
 
 
 class Unprocessable(exceptions.APIException):
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
-    default_detail = "The request cannot be processed."
+    default_detail = _("The request cannot be processed.")
     default_code = "unprocessable"
 
 
 def problem(status_code: int, detail: str = "", *, instance: str = "", code: str = "", errors=None, **extra) -> dict:
     body = {
         "type": PROBLEM_BASE + (code.replace("_", "-") if code else TYPES.get(status_code, "error")),
-        "title": TITLES.get(status_code, "Error"),
+        "title": str(TITLES.get(status_code, _("Error"))),
         "status": status_code,
-        "detail": detail or TITLES.get(status_code, "Error"),
+        "detail": str(detail or TITLES.get(status_code, _("Error"))),
         "instance": instance,
         "request_id": current_request_id(),
     }
@@ -151,16 +154,17 @@ def _flatten(detail) -> tuple[str, dict | None]:
 def _translate(exc):
     """Django and workflow exceptions as the DRF exceptions they mean."""
     if isinstance(exc, Http404):
-        return exceptions.NotFound(str(exc) or "Not found.")
+        return exceptions.NotFound(gettext(str(exc)) if str(exc) else _("Not found."))
     if isinstance(exc, DjangoPermissionDenied):
-        return exceptions.PermissionDenied(str(exc) or "You may not do this.")
+        return exceptions.PermissionDenied(gettext(str(exc)) if str(exc) else _("You may not do this."))
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         return exceptions.ValidationError(detail)
+    # Messages kept in English (gettext_noop) are in the catalogue too: the reader's language here.
     if isinstance(exc, ConcurrentTransition):
-        return Conflict(str(exc))
+        return Conflict(gettext(str(exc)))
     if isinstance(exc, TransitionNotAllowed):
-        return Conflict(str(exc), code="transition_not_allowed")
+        return Conflict(gettext(str(exc)), code="transition_not_allowed")
     return exc
 
 
@@ -218,4 +222,6 @@ class ProblemDetailsMiddleware:
         if not request.path.startswith(API_PREFIX):
             return None
         log.exception("Unhandled error in %s", request.path)
-        return problem_response(500, "Something went wrong on our side; quote the request id.", request=request)
+        return problem_response(
+            500, gettext("Something went wrong on our side; quote the request id."), request=request
+        )

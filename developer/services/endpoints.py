@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from acorn_portal import clock
 from acorn_portal.models import AuditAction, Membership
@@ -177,7 +178,7 @@ def _last_error(endpoint: WebhookEndpoint) -> str:
 def redeliver(*, delivery: WebhookDelivery, now=None) -> WebhookDelivery:
     """Send a delivery again now (whatever its status), with a fresh retry window."""
     if not delivery.endpoint.is_enabled:
-        raise ValidationError("The endpoint is disabled; enable it before redelivering.")
+        raise ValidationError(_("The endpoint is disabled; enable it before redelivering."))
     now = now or clock.now()
     free = Q(locked_until__isnull=True) | Q(locked_until__lt=now)
     updated = WebhookDelivery.objects.filter(free, pk=delivery.pk).update(
@@ -188,6 +189,6 @@ def redeliver(*, delivery: WebhookDelivery, now=None) -> WebhookDelivery:
         locked_until=None,
     )
     if not updated:
-        raise ValidationError("This delivery is being sent right now; try again in a minute.")
+        raise ValidationError(_("This delivery is being sent right now; try again in a minute."))
     delivery.refresh_from_db()
     return delivery

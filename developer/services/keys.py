@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from acorn_portal import clock
 from acorn_portal.models import AuditAction, Membership
@@ -48,7 +49,7 @@ def issue_api_key(
     (the command's --for); otherwise the issuer is the person.
     """
     if created_by is not None and not perm_in_org(created_by, "developer.add_apikey", organization.pk):
-        raise PermissionDenied("Only the organization's admins may create API keys.")
+        raise PermissionDenied(_("Only the organization's admins may create API keys."))
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": "Give the key a name."})
@@ -112,7 +113,7 @@ def roles_issuable_by(person, organization) -> list[str]:
 def revoke_api_key(*, key: APIKey, actor=None, request=None) -> APIKey:
     """Revoke for good (the library refuses un-revoking); the service user is deactivated with it."""
     if actor is not None and not perm_in_org(actor, "developer.change_apikey", key.organization_id):
-        raise PermissionDenied("Only the organization's admins may revoke API keys.")
+        raise PermissionDenied(_("Only the organization's admins may revoke API keys."))
     with transaction.atomic():
         key = APIKey.objects.select_for_update().get(pk=key.pk)
         if key.revoked:

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from acorn_portal.crypto import EncryptedTextField
@@ -50,25 +51,29 @@ class AlertSettings(models.Model):
     reminder_lead_days = models.CharField(
         max_length=60,
         default="7, 3, 1",
-        help_text="Days before the internal target when reminders go out, comma separated (e.g. 7, 3, 1). "
-        "Counted in each marketplace's time zone.",
+        help_text=_(
+            "Days before the internal target when reminders go out, comma separated (e.g. 7, 3, 1). "
+            "Counted in each marketplace's time zone."
+        ),
     )
     escalation_days = models.PositiveSmallIntegerField(
         default=DEFAULT_ESCALATION_DAYS,
-        help_text="Managers are told when a case is due (Amazon's last day) within this many days and is "
-        "still unassigned or not yet approved.",
+        help_text=_(
+            "Managers are told when a case is due (Amazon's last day) within this many days and is "
+            "still unassigned or not yet approved."
+        ),
     )
     digest_hour = models.PositiveSmallIntegerField(
-        default=DEFAULT_DIGEST_HOUR, help_text="Hour of the day (0–23, in the digest time zone) of the daily digest."
+        default=DEFAULT_DIGEST_HOUR, help_text=_("Hour of the day (0–23, in the digest time zone) of the daily digest.")
     )
-    digest_time_zone = models.CharField(max_length=64, default="UTC", help_text="e.g. Europe/Berlin")
+    digest_time_zone = models.CharField(max_length=64, default="UTC", help_text=_("e.g. Europe/Berlin"))
 
     tenant_path = "organization"
     objects = TenantQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = verbose_name_plural = "alert settings"
+        verbose_name = verbose_name_plural = _("alert settings")
 
     def __str__(self):
         return f"Alert settings of {self.organization}"
@@ -105,10 +110,10 @@ class AlertSettings(models.Model):
 
 
 class ChannelKind(models.TextChoices):
-    SLACK = "slack", "Slack (incoming webhook)"
-    TEAMS = "teams", "Microsoft Teams (workflow webhook, Adaptive Card)"
-    DINGTALK = "dingtalk", "DingTalk (custom robot)"
-    FEISHU = "feishu", "Feishu / Lark (custom bot)"
+    SLACK = "slack", _("Slack (incoming webhook)")
+    TEAMS = "teams", _("Microsoft Teams (workflow webhook, Adaptive Card)")
+    DINGTALK = "dingtalk", _("DingTalk (custom robot)")
+    FEISHU = "feishu", _("Feishu / Lark (custom bot)")
 
 
 class AlertChannel(models.Model):
@@ -121,9 +126,9 @@ class AlertChannel(models.Model):
     url = EncryptedTextField(editable=False)
     secret = EncryptedTextField(blank=True, editable=False)
     for_deadlines = models.BooleanField(
-        default=True, help_text="Escalations go here; watch rules pick their channels themselves."
+        default=True, help_text=_("Escalations go here; watch rules pick their channels themselves.")
     )
-    for_data_alerts = models.BooleanField(default=False, help_text="Stale accounts, failed syncs, rejected imports.")
+    for_data_alerts = models.BooleanField(default=False, help_text=_("Stale accounts, failed syncs, rejected imports."))
     enabled = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -149,20 +154,20 @@ class WatchRule(models.Model):
     organization = models.ForeignKey("acorn_portal.Organization", on_delete=models.CASCADE, related_name="+")
     name = models.CharField(max_length=100)
     enabled = models.BooleanField(default=True)
-    families = models.JSONField(default=list, blank=True, help_text="Deduction families; empty: all.")
-    deduction_types = models.JSONField(default=list, blank=True, help_text="Type codes; empty: all.")
+    families = models.JSONField(default=list, blank=True, help_text=_("Deduction families; empty: all."))
+    deduction_types = models.JSONField(default=list, blank=True, help_text=_("Type codes; empty: all."))
     accounts = models.ManyToManyField(
-        "acorn_portal.VendorAccount", blank=True, related_name="+", help_text="Empty: every account."
+        "acorn_portal.VendorAccount", blank=True, related_name="+", help_text=_("Empty: every account.")
     )
-    marketplaces = models.JSONField(default=list, blank=True, help_text="Marketplace codes; empty: all.")
-    min_amount = MoneyField(null=True, blank=True, help_text="Inclusive; needs a currency.")
+    marketplaces = models.JSONField(default=list, blank=True, help_text=_("Marketplace codes; empty: all."))
+    min_amount = MoneyField(null=True, blank=True, help_text=_("Inclusive; needs a currency."))
     currency = models.CharField(
-        max_length=3, choices=CURRENCY_CHOICES, blank=True, help_text="Only cases in this currency (if set)."
+        max_length=3, choices=CURRENCY_CHOICES, blank=True, help_text=_("Only cases in this currency (if set).")
     )
     notify_assignee = models.BooleanField(default=True)
-    notify_team = models.BooleanField(default=True, help_text="Every member of the case's team.")
-    notify_managers = models.BooleanField(default=False, help_text="The organization's managers.")
-    users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+", help_text="Named people.")
+    notify_team = models.BooleanField(default=True, help_text=_("Every member of the case's team."))
+    notify_managers = models.BooleanField(default=False, help_text=_("The organization's managers."))
+    users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+", help_text=_("Named people."))
     by_email = models.BooleanField(default=True)
     channels = models.ManyToManyField(AlertChannel, blank=True, related_name="watch_rules")
 
@@ -212,17 +217,17 @@ class WatchRule(models.Model):
 
 
 class AlertKind(models.TextChoices):
-    REMINDER = "reminder", "Deadline reminder"
-    ESCALATION = "escalation", "Escalation to managers"
-    DIGEST = "digest", "Daily digest"
-    DATA = "data", "Data alert"
-    EVENT = "event", "Developer webhook event"
+    REMINDER = "reminder", _("Deadline reminder")
+    ESCALATION = "escalation", _("Escalation to managers")
+    DIGEST = "digest", _("Daily digest")
+    DATA = "data", _("Data alert")
+    EVENT = "event", _("Developer webhook event")
 
 
 class AlertStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed (gave up)"
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed (gave up)")
 
 
 class AlertLogQuerySet(TenantQuerySet):
@@ -250,9 +255,9 @@ class AlertLog(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     channel = models.ForeignKey(AlertChannel, null=True, blank=True, on_delete=models.CASCADE, related_name="logs")
-    address = models.CharField(max_length=254, blank=True, help_text="The email address, for email alerts.")
+    address = models.CharField(max_length=254, blank=True, help_text=_("The email address, for email alerts."))
     subject = models.CharField(max_length=300)
-    message = models.JSONField(default=dict, help_text="title, lines and link as rendered when claimed.")
+    message = models.JSONField(default=dict, help_text=_("title, lines and link as rendered when claimed."))
     status = models.CharField(max_length=10, choices=AlertStatus.choices, default=AlertStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField()

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from acorn_portal.money import CURRENCY_CHOICES
@@ -21,7 +22,7 @@ class ApprovalThreshold(models.Model):
 
     organization = models.ForeignKey("acorn_portal.Organization", on_delete=models.CASCADE, related_name="+")
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
-    amount = MoneyField(help_text="Second approval needed from this amount up (inclusive).")
+    amount = MoneyField(help_text=_("Second approval needed from this amount up (inclusive)."))
 
     tenant_path = "organization"
     objects = TenantQuerySet.as_manager()
@@ -55,7 +56,7 @@ class WorkflowSettings(models.Model):
         "acorn_portal.Organization", on_delete=models.CASCADE, related_name="workflow_settings"
     )
     settlement_requires_legal = models.BooleanField(
-        default=False, help_text="Only legal may move a denied case to settlement."
+        default=False, help_text=_("Only legal may move a denied case to settlement.")
     )
     max_open_cases_per_person = models.PositiveIntegerField(
         default=150,
@@ -82,7 +83,7 @@ class WorkflowSettings(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = verbose_name_plural = "workflow settings"
+        verbose_name = verbose_name_plural = _("workflow settings")
 
     def __str__(self):
         return f"Workflow settings of {self.organization}"
@@ -108,7 +109,7 @@ class Approval(models.Model):
     """One approver's decision on one round of a case: an approval or a send-back with its comment."""
 
     chargeback = models.ForeignKey("refunds.Chargeback", on_delete=models.PROTECT, related_name="approvals")
-    round = models.PositiveSmallIntegerField(help_text="The dispute round the decision was for (1 = first dispute).")
+    round = models.PositiveSmallIntegerField(help_text=_("The dispute round the decision was for (1 = first dispute)."))
     level = models.CharField(max_length=10, choices=ApprovalLevel.choices)
     decision = models.CharField(max_length=10, choices=ApprovalDecision.choices)
     approver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -1,6 +1,7 @@
 """The verdict matching reached on a deduction: what it is about, what the documents say, what to do."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from acorn_portal.money import CURRENCY_CHOICES, Money
 from acorn_portal.tenancy import TenantQuerySet
@@ -22,11 +23,13 @@ class ChargebackAssessment(models.Model):
     match_status = models.CharField(max_length=20, choices=MatchStatus.choices)
     expected_recovery = MoneyField(default=0)
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
-    confidence = models.DecimalField(max_digits=3, decimal_places=2, help_text="0.00 (a guess) to 1.00 (certain).")
+    confidence = models.DecimalField(max_digits=3, decimal_places=2, help_text=_("0.00 (a guess) to 1.00 (certain)."))
     summary = models.CharField(max_length=300)
+    # The summary's reason as its English message and values, so pages can show it translated.
+    summary_parts = models.JSONField(default=dict, blank=True)
     checks = models.JSONField(default=list)
-    evidence_present = models.JSONField(default=list, help_text="Evidence kinds found in the documents.")
-    evidence_missing = models.JSONField(default=list, help_text="Evidence kinds the rule needs and nobody has yet.")
+    evidence_present = models.JSONField(default=list, help_text=_("Evidence kinds found in the documents."))
+    evidence_missing = models.JSONField(default=list, help_text=_("Evidence kinds the rule needs and nobody has yet."))
     matched = models.JSONField(default=dict)
     rule = models.ForeignKey("refunds.PolicyRule", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     evaluated_at = models.DateTimeField()
@@ -38,7 +41,8 @@ class ChargebackAssessment(models.Model):
         indexes = [models.Index(fields=["recommendation"]), models.Index(fields=["match_status"])]
 
     def __str__(self):
-        return self.summary
+        # The recommendation in the reader's language; the stored summary (English) is for the API.
+        return str(self.get_recommendation_display())
 
     @property
     def expected_recovery_money(self) -> Money:

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from acorn_portal.money import CURRENCY_CHOICES
@@ -21,7 +22,7 @@ class Team(models.Model):
         max_length=20,
         choices=AssignmentStrategy.choices,
         default=AssignmentStrategy.LEAST_LOADED,
-        help_text="How a case routed to the team picks a member.",
+        help_text=_("How a case routed to the team picks a member."),
     )
     # Round robin cursor: the member who got the last case (the next one goes to the member after).
     last_assigned = models.ForeignKey(
@@ -56,8 +57,8 @@ class AssignmentRule(models.Model):
     family = models.CharField(max_length=30, choices=DeductionFamily.choices, blank=True)
     deduction_type = models.CharField(max_length=80, blank=True)
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, blank=True)
-    min_amount = MoneyField(null=True, blank=True, help_text="Inclusive.")
-    max_amount = MoneyField(null=True, blank=True, help_text="Exclusive.")
+    min_amount = MoneyField(null=True, blank=True, help_text=_("Inclusive."))
+    max_amount = MoneyField(null=True, blank=True, help_text=_("Exclusive."))
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"

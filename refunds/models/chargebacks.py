@@ -1,6 +1,7 @@
 """Deductions Amazon took from the vendor: one `Chargeback` row per deduction."""
 
 from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from acorn_portal.money import CURRENCY_CHOICES, Money
@@ -33,37 +34,44 @@ class Chargeback(CaseWorkflow, AccountDocument):
     # No index of its own: every (account, …) index below leads with it (one fewer write per row).
     account = models.ForeignKey("acorn_portal.VendorAccount", on_delete=models.PROTECT, db_index=False)
     amazon_id = models.CharField(
-        "Amazon id", max_length=64, help_text="Amazon's id for the deduction: issue id, claim or debit-note number."
+        "Amazon id", max_length=64, help_text=_("Amazon's id for the deduction: issue id, claim or debit-note number.")
     )
     family = models.CharField(max_length=30, choices=DeductionFamily.choices)
-    deduction_type = models.CharField(max_length=80, help_text="Type code, e.g. asn_accuracy or shortage.")
+    deduction_type = models.CharField(max_length=80, help_text=_("Type code, e.g. asn_accuracy or shortage."))
     sub_type = models.CharField(max_length=120, blank=True)
-    amount = MoneyField(help_text="Amount deducted, as a positive number.")
+    amount = MoneyField(help_text=_("Amount deducted, as a positive number."))
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
-    quantity = models.PositiveIntegerField(null=True, blank=True, help_text="Units the deduction is about.")
-    issue_date = models.DateField(help_text="The date Amazon issued the deduction.")
+    quantity = models.PositiveIntegerField(null=True, blank=True, help_text=_("Units the deduction is about."))
+    issue_date = models.DateField(help_text=_("The date Amazon issued the deduction."))
     po_number = models.CharField("PO number", max_length=32, blank=True)
     po_number_normalized = models.CharField(max_length=32, editable=False)
     asin = models.CharField("ASIN", max_length=10, blank=True)
-    invoice_number = models.CharField(max_length=64, blank=True, help_text="The invoice the deduction is against.")
+    invoice_number = models.CharField(max_length=64, blank=True, help_text=_("The invoice the deduction is against."))
     amazon_status = models.CharField(max_length=40, blank=True)
     amazon_dispute_id = models.CharField(max_length=64, blank=True)
     description = models.TextField(blank=True)
     reported_currency = models.CharField(
         max_length=3,
         blank=True,
-        help_text="The currency label on Amazon's row when it is not the account's (the amount is in the account's).",
+        help_text=_(
+            "The currency label on Amazon's row when it is not the account's (the amount is in the account's)."
+        ),
     )
     coop_agreement_id = models.CharField("co-op agreement id", max_length=64, blank=True, db_index=True)
     coop_rate_percent = models.DecimalField(
-        "co-op rate %", max_digits=7, decimal_places=4, null=True, blank=True, help_text="Rate Amazon says it charged."
+        "co-op rate %",
+        max_digits=7,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_("Rate Amazon says it charged."),
     )
-    coop_base_amount = MoneyField(null=True, blank=True, help_text="Base Amount Amazon applied the rate to.")
+    coop_base_amount = MoneyField(null=True, blank=True, help_text=_("Base Amount Amazon applied the rate to."))
 
     # Derived by the rules and matching services, never by sync (times in the marketplace's zone).
-    disputable_from = models.DateField(null=True, blank=True, help_text="First day Amazon accepts a dispute.")
-    due_on = models.DateField(null=True, blank=True, help_text="Amazon's last day to dispute.")
-    target_on = models.DateField(null=True, blank=True, help_text="Internal target: due date minus the buffer.")
+    disputable_from = models.DateField(null=True, blank=True, help_text=_("First day Amazon accepts a dispute."))
+    due_on = models.DateField(null=True, blank=True, help_text=_("Amazon's last day to dispute."))
+    target_on = models.DateField(null=True, blank=True, help_text=_("Internal target: due date minus the buffer."))
     recommendation = models.CharField(max_length=20, choices=Recommendation.choices, blank=True)
 
     money_fields = (("amount", "currency"),)

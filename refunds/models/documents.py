@@ -6,6 +6,7 @@ makes every re-sync an upsert.
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from acorn_portal.money import CURRENCY_CHOICES
 from acorn_portal.tenancy import TenantQuerySet
@@ -43,7 +44,7 @@ class DocumentLine(models.Model):
 class PurchaseOrder(AccountDocument):
     """An Amazon purchase order (SP-API `Order`)."""
 
-    number = models.CharField(max_length=32, help_text="purchaseOrderNumber as Amazon prints it.")
+    number = models.CharField(max_length=32, help_text=_("purchaseOrderNumber as Amazon prints it."))
     number_normalized = models.CharField(max_length=32, editable=False)
     state = models.CharField(max_length=20, choices=PurchaseOrderState.choices)
     order_type = models.CharField(max_length=30, choices=PurchaseOrderType.choices, blank=True)
@@ -54,9 +55,9 @@ class PurchaseOrder(AccountDocument):
     ship_window_end = models.DateTimeField(null=True, blank=True)
     delivery_window_start = models.DateTimeField(null=True, blank=True)
     delivery_window_end = models.DateTimeField(null=True, blank=True)
-    selling_party = models.CharField(max_length=20, blank=True, help_text="Vendor code Amazon ordered from.")
+    selling_party = models.CharField(max_length=20, blank=True, help_text=_("Vendor code Amazon ordered from."))
     buying_party = models.CharField(max_length=20, blank=True)
-    ship_to_party = models.CharField(max_length=20, blank=True, help_text="Fulfilment centre code.")
+    ship_to_party = models.CharField(max_length=20, blank=True, help_text=_("Fulfilment centre code."))
     payment_method = models.CharField(max_length=20, blank=True)
     deal_code = models.CharField(max_length=40, blank=True)
 
@@ -82,19 +83,19 @@ class PurchaseOrderItem(DocumentLine):
     vendor_sku = models.CharField("vendor SKU", max_length=64, blank=True)
     ordered_quantity = models.PositiveIntegerField()
     ordered_unit = models.CharField(max_length=10, choices=QuantityUnit.choices, default=QuantityUnit.EACHES)
-    unit_size = models.PositiveIntegerField(default=1, help_text="Eaches per case when ordered in cases.")
+    unit_size = models.PositiveIntegerField(default=1, help_text=_("Eaches per case when ordered in cases."))
     accepted_quantity = models.PositiveIntegerField(null=True, blank=True)
-    net_cost = MoneyField(help_text="Net cost per unit of measure.")
+    net_cost = MoneyField(help_text=_("Net cost per unit of measure."))
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
     list_price = MoneyField(null=True, blank=True)
     receive_status = models.CharField(max_length=20, choices=ReceiveStatus.choices, blank=True)
     received_quantity = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Eaches received (cases converted when read); empty: Amazon has not said."
+        null=True, blank=True, help_text=_("Eaches received (cases converted when read); empty: Amazon has not said.")
     )
     received_unit = models.CharField(
-        max_length=10, choices=QuantityUnit.choices, blank=True, help_text="The unit Amazon reported receipts in."
+        max_length=10, choices=QuantityUnit.choices, blank=True, help_text=_("The unit Amazon reported receipts in.")
     )
-    received_unit_size = models.PositiveIntegerField(null=True, blank=True, help_text="Eaches per case as reported.")
+    received_unit_size = models.PositiveIntegerField(null=True, blank=True, help_text=_("Eaches per case as reported."))
     last_received_at = models.DateTimeField(null=True, blank=True)
 
     parent_field = "purchase_order"
@@ -118,7 +119,7 @@ class PurchaseOrderItem(DocumentLine):
 class Shipment(AccountDocument):
     """A shipment and its advance shipment notice (ASN) as sent to Amazon."""
 
-    shipment_id = models.CharField(max_length=64, help_text="shipmentIdentifier / vendorShipmentIdentifier.")
+    shipment_id = models.CharField(max_length=64, help_text=_("shipmentIdentifier / vendorShipmentIdentifier."))
     shipment_type = models.CharField(max_length=20, choices=ShipmentType.choices, blank=True)
     status = models.CharField(max_length=30, blank=True)
     amazon_reference_number = models.CharField("ARN", max_length=40, blank=True)
@@ -127,8 +128,8 @@ class Shipment(AccountDocument):
     carrier_scac = models.CharField("SCAC", max_length=10, blank=True)
     carrier_name = models.CharField(max_length=100, blank=True)
     ship_from_party = models.CharField(max_length=40, blank=True)
-    ship_to_party = models.CharField(max_length=20, blank=True, help_text="Fulfilment centre code.")
-    asn_sent_at = models.DateTimeField(null=True, blank=True, help_text="shipmentConfirmationDate.")
+    ship_to_party = models.CharField(max_length=20, blank=True, help_text=_("Fulfilment centre code."))
+    asn_sent_at = models.DateTimeField(null=True, blank=True, help_text=_("shipmentConfirmationDate."))
     shipped_at = models.DateTimeField(null=True, blank=True)
     estimated_delivery_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
@@ -157,10 +158,10 @@ class ShipmentItem(DocumentLine):
     po_number_normalized = models.CharField(max_length=32, editable=False, db_index=True)
     asin = models.CharField("ASIN", max_length=10, blank=True, db_index=True)
     vendor_sku = models.CharField(
-        "vendor SKU", max_length=64, blank=True, help_text="vendorProductIdentifier: the vendor's SKU or the GTIN."
+        "vendor SKU", max_length=64, blank=True, help_text=_("vendorProductIdentifier: the vendor's SKU or the GTIN.")
     )
     asin_from_po = models.BooleanField(
-        "ASIN from the PO", default=False, help_text="The line named only a GTIN; the ASIN is the PO item's with it."
+        "ASIN from the PO", default=False, help_text=_("The line named only a GTIN; the ASIN is the PO item's with it.")
     )
     shipped_quantity = models.PositiveIntegerField()
     unit = models.CharField(max_length=10, choices=QuantityUnit.choices, default=QuantityUnit.EACHES)
@@ -192,7 +193,7 @@ class Carton(DocumentLine):
 
     shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="cartons")
     sequence_number = models.PositiveIntegerField()
-    identifier_type = models.CharField(max_length=10, blank=True, help_text="SSCC, AMZNCC, GTIN, BPS or CID.")
+    identifier_type = models.CharField(max_length=10, blank=True, help_text=_("SSCC, AMZNCC, GTIN, BPS or CID."))
     identifier = models.CharField(max_length=40, blank=True, db_index=True)
     tracking_number = models.CharField(max_length=60, blank=True)
     contents = models.JSONField(
@@ -214,8 +215,8 @@ class Invoice(AccountDocument):
     """An invoice or one of the derivative documents Amazon builds on it (`…SC`, `…SCR`, …)."""
 
     number = models.CharField(max_length=64)
-    root_number = models.CharField(max_length=64, editable=False, help_text="The vendor's original invoice.")
-    suffixes = models.CharField(max_length=64, blank=True, editable=False, help_text="Amazon's suffix chain.")
+    root_number = models.CharField(max_length=64, editable=False, help_text=_("The vendor's original invoice."))
+    suffixes = models.CharField(max_length=64, blank=True, editable=False, help_text=_("Amazon's suffix chain."))
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="derivatives", editable=False
     )
@@ -225,17 +226,19 @@ class Invoice(AccountDocument):
     due_date = models.DateField(null=True, blank=True)
     po_number = models.CharField("PO number", max_length=32, blank=True)
     po_number_normalized = models.CharField(max_length=32, editable=False, db_index=True)
-    amount = MoneyField(help_text="Invoice total; negative for amounts Amazon takes back.")
+    amount = MoneyField(help_text=_("Invoice total; negative for amounts Amazon takes back."))
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
-    status = models.CharField(max_length=40, blank=True, help_text="Amazon's invoice status.")
+    status = models.CharField(max_length=40, blank=True, help_text=_("Amazon's invoice status."))
     date_source = models.CharField(
-        max_length=20, choices=InvoiceDateSource.choices, blank=True, help_text="Who stated invoice_date."
+        max_length=20, choices=InvoiceDateSource.choices, blank=True, help_text=_("Who stated invoice_date.")
     )
-    pushed_at = models.DateTimeField(null=True, blank=True, help_text="The invoice timestamp the vendor pushed.")
+    pushed_at = models.DateTimeField(null=True, blank=True, help_text=_("The invoice timestamp the vendor pushed."))
     pushed_date = models.DateField(
-        null=True, blank=True, help_text="Its date in the marketplace's time zone (kept even when VC's date differs)."
+        null=True,
+        blank=True,
+        help_text=_("Its date in the marketplace's time zone (kept even when VC's date differs)."),
     )
-    pushed_due_date = models.DateField(null=True, blank=True, help_text="The due date the vendor pushed.")
+    pushed_due_date = models.DateField(null=True, blank=True, help_text=_("The due date the vendor pushed."))
 
     money_fields = (("amount", "currency"),)
 
@@ -284,7 +287,7 @@ class InvoiceLine(DocumentLine):
     po_number_normalized = models.CharField(max_length=32, editable=False, db_index=True)
     asin = models.CharField("ASIN", max_length=10, blank=True, db_index=True)
     vendor_sku = models.CharField("vendor SKU", max_length=64, blank=True)
-    quantity = models.IntegerField(help_text="Invoiced units; negative on credit lines.")
+    quantity = models.IntegerField(help_text=_("Invoiced units; negative on credit lines."))
     unit_cost = MoneyField()
     amount = MoneyField()
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
@@ -310,7 +313,7 @@ class Remittance(AccountDocument):
 
     payment_number = models.CharField(max_length=64)
     payment_date = models.DateField()
-    amount = MoneyField(help_text="Net amount paid.")
+    amount = MoneyField(help_text=_("Net amount paid."))
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
     payment_method = models.CharField(max_length=40, blank=True)
 
@@ -340,9 +343,9 @@ class RemittanceLine(DocumentLine):
         max_length=64,
         blank=True,
         db_index=True,
-        help_text="The Issue ID of the chargeback a `<id>VCBSINV`/`VCBSINVR` line settles.",
+        help_text=_("The Issue ID of the chargeback a `<id>VCBSINV`/`VCBSINVR` line settles."),
     )
-    amount = MoneyField(help_text="Amount paid against this document; negative for a deduction.")
+    amount = MoneyField(help_text=_("Amount paid against this document; negative for a deduction."))
     discount = MoneyField(default=0)
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
 
@@ -366,14 +369,14 @@ class ProofOfDelivery(AccountDocument):
     carton only when `cartons_delivered` reaches the ASN's carton count (`covers_cartons`).
     """
 
-    shipment_id = models.CharField(max_length=64, help_text="shipmentIdentifier of the ASN it proves.")
+    shipment_id = models.CharField(max_length=64, help_text=_("shipmentIdentifier of the ASN it proves."))
     kind = models.CharField(max_length=3, choices=DeliveryDocumentKind.choices, default=DeliveryDocumentKind.POD)
-    signed = models.BooleanField(default=False, help_text="Signed by the receiving site.")
+    signed = models.BooleanField(default=False, help_text=_("Signed by the receiving site."))
     signed_by = models.CharField(max_length=200, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     cartons_delivered = models.PositiveIntegerField(null=True, blank=True)
-    po_numbers = models.JSONField(default=list, blank=True, help_text="PO numbers the document names, as written.")
-    bill_of_lading = models.CharField("BOL", max_length=40, blank=True, help_text="Small parcels have none.")
+    po_numbers = models.JSONField(default=list, blank=True, help_text=_("PO numbers the document names, as written."))
+    bill_of_lading = models.CharField("BOL", max_length=40, blank=True, help_text=_("Small parcels have none."))
     pro_number = models.CharField("PRO", max_length=40, blank=True)
     carrier_scac = models.CharField("SCAC", max_length=10, blank=True)
 
@@ -381,7 +384,7 @@ class ProofOfDelivery(AccountDocument):
         constraints = [
             models.UniqueConstraint(fields=["account", "shipment_id", "kind"], name="unique_proof_per_shipment_kind")
         ]
-        verbose_name_plural = "proofs of delivery"
+        verbose_name_plural = _("proofs of delivery")
         ordering = ["-delivered_at"]
 
     def __str__(self):

@@ -9,6 +9,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from acorn_portal.tenancy import TenantQuerySet
@@ -53,8 +54,8 @@ class Evidence(models.Model):
     chargeback = models.ForeignKey("refunds.Chargeback", on_delete=models.PROTECT, related_name="evidence")
     kind = models.CharField(max_length=20, choices=EvidenceKind.choices)
     file = models.FileField(upload_to=evidence_path, max_length=200, editable=False)
-    original_name = models.CharField(max_length=255, blank=True, help_text="As uploaded; a label only.")
-    content_type = models.CharField(max_length=100, editable=False, help_text="Detected from the content.")
+    original_name = models.CharField(max_length=255, blank=True, help_text=_("As uploaded; a label only."))
+    content_type = models.CharField(max_length=100, editable=False, help_text=_("Detected from the content."))
     size = models.PositiveBigIntegerField(editable=False)
     sha256 = models.CharField(max_length=64, editable=False)
     note = models.TextField(blank=True)
@@ -87,10 +88,10 @@ class DisputePacket(models.Model):
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     chargeback = models.ForeignKey("refunds.Chargeback", on_delete=models.PROTECT, related_name="packets")
-    round = models.PositiveSmallIntegerField(help_text="The dispute round the packet was built for.")
+    round = models.PositiveSmallIntegerField(help_text=_("The dispute round the packet was built for."))
     file = models.FileField(upload_to=packet_path, max_length=200, editable=False)
     content_type = models.CharField(max_length=100, default="application/zip", editable=False)
-    filename = models.CharField(max_length=200, help_text="Download name.")
+    filename = models.CharField(max_length=200, help_text=_("Download name."))
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
     evidence_count = models.PositiveIntegerField()

@@ -10,6 +10,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from acorn_portal.marketplaces import MARKETPLACE_CHOICES, Region
@@ -38,17 +39,21 @@ class DeductionType(models.Model):
 
     code = models.SlugField(max_length=80, unique=True)
     family = models.CharField(max_length=30, choices=DeductionFamily.choices)
-    category = models.CharField(max_length=60, blank=True, help_text="Amazon's category, e.g. ASN or Transportation.")
+    category = models.CharField(
+        max_length=60, blank=True, help_text=_("Amazon's category, e.g. ASN or Transportation.")
+    )
     name = models.CharField(max_length=200)
     subtypes = models.JSONField(default=list, blank=True)
     trigger = models.TextField(blank=True)
-    fee = models.TextField(blank=True, help_text="Fee basis as reported by the sources.")
-    evidence = models.TextField(blank=True, help_text="What a dispute needs, as reported by the sources.")
-    region = models.CharField(max_length=2, choices=Region.choices, blank=True, help_text="Empty: all regions.")
+    fee = models.TextField(blank=True, help_text=_("Fee basis as reported by the sources."))
+    evidence = models.TextField(blank=True, help_text=_("What a dispute needs, as reported by the sources."))
+    region = models.CharField(max_length=2, choices=Region.choices, blank=True, help_text=_("Empty: all regions."))
     sources = models.JSONField(default=list, blank=True)
-    confidence = models.CharField(max_length=200, blank=True, help_text="How sure the research is (high/medium/low).")
-    aliases = models.JSONField(default=list, blank=True, help_text="Other codes that mean this type.")
-    is_disputable = models.BooleanField(default=True, help_text="False for holdbacks Amazon reverses by itself.")
+    confidence = models.CharField(
+        max_length=200, blank=True, help_text=_("How sure the research is (high/medium/low).")
+    )
+    aliases = models.JSONField(default=list, blank=True, help_text=_("Other codes that mean this type."))
+    is_disputable = models.BooleanField(default=True, help_text=_("False for holdbacks Amazon reverses by itself."))
 
     objects = DeductionTypeQuerySet.as_manager()
     history = HistoricalRecords()
@@ -83,24 +88,26 @@ class PolicyRule(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="rules",
-        help_text="Empty: every type of the family without a rule of its own.",
+        help_text=_("Empty: every type of the family without a rule of its own."),
     )
-    marketplace = models.CharField(max_length=2, choices=MARKETPLACE_CHOICES, blank=True, help_text="Empty: any.")
-    region = models.CharField(max_length=2, choices=Region.choices, blank=True, help_text="Empty: any.")
+    marketplace = models.CharField(max_length=2, choices=MARKETPLACE_CHOICES, blank=True, help_text=_("Empty: any."))
+    region = models.CharField(max_length=2, choices=Region.choices, blank=True, help_text=_("Empty: any."))
     effective_from = models.DateField(default=date(2000, 1, 1))
-    effective_to = models.DateField(null=True, blank=True, help_text="Last day in force; empty: open-ended.")
-    window_days = models.PositiveIntegerField(help_text="Calendar days Amazon accepts a dispute.")
+    effective_to = models.DateField(null=True, blank=True, help_text=_("Last day in force; empty: open-ended."))
+    window_days = models.PositiveIntegerField(help_text=_("Calendar days Amazon accepts a dispute."))
     window_anchor = models.CharField(max_length=30, choices=WindowAnchor.choices)
-    blackout_days = models.PositiveIntegerField(default=0, help_text="Days after the blackout anchor with no disputes.")
+    blackout_days = models.PositiveIntegerField(
+        default=0, help_text=_("Days after the blackout anchor with no disputes.")
+    )
     blackout_anchor = models.CharField(max_length=30, choices=WindowAnchor.choices, blank=True)
-    max_dispute_rounds = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Empty: no limit.")
-    required_evidence = models.JSONField(default=list, blank=True, help_text="Evidence kinds a dispute needs.")
-    min_amount = MoneyField(null=True, blank=True, help_text="Below this a dispute is not worth filing.")
+    max_dispute_rounds = models.PositiveSmallIntegerField(null=True, blank=True, help_text=_("Empty: no limit."))
+    required_evidence = models.JSONField(default=list, blank=True, help_text=_("Evidence kinds a dispute needs."))
+    min_amount = MoneyField(null=True, blank=True, help_text=_("Below this a dispute is not worth filing."))
     min_amount_currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, blank=True)
-    note = models.TextField(blank=True, help_text="Where the rule comes from and which choice was made.")
+    note = models.TextField(blank=True, help_text=_("Where the rule comes from and which choice was made."))
     sources = models.JSONField(default=list, blank=True)
     confidence = models.CharField(max_length=200, blank=True)
-    seed_key = models.CharField(max_length=80, blank=True, editable=False, help_text="Set on seeded rules.")
+    seed_key = models.CharField(max_length=80, blank=True, editable=False, help_text=_("Set on seeded rules."))
     updated_at = models.DateTimeField(auto_now=True)
 
     tenant_path = "organization"
@@ -156,12 +163,12 @@ class CoopAgreement(models.Model):
     """The co-op terms a vendor signed for one account: what Amazon may charge, when, and to which code."""
 
     account = models.ForeignKey("acorn_portal.VendorAccount", on_delete=models.PROTECT, related_name="coop_agreements")
-    agreement_id = models.CharField(max_length=64, help_text="Amazon's agreement id (also on its co-op invoices).")
-    vendor_code = models.CharField(max_length=20, help_text="The vendor code the agreement is with.")
-    name = models.CharField(max_length=200, blank=True, help_text="The agreement's title.")
-    funding_type = models.CharField(max_length=80, blank=True, help_text="e.g. Marketing & Promotion.")
-    calculation_base = models.TextField(blank=True, help_text="What the rate applies to, in the agreement's words.")
-    billing = models.TextField(blank=True, help_text="How and when Amazon bills it, in the agreement's words.")
+    agreement_id = models.CharField(max_length=64, help_text=_("Amazon's agreement id (also on its co-op invoices)."))
+    vendor_code = models.CharField(max_length=20, help_text=_("The vendor code the agreement is with."))
+    name = models.CharField(max_length=200, blank=True, help_text=_("The agreement's title."))
+    funding_type = models.CharField(max_length=80, blank=True, help_text=_("e.g. Marketing & Promotion."))
+    calculation_base = models.TextField(blank=True, help_text=_("What the rate applies to, in the agreement's words."))
+    billing = models.TextField(blank=True, help_text=_("How and when Amazon bills it, in the agreement's words."))
     base = models.CharField(max_length=30, choices=CoopBase.choices, default=CoopBase.PERCENT_OF_RECEIPTS)
     rate_percent = models.DecimalField(max_digits=7, decimal_places=4, null=True, blank=True)
     flat_amount = MoneyField(null=True, blank=True)

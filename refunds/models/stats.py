@@ -13,6 +13,7 @@ compares.
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from acorn_portal.money import CURRENCY_CHOICES
 from acorn_portal.tenancy import TenantQuerySet
@@ -34,8 +35,8 @@ class ChargebackDayStat(models.Model):
     deduction_type = models.CharField(max_length=80)
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
     state = models.CharField(max_length=20, choices=ChargebackState.choices)
-    day = models.DateField(help_text="Issue date of the deductions.")
-    n = models.IntegerField(default=0, help_text="Number of deductions.")
+    day = models.DateField(help_text=_("Issue date of the deductions."))
+    n = models.IntegerField(default=0, help_text=_("Number of deductions."))
     amount = _total()
     amazon_approved_amount = _total()
     recovered_amount = _total()
@@ -67,7 +68,7 @@ class RecoveryDayStat(models.Model):
     family = models.CharField(max_length=30, choices=DeductionFamily.choices)
     deduction_type = models.CharField(max_length=80)
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
-    day = models.DateField(help_text="Day the credit was recorded (recovered_on).")
+    day = models.DateField(help_text=_("Day the credit was recorded (recovered_on)."))
     n = models.IntegerField(default=0)
     recovered_amount = _total()
 
@@ -98,7 +99,7 @@ class DueDayStat(models.Model):
     )
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
     state = models.CharField(max_length=20, choices=ChargebackState.choices)
-    day = models.DateField(help_text="Amazon's last day to dispute (due_on).")
+    day = models.DateField(help_text=_("Amazon's last day to dispute (due_on)."))
     n = models.IntegerField(default=0)
     amount = _total()
 

@@ -11,9 +11,12 @@ permission its role group must hold, so roles stay manageable as groups in the a
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from acorn_portal import clock
+from acorn_portal.formatting import local_date
 from acorn_portal.tenancy import perm_in_org, same_person
 from refunds.choices import PRE_FILING_STATES, ApprovalLevel, ChargebackState
 from refunds.models.base import MoneyField
@@ -51,43 +54,49 @@ def condition(message):
     return decorate
 
 
-@condition(lambda case: f"The dispute window closed on {case.due_on:%Y-%m-%d}.")
+@condition(lambda case: _("The dispute window closed on %(day)s.") % {"day": local_date(case.due_on)})
 def window_open(case) -> bool:
     return case.due_on is None or case.local_today() <= case.due_on
 
 
-@condition(lambda case: "The dispute window is still open." if case.due_on else "The case has no deadline yet.")
+@condition(lambda case: _("The dispute window is still open.") if case.due_on else _("The case has no deadline yet."))
 def window_closed(case) -> bool:
     return case.due_on is not None and case.local_today() > case.due_on
 
 
-@condition(lambda case: f"Amazon accepts disputes only from {case.disputable_from:%Y-%m-%d}.")
+@condition(lambda case: _("Amazon accepts disputes only from %(day)s.") % {"day": local_date(case.disputable_from)})
 def disputable_now(case) -> bool:
     return case.disputable_from is None or case.disputable_from <= case.local_today()
 
 
-@condition("The deduction is already disputable.")
+@condition(_("The deduction is already disputable."))
 def not_yet_disputable(case) -> bool:
     return not disputable_now(case)
 
 
-@condition(lambda case: "Missing evidence: " + "; ".join(req.label for req in case.missing_evidence()) + ".")
+@condition(
+    lambda case: _("Missing evidence: %(missing)s.")
+    % {"missing": "; ".join(str(req.label) for req in case.missing_evidence())}
+)
 def evidence_complete(case) -> bool:
     return not case.missing_evidence()
 
 
-@condition(lambda case: f"No dispute rounds left: policy allows {case.max_dispute_rounds()} for this deduction.")
+@condition(
+    lambda case: _("No dispute rounds left: policy allows %(rounds)s for this deduction.")
+    % {"rounds": case.max_dispute_rounds()}
+)
 def rounds_left(case) -> bool:
     limit = case.max_dispute_rounds()
     return limit is None or case.dispute_round < limit
 
 
-@condition("The whole deduction has already been recovered.")
+@condition(_("The whole deduction has already been recovered."))
 def not_fully_recovered(case) -> bool:
     return case.recovered_amount is None or case.recovered_amount < case.amount
 
 
-@condition("Legal must review the settlement terms first (the organization requires it).")
+@condition(_("Legal must review the settlement terms first (the organization requires it)."))
 def settlement_reviewed(case) -> bool:
     from refunds.models.approvals import WorkflowSettings
 
@@ -100,7 +109,7 @@ def settlement_reviewed(case) -> bool:
     return terms is not None and terms.reviewed_at is not None
 
 
-@condition("Settlement is for cases with no dispute rounds left or whose window has closed; re-dispute instead.")
+@condition(_("Settlement is for cases with no dispute rounds left or whose window has closed; re-dispute instead."))
 def settlement_due(case) -> bool:
     return not rounds_left(case) or window_closed(case)
 
@@ -199,9 +208,9 @@ class CaseWorkflow(ConcurrentTransitionMixin, models.Model):
     second_approved_by = _user_fk("second_approved_chargebacks", "second approval by (finance)")
     second_approved_at = models.DateTimeField(null=True, blank=True, editable=False)
 
-    dispute_round = models.PositiveSmallIntegerField(default=0, editable=False, help_text="Disputes filed so far.")
+    dispute_round = models.PositiveSmallIntegerField(default=0, editable=False, help_text=_("Disputes filed so far."))
     filed_case_id = models.CharField(
-        "Amazon dispute/case id", max_length=64, blank=True, editable=False, help_text="As recorded when filing."
+        "Amazon dispute/case id", max_length=64, blank=True, editable=False, help_text=_("As recorded when filing.")
     )
     filed_on = models.DateField(null=True, blank=True, editable=False)
 
@@ -265,7 +274,7 @@ class CaseWorkflow(ConcurrentTransitionMixin, models.Model):
         target=S.IN_REVIEW,
         conditions=[disputable_now, window_open],
         permission=org_perm("refunds.review_chargeback"),
-        custom={"label": "Start review"},
+        custom={"label": gettext_noop("Start review")},
     )
     def start_review(self, by=None):
         """Someone starts working the case."""
@@ -276,7 +285,7 @@ class CaseWorkflow(ConcurrentTransitionMixin, models.Model):
         target=S.WAITING,
         conditions=[not_yet_disputable],
         permission=org_perm("refunds.review_chargeback"),
-        custom={"label": "Wait until disputable", "system": True},
+        custom={"label": gettext_noop("Wait until disputable"), "system": True},
     )
     def wait_until_disputable(self, by=None):
         """Park a deduction Amazon does not let anyone dispute yet (shortage matching blackout)."""
@@ -287,7 +296,7 @@ class CaseWorkflow(ConcurrentTransitionMixin, models.Model):
         target=S.NEW,
         conditions=[disputable_now],
         permission=org_perm("refunds.review_chargeback"),
-        custom={"label": "Release to the queue", "system": True},
+        custom={"label": gettext_noop("Release to the queue"), "system": True},
     )
     def release(self, by=None):
         """The blackout is over: back to the queue."""
@@ -297,7 +306,7 @@ class CaseWorkflow(ConcurrentTransitionMixin, models.Model):
         source=[S.NEW, S.WAITING, S.IN_REVIEW],
         target=S.ACCEPTED,
         permission=may_accept,
-        custom={"label": "Accept deduction"},
+        custom={"label": gettext_noop("Accept deduction")},
     )
     def accept_deduction(self, by=None, reason=""):
         """The deduction is valid: written off with a reason, nothing to dispute."""
@@ -311,7 +320,7 @@ class CaseWorkflow(ConcurrentTransitionMixin, models.Model):
         target=S.PENDING_APPROVAL,
         conditions=[window_open, disputable_now, rounds_left, evidence_complete],
         permission=org_perm("refunds.prepare_dispute"),
-        custom={"label": "Request approval"},
+        custom={"label": gettext_noop("Request approval")},
     )
     def request_approval(self, by=None, second_approval=False):
         """The preparer asks for approval; the amount decides whether finance must approve too."""
@@ -325,7 +334,7 @@ class CaseWorkflow(ConcurrentTransitionMixin, models.Model):
         source=S.PENDING_APPROVAL,
         target=S.IN_REVIEW,
         permission=may_send_back,
-        custom={"label": "Send back"},
+        custom={"label": gettext_noop("Send back")},
     )
     def send_back(self, by=None, comment=""):
         """An approver returns the case to its preparer with a comment."""
@@ -337,7 +346,7 @@ class CaseWorkflow(ConcurrentTransitionMixin, models.Model):
         target=RETURN_VALUE(S.APPROVED, S.PENDING_APPROVAL),
         conditions=[window_open],
         permission=may_approve,
-        custom={"label": "Approve dispute"},
+        custom={"label": gettext_noop("Approve dispute")},
     )
     def approve_dispute(self, by=None, level=ApprovalLevel.MANAGER):
         """Record one approval; the case is approved once every required level has approved."""
@@ -356,7 +365,7 @@ class CaseWorkflow(ConcurrentTransitionMixin, models.Model):
         source=[S.PENDING_APPROVAL, S.APPROVED],
         target=S.PENDING_APPROVAL,
         permission=org_perm("refunds.add_evidence"),
-        custom={"label": "Back to approval (evidence changed)", "system": True},
+        custom={"label": gettext_noop("Back to approval (evidence changed)"), "system": True},
     )
     def reopen_approval(self, by=None):
         """Evidence changed after an approval: what was approved is no longer what would be filed."""
@@ -368,7 +377,7 @@ class CaseWorkflow(ConcurrentTransitionMixin, models.Model):
         target=S.DISPUTED,
         conditions=[window_open, rounds_left],
         permission=org_perm("refunds.file_dispute"),
-        custom={"label": "Record filing"},
+        custom={"label": gettext_noop("Record filing")},
     )
     def file_dispute(self, by=None, case_id="", filed_on=None):
         """The dispute went to Amazon: one more round used, with Amazon's case id and the date."""
@@ -381,7 +390,7 @@ class CaseWorkflow(ConcurrentTransitionMixin, models.Model):
         source=S.DISPUTED,
         target=S.AMAZON_APPROVED,
         permission=org_perm("refunds.record_outcome"),
-        custom={"label": "Amazon approved"},
+        custom={"label": gettext_noop("Amazon approved")},
     )
     def record_amazon_approval(self, by=None, amount=None):
         """Amazon reversed the deduction (maybe partly); money counts only once seen in a remittance."""
@@ -393,7 +402,7 @@ class CaseWorkflow(ConcurrentTransitionMixin, models.Model):
         source=S.DISPUTED,
         target=S.DENIED,
         permission=org_perm("refunds.record_outcome"),
-        custom={"label": "Amazon denied"},
+        custom={"label": gettext_noop("Amazon denied")},
     )
     def record_amazon_denial(self, by=None, reason=""):
         """Amazon refused the dispute."""
@@ -406,7 +415,7 @@ class CaseWorkflow(ConcurrentTransitionMixin, models.Model):
         target=S.IN_REVIEW,
         conditions=[rounds_left, window_open],
         permission=org_perm("refunds.prepare_dispute"),
-        custom={"label": "Re-dispute"},
+        custom={"label": gettext_noop("Re-dispute")},
     )
     def redispute(self, by=None):
         """Prepare another round while policy allows; a new round needs new approvals."""
@@ -420,7 +429,7 @@ class CaseWorkflow(ConcurrentTransitionMixin, models.Model):
         target=S.SETTLEMENT,
         conditions=[settlement_due],
         permission=may_open_settlement,
-        custom={"label": "Open settlement"},
+        custom={"label": gettext_noop("Open settlement")},
     )
     def open_settlement(self, by=None):
         """No rounds left: pursue Amazon's open-statement / settlement path."""
@@ -431,7 +440,7 @@ class CaseWorkflow(ConcurrentTransitionMixin, models.Model):
         target=S.RECOVERED,
         conditions=[not_fully_recovered, settlement_reviewed],
         permission=org_perm("refunds.record_outcome"),
-        custom={"label": "Record recovery"},
+        custom={"label": gettext_noop("Record recovery")},
     )
     def record_recovery(self, by=None, amount=None, recovered_on=None, reference="", line=None):
         """The credit showed up in a remittance; partial credits add up."""
@@ -447,7 +456,7 @@ class CaseWorkflow(ConcurrentTransitionMixin, models.Model):
         target=S.WRITTEN_OFF,
         conditions=[settlement_reviewed],
         permission=org_perm("refunds.write_off"),
-        custom={"label": "Write off"},
+        custom={"label": gettext_noop("Write off")},
     )
     def write_off(self, by=None, reason=""):
         """Give up on what was not recovered."""
@@ -461,7 +470,7 @@ class CaseWorkflow(ConcurrentTransitionMixin, models.Model):
         target=S.EXPIRED,
         conditions=[window_closed],
         permission=org_perm("refunds.expire_chargeback"),
-        custom={"label": "Expire", "system": True},
+        custom={"label": gettext_noop("Expire"), "system": True},
     )
     def expire(self, by=None):
         """The window closed before anything was filed."""

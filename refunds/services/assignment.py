@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
 
 from acorn_portal import clock
 from acorn_portal.services.events import emit_event
@@ -24,7 +25,7 @@ def _check_may_assign(case: Chargeback, actor, assignee) -> None:
     taking_it = assignee is not None and assignee.pk == actor.pk
     if taking_it and perm_in_org(actor, "refunds.review_chargeback", case.organization_id):
         return
-    raise PermissionDenied("You may not assign this case.")
+    raise PermissionDenied(_("You may not assign this case."))
 
 
 def preparers(team: Team) -> list:
@@ -154,7 +155,7 @@ def auto_assign(*, chargeback: Chargeback) -> Chargeback | None:
 def route_by_rules(*, chargeback: Chargeback, actor) -> Chargeback:
     """A person asks for the rules to route a case (the scheduler does the same without asking)."""
     if not perm_in_org(actor, "refunds.assign_chargeback", chargeback.organization_id):
-        raise PermissionDenied("You may not assign this case.")
+        raise PermissionDenied(_("You may not assign this case."))
     routed = auto_assign(chargeback=chargeback)
     if routed is None:
         raise WorkflowError("No assignment rule fits this case, or it is already assigned.")

@@ -5,6 +5,7 @@ import re
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from acorn_portal.services.events import emit_event
 from acorn_portal.tenancy import perm_in_org
@@ -27,7 +28,7 @@ def mentioned_users(body: str, organization_id: int):
 def add_comment(*, chargeback: Chargeback, actor, body: str) -> Comment:
     """Add a comment, store whom it mentions, and tell the outbox (notifications read from there)."""
     if not perm_in_org(actor, "refunds.add_comment", chargeback.organization_id):
-        raise PermissionDenied("You may not comment on this case.")
+        raise PermissionDenied(_("You may not comment on this case."))
     body = (body or "").strip()
     if not body:
         raise ValidationError({"body": "Write something."})

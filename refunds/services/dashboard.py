@@ -21,6 +21,8 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Case, CharField, Q, Sum, Value, When
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from acorn_portal import clock
 from acorn_portal.models import ExchangeRate, Organization, VendorAccount
@@ -42,31 +44,37 @@ ZERO = Decimal(0)
 VIEW_PERM = "refunds.view_chargeback"
 
 AGING_BUCKETS = (
-    ("age_0_30", "0–30 days", 0, 30),
-    ("age_31_60", "31–60 days", 31, 60),
-    ("age_61_90", "61–90 days", 61, 90),
-    ("age_91", "over 90 days", 91, None),
+    ("age_0_30", _("0–30 days"), 0, 30),
+    ("age_31_60", _("31–60 days"), 31, 60),
+    ("age_61_90", _("61–90 days"), 61, 90),
+    ("age_91", _("over 90 days"), 91, None),
 )
 
 # Figure key → (label, what it means). The admin's FigureFilter lists the same cases for each key.
 FIGURES = {
-    "open": ("Open amount at risk", "Deductions not yet closed (recovered, written off, accepted or expired)."),
-    "due_week": ("Due this week", "Not yet filed, Amazon's last day between today and Sunday."),
-    "overdue": ("Overdue", "Not yet filed and Amazon's last day has passed."),
-    "recovered_month": ("Recovered this month", "Credits recorded since the first of the month."),
-    "recovered_quarter": ("Recovered this quarter", "Credits recorded since the quarter began."),
-    "awaiting_credit": ("Approved by Amazon, not yet paid", "Amazon reversed these; no credit in a remittance yet."),
-    "disputed": ("Disputed", "Filed with Amazon at least once."),
-    "decided": ("Decided disputes", "Disputes Amazon has answered."),
-    "won": ("Won", "Disputes Amazon reversed (credited or awaiting credit)."),
-    **{key: (f"Open, issued {label} ago", "Open deductions by age.") for key, label, _lo, _hi in AGING_BUCKETS},
+    "open": (_("Open amount at risk"), _("Deductions not yet closed (recovered, written off, accepted or expired).")),
+    "due_week": (_("Due this week"), _("Not yet filed, Amazon's last day between today and Sunday.")),
+    "overdue": (_("Overdue"), _("Not yet filed and Amazon's last day has passed.")),
+    "recovered_month": (_("Recovered this month"), _("Credits recorded since the first of the month.")),
+    "recovered_quarter": (_("Recovered this quarter"), _("Credits recorded since the quarter began.")),
+    "awaiting_credit": (
+        _("Approved by Amazon, not yet paid"),
+        _("Amazon reversed these; no credit in a remittance yet."),
+    ),
+    "disputed": (_("Disputed"), _("Filed with Amazon at least once.")),
+    "decided": (_("Decided disputes"), _("Disputes Amazon has answered.")),
+    "won": (_("Won"), _("Disputes Amazon reversed (credited or awaiting credit).")),
+    **{
+        key: (format_lazy(_("Open, issued {} ago"), label), _("Open deductions by age."))
+        for key, label, _lo, _hi in AGING_BUCKETS
+    },
 }
 
 PERIODS = {
-    "90d": ("Last 90 days", 90),
-    "12m": ("Last 12 months", 365),
-    "ytd": ("This year", None),
-    "all": ("All time", None),
+    "90d": (_("Last 90 days"), 90),
+    "12m": (_("Last 12 months"), 365),
+    "ytd": (_("This year"), None),
+    "all": (_("All time"), None),
 }
 DEFAULT_PERIOD = "12m"
 TREND_MAX_WEEKS = 26
@@ -195,11 +203,11 @@ def parse_filters(user, params, *, now: datetime | None = None) -> Filters:
         orgs = restrict_to_organizations(Organization.objects.all(), filters.org_ids)
         filters.organization = orgs.filter(pk=_int(params["organization"], "organization")).first()
         if filters.organization is None:
-            raise DashboardError("No such organization.")
+            raise DashboardError(_("No such organization."))
     if params.get("account"):
         filters.account = visible_accounts.filter(pk=_int(params["account"], "account")).first()
         if filters.account is None:
-            raise DashboardError("No such vendor account.")
+            raise DashboardError(_("No such vendor account."))
     filters.marketplace = (params.get("marketplace") or "").strip().upper()
     filters.period = params.get("period") or DEFAULT_PERIOD
     if filters.period not in PERIODS:
@@ -419,7 +427,7 @@ def _rates(ids, accounts, filters: Filters, base):
                 {"family__exact": row["family"], "deduction_type": row["deduction_type"]},
             ),
             ("account", row["account_id"], names[row["account_id"]], {"account": row["account_id"]}),
-            ("all", "all", "All", {}),
+            ("all", "all", _("All"), {}),
         ]
         for kind, key, label, extra in keys:
             rate = row_for(kind, key, label, currency, {**base, **period, **extra})

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext_noop
+
 from acorn_portal import clock
 from refunds.choices import WindowAnchor
 
@@ -77,7 +79,28 @@ def resolve_anchor(anchors: AnchorDates, anchor: str) -> tuple[date, str | None]
     label = WindowAnchor(anchor).label.lower()
     # The deduction date is never later than the invoice date or its due date for a claim Amazon
     # raises against that invoice, so the stand-in errs on the early (safe) side for the due date.
-    return anchors.chargeback_date, f"{label} unknown until the invoice arrives; counted from the deduction date"
+    return anchors.chargeback_date, PROVISIONAL_NOTES.get(
+        anchor, f"{label} unknown until the invoice arrives; counted from the deduction date"
+    )
+
+
+# Stored in English; pages translate them (refunds.services.verdict_display).
+PROVISIONAL_NOTES = {
+    WindowAnchor.INVOICE_DATE: gettext_noop(
+        "invoice date unknown until the invoice arrives; counted from the deduction date"
+    ),
+    WindowAnchor.INVOICE_DUE_DATE: gettext_noop(
+        "invoice due date unknown until the invoice arrives; counted from the deduction date"
+    ),
+}
+# A rule's window anchor as the deadline check names it (lower case), for the catalogue.
+ANCHOR_WORDS = [
+    gettext_noop("chargeback date"),
+    gettext_noop("deduction date"),
+    gettext_noop("invoice date"),
+    gettext_noop("invoice due date"),
+    gettext_noop("co-op invoice date"),
+]
 
 
 def compute_deadlines(rule, anchors: AnchorDates, *, buffer_business_days: int) -> Deadlines:

@@ -8,8 +8,10 @@ page so a manager approves on exactly what the preparer saw. Read from the store
 import re
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from acorn_portal.money import format_money
+from acorn_portal.formatting import local_date
+from acorn_portal.money import Money, MoneyError
 from refunds.choices import CLOSED_STATES, ChargebackState, CheckStatus, ProofKind
 from refunds.services.deadlines import is_overdue
 
@@ -47,6 +49,76 @@ def plain_rule_note(note: str, sources=()) -> list[str]:
     return [s for s in sentences if not re.match(r"(?i)^sources?\b", s)]
 
 
+def _money(amount, currency: str) -> str:
+    """An amount in the reader's number format; a bad currency code shows what was stored."""
+    try:
+        return Money(amount, currency).localized()
+    except MoneyError:
+        return f"{amount} {currency}"
+
+
+# Documents and deadline notes as the matchers store them in a check's values ("invoice INV-1",
+# "window: invoice date unknown…"), each with its words for the reader; the numbers stay as stored.
+_PARAM_PATTERNS = [
+    (re.compile(r"PO (?P<po>\S+) of invoice (?P<doc>\S+)"), gettext_noop("PO %(po)s of invoice %(doc)s")),
+    (re.compile(r"(?P<what>.+) of invoice (?P<doc>\S+)"), gettext_noop("%(what)s of invoice %(doc)s")),
+    (re.compile(r"invoice (?P<doc>\S+)"), gettext_noop("invoice %(doc)s")),
+    (re.compile(r"PO (?P<doc>\S+)"), gettext_noop("PO %(doc)s")),
+    (re.compile(r"a line for (?P<doc>\S+) on PO"), gettext_noop("a line for %(doc)s on PO")),
+    (re.compile(r"window: (?P<what>.+)"), gettext_noop("window: %(what)s")),
+    (re.compile(r"blackout: (?P<what>.+)"), gettext_noop("blackout: %(what)s")),
+]
+
+
+def param_text(value) -> str:
+    """A check's stored value in the reader's words: our phrases translated, names and numbers kept."""
+    if not isinstance(value, str):
+        return value
+    parts = value.split(", ")
+    if len(parts) > 1:
+        return _(", ").join(param_text(part) for part in parts)
+    if (whole := _(value)) != value:  # a phrase of ours ("invoice date") before the document patterns
+        return whole
+    for english, words in _PARAM_PATTERNS:
+        if match := english.fullmatch(value):
+            values = {key: param_text(text) if key == "what" else text for key, text in match.groupdict().items()}
+            return _(words) % values
+    return _(value)
+
+
+def check_text(item: dict) -> str:
+    """A stored check in the reader's language (checks stored before messages were kept show as stored)."""
+    message = item.get("message")
+    if not message:
+        return item.get("text", "")
+    # Values that are our own words (a window's anchor, why a deadline is provisional) are in the
+    # catalogue too; names, numbers and dates are not, and stay as they are.
+    params = {name: param_text(value) if value else value for name, value in item.get("params", {}).items()}
+    try:
+        return _(message) % params
+    except (KeyError, TypeError, ValueError):  # a translation that lost a placeholder: say it in English
+        return item.get("text", "")
+
+
+def summary_text(assessment, translated_checks: list[dict]) -> str:
+    """The verdict's reason, translated; the family's conclusion after it as the stored summary has it."""
+    parts = assessment.summary_parts or {}
+    if not parts.get("message"):
+        return assessment.summary.partition(": ")[2] or assessment.summary
+    try:
+        text = _(parts["message"]) % parts.get("params", {})
+    except (KeyError, TypeError, ValueError):
+        return assessment.summary.partition(": ")[2] or assessment.summary
+    if parts.get("explained"):
+        conclusion = next((c["text"] for c in reversed(translated_checks) if c["code"].endswith(".conclusion")), "")
+        text += f" ({conclusion.lstrip('→ ')})"
+    return text
+
+
+def _status(labels: dict, check: dict) -> str:
+    return labels.get(check.get("status"), check.get("status"))
+
+
 def _assessment(chargeback):
     try:
         return chargeback.assessment
@@ -60,7 +132,7 @@ def next_step(case, missing_labels: list[str], assessment) -> str:
     if case.state in CLOSED_STATES:
         return _("Nothing left to do: the case is closed.")
     if case.state == S.WAITING:
-        return _("Wait: Amazon accepts disputes from %(date)s.") % {"date": f"{case.disputable_from:%Y-%m-%d}"}
+        return _("Wait: Amazon accepts disputes from %(date)s.") % {"date": local_date(case.disputable_from)}
     if case.state in (S.NEW, S.IN_REVIEW):
         if recommendation == "accept":
             return _("Amazon's claim holds: accept the deduction with a reason (a manager decides above the limit).")
@@ -87,7 +159,7 @@ def decision(chargeback) -> dict:
     data = {
         "chargeback": chargeback,
         "assessment": assessment,
-        "amount": format_money(chargeback.amount, chargeback.currency),
+        "amount": _money(chargeback.amount, chargeback.currency),
         "overdue": is_overdue(chargeback),
         "days_left": chargeback.days_left(),
         "missing_files": missing,
@@ -97,13 +169,19 @@ def decision(chargeback) -> dict:
         return data
     proof_labels = dict(ProofKind.choices)
     rule = assessment.rule if assessment.rule_id else None
+    checks = [
+        {
+            **check,
+            "status_label": status_labels.get(check.get("status"), check.get("status")),
+            "text": check_text(check),
+        }
+        for check in assessment.checks
+    ]
     data |= {
-        "recovery": format_money(assessment.expected_recovery, assessment.currency),
+        "summary": summary_text(assessment, checks),
+        "recovery": _money(assessment.expected_recovery, assessment.currency),
         "confidence_percent": int(assessment.confidence * 100),
-        "checks": [
-            {**check, "status_label": status_labels.get(check.get("status"), check.get("status"))}
-            for check in assessment.checks
-        ],
+        "checks": checks,
         "proof_missing": [str(proof_labels.get(kind, kind)) for kind in assessment.evidence_missing],
         "rule": rule,
         "rule_sentences": plain_rule_note(rule.note, rule.sources) if rule else [],

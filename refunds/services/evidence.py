@@ -12,6 +12,9 @@ from functools import partial
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from acorn_portal import clock
 from acorn_portal.services.events import emit_event
@@ -27,8 +30,8 @@ def max_upload_bytes() -> int:
 
 def accepted_kinds_text() -> str:
     """The file kinds evidence accepts, in words, from the list the check itself uses."""
-    labels = [file_type.label for file_type in EVIDENCE_TYPES]
-    return ", ".join(labels[:-1]) + " or " + labels[-1]
+    labels = [gettext(file_type.label) for file_type in EVIDENCE_TYPES]
+    return gettext("%(kinds)s or %(last)s") % {"kinds": gettext(", ").join(labels[:-1]), "last": labels[-1]}
 
 
 def accepted_extensions() -> str:
@@ -47,9 +50,9 @@ def check_evidence_file(upload):
 
 def _check_may_add(chargeback: Chargeback, actor, kind: str) -> None:
     if not perm_in_org(actor, "refunds.add_evidence", chargeback.organization_id):
-        raise PermissionDenied("You may not add evidence to this case.")
+        raise PermissionDenied(_("You may not add evidence to this case."))
     if chargeback.state in CLOSED_STATES:
-        raise ValidationError("Evidence cannot be added to a closed case.")
+        raise ValidationError(_("Evidence cannot be added to a closed case."))
     if kind not in EvidenceKind.values:
         raise ValidationError({"kind": f"Unknown evidence kind {kind!r}."})
 
@@ -78,10 +81,12 @@ def _store(chargeback: Chargeback, actor, kind: str, upload, checked, note: str,
     upload.seek(0)
     evidence.file.save("ignored", upload, save=False)  # the path comes from evidence_path(), not the name
     files.append(evidence.file)
+    with translation.override(None):  # history and the evaluation's cause keep English
+        kind_text = str(evidence.get_kind_display())
     evidence._history_user = actor
-    evidence._change_reason = f"{evidence.get_kind_display()} uploaded: {evidence.original_name}"[:100]
+    evidence._change_reason = f"{kind_text} uploaded: {evidence.original_name}"[:100]
     evidence.save()
-    reopen_approval(chargeback=chargeback, actor=actor, what=f"{evidence.get_kind_display()} uploaded")
+    reopen_approval(chargeback=chargeback, actor=actor, what=f"{kind_text} uploaded")
     emit_event(
         "chargeback.evidence_added",
         organization=chargeback.account.organization,
@@ -113,7 +118,7 @@ def add_evidence_files(*, chargeback: Chargeback, actor, kind: str, uploads, not
     """Attach several files of one kind at once: all are checked first, then all are kept, or none."""
     _check_may_add(chargeback, actor, kind)
     if not uploads:
-        raise ValidationError({"file": "Choose at least one file."})
+        raise ValidationError({"file": _("Choose at least one file.")})
     checked = [check_evidence_file(upload) for upload in uploads]
     with _files_removed_on_failure() as files:
         stored = [_store(chargeback, actor, kind, u, c, note, files) for u, c in zip(uploads, checked, strict=True)]
@@ -129,7 +134,7 @@ def attach_to_cases(*, chargebacks, actor, kind: str, upload, note: str = "") ->
     """
     cases = list(chargebacks)
     if not cases:
-        raise ValidationError("Choose at least one case.")
+        raise ValidationError(_("Choose at least one case."))
     for case in cases:
         try:
             _check_may_add(case, actor, kind)
@@ -148,28 +153,32 @@ def remove_evidence(*, evidence: Evidence, actor, reason: str) -> Evidence:
 
     case = evidence.chargeback
     if not perm_in_org(actor, "refunds.add_evidence", case.organization_id):
-        raise PermissionDenied("You may not remove evidence from this case.")
+        raise PermissionDenied(_("You may not remove evidence from this case."))
     if case.state not in PRE_FILING_STATES:
-        raise ValidationError("Evidence can be removed only before the dispute is filed: it is part of what was sent.")
+        raise ValidationError(
+            _("Evidence can be removed only before the dispute is filed: it is part of what was sent.")
+        )
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "Say why the file is removed."})
+        raise ValidationError({"reason": _("Say why the file is removed.")})
     with transaction.atomic():
         row = Evidence.objects.select_for_update().get(pk=evidence.pk)
         if row.removed_at is not None:
-            raise ValidationError("This file was already removed.")
+            raise ValidationError(_("This file was already removed."))
         row.removed_at, row.removed_by, row.removal_reason = clock.now(), actor, reason[:500]
         row._history_user = actor
-        row._change_reason = f"{row.get_kind_display()} removed: {reason}"[:100]
+        with translation.override(None):  # history and the evaluation's cause keep English
+            kind_text = str(row.get_kind_display())
+        row._change_reason = f"{kind_text} removed: {reason}"[:100]
         row.save(update_fields=["removed_at", "removed_by", "removal_reason"])
-        reopen_approval(chargeback=case, actor=actor, what=f"{row.get_kind_display()} removed")
+        reopen_approval(chargeback=case, actor=actor, what=f"{kind_text} removed")
         emit_event(
             "chargeback.evidence_removed",
             organization=case.account.organization,
             obj=case,
             payload={"amazon_id": case.amazon_id, "evidence": str(row.uuid), "reason": reason},
         )
-        _reevaluate_after_commit([case.pk], f"{row.get_kind_display()} removed")
+        _reevaluate_after_commit([case.pk], f"{kind_text} removed")
     return row
 
 

@@ -31,6 +31,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from acorn_portal.money import quantize
 from refunds.choices import ChargebackState
@@ -40,17 +41,17 @@ from refunds.models import Chargeback
 class LedgerAccount(models.TextChoices):
     """The accounts journal lines post to; each organization maps them to its own GL codes."""
 
-    ACCOUNTS_RECEIVABLE = "accounts_receivable", "Accounts receivable (Amazon)"
-    DEDUCTIONS_RECEIVABLE = "deductions_receivable", "Deductions receivable"
-    CHARGEBACK_EXPENSE = "chargeback_expense", "Chargeback expense"
-    RECOVERIES = "recoveries", "Recoveries"
-    WRITE_OFFS = "write_offs", "Write-offs"
+    ACCOUNTS_RECEIVABLE = "accounts_receivable", _("Accounts receivable (Amazon)")
+    DEDUCTIONS_RECEIVABLE = "deductions_receivable", _("Deductions receivable")
+    CHARGEBACK_EXPENSE = "chargeback_expense", _("Chargeback expense")
+    RECOVERIES = "recoveries", _("Recoveries")
+    WRITE_OFFS = "write_offs", _("Write-offs")
 
 
 class EntryKind(models.TextChoices):
-    DEDUCTION_BOOKED = "deduction_booked", "Deduction booked"
-    RECOVERY_RECEIVED = "recovery_received", "Recovery received"
-    WRITE_OFF = "write_off", "Write-off"
+    DEDUCTION_BOOKED = "deduction_booked", _("Deduction booked")
+    RECOVERY_RECEIVED = "recovery_received", _("Recovery received")
+    WRITE_OFF = "write_off", _("Write-off")
 
 
 A = LedgerAccount

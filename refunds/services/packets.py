@@ -19,10 +19,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from fpdf import FPDF
 
 from acorn_portal import clock
 from acorn_portal.money import format_money
+from acorn_portal.pdf_fonts import PdfText
 from acorn_portal.services.events import emit_event
 from acorn_portal.tenancy import perm_in_org
 from refunds.choices import ChargebackState, CheckStatus, EvidenceKind
@@ -63,11 +65,6 @@ def entry_names(case: Chargeback, evidence: list[Evidence]) -> list[tuple[Eviden
         counts[code] += 1
         names.append((item, f"{safe_id(case.amazon_id)}_{code}_{counts[code]}.{item.extension}"))
     return names
-
-
-def _latin1(text) -> str:
-    # The PDF core fonts cover Latin-1 only; anything else becomes "?" rather than failing the packet.
-    return str(text).encode("latin-1", errors="replace").decode("latin-1")
 
 
 def _money(amount, currency: str) -> str:
@@ -170,29 +167,35 @@ def render_summary_pdf(case: Chargeback, docs: RelatedDocuments, files: list[str
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
-    pdf.set_font("Helvetica", "B", 15)
-    pdf.cell(0, 10, _latin1(f"Dispute of Amazon deduction {case.amazon_id}"), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "", 9)
-    pdf.cell(0, 6, _latin1(f"Prepared {clock.server_today():%Y-%m-%d} with ACORN"), new_x="LMARGIN", new_y="NEXT")
+    out = PdfText(pdf)
+    out.font(15, bold=True)
+    pdf.cell(0, 10, out.text(f"Dispute of Amazon deduction {case.amazon_id}"), new_x="LMARGIN", new_y="NEXT")
+    out.font(9)
+    pdf.cell(0, 6, out.text(f"Prepared {clock.server_today():%Y-%m-%d} with ACORN"), new_x="LMARGIN", new_y="NEXT")
     for heading, rows in sections:
         pdf.ln(2)
-        pdf.set_font("Helvetica", "B", 11)
-        pdf.cell(0, 7, _latin1(heading), new_x="LMARGIN", new_y="NEXT")
+        out.font(11, bold=True)
+        pdf.cell(0, 7, out.text(heading), new_x="LMARGIN", new_y="NEXT")
         for label, text in rows:
-            pdf.set_font("Helvetica", "B", 9)
-            pdf.cell(42, 6, _latin1(label))
-            pdf.set_font("Helvetica", "", 9)
-            pdf.multi_cell(0, 6, _latin1(text)[:1500], new_x="LMARGIN", new_y="NEXT")
+            out.font(9, bold=True)
+            pdf.cell(42, 6, out.text(label))
+            out.font(9)
+            pdf.multi_cell(0, 6, out.text(text)[:1500], new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
 
 
 def build_packet(*, chargeback: Chargeback, actor) -> DisputePacket:
-    """Build, store and return the dispute packet for the case's current round."""
+    """Build, store and return the dispute packet for the case's current round (in English: it goes to Amazon)."""
+    with translation.override("en"):
+        return _build_packet(chargeback=chargeback, actor=actor)
+
+
+def _build_packet(*, chargeback: Chargeback, actor) -> DisputePacket:
     if not (
         perm_in_org(actor, "refunds.prepare_dispute", chargeback.organization_id)
         or perm_in_org(actor, "refunds.file_dispute", chargeback.organization_id)
     ):
-        raise PermissionDenied("You may not build dispute packets.")
+        raise PermissionDenied(_("You may not build dispute packets."))
     if chargeback.state not in PACKET_STATES:
         raise ValidationError(f"No packet for a case that is {chargeback.get_state_display().lower()}.")
     evidence = list(chargeback.evidence.current().order_by("uploaded_at", "id"))
@@ -201,7 +204,7 @@ def build_packet(*, chargeback: Chargeback, actor) -> DisputePacket:
     docs = related_documents(chargeback)
     with tempfile.TemporaryFile() as spool:
         with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            archive.writestr(f"{base}_SUMMARY.pdf", render_summary_pdf(chargeback, docs, [n for _, n in names]))
+            archive.writestr(f"{base}_SUMMARY.pdf", render_summary_pdf(chargeback, docs, [n for _doc, n in names]))
             for item, name in names:
                 with item.file.open("rb") as source, archive.open(name, "w") as target:
                     for chunk in iter(lambda src=source: src.read(1024 * 1024), b""):

@@ -41,7 +41,7 @@ def verdict_data(chargeback) -> dict | None:
         "expected_recovery": _money(assessment.expected_recovery, assessment.currency),
         "confidence": str(assessment.confidence),
         "match_status": assessment.match_status,
-        "checks": assessment.checks,
+        "checks": [{key: c[key] for key in ("code", "status", "text") if key in c} for c in assessment.checks],
         "evidence_present": assessment.evidence_present,
         "evidence_missing": assessment.evidence_missing,
         "matched_documents": assessment.matched,

@@ -16,6 +16,8 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed, has_transition_perm
 
 from acorn_portal import clock
@@ -26,7 +28,9 @@ from refunds.choices import ApprovalDecision, ApprovalLevel, ChargebackState
 from refunds.models import Approval, ApprovalThreshold, Chargeback, Comment, RemittanceLine
 from refunds.services.notifications import notify_approval_requested
 
-CASE_CHANGED_MESSAGE = "This case changed while you were looking at it. Reload it to see what changed, then try again."
+CASE_CHANGED_MESSAGE = gettext_noop(
+    "This case changed while you were looking at it. Reload it to see what changed, then try again."
+)
 
 
 class CaseChanged(ConcurrentTransition):
@@ -60,9 +64,14 @@ def transition_for(case: Chargeback, name: str):
 
 
 def label_of(name: str) -> str:
-    """The human label of a transition, whatever state it leaves from."""
+    """The label of a transition, whatever state it leaves from, in English (as history and events keep it)."""
     method = getattr(Chargeback, name)
     return next(iter(method._django_fsm.transitions.values())).custom.get("label", name)
+
+
+def action_label(name: str) -> str:
+    """The label of a transition in the reader's language (buttons, messages)."""
+    return gettext(label_of(name))
 
 
 def _guard(case: Chargeback, name: str, actor) -> None:
@@ -73,19 +82,24 @@ def _guard(case: Chargeback, name: str, actor) -> None:
     """
     transition = transition_for(case, name)
     if transition is None:
-        raise WorkflowError(f"“{label_of(name)}” is not possible on a case that is {case.get_state_display().lower()}.")
+        raise WorkflowError(
+            gettext("“%(action)s” is not possible on a case that is %(state)s.")
+            % {"action": action_label(name), "state": case.get_state_display().lower()}
+        )
     if actor is None and not transition.custom.get("system"):
-        raise PermissionDenied(f"“{label_of(name)}” needs a person; the scheduler may not do it.")
+        raise PermissionDenied(
+            gettext("“%(action)s” needs a person; the scheduler may not do it.") % {"action": action_label(name)}
+        )
     if actor is not None and not transition.has_perm(case, actor):
         raise PermissionDenied(_denial(case, name, actor))
     failed = [c.message(case) if callable(c.message) else c.message for c in transition.conditions if not c(case)]
     if failed:
-        raise WorkflowError(" ".join(failed))
+        raise WorkflowError(" ".join(str(m) for m in failed))
     # The library's own check, as the final word (docs/decisions/0001-transitions-through-services.md).
     if actor is not None and not has_transition_perm(getattr(case, name), actor):
         raise PermissionDenied(_denial(case, name, actor))
     if actor is None and not can_proceed(getattr(case, name)):
-        raise WorkflowError(f"“{label_of(name)}” is not possible now.")
+        raise WorkflowError(gettext("“%(action)s” is not possible now.") % {"action": action_label(name)})
 
 
 def _denial(case: Chargeback, name: str, actor) -> str:
@@ -102,10 +116,10 @@ def _denial(case: Chargeback, name: str, actor) -> str:
 
         approver = any(perm_in_org(actor, perm, case.organization_id) for perm in APPROVAL_PERMS.values())
         if approver and same_person(actor.pk, [case.prepared_by_id], case.organization_id):
-            return "You prepared this case, so someone else must approve it (four eyes)."
+            return gettext("You prepared this case, so someone else must approve it (four eyes).")
         if approver and same_person(actor.pk, [case.approved_by_id, case.second_approved_by_id], case.organization_id):
-            return "You already approved this case; the second approval must come from someone else."
-    return f"You may not “{label_of(name)}” on this case."
+            return gettext("You already approved this case; the second approval must come from someone else.")
+    return gettext("You may not “%(action)s” on this case.") % {"action": action_label(name)}
 
 
 def _record(case: Chargeback, actor, *, name: str, source: str, note: str = "", payload: dict | None = None):
@@ -174,7 +188,12 @@ def _amount(value, case: Chargeback, field: str = "amount", *, up_to: Decimal | 
         raise ValidationError({field: str(exc)}) from None
     limit = case.amount if up_to is None else up_to
     if amount <= 0 or amount > limit:
-        raise ValidationError({field: f"Give an amount above 0 and at most {Money(limit, case.currency)}."})
+        raise ValidationError(
+            {
+                field: gettext("Give an amount above 0 and at most %(limit)s.")
+                % {"limit": Money(limit, case.currency).localized()}
+            }
+        )
     return amount
 
 
@@ -276,7 +295,8 @@ def approve_dispute(*, chargeback: Chargeback, actor, note: str = "") -> Chargeb
             approver=actor,
             comment=note,
         )
-        label = ApprovalLevel(level).label
+        with translation.override(None):  # the history keeps English
+            label = str(ApprovalLevel(level).label)
         return _record(
             case,
             actor,

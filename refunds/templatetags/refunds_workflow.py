@@ -17,6 +17,11 @@ def acorn_queues(context):
 @register.filter
 def money(amount, currency):
     """An amount at its currency's precision with the code: "1,234.50 USD" (stored with 4 decimals)."""
-    from acorn_portal.money import format_money
+    from acorn_portal.money import Money, MoneyError
 
-    return format_money(amount, currency)
+    if amount is None or amount == "":
+        return "—"
+    try:
+        return Money(amount, currency).localized()
+    except MoneyError:
+        return f"{amount} {currency}"

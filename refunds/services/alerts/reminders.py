@@ -35,8 +35,12 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext, ngettext
 
 from acorn_portal import clock
+from acorn_portal.formatting import local_date
+from acorn_portal.languages import language_for_user
 from acorn_portal.money import Money, totals_by_currency
 from acorn_portal.services.events import emit_event
 from refunds.choices import PRE_FILING_STATES, ChargebackState
@@ -91,16 +95,26 @@ def case_link(case) -> str:
 
 
 def case_lines(case, today) -> list[str]:
+    """The case in lines, in the active language (each recipient's: see `_intents_for`)."""
     target_left = (case.target_on - today).days if case.target_on else None
     due_left = (case.due_on - today).days if case.due_on else None
+    state = gettext("State: %(state)s · assignee: %(assignee)s") % {
+        "state": case.get_state_display(),
+        "assignee": case.assignee or gettext("nobody"),
+    }
+    if case.team_id:
+        state += gettext(" · team: %(team)s") % {"team": case.team}
     return [
-        f"Account: {case.account}",
-        f"Type: {case.get_family_display()} · {case.deduction_type}",
-        f"Amount: {case.money}",
-        f"Internal target: {case.target_on:%Y-%m-%d} ({_days(target_left)})" if case.target_on else "No target",
-        f"Amazon's last day: {case.due_on:%Y-%m-%d} ({_days(due_left)})" if case.due_on else "No deadline",
-        f"State: {case.get_state_display()} · assignee: {case.assignee or 'nobody'}"
-        + (f" · team: {case.team}" if case.team_id else ""),
+        gettext("Account: %(account)s") % {"account": case.account},
+        gettext("Type: %(family)s · %(type)s") % {"family": case.get_family_display(), "type": case.deduction_type},
+        gettext("Amount: %(amount)s") % {"amount": case.money.localized()},
+        gettext("Internal target: %(day)s (%(when)s)") % {"day": local_date(case.target_on), "when": _days(target_left)}
+        if case.target_on
+        else gettext("No target"),
+        gettext("Amazon's last day: %(day)s (%(when)s)") % {"day": local_date(case.due_on), "when": _days(due_left)}
+        if case.due_on
+        else gettext("No deadline"),
+        state,
     ]
 
 
@@ -108,24 +122,42 @@ def _days(count: int | None) -> str:
     if count is None:
         return "?"
     if count < 0:
-        return f"{-count} day{'s' if count != -1 else ''} ago"
-    return "today" if count == 0 else f"in {count} day{'s' if count != 1 else ''}"
+        return ngettext("%(count)d day ago", "%(count)d days ago", -count) % {"count": -count}
+    if count == 0:
+        return gettext("today")
+    return ngettext("in %(count)d day", "in %(count)d days", count) % {"count": count}
 
 
-def _intents_for(audience, *, case, kind, key_prefix, subject, message, lead=None) -> list[Intent]:
-    common = {
-        "organization_id": case.account.organization_id,
-        "kind": kind,
-        "subject": subject,
-        "message": message,
-        "chargeback_id": case.pk,
-        "lead_days": lead,
-    }
+def _intents_for(audience, *, case, kind, key_prefix, compose, lead=None) -> list[Intent]:
+    """One intent per person and channel, each written in its reader's language.
+
+    `compose()` returns (subject, message) in the active language: a person's own (their choice, else
+    the organization's default), a chat channel the organization's default.
+    """
+    organization = case.account.organization
+    common = {"organization_id": organization.pk, "kind": kind, "chargeback_id": case.pk, "lead_days": lead}
+
+    def written(language):
+        with translation.override(language):
+            subject, message = compose()
+        return {"subject": subject, "message": message}
+
     intents = [
-        Intent(key=f"{key_prefix}:user{user.pk}:email", recipient_id=user.pk, address=user.email, **common)
+        Intent(
+            key=f"{key_prefix}:user{user.pk}:email",
+            recipient_id=user.pk,
+            address=user.email,
+            **common,
+            **written(language_for_user(user, organization)),
+        )
         for user in audience.emails.values()
     ]
-    intents += [Intent(key=f"{key_prefix}:chat{cid}", channel_id=cid, **common) for cid in audience.channels]
+    if audience.channels:
+        in_org_language = written(language_for_user(None, organization))
+        intents += [
+            Intent(key=f"{key_prefix}:chat{cid}", channel_id=cid, **common, **in_org_language)
+            for cid in audience.channels
+        ]
     return intents
 
 
@@ -241,14 +273,22 @@ def plan_reminders(*, now: datetime | None = None, batch_size: int = 500) -> dic
 
 def _reminder_intents(case, today, lead: int, audience) -> list[Intent]:
     left = (case.target_on - today).days
-    title = f"Target {_days(left)}: {case.get_family_display()} {case.amazon_id}, {case.money}"
+
+    def compose():
+        title = gettext("Target %(when)s: %(family)s %(amazon_id)s, %(amount)s") % {
+            "when": _days(left),
+            "family": case.get_family_display(),
+            "amazon_id": case.amazon_id,
+            "amount": case.money.localized(),
+        }
+        return f"[ACORN] {title}", {"title": title, "lines": case_lines(case, today), "link": case_link(case)}
+
     return _intents_for(
         audience,
         case=case,
         kind=AlertKind.REMINDER,
         key_prefix=f"reminder:cb{case.pk}:lead{lead}",
-        subject=f"[ACORN] {title}",
-        message={"title": title, "lines": case_lines(case, today), "link": case_link(case)},
+        compose=compose,
         lead=lead,
     )
 
@@ -275,9 +315,21 @@ def plan_escalations(*, now: datetime | None = None) -> int:
         if rules is None or rules.organization_id != org_id:
             rules = OrganizationRules(org_id)
             channels = rules.deadline_channels()
-        why = "unassigned" if case.assignee_id is None else f"not yet approved ({case.get_state_display().lower()})"
-        title = f"Escalation: {case.get_family_display()} {case.amazon_id}, {case.money}, due {_days(left)}, {why}"
-        message = {"title": title, "lines": case_lines(case, today), "link": case_link(case)}
+
+        def compose(case=case, today=today, left=left):
+            if case.assignee_id is None:
+                why = gettext("unassigned")
+            else:
+                why = gettext("not yet approved (%(state)s)") % {"state": case.get_state_display().lower()}
+            title = gettext("Escalation: %(family)s %(amazon_id)s, %(amount)s, due %(when)s, %(why)s") % {
+                "family": case.get_family_display(),
+                "amazon_id": case.amazon_id,
+                "amount": case.money.localized(),
+                "when": _days(left),
+                "why": why,
+            }
+            return f"[ACORN] {title}", {"title": title, "lines": case_lines(case, today), "link": case_link(case)}
+
         audience = Audience(
             emails={user.pk: user for user in rules.managers()},
             channels={channel.pk: channel for channel in channels},
@@ -287,8 +339,7 @@ def plan_escalations(*, now: datetime | None = None) -> int:
             case=case,
             kind=AlertKind.ESCALATION,
             key_prefix=f"escalation:cb{case.pk}",
-            subject=f"[ACORN] {title}",
-            message=message,
+            compose=compose,
         )
         claimed += len(claim_all(intents, now=now))
     return claimed
@@ -338,19 +389,34 @@ def _digest_intent(user, org_id, cases, alert_settings, digest_date, now) -> Int
         return None
     rows.sort(key=lambda row: (row[0], row[1].pk))
     totals = totals_by_currency(case.money for _target, case, _today in rows)
-    lines = [
-        f"{case.target_on:%Y-%m-%d} (due {case.due_on or '?'}) · {case.get_family_display()} "
-        f"{case.amazon_id} · {case.money} · {case.account} · {case.get_state_display()}"
-        for _target, case, _today in rows
-    ]
-    lines.append("Total: " + "; ".join(str(Money(total.amount, code)) for code, total in totals.items()))
     organization = rows[0][1].account.organization
-    title = f"Your deductions due soon in {organization}: {len(rows)} case{'s' if len(rows) != 1 else ''}"
+    with translation.override(language_for_user(user, organization)):
+        lines = [
+            gettext("%(target)s (due %(due)s) · %(family)s %(amazon_id)s · %(amount)s · %(account)s · %(state)s")
+            % {
+                "target": local_date(case.target_on),
+                "due": local_date(case.due_on) if case.due_on else "?",
+                "family": case.get_family_display(),
+                "amazon_id": case.amazon_id,
+                "amount": case.money.localized(),
+                "account": case.account,
+                "state": case.get_state_display(),
+            }
+            for _target, case, _today in rows
+        ]
+        totals_text = "; ".join(Money(total.amount, code).localized() for code, total in totals.items())
+        lines.append(gettext("Total: %(totals)s") % {"totals": totals_text})
+        title = ngettext(
+            "Your deductions due soon in %(organization)s: %(count)d case",
+            "Your deductions due soon in %(organization)s: %(count)d cases",
+            len(rows),
+        ) % {"organization": organization, "count": len(rows)}
+        subject = f"[ACORN] {title} ({local_date(digest_date)})"
     return Intent(
         organization_id=org_id,
         key=f"digest:org{org_id}:{digest_date:%Y-%m-%d}:user{user.pk}:email",
         kind=AlertKind.DIGEST,
-        subject=f"[ACORN] {title} ({digest_date:%Y-%m-%d})",
+        subject=subject,
         message={"title": title, "lines": lines, "link": absolute_link(reverse("admin:refunds_chargeback_changelist"))},
         recipient_id=user.pk,
         address=user.email,

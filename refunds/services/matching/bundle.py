@@ -26,8 +26,11 @@ class cached_property:  # noqa: N801 - named like functools' own
         return value
 
 
-def check(code: str, status: str, text: str) -> dict:
-    return {"code": code, "status": str(status), "text": text}
+def check(code: str, status: str, text: str, **params) -> dict:
+    """One check in words. `text` is English with %(name)s places (marked with gettext_noop): stored
+    and sent as written, and kept with its values so that pages can show it in the reader's language."""
+    values = {name: str(value) for name, value in params.items()}
+    return {"code": code, "status": str(status), "text": text % values, "message": text, "params": values}
 
 
 @dataclass
@@ -42,8 +45,8 @@ class Finding:
     decided: bool = True  # False: the documents cannot say either way (the verdict asks for evidence)
     photo_only: bool = False  # only photos (labels, packing) can decide: nothing in the data does
 
-    def add(self, code: str, status: str, text: str) -> None:
-        self.checks.append(check(code, status, text))
+    def add(self, code: str, status: str, text: str, **params) -> None:
+        self.checks.append(check(code, status, text, **params))
 
 
 class Bundle:

@@ -7,6 +7,8 @@ nothing left to recover.
 
 from decimal import Decimal
 
+from django.utils.translation import gettext_noop
+
 from refunds.choices import CheckStatus, DeductionFamily, InvoiceDateSource
 from refunds.services.matching.bundle import Bundle, Finding, check
 from refunds.services.matching.loader import CHARGEBACK_CREDIT, CHARGEBACK_DEBIT, invoice_root
@@ -25,21 +27,40 @@ def currency_checks(bundle: Bundle) -> list[dict]:
             check(
                 "common.currency_label",
                 CheckStatus.WARNING,
-                f"The deduction is labelled {label} but the account works in {account_currency}: "
-                f"judged as {cb.amount:,.2f} {account_currency}.",
+                gettext_noop(
+                    "The deduction is labelled %(value)s but the account works in %(account_currency)s: judged "
+                    "as %(amount)s %(account_currency2)s."
+                ),
+                value=label,
+                account_currency=account_currency,
+                amount=f"{cb.amount:,.2f}",
+                account_currency2=account_currency,
             )
         )
     invoice = bundle.invoice
     conflict = invoice_date_conflict(invoice) if invoice is not None else ""
     if conflict:
-        found.append(check("common.invoice_dates", CheckStatus.WARNING, f"Invoice {invoice.number}: {conflict}"))
+        found.append(
+            check(
+                "common.invoice_dates",
+                CheckStatus.WARNING,
+                gettext_noop("Invoice %(number)s: %(conflict)s"),
+                number=invoice.number,
+                conflict=conflict,
+            )
+        )
     if invoice is not None and account_currency and invoice.currency != account_currency:
         found.append(
             check(
                 "common.currency",
                 CheckStatus.WARNING,
-                f"Currency mismatch: invoice {invoice.number} is in {invoice.currency}, the account in "
-                f"{account_currency}: the amounts cannot be compared as they are.",
+                gettext_noop(
+                    "Currency mismatch: invoice %(number)s is in %(currency)s, the account in "
+                    "%(account_currency)s: the amounts cannot be compared as they are."
+                ),
+                number=invoice.number,
+                currency=invoice.currency,
+                account_currency=account_currency,
             )
         )
     return found
@@ -150,21 +171,32 @@ def apply_common(bundle: Bundle, finding: Finding) -> tuple[bool, Decimal]:
             finding.add(
                 "common.deducted",
                 CheckStatus.INFO,
-                f"Deducted in payment {line.remittance__payment_number} on {line.remittance__payment_date}.",
+                gettext_noop("Deducted in payment %(remittance__payment_number)s on %(remittance__payment_date)s."),
+                remittance__payment_number=line.remittance__payment_number,
+                remittance__payment_date=line.remittance__payment_date,
             )
     duplicate = duplicate_of(bundle)
     if duplicate is not None:
         finding.add(
             "common.duplicate",
             CheckStatus.SUPPORTS_DISPUTE,
-            f"Exact duplicate of {duplicate.amazon_id} of {duplicate.issue_date}: the same {cb.amount:,.2f} "
-            f"{cb.currency} charged again for the same thing.",
+            gettext_noop(
+                "Exact duplicate of %(amazon_id)s of %(issue_date)s: the same %(amount)s %(currency)s charged "
+                "again for the same thing."
+            ),
+            amazon_id=duplicate.amazon_id,
+            issue_date=duplicate.issue_date,
+            amount=f"{cb.amount:,.2f}",
+            currency=cb.currency,
         )
     reversed_total, where = reversed_amount(bundle)
     if reversed_total:
         finding.add(
             "common.reversed",
             CheckStatus.SUPPORTS_AMAZON,
-            f"Amazon already gave back {reversed_total:.2f} {cb.currency} ({'; '.join(where)}).",
+            gettext_noop("Amazon already gave back %(reversed_total)s %(currency)s (%(where)s)."),
+            reversed_total=f"{reversed_total:.2f}",
+            currency=cb.currency,
+            where="; ".join(where),
         )
     return duplicate is not None, reversed_total

@@ -9,6 +9,8 @@ person. Returns and provisions are checked only by the cross-family checks (dupl
 import re
 from decimal import Decimal
 
+from django.utils.translation import gettext_noop
+
 from acorn_portal.money import quantize
 from refunds.choices import CheckStatus, CoopBase
 from refunds.services.matching.bundle import Bundle, Finding
@@ -33,21 +35,31 @@ def match_coop(bundle: Bundle, agreements) -> Finding:
     cb = bundle.chargeback
     agreement = find_agreement(bundle, agreements)
     if agreement is None:
-        finding.missing_documents.append("the co-op agreement")
-        finding.add("coop.agreement", CheckStatus.MISSING, "No co-op agreement on file matches this deduction.")
+        finding.missing_documents.append(gettext_noop("the co-op agreement"))  # stored English; pages translate
+        finding.add(
+            "coop.agreement", CheckStatus.MISSING, gettext_noop("No co-op agreement on file matches this deduction.")
+        )
         finding.decided = False
         return finding
     finding.evidence.add("coop_agreement")
     finding.add(
         "coop.agreement",
         CheckStatus.INFO,
-        f"Agreement {agreement.agreement_id} with vendor code "
-        f"{agreement.vendor_code}, from {agreement.starts_on} to {agreement.ends_on or 'open-ended'}.",
+        gettext_noop("Agreement %(agreement_id)s with vendor code %(vendor_code)s, from %(starts_on)s to %(ended)s."),
+        agreement_id=agreement.agreement_id,
+        vendor_code=agreement.vendor_code,
+        starts_on=agreement.starts_on,
+        ended=agreement.ends_on or "open-ended",
     )
     problem = _agreement_problem(bundle, agreement)
     if problem:
         finding.disputable = cb.amount
-        finding.add("coop.conclusion", CheckStatus.SUPPORTS_DISPUTE, f"→ {problem}: the whole charge is disputable.")
+        finding.add(
+            "coop.conclusion",
+            CheckStatus.SUPPORTS_DISPUTE,
+            gettext_noop("→ %(problem)s: the whole charge is disputable."),
+            problem=problem,
+        )
         return finding
     if agreement.base == CoopBase.FLAT_FEE:
         excess = max(Decimal(0), cb.amount - agreement.flat_amount)
@@ -56,7 +68,10 @@ def match_coop(bundle: Bundle, agreements) -> Finding:
         finding.add(
             "coop.conclusion",
             status,
-            f"→ flat fee {agreement.flat_amount:.2f}, charged {cb.amount:.2f}: {excess:.2f} disputable.",
+            gettext_noop("→ flat fee %(flat_amount)s, charged %(amount)s: %(excess)s disputable."),
+            flat_amount=f"{agreement.flat_amount:.2f}",
+            amount=f"{cb.amount:.2f}",
+            excess=f"{excess:.2f}",
         )
         return finding
     charged = _charged_rate(cb)
@@ -65,8 +80,11 @@ def match_coop(bundle: Bundle, agreements) -> Finding:
         finding.add(
             "coop.rate",
             CheckStatus.MISSING,
-            f"Agreement rate {_rate(agreement)}, but the base Amazon charged on is unknown: "
-            "compare the charge with Amazon's co-op backup report.",
+            gettext_noop(
+                "Agreement rate %(agreement)s, but the base Amazon charged on is unknown: compare the charge "
+                "with Amazon's co-op backup report."
+            ),
+            agreement=_rate(agreement),
         )
         finding.decided = False
         finding.confidence = Decimal("0.60")
@@ -100,13 +118,27 @@ def _check_rate(finding: Finding, cb, agreement, rate: Decimal, base: Decimal) -
     finding.add(
         "coop.rate",
         CheckStatus.SUPPORTS_DISPUTE if excess else CheckStatus.INFO,
-        f"Charged {cb.amount:,.2f} ({said}on a base of {base:,.2f}); agreement {agreement.agreement_id} at "
-        f"{_rate(agreement)}: {base:,.2f} × {_rate(agreement)} = {fair:,.2f} is due.",
+        gettext_noop(
+            "Charged %(amount)s (%(said)son a base of %(base)s); agreement %(agreement_id)s at %(agreement)s: "
+            "%(base2)s × %(agreement2)s = %(fair)s is due."
+        ),
+        amount=f"{cb.amount:,.2f}",
+        said=said,
+        base=f"{base:,.2f}",
+        agreement_id=agreement.agreement_id,
+        agreement=_rate(agreement),
+        base2=f"{base:,.2f}",
+        agreement2=_rate(agreement),
+        fair=f"{fair:,.2f}",
     )
     finding.disputable = excess
     status = CheckStatus.SUPPORTS_DISPUTE if finding.disputable else CheckStatus.SUPPORTS_AMAZON
     finding.add(
-        "coop.conclusion", status, f"→ {finding.disputable:,.2f} of the {cb.amount:,.2f} charged is disputable."
+        "coop.conclusion",
+        status,
+        gettext_noop("→ %(disputable)s of the %(amount)s charged is disputable."),
+        disputable=f"{finding.disputable:,.2f}",
+        amount=f"{cb.amount:,.2f}",
     )
     return finding
 
@@ -125,5 +157,10 @@ def _agreement_problem(bundle: Bundle, agreement) -> str:
 def match_without_documents(bundle: Bundle, family_label: str) -> Finding:
     """Returns and provisions: nothing to reconcile beyond the remittance (checked for every family)."""
     finding = Finding(confidence=Decimal("0.60"))
-    finding.add("other.nothing_to_match", CheckStatus.INFO, f"{family_label}: no document contradicts the deduction.")
+    finding.add(
+        "other.nothing_to_match",
+        CheckStatus.INFO,
+        gettext_noop("%(family_label)s: no document contradicts the deduction."),
+        family_label=family_label,
+    )
     return finding

@@ -18,6 +18,7 @@ from functools import partial
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import translation
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from django_q.tasks import async_task
 
@@ -144,7 +145,9 @@ def evaluate_chargebacks(
     judge = Judge(now=now or clock.now(), replay=replay)
     for start in range(0, len(ids), BATCH_SIZE):
         chunk = ids[start : start + BATCH_SIZE]
-        with _collector_paused():
+        # Verdicts and checks are stored and sent to Amazon in English, whoever's request runs this;
+        # pages translate them when they show them (refunds.services.verdict_display).
+        with _collector_paused(), translation.override("en"):
             chargebacks = fetch(Chargeback.objects.filter(any_of("id", chunk)), CHARGEBACK_FIELDS)
             judge.prepare(chargebacks)
             _evaluate_batch(chargebacks, judge, run, cause=cause)

@@ -10,6 +10,8 @@ to (packaging, import bookings, paper invoices…) are left undecided: a person 
 import re
 from decimal import Decimal
 
+from django.utils.translation import gettext_noop
+
 from refunds.choices import CheckStatus
 from refunds.services.matching.bundle import Bundle, Finding, asn_carton_count, day, eaches, local_date, units
 
@@ -23,7 +25,7 @@ def match_operational(bundle: Bundle, type_code: str) -> Finding:
         finding.add(
             "operational.manual",
             CheckStatus.MISSING,
-            "ASN, PO and invoice data cannot show whether this chargeback is right: check it by hand.",
+            gettext_noop("ASN, PO and invoice data cannot show whether this chargeback is right: check it by hand."),
         )
         finding.decided = False
         finding.confidence = Decimal("0.30")
@@ -38,17 +40,26 @@ def match_operational(bundle: Bundle, type_code: str) -> Finding:
 
 def _dispute(bundle: Bundle, finding: Finding, text: str, amount=None) -> None:
     finding.disputable = bundle.chargeback.amount if amount is None else amount
-    finding.add("operational.conclusion", CheckStatus.SUPPORTS_DISPUTE, f"→ {text}")
+    finding.add(
+        "operational.conclusion", CheckStatus.SUPPORTS_DISPUTE, gettext_noop("→ %(text_value)s"), text_value=text
+    )
 
 
 def _valid(finding: Finding, text: str) -> None:
-    finding.add("operational.conclusion", CheckStatus.SUPPORTS_AMAZON, f"→ {text}")
+    finding.add(
+        "operational.conclusion", CheckStatus.SUPPORTS_AMAZON, gettext_noop("→ %(text_value)s"), text_value=text
+    )
 
 
 def _shipments(bundle: Bundle, finding: Finding):
     shipments = bundle.asn_shipments()
     if not shipments:
-        finding.add("operational.asn", CheckStatus.SUPPORTS_AMAZON, f"No ASN on file for PO {bundle.po.number}.")
+        finding.add(
+            "operational.asn",
+            CheckStatus.SUPPORTS_AMAZON,
+            gettext_noop("No ASN on file for PO %(number)s."),
+            number=bundle.po.number,
+        )
     return shipments
 
 
@@ -83,8 +94,10 @@ def check_asn(bundle: Bundle, finding: Finding) -> None:
         finding.add(
             "operational.asn_timing",
             CheckStatus.SUPPORTS_DISPUTE if on_time else CheckStatus.SUPPORTS_AMAZON,
-            f"ASN {s.shipment_id} confirmed {_stamp(s.asn_sent_at, tz)}, delivered "
-            f"{_stamp(arrival, tz) if arrival else 'not recorded'}.",
+            gettext_noop("ASN %(shipment_id)s confirmed %(tz)s, delivered %(recorded)s."),
+            shipment_id=s.shipment_id,
+            tz=_stamp(s.asn_sent_at, tz),
+            recorded=_stamp(arrival, tz) if arrival else "not recorded",
         )
     if late:
         return _valid(finding, "the ASN was confirmed after the delivery: late ASN, the chargeback is valid.")
@@ -100,7 +113,10 @@ def check_asn(bundle: Bundle, finding: Finding) -> None:
     finding.add(
         "operational.asn_units",
         CheckStatus.SUPPORTS_DISPUTE if asn_units == received else CheckStatus.SUPPORTS_AMAZON,
-        f"ASN units {asn_units:,} of {bundle.chargeback.asin or 'the PO'}; Amazon received {received:,}.",
+        gettext_noop("ASN units %(asn_units)s of %(PO)s; Amazon received %(received)s."),
+        asn_units=f"{asn_units:,}",
+        PO=bundle.chargeback.asin or "the PO",
+        received=f"{received:,}",
     )
     carton_mismatch = []
     for s, pod in delivered:
@@ -127,14 +143,19 @@ def check_carton_labels(bundle: Bundle, finding: Finding) -> None:
     if not with_cartons:
         return _valid(finding, "the ASN carries no carton-level data: the chargeback is valid.")
     names = ", ".join(s.shipment_id for s in with_cartons)
-    finding.add("operational.cartons", CheckStatus.INFO, f"ASN {names} carries carton-level data (SSCCs and contents).")
+    finding.add(
+        "operational.cartons",
+        CheckStatus.INFO,
+        gettext_noop("ASN %(names)s carries carton-level data (SSCCs and contents)."),
+        names=names,
+    )
     _photos(finding, "label compliance can be shown only with photos of the cartons.")
 
 
 def _photos(finding: Finding, text: str) -> None:
     finding.photo_only = True
     finding.decided = False
-    finding.add("operational.conclusion", CheckStatus.MISSING, f"→ {text}")
+    finding.add("operational.conclusion", CheckStatus.MISSING, gettext_noop("→ %(text_value)s"), text_value=text)
 
 
 def check_prep(bundle: Bundle, finding: Finding) -> None:
@@ -150,12 +171,21 @@ def check_carton_contents(bundle: Bundle, finding: Finding) -> None:
     if not shipments:
         return _valid(finding, "without an ASN Amazon had no carton data: the chargeback is valid.")
     if missing:
-        finding.add("operational.carton_contents", CheckStatus.SUPPORTS_AMAZON,
-                    f"SSCC {', '.join(missing)} named by Amazon is not on the ASN.")  # fmt: skip
+        finding.add(
+            "operational.carton_contents",
+            CheckStatus.SUPPORTS_AMAZON,
+            gettext_noop("SSCC %(missing)s named by Amazon is not on the ASN."),
+            missing=", ".join(missing),
+        )
         return _valid(finding, "a carton Amazon names is missing from the ASN: the chargeback is valid.")
     what = f"SSCC {', '.join(named)} are" if named else "the cartons are"
-    finding.add("operational.carton_contents", CheckStatus.INFO, f"{what} on ASN "
-                f"{', '.join(s.shipment_id for s in shipments)} with contents.")  # fmt: skip
+    finding.add(
+        "operational.carton_contents",
+        CheckStatus.INFO,
+        gettext_noop("%(what)s on ASN %(shipments)s with contents."),
+        what=what,
+        shipments=", ".join(s.shipment_id for s in shipments),
+    )
     _photos(finding, "proving the contents needs pack-out photos.")
 
 
@@ -168,11 +198,21 @@ def check_on_time(bundle: Bundle, finding: Finding) -> None:
     shipments = list(bundle.shipments.values())
     delivered = [(s, pod, _delivered_at(s, pod)) for s, pod in _pods(bundle, shipments) if _delivered_at(s, pod)]
     if not (po.delivery_window_start and po.delivery_window_end):
-        finding.add("operational.window", CheckStatus.MISSING, f"PO {po.number} has no delivery window on file.")
+        finding.add(
+            "operational.window",
+            CheckStatus.MISSING,
+            gettext_noop("PO %(number)s has no delivery window on file."),
+            number=po.number,
+        )
         finding.decided = False
         return None
     if not delivered:
-        finding.add("operational.window", CheckStatus.MISSING, f"No proof of delivery for PO {po.number} yet.")
+        finding.add(
+            "operational.window",
+            CheckStatus.MISSING,
+            gettext_noop("No proof of delivery for PO %(number)s yet."),
+            number=po.number,
+        )
         finding.decided = False
         return None
     start, end = po.delivery_window_start, po.delivery_window_end
@@ -185,8 +225,16 @@ def check_on_time(bundle: Bundle, finding: Finding) -> None:
         finding.add(
             "operational.window",
             CheckStatus.SUPPORTS_DISPUTE if inside else CheckStatus.SUPPORTS_AMAZON,
-            f"PO {po.number} delivery window {_stamp(start, tz)} – {_stamp(end, tz)}; shipment {s.shipment_id} "
-            f"delivered {_stamp(at, tz)} ({source}).",
+            gettext_noop(
+                "PO %(number)s delivery window %(tz)s – %(tz2)s; shipment %(shipment_id)s delivered %(tz3)s "
+                "(%(source)s)."
+            ),
+            number=po.number,
+            tz=_stamp(start, tz),
+            tz2=_stamp(end, tz),
+            shipment_id=s.shipment_id,
+            tz3=_stamp(at, tz),
+            source=source,
         )
     finding.evidence.add("proof_of_delivery")
     if outside:
@@ -207,8 +255,15 @@ def check_no_show(bundle: Bundle, finding: Finding) -> None:
         finding.add(
             "operational.delivered",
             CheckStatus.SUPPORTS_AMAZON if s in late else CheckStatus.SUPPORTS_DISPUTE,
-            f"Shipment {s.shipment_id} delivered to {s.ship_to_party or 'the FC'} on {day(s.delivered_at, tz)} "
-            f"(BOL {s.bill_of_lading or '—'}); delivery window ends {day(end)}.",
+            gettext_noop(
+                "Shipment %(shipment_id)s delivered to %(FC)s on %(tz)s (BOL %(bill_of_lading)s); delivery "
+                "window ends %(end)s."
+            ),
+            shipment_id=s.shipment_id,
+            FC=s.ship_to_party or "the FC",
+            tz=day(s.delivered_at, tz),
+            bill_of_lading=s.bill_of_lading or "—",
+            end=day(end),
         )
     if late or len(delivered) < len(shipments):
         return _valid(finding, "the delivery missed the window: the chargeback looks valid.")
@@ -220,15 +275,22 @@ def check_units_received(bundle: Bundle, finding: Finding) -> None:
     cb = bundle.chargeback
     items = [i for i in bundle.items if i.received_quantity is not None]
     if not items or not cb.quantity:
-        finding.add("operational.receipt", CheckStatus.MISSING, "Amazon's receipt or the charged units are unknown.")
+        finding.add(
+            "operational.receipt",
+            CheckStatus.MISSING,
+            gettext_noop("Amazon's receipt or the charged units are unknown."),
+        )
         finding.decided = False
         return None
     received = sum(i.received_quantity for i in items)
     finding.add(
         "operational.receipt",
         CheckStatus.INFO,
-        f"Charged for {units(cb.quantity)} of {cb.asin or 'the PO'}; Amazon received {units(received)} on PO "
-        f"{bundle.po.number}.",
+        gettext_noop("Charged for %(quantity)s of %(PO)s; Amazon received %(received)s on PO %(number)s."),
+        quantity=units(cb.quantity),
+        PO=cb.asin or "the PO",
+        received=units(received),
+        number=bundle.po.number,
     )
     if cb.quantity <= received:
         return _valid(finding, "no more units charged than received: the chargeback looks valid.")
@@ -240,7 +302,9 @@ def check_units_received(bundle: Bundle, finding: Finding) -> None:
 def check_overage(bundle: Bundle, finding: Finding) -> None:
     items = [i for i in bundle.items if i.received_quantity is not None]
     if not items:
-        finding.add("operational.receipt", CheckStatus.MISSING, "Amazon's receipt for the PO is not in yet.")
+        finding.add(
+            "operational.receipt", CheckStatus.MISSING, gettext_noop("Amazon's receipt for the PO is not in yet.")
+        )
         finding.decided = False
         return None
     # Accepted and received quantities are both eaches (Amazon's Cases are converted when synced).
@@ -252,7 +316,10 @@ def check_overage(bundle: Bundle, finding: Finding) -> None:
     finding.add(
         "operational.receipt",
         CheckStatus.INFO,
-        f"Amazon received {received:,} against {confirmed:,} accepted units of {bundle.chargeback.asin or 'the PO'}.",
+        gettext_noop("Amazon received %(received)s against %(confirmed)s accepted units of %(PO)s."),
+        received=f"{received:,}",
+        confirmed=f"{confirmed:,}",
+        PO=bundle.chargeback.asin or "the PO",
     )
     if received <= confirmed:
         return _dispute(bundle, finding, "Amazon received no more than it confirmed: no overage.")
@@ -263,7 +330,10 @@ def check_unconfirmed(bundle: Bundle, finding: Finding) -> None:
     confirmed = sum(i.accepted_quantity or 0 for i in bundle.items)
     if confirmed:
         finding.add(
-            "operational.confirmed", CheckStatus.SUPPORTS_DISPUTE, f"The PO shows {units(confirmed)} confirmed."
+            "operational.confirmed",
+            CheckStatus.SUPPORTS_DISPUTE,
+            gettext_noop("The PO shows %(confirmed)s confirmed."),
+            confirmed=units(confirmed),
         )
         return _dispute(bundle, finding, "the units were confirmed on the PO: disputable.")
     return _valid(finding, "no confirmed units on the PO: the chargeback looks valid.")

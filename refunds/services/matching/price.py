@@ -9,6 +9,8 @@ Whatever Amazon deducted beyond the fair claim is disputable.
 
 from decimal import Decimal
 
+from django.utils.translation import gettext_noop
+
 from acorn_portal.money import CURRENCY_DECIMALS
 from refunds.choices import CheckStatus, QuantityUnit
 from refunds.services.matching.bundle import Bundle, Finding, units
@@ -28,7 +30,12 @@ def match_price(bundle: Bundle) -> Finding:
         return finding
     lines = bundle.claim_lines
     if not lines:
-        finding.add("price.no_line", CheckStatus.MISSING, f"No invoice line for {cb.asin or 'the item'} to compare.")
+        finding.add(
+            "price.no_line",
+            CheckStatus.MISSING,
+            gettext_noop("No invoice line for %(item)s to compare."),
+            item=cb.asin or "the item",
+        )
         finding.decided = False
         return finding
     fair = Decimal(0)
@@ -39,7 +46,13 @@ def match_price(bundle: Bundle) -> Finding:
         if view is None or view[0] is None or not items:
             what = f"PO {po_number or '—'}" if view is None or view[0] is None else f"a line for {line.asin} on PO"
             finding.missing_documents.append(f"{what} of invoice {bundle.invoice.number}")
-            finding.add("price.no_line", CheckStatus.MISSING, f"No {what} to compare invoice line {line.line_number}.")
+            finding.add(
+                "price.no_line",
+                CheckStatus.MISSING,
+                gettext_noop("No %(what)s to compare invoice line %(line_number)s."),
+                what=what,
+                line_number=line.line_number,
+            )
             finding.decided = False
             return finding
         po_cost = _po_cost(items[0], line, finding)
@@ -49,12 +62,21 @@ def match_price(bundle: Bundle) -> Finding:
     # Within one minor unit of the fair claim is Amazon's own rounding of the total: not worth a dispute.
     if finding.disputable <= 2 * _half_minor_unit(cb.currency):
         finding.disputable = Decimal(0)
-        finding.add("price.conclusion", CheckStatus.SUPPORTS_AMAZON,
-                    f"→ the claim of {cb.amount:,.2f} matches the price difference: valid.")  # fmt: skip
+        finding.add(
+            "price.conclusion",
+            CheckStatus.SUPPORTS_AMAZON,
+            gettext_noop("→ the claim of %(amount)s matches the price difference: valid."),
+            amount=f"{cb.amount:,.2f}",
+        )
     else:
-        finding.add("price.conclusion", CheckStatus.SUPPORTS_DISPUTE,
-                    f"→ valid part {fair:,.2f}; {finding.disputable:,.2f} of the {cb.amount:,.2f} claimed "
-                    "is disputable.")  # fmt: skip
+        finding.add(
+            "price.conclusion",
+            CheckStatus.SUPPORTS_DISPUTE,
+            gettext_noop("→ valid part %(fair)s; %(disputable)s of the %(amount)s claimed is disputable."),
+            fair=f"{fair:,.2f}",
+            disputable=f"{finding.disputable:,.2f}",
+            amount=f"{cb.amount:,.2f}",
+        )
     return finding
 
 
@@ -66,19 +88,36 @@ def _po_cost(item, line, finding: Finding) -> Decimal:
     case-pack mismatch behind many price claims.
     """
     if item.ordered_unit != QuantityUnit.CASES or (item.unit_size or 1) <= 1:
-        finding.add("price.po_cost", CheckStatus.INFO, f"PO cost {item.net_cost:.2f} {item.currency} per unit.")
+        finding.add(
+            "price.po_cost",
+            CheckStatus.INFO,
+            gettext_noop("PO cost %(net_cost)s %(currency)s per unit."),
+            net_cost=f"{item.net_cost:.2f}",
+            currency=item.currency,
+        )
         return item.net_cost
     each = item.net_cost / item.unit_size
     if abs(line.unit_cost - each) < abs(line.unit_cost - item.net_cost):
         finding.add(
             "price.case_pack",
             CheckStatus.INFO,
-            f"PO cost {item.net_cost:.2f} {item.currency} is per case of {item.unit_size}; the invoice prices "
-            f"eaches: {each:.4f} per unit.",
+            gettext_noop(
+                "PO cost %(net_cost)s %(currency)s is per case of %(unit_size)s; the invoice prices eaches: "
+                "%(each)s per unit."
+            ),
+            net_cost=f"{item.net_cost:.2f}",
+            currency=item.currency,
+            unit_size=item.unit_size,
+            each=f"{each:.4f}",
         )
         return each
     finding.add(
-        "price.po_cost", CheckStatus.INFO, f"PO cost {item.net_cost:.2f} {item.currency} per case of {item.unit_size}."
+        "price.po_cost",
+        CheckStatus.INFO,
+        gettext_noop("PO cost %(net_cost)s %(currency)s per case of %(unit_size)s."),
+        net_cost=f"{item.net_cost:.2f}",
+        currency=item.currency,
+        unit_size=item.unit_size,
     )
     return item.net_cost
 
@@ -92,15 +131,29 @@ def _line_variance(line, po_each: Decimal, finding: Finding, invoice_number: str
     )
     if abs(difference) <= half:
         note = "the same as the PO cost" if difference == 0 else f"a rounding difference of {difference:.4f}"
-        finding.add("price.line", CheckStatus.SUPPORTS_DISPUTE, f"{text}, {note}.")
+        finding.add(
+            "price.line",
+            CheckStatus.SUPPORTS_DISPUTE,
+            gettext_noop("%(text_value)s, %(note)s."),
+            text_value=text,
+            note=note,
+        )
         return Decimal(0)
     if difference < 0:
-        finding.add("price.line", CheckStatus.SUPPORTS_DISPUTE, f"{text}, below the PO cost: nothing to claim.")
+        finding.add(
+            "price.line",
+            CheckStatus.SUPPORTS_DISPUTE,
+            gettext_noop("%(text_value)s, below the PO cost: nothing to claim."),
+            text_value=text,
+        )
         return Decimal(0)
     variance = difference * line.quantity
     finding.add(
         "price.line",
         CheckStatus.SUPPORTS_AMAZON,
-        f"{text}, {difference:.4f} above the PO cost: {variance:.2f} is a fair claim.",
+        gettext_noop("%(text_value)s, %(difference)s above the PO cost: %(variance)s is a fair claim."),
+        text_value=text,
+        difference=f"{difference:.4f}",
+        variance=f"{variance:.2f}",
     )
     return variance

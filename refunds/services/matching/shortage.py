@@ -19,6 +19,8 @@ valid against the vendor, who claims the carrier instead.
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext_noop
+
 from refunds.choices import CheckStatus, ProofKind
 from refunds.services.matching.bundle import (
     FULL,
@@ -67,7 +69,11 @@ def match_shortage(bundle: Bundle) -> Finding:
     cb = bundle.chargeback
     if bundle.invoice is None:
         finding.missing_documents.append(f"invoice {cb.invoice_number or _root_of(cb) or '—'}")
-        finding.add("shortage.invoice", CheckStatus.MISSING, "The invoice the claim is against is not on file yet.")
+        finding.add(
+            "shortage.invoice",
+            CheckStatus.MISSING,
+            gettext_noop("The invoice the claim is against is not on file yet."),
+        )
         finding.decided = False
         return finding
     lines = bundle.claim_lines
@@ -75,7 +81,9 @@ def match_shortage(bundle: Bundle) -> Finding:
         finding.add(
             "shortage.not_invoiced",
             CheckStatus.WARNING,
-            f"Invoice {bundle.invoice.number} has no billed line for {cb.asin or 'any item'}.",
+            gettext_noop("Invoice %(number)s has no billed line for %(item)s."),
+            number=bundle.invoice.number,
+            item=cb.asin or "any item",
         )
         finding.decided = False
         return finding
@@ -103,7 +111,10 @@ def _line_facts(bundle: Bundle, line, finding: Finding) -> LineFacts | None:
         finding.add(
             "shortage.po",
             CheckStatus.MISSING,
-            f"Invoice {bundle.invoice.number} bills {line.asin} on PO {po_number or '—'}, which is not on file yet.",
+            gettext_noop("Invoice %(number)s bills %(asin)s on PO %(po_number)s, which is not on file yet."),
+            number=bundle.invoice.number,
+            asin=line.asin,
+            po_number=po_number or "—",
         )
         return None
     po, items, asn_lines, shipments, cartons = view
@@ -165,8 +176,12 @@ def _conclude(bundle: Bundle, finding: Finding, facts: list[LineFacts]) -> Findi
         finding.add(
             "shortage.impossible",
             CheckStatus.WARNING,
-            f"Amazon claims {cb.amount:,.2f} but the invoice billed only {billed:,.2f} for these items: "
-            "the claim is impossible.",
+            gettext_noop(
+                "Amazon claims %(amount)s but the invoice billed only %(billed)s for these items: the claim is "
+                "impossible."
+            ),
+            amount=f"{cb.amount:,.2f}",
+            billed=f"{billed:,.2f}",
         )
     for f in facts:
         _explain_line(finding, f)
@@ -178,15 +193,23 @@ def _conclude(bundle: Bundle, finding: Finding, facts: list[LineFacts]) -> Findi
             finding.add(
                 "shortage.conclusion",
                 CheckStatus.MISSING,
-                f"→ {unproven:,.2f} {cb.currency} of shipped units are neither received nor proven delivered: "
-                "obtain a signed POD/BOL before disputing.",
+                gettext_noop(
+                    "→ %(unproven)s %(currency)s of shipped units are neither received nor proven delivered: "
+                    "obtain a signed POD/BOL before disputing."
+                ),
+                unproven=f"{unproven:,.2f}",
+                currency=cb.currency,
             )
             return finding
         finding.add(
             "shortage.conclusion",
             CheckStatus.SUPPORTS_AMAZON,
-            f"→ the claim of {cb.amount:,.2f} is no more than the units billed beyond what was delivered "
-            f"({valid:,.2f}): valid.",
+            gettext_noop(
+                "→ the claim of %(amount)s is no more than the units billed beyond what was delivered "
+                "(%(valid)s): valid."
+            ),
+            amount=f"{cb.amount:,.2f}",
+            valid=f"{valid:,.2f}",
         )
         return finding
     finding.disputable = min(invalid, cb.amount)
@@ -196,8 +219,11 @@ def _conclude(bundle: Bundle, finding: Finding, facts: list[LineFacts]) -> Findi
     finding.add(
         "shortage.conclusion",
         CheckStatus.SUPPORTS_DISPUTE,
-        f"→ valid part {valid:,.2f} of the {cb.amount:,.2f} claimed: {finding.disputable:,.2f} "
-        f"{cb.currency} is disputable.",
+        gettext_noop("→ valid part %(valid)s of the %(amount)s claimed: %(disputable)s %(currency)s is disputable."),
+        valid=f"{valid:,.2f}",
+        amount=f"{cb.amount:,.2f}",
+        disputable=f"{finding.disputable:,.2f}",
+        currency=cb.currency,
     )
     return finding
 
@@ -208,33 +234,51 @@ def _explain_line(finding: Finding, f: LineFacts) -> None:
         finding.add(
             "shortage.short_shipped",
             CheckStatus.SUPPORTS_AMAZON,
-            f"{f.asin}: {units(f.invoiced)} invoiced but {units(f.shipped)} shipped: {units(short_shipped)} "
-            "never shipped are a fair claim.",
+            gettext_noop(
+                "%(asin)s: %(invoiced)s invoiced but %(shipped)s shipped: %(short_shipped)s never shipped are "
+                "a fair claim."
+            ),
+            asin=f.asin,
+            invoiced=units(f.invoiced),
+            shipped=units(f.shipped),
+            short_shipped=units(short_shipped),
         )
     if f.proof == SHORT:
         finding.add(
             "shortage.carrier",
             CheckStatus.SUPPORTS_AMAZON,
-            f"{f.asin}: the signed POD shows cartons missing at delivery: claim the carrier, not Amazon.",
+            gettext_noop("%(asin)s: the signed POD shows cartons missing at delivery: claim the carrier, not Amazon."),
+            asin=f.asin,
         )
     if f.proof == FULL and f.shipped > f.received:
         finding.add(
             "shortage.pod",
             CheckStatus.SUPPORTS_DISPUTE,
-            f"{f.asin}: full delivery of {units(f.shipped)} proven by a signed POD/BOL; Amazon shows "
-            f"{units(f.received)} received.",
+            gettext_noop(
+                "%(asin)s: full delivery of %(shipped)s proven by a signed POD/BOL; Amazon shows %(received)s received."
+            ),
+            asin=f.asin,
+            shipped=units(f.shipped),
+            received=units(f.received),
         )
     elif f.received and f.received > f.proven and f.invoiced > f.proven:
         finding.add(
             "shortage.received_later",
             CheckStatus.SUPPORTS_DISPUTE,
-            f"{f.asin}: Amazon's receipt now shows {units(f.received)}: units arrived in a later receipt count "
-            "as delivered.",
+            gettext_noop(
+                "%(asin)s: Amazon's receipt now shows %(received)s: units arrived in a later receipt count as "
+                "delivered."
+            ),
+            asin=f.asin,
+            received=units(f.received),
         )
     if f.proof == NONE and f.unproven_units:
         finding.add(
             "shortage.pod",
             CheckStatus.MISSING,
-            f"{f.asin}: no proof of delivery (a signed POD/BOL) for {units(f.unproven_units)} shipped but not "
-            "received.",
+            gettext_noop(
+                "%(asin)s: no proof of delivery (a signed POD/BOL) for %(unproven_units)s shipped but not received."
+            ),
+            asin=f.asin,
+            unproven_units=units(f.unproven_units),
         )

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.utils.translation import gettext_noop
+
 from acorn_portal.money import quantize
 from refunds.choices import CheckStatus, MatchStatus, Recommendation, WindowAnchor
 from refunds.services.deadlines import Deadlines
@@ -27,6 +29,7 @@ class Verdict:
     confidence: Decimal
     summary: str
     match_status: str
+    summary_parts: dict = field(default_factory=dict)
     checks: list[dict] = field(default_factory=list)
     evidence_present: list[str] = field(default_factory=list)
     evidence_missing: list[str] = field(default_factory=list)
@@ -67,24 +70,32 @@ def decide(bundle: Bundle, finding: Finding, ctx: Context) -> Verdict:
     checks = [*finding.checks, *timing]
     if status != MatchStatus.MATCHED:
         waiting = ", ".join(finding.missing_documents)
-        label = "Unmatched" if status == MatchStatus.UNMATCHED else "Partly matched"
-        checks.insert(0, check("match.waiting", CheckStatus.MISSING, f"{label} — waiting for documents: {waiting}."))
+        if status == MatchStatus.UNMATCHED:
+            text = gettext_noop("Unmatched — waiting for documents: %(waiting)s.")
+        else:
+            text = gettext_noop("Partly matched — waiting for documents: %(waiting)s.")
+        checks.insert(0, check("match.waiting", CheckStatus.MISSING, text, waiting=waiting))
     recommendation, reason = _recommend(cb, finding, ctx, recovery, missing, status)
     if reason in _NOTHING_TO_RECOVER:
         recovery = quantize(Decimal(0), cb.currency)
     confidence = finding.confidence if status == MatchStatus.MATCHED else min(finding.confidence, Decimal("0.40"))
     if ctx.deadlines and ctx.deadlines.provisional:
         confidence = min(confidence, Decimal("0.70"))
-    summary = f"{_LABELS[recommendation]}: {reason_text(reason, cb, recovery, ctx, finding)}"
+    message, params = reason_message(reason, cb, recovery, ctx, finding)
+    summary = f"{_LABELS[recommendation]}: {message % params}"
     conclusion = next((c["text"] for c in reversed(checks) if c["code"].endswith(".conclusion")), "")
-    if conclusion and reason in _EXPLAINED:
+    explained = bool(conclusion) and reason in _EXPLAINED
+    if explained:
         summary += f" ({conclusion.lstrip('→ ')})"
+    # The same summary in parts, for pages that show it in the reader's language (verdict_display).
+    summary_parts = {"message": message, "params": params, "explained": explained}
     return Verdict(
         recommendation=recommendation,
         expected_recovery=recovery,
         currency=cb.currency,
         confidence=confidence.quantize(_HUNDREDTH),
         summary=summary[:300],
+        summary_parts=summary_parts,
         match_status=status,
         checks=checks,
         evidence_present=sorted(finding.evidence),
@@ -124,40 +135,66 @@ def _recommend(cb, finding, ctx, recovery, missing, status) -> tuple[str, str]:
     return Recommendation.ACCEPT, "valid"
 
 
-def reason_text(reason: str, cb, recovery: Decimal, ctx: Context, finding: Finding) -> str:
-    money = f"{recovery:,.2f} {cb.currency}"
+def reason_message(reason: str, cb, recovery: Decimal, ctx: Context, finding: Finding) -> tuple[str, dict]:
+    """The reason in words: English with %(name)s places (marked for the catalogue) and its values."""
+    money = {"money": f"{recovery:,.2f} {cb.currency}"}
     fixed = {
-        "currency": "currency mismatch — amounts cannot be compared until it is resolved",
-        "reversed": "Amazon already paid this back",
-        "waiting": "unmatched — waiting for documents",
-        "manual": "the documents cannot decide this one; check it by hand",
-        "valid": "the documents support Amazon",
-        "proof": "the documents cannot decide this one yet; proof is missing",
-        "photos": "only photos can decide this one; nothing in the data shows it invalid",
-        "duplicate": f"{money} charged twice",
-        "dispute": f"{money} disputable",
+        "currency": gettext_noop("currency mismatch — amounts cannot be compared until it is resolved"),
+        "reversed": gettext_noop("Amazon already paid this back"),
+        "waiting": gettext_noop("unmatched — waiting for documents"),
+        "manual": gettext_noop("the documents cannot decide this one; check it by hand"),
+        "valid": gettext_noop("the documents support Amazon"),
+        "proof": gettext_noop("the documents cannot decide this one yet; proof is missing"),
+        "photos": gettext_noop("only photos can decide this one; nothing in the data shows it invalid"),
     }
     if reason in fixed:
-        return fixed[reason]
+        return fixed[reason], {}
+    if reason == "duplicate":
+        return gettext_noop("%(money)s charged twice"), money
+    if reason == "dispute":
+        return gettext_noop("%(money)s disputable"), money
     if reason == "evidence":
         missing = ", ".join(sorted(set(ctx.rule.required_evidence) - finding.evidence))
-        return f"{money} looks disputable; missing evidence: {missing}"
+        return gettext_noop("%(money)s looks disputable; missing evidence: %(missing)s"), {**money, "missing": missing}
     if reason == "minimum":
-        return f"{money} is below the rule's minimum of {ctx.rule.min_amount:,.2f} {ctx.rule.min_amount_currency}"
+        minimum = f"{ctx.rule.min_amount:,.2f} {ctx.rule.min_amount_currency}"
+        return gettext_noop("%(money)s is below the rule's minimum of %(minimum)s"), {**money, "minimum": minimum}
     if reason == "expired":
-        return f"Amazon's window closed on {ctx.deadlines.due_on}"
-    return f"{money} disputable from {ctx.deadlines.disputable_from}"  # blackout
+        return gettext_noop("Amazon's window closed on %(day)s"), {"day": str(ctx.deadlines.due_on)}
+    return gettext_noop("%(money)s disputable from %(day)s"), {**money, "day": str(ctx.deadlines.disputable_from)}
+
+
+def reason_text(reason: str, cb, recovery: Decimal, ctx: Context, finding: Finding) -> str:
+    message, params = reason_message(reason, cb, recovery, ctx, finding)
+    return message % params
 
 
 def deadline_checks(rule, deadlines: Deadlines | None) -> list[dict]:
     """The checks that explain a deduction's window (the same for every deduction with these dates)."""
     if rule is None or deadlines is None:
-        return [check("deadline.no_rule", CheckStatus.WARNING, "No policy rule governs this deduction: no deadline.")]
+        return [
+            check(
+                "deadline.no_rule",
+                CheckStatus.WARNING,
+                gettext_noop("No policy rule governs this deduction: no deadline."),
+            )
+        ]
     d = deadlines
-    text = (
-        f"Rule #{rule.pk}: {rule.window_days} days from the {WindowAnchor(rule.window_anchor).label.lower()} — "
-        f"disputable from {d.disputable_from}, Amazon's last day {d.due_on}, our target {d.target_on}."
+    text = gettext_noop(
+        "Rule #%(rule)s: %(days)s days from the %(anchor)s — disputable from %(disputable_from)s, "
+        "Amazon's last day %(due_on)s, our target %(target_on)s."
     )
-    checks = [check("deadline.window", CheckStatus.INFO, text)]
-    checks += [check("deadline.provisional", CheckStatus.WARNING, f"Deadline provisional: {n}.") for n in d.provisional]
+    window = {
+        "rule": rule.pk,
+        "days": rule.window_days,
+        "anchor": WindowAnchor(rule.window_anchor).label.lower(),
+        "disputable_from": d.disputable_from,
+        "due_on": d.due_on,
+        "target_on": d.target_on,
+    }
+    checks = [check("deadline.window", CheckStatus.INFO, text, **window)]
+    checks += [
+        check("deadline.provisional", CheckStatus.WARNING, gettext_noop("Deadline provisional: %(n)s."), n=n)
+        for n in d.provisional
+    ]
     return checks

@@ -19,6 +19,7 @@ ASSESSMENT_UPDATE_FIELDS = [
     "currency",
     "confidence",
     "summary",
+    "summary_parts",
     "checks",
     "evidence_present",
     "evidence_missing",
@@ -122,7 +123,7 @@ def record_history(reasons: dict[int, str]) -> None:
 
 
 ASSESSMENT_COLUMNS = ["chargeback", *ASSESSMENT_UPDATE_FIELDS]
-JSON_FIELDS = ["checks", "evidence_present", "evidence_missing", "matched"]
+JSON_FIELDS = ["summary_parts", "checks", "evidence_present", "evidence_missing", "matched"]
 
 
 def _assessment_row(cb, verdict, rule, bundle, evaluated_at) -> tuple:
@@ -135,6 +136,7 @@ def _assessment_row(cb, verdict, rule, bundle, evaluated_at) -> tuple:
         verdict.currency,
         verdict.confidence,
         verdict.summary,
+        verdict.summary_parts,
         verdict.checks,
         verdict.evidence_present,
         verdict.evidence_missing,

@@ -14,7 +14,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from acorn_portal.models import VendorAccount
@@ -22,6 +21,7 @@ from acorn_portal.money import CURRENCY_CHOICES
 from developer.api.base import ApiViewSet
 from developer.api.money import money, money_field, page_of
 from developer.api.pagination import page_size_parameter
+from developer.api.parsers import OrjsonParser
 from developer.api.problems import invalid_params
 from developer.scopes import Scope
 from developer.services import documents as bulk
@@ -716,7 +716,7 @@ class BulkMixin:
 class ShipmentBulkViewSet(BulkMixin, ShipmentViewSet):
     @extend_schema(request=bulk_request(ShipmentIn, "Shipment"), responses={200: BULK_RESPONSE, 207: BULK_RESPONSE})
     # JSON only: a form body cannot carry a list of documents.
-    @action(detail=False, methods=["post"], parser_classes=[JSONParser])
+    @action(detail=False, methods=["post"], parser_classes=[OrjsonParser])
     def bulk(self, request):
         return self.run_bulk(request, ShipmentIn, "shipment_id", bulk.upsert_shipments)
 
@@ -724,7 +724,7 @@ class ShipmentBulkViewSet(BulkMixin, ShipmentViewSet):
 class InvoiceBulkViewSet(BulkMixin, InvoiceViewSet):
     @extend_schema(request=bulk_request(InvoiceIn, "Invoice"), responses={200: BULK_RESPONSE, 207: BULK_RESPONSE})
     # JSON only: a form body cannot carry a list of documents.
-    @action(detail=False, methods=["post"], parser_classes=[JSONParser])
+    @action(detail=False, methods=["post"], parser_classes=[OrjsonParser])
     def bulk(self, request):
         return self.run_bulk(request, InvoiceIn, "number", bulk.upsert_invoices)
 
@@ -738,7 +738,7 @@ class ProofOfDeliveryViewSet(BulkMixin, ApiViewSet):
         request=bulk_request(ProofOfDeliveryIn, "ProofOfDelivery"), responses={200: BULK_RESPONSE, 207: BULK_RESPONSE}
     )
     # JSON only: a form body cannot carry a list of documents.
-    @action(detail=False, methods=["post"], parser_classes=[JSONParser])
+    @action(detail=False, methods=["post"], parser_classes=[OrjsonParser])
     def bulk(self, request):
         return self.run_bulk(request, ProofOfDeliveryIn, "shipment_id", bulk.upsert_proofs_of_delivery)
 
@@ -752,6 +752,6 @@ class CoopAgreementViewSet(BulkMixin, ApiViewSet):
         request=bulk_request(CoopAgreementIn, "CoopAgreement"), responses={200: BULK_RESPONSE, 207: BULK_RESPONSE}
     )
     # JSON only: a form body cannot carry a list of documents.
-    @action(detail=False, methods=["post"], parser_classes=[JSONParser])
+    @action(detail=False, methods=["post"], parser_classes=[OrjsonParser])
     def bulk(self, request):
         return self.run_bulk(request, CoopAgreementIn, "agreement_id", bulk.upsert_coop_agreements)

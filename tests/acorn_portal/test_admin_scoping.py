@@ -828,19 +828,25 @@ def test_membership_add_refuses_unknown_and_duplicate_users(client, org, org_adm
 
 
 def test_role_permissions_apply_per_organization(client, org, other_org, ops, outsider):
-    """An admin of one organization who is operations in another may manage only the first."""
+    """An admin of one organization who is operations in another manages only the first: working in
+    the second (the switcher's choice) they may not add, change or delete its members."""
     Membership.objects.create(user=outsider, organization=org, role=Role.OPERATIONS)
     ops_membership = ops.memberships.get()
     client = _client(client, outsider)
 
+    client.post(reverse("onboarding:switch"), {"organization": other_org.pk, "next": "/admin/"})
     form = client.get(admin_url(Membership, "add")).context["adminform"].form
     assert list(form.fields["organization"].queryset) == [other_org]
     response = client.post(
         admin_url(Membership, "add"), {"user": "nobody-else", "organization": org.pk, "role": "admin"}
     )
     assert "organization" in response.context["adminform"].form.errors
+    own = outsider.memberships.get(organization=other_org)
+    assert client.get(admin_url(Membership, "change", own.pk)).status_code == 200
 
-    # Readable (both organizations are theirs), but not changeable or deletable in the one where they are operations.
+    # Working in the organization where they are operations: readable, not changeable or deletable.
+    client.post(reverse("onboarding:switch"), {"organization": org.pk, "next": "/admin/"})
+    assert client.get(admin_url(Membership, "add")).status_code == 403
     assert client.get(admin_url(Membership, "change", ops_membership.pk)).status_code == 200
     assert client.post(admin_url(Membership, "change", ops_membership.pk), {"role": "admin"}).status_code == 403
     assert client.post(admin_url(Membership, "delete", ops_membership.pk), {"post": "yes"}).status_code == 403
@@ -853,8 +859,6 @@ def test_role_permissions_apply_per_organization(client, org, other_org, ops, ou
     )
     ops_membership.refresh_from_db()
     assert ops_membership.role == Role.OPERATIONS
-    own = outsider.memberships.get(organization=other_org)
-    assert client.get(admin_url(Membership, "change", own.pk)).status_code == 200
 
 
 def test_view_only_member_cannot_revert_history(client, org, ops, org_admin):

@@ -7,9 +7,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 from PIL import Image
 
+from acorn_portal import clock
 from refunds.choices import ChargebackState, DeductionFamily, EvidenceKind
 from refunds.models import Chargeback
 from refunds.services import workflow
@@ -21,7 +21,9 @@ PDF_BYTES = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n
 
 
 def today():
-    return timezone.localdate()
+    """Today in the US marketplace, where the test accounts sell: the server's UTC date runs a day
+    ahead of Los Angeles' every evening there (00:00-08:00 UTC), and deadlines follow the marketplace."""
+    return clock.local_today("US")
 
 
 def make_chargeback(account, **fields) -> Chargeback:

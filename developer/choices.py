@@ -15,6 +15,11 @@ class WebhookEventType(models.TextChoices):
     CHARGEBACK_STATE_CHANGED = "chargeback.state_changed", _("A case moved to another state")
     CHARGEBACK_ASSIGNED = "chargeback.assigned", _("A case was assigned to someone (routing or by hand)")
     CHARGEBACK_EVIDENCE_ADDED = "chargeback.evidence_added", _("Evidence was added to a case")
+    CHARGEBACK_EVIDENCE_REMOVED = "chargeback.evidence_removed", _("Evidence was removed from a case before filing")
+    CHARGEBACK_APPROVAL_REOPENED = (
+        "chargeback.approval_reopened",
+        _("Evidence changed after approval; the case needs approval again"),
+    )
     CHARGEBACK_COMMENTED = "chargeback.commented", _("Someone commented on a case")
     CHARGEBACK_SENT_BACK = "chargeback.sent_back", _("An approver sent a case back to its preparer")
     CHARGEBACK_APPROVAL_RECORDED = "chargeback.approval_recorded", _("One approval given; another is still needed")
@@ -23,6 +28,8 @@ class WebhookEventType(models.TextChoices):
     CHARGEBACK_DISPUTED = "chargeback.disputed", _("A dispute was filed with Amazon")
     CHARGEBACK_AMAZON_APPROVED = "chargeback.amazon_approved", _("Amazon approved a dispute")
     CHARGEBACK_DENIED = "chargeback.denied", _("Amazon denied a dispute")
+    CHARGEBACK_SETTLEMENT_TERMS = "chargeback.settlement_terms", _("Settlement terms were recorded")
+    CHARGEBACK_SETTLEMENT_REVIEWED = "chargeback.settlement_reviewed", _("Legal reviewed the settlement terms")
     CHARGEBACK_RECOVERED = "chargeback.recovered", _("Money came back in a remittance")
     CHARGEBACK_ACCEPTED = "chargeback.accepted", _("A deduction was accepted as valid")
     CHARGEBACK_WRITTEN_OFF = "chargeback.written_off", _("A deduction was written off")

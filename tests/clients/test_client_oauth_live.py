@@ -29,7 +29,7 @@ def allow(org_admin, org, url):
     browser.force_login(org_admin)
     path = url[url.index("/oauth/") :]
     answer = browser.post(
-        path, {"organization": org.pk, "role": Role.FINANCE, "grant_scopes": ["chargebacks:read"], "allow": "1"}
+        path, {"organization": org.pk, "role": Role.ADMIN, "grant_scopes": ["chargebacks:read"], "allow": "1"}
     )
     assert answer.status_code == 302, answer.content
     return parse_qs(urlsplit(answer["Location"]).query)["code"][0]

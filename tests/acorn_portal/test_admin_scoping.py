@@ -784,6 +784,7 @@ def test_organization_admin_renames_own_organization(client, org, org_admin, ops
     data = {
         "name": "Acme Brands Inc",
         "deadline_buffer_business_days": "5",
+        "default_language": "en",
         "memberships-TOTAL_FORMS": "2",
         "memberships-INITIAL_FORMS": "2",
         "vendor_accounts-TOTAL_FORMS": "0",

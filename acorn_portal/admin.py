@@ -14,6 +14,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -93,7 +94,8 @@ def _reset_two_factor_of(model_admin, request, users):
     if done:
         model_admin.message_user(
             request,
-            f"Two-factor authentication reset for {', '.join(done)}: they set it up again at their next sign-in.",
+            _("Two-factor authentication reset for %(people)s: they set it up again at their next sign-in.")
+            % {"people": ", ".join(done)},
             messages.SUCCESS,
         )
 
@@ -108,7 +110,9 @@ def _clear_lockout_of(model_admin, request, users):
         else:
             done.append(user.get_username())
     if done:
-        model_admin.message_user(request, f"Sign-in lock cleared for {', '.join(done)}.", messages.SUCCESS)
+        model_admin.message_user(
+            request, _("Sign-in lock cleared for %(people)s.") % {"people": ", ".join(done)}, messages.SUCCESS
+        )
 
 
 @admin.register(Membership)
@@ -123,7 +127,7 @@ class MembershipAdmin(TenantScopedHistoryAdmin):
         enrolled = TOTPDevice.objects.filter(user=OuterRef("user"), confirmed=True)
         return super().get_queryset(request).annotate(has_two_factor=Exists(enrolled))
 
-    @admin.display(description="email", ordering="user__email")
+    @admin.display(description=_("email"), ordering="user__email")
     def user_email(self, obj):
         return obj.user.email
 
@@ -168,7 +172,7 @@ class VendorAccountForm(forms.ModelForm):
         if organization is not None and name:
             clash = VendorAccount.objects.filter(organization=organization, name=name).exclude(pk=self.instance.pk)
             if clash.exists():
-                self.add_error("name", "This organization already has a vendor account with this name.")
+                self.add_error("name", _("This organization already has a vendor account with this name."))
         return cleaned
 
 
@@ -259,7 +263,7 @@ class PurgeRecordAdmin(TenantScopedAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.concrete_fields]
 
-    @admin.display(description="removed")
+    @admin.display(description=_("removed"))
     def removed(self, obj):
         return ", ".join(f"{number} {kind}" for kind, number in sorted(obj.counts.items()) if number) or "nothing"
 
@@ -318,7 +322,12 @@ class AccessAttemptAdmin(AxesAccessAttemptAdmin):
             cleared += lockout.clear_lockout(
                 request=request, username=attempt.username or None, address=attempt.ip_address or None
             )
-        self.message_user(request, f"{cleared} failed sign-in record(s) cleared.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(count)d failed sign-in record cleared.", "%(count)d failed sign-in records cleared.", cleared)
+            % {"count": cleared},
+            messages.SUCCESS,
+        )
 
     def delete_model(self, request, obj):
         lockout.clear_lockout(request=request, username=obj.username or None, address=obj.ip_address or None)

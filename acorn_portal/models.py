@@ -60,7 +60,7 @@ class Membership(models.Model):
         on_delete=models.CASCADE,
         related_name="delegates",
         editable=False,
-        help_text="The person this member (an API key) acts for.",
+        help_text=_("The person this member (an API key) acts for."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

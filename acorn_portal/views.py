@@ -63,7 +63,7 @@ def home(request):
 @require_http_methods(["GET", "POST"])
 def setup(request):
     if two_factor.has_two_factor(request.user):
-        messages.info(request, "Two-factor authentication is already on for your account.")
+        messages.info(request, _("Two-factor authentication is already on for your account."))
         return HttpResponseRedirect(reverse("two_factor:home"))
     device = two_factor.pending_device(request.user)
     form = CodeForm(request.POST or None)
@@ -78,7 +78,7 @@ def setup(request):
                 codes=enrolment.recovery_codes,
                 just_enrolled=True,
             )
-        form.add_error("code", "That code is not valid. Check the time on your phone and type the newest code.")
+        form.add_error("code", _("That code is not valid. Check the time on your phone and type the newest code."))
     return _render(
         request,
         "setup.html",
@@ -103,8 +103,11 @@ def verify(request):
             if result.method == "recovery_code":
                 messages.warning(
                     request,
-                    f"You signed in with a recovery code; {result.recovery_codes_left} are left. "
-                    "Make new ones on the two-factor page if you are running out.",
+                    _(
+                        "You signed in with a recovery code; %(left)d are left. "
+                        "Make new ones on the two-factor page if you are running out."
+                    )
+                    % {"left": result.recovery_codes_left},
                 )
             return HttpResponseRedirect(_next_url(request))
         form.add_error("code", result.message)

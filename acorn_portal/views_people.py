@@ -5,6 +5,7 @@ Pages about an organization work on the person's current organization (the switc
 a member id from another organization is "not found": the services check the actor's role again.
 """
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -50,7 +51,7 @@ def _errors(form, exc: ValidationError):
 @require_http_methods(["GET", "POST"])
 def sign_up(request):
     if not signup.signup_open():
-        return _page(request, "signup_closed.html", "Sign-up is closed")
+        return _page(request, "signup_closed.html", _("Sign-up is closed"))
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -67,8 +68,8 @@ def sign_up(request):
         except ValidationError as exc:
             _errors(form, exc)
         else:
-            return _page(request, "signup_sent.html", "Check your e-mail", email=data["email"])
-    return _page(request, "signup.html", "Sign up your company", form=form)
+            return _page(request, "signup_sent.html", _("Check your e-mail"), email=data["email"])
+    return _page(request, "signup.html", _("Sign up your company"), form=form)
 
 
 @require_http_methods(["GET", "POST"])
@@ -78,11 +79,15 @@ def verify_email(request, token):
         try:
             result = signup.complete_sign_up(token=token, now=clock.now())
         except ValidationError as exc:
-            return _page(request, "link_problem.html", "This link does not work", problems=exc.messages)
+            return _page(request, "link_problem.html", _("This link does not work"), problems=exc.messages)
         login(request, result.user, backend=BACKEND)
-        messages.success(request, f"E-mail verified and {result.organization} created. Now set up two-factor sign-in.")
+        messages.success(
+            request,
+            _("E-mail verified and %(organization)s created. Now set up two-factor sign-in.")
+            % {"organization": result.organization},
+        )
         return HttpResponseRedirect(reverse("onboarding:start"))
-    return _page(request, "verify_email.html", "Verify your e-mail")
+    return _page(request, "verify_email.html", _("Verify your e-mail"))
 
 
 # -- invitations ----------------------------------------------------------------------------------
@@ -95,7 +100,7 @@ def join(request, token):
     try:
         invitation = people.find_invitation(token, now=now)
     except ValidationError as exc:
-        return _page(request, "link_problem.html", "This link does not work", problems=exc.messages)
+        return _page(request, "link_problem.html", _("This link does not work"), problems=exc.messages)
     signed_in = request.user if request.user.is_authenticated else None
     form = None if signed_in else JoinForm(request.POST or None)
     if request.method == "POST" and (form is None or form.is_valid()):
@@ -109,12 +114,18 @@ def join(request, token):
             )
         except (ValidationError, PermissionDenied) as exc:
             problems = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
-            return _page(request, "link_problem.html", "This link does not work", problems=problems)
+            return _page(request, "link_problem.html", _("This link does not work"), problems=problems)
         if signed_in is None:
             login(request, user, backend=BACKEND)
-        messages.success(request, f"Welcome to {organization}.")
+        messages.success(request, _("Welcome to %(organization)s.") % {"organization": organization})
         return HttpResponseRedirect(reverse("onboarding:start"))
-    return _page(request, "join.html", f"Join {invitation.organization}", invitation=invitation, form=form)
+    return _page(
+        request,
+        "join.html",
+        _("Join %(organization)s") % {"organization": invitation.organization},
+        invitation=invitation,
+        form=form,
+    )
 
 
 # -- the organization in use ----------------------------------------------------------------------
@@ -137,7 +148,7 @@ def _managed_organization(request) -> Organization:
 @login_required
 def start(request):
     """Where a new organization begins: its checklist (the dashboard shows it too)."""
-    return _page(request, "start.html", "Getting started", organization=_organization(request))
+    return _page(request, "start.html", _("Getting started"), organization=_organization(request))
 
 
 @login_required
@@ -149,7 +160,7 @@ def switch(request):
         )
     except (ValueError, PermissionDenied):
         raise Http404(_("Not one of your organizations.")) from None
-    messages.success(request, f"You are now working in {organization}.")
+    messages.success(request, _("You are now working in %(organization)s.") % {"organization": organization})
     landing = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(
         landing, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -180,7 +191,11 @@ def people_page(request):
         except ValidationError as exc:
             _errors(form, exc)
         else:
-            messages.success(request, f"Invitation sent to {form.cleaned_data['email']}; the link works for 7 days.")
+            messages.success(
+                request,
+                _("Invitation sent to %(email)s; the link works for %(days)d days.")
+                % {"email": form.cleaned_data["email"], "days": settings.ACORN_INVITATION_DAYS},
+            )
             return HttpResponseRedirect(reverse("onboarding:people"))
     invitations = Invitation.objects.filter(organization=organization).select_related("invited_by")[:50]
     return _page(
@@ -218,7 +233,7 @@ def member_role(request, pk):
     membership = _membership(request, pk)
     form = RoleForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Pick a role.")
+        messages.error(request, _("Pick a role."))
         return HttpResponseRedirect(reverse("onboarding:people"))
     role = form.cleaned_data["role"]
     return _act(

@@ -18,6 +18,7 @@ from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django_q.tasks import async_task
 
@@ -92,7 +93,7 @@ class FileImportAdmin(TenantScopedAdmin):
         "error_report",
     )
 
-    @admin.display(description="rows done")
+    @admin.display(description=_("rows done"))
     def progress(self, obj):
         done = import_progress(import_id=obj.pk, status=obj.status, rows=obj.rows)
         if done["rows_total"] is None:
@@ -143,7 +144,7 @@ class FileImportAdmin(TenantScopedAdmin):
         self.message_user(request, f"{obj.get_status_display()}. {obj.message}", level=level)
         return HttpResponseRedirect(reverse("admin:datasources_fileimport_change", args=[obj.pk]))
 
-    @admin.display(description="file")
+    @admin.display(description=_("file"))
     def stored_file(self, obj):
         if obj.file_removed_at:
             return f"Removed under the retention policy on {obj.file_removed_at:%Y-%m-%d}."
@@ -291,7 +292,7 @@ class DataSourceAdmin(TenantScopedHistoryAdmin):
         if form.credentials_replaced:
             record_credentials_change(source=obj, request=request, names=form.cleaned_data["replace_credentials"])
 
-    @admin.display(description="credentials")
+    @admin.display(description=_("credentials"))
     def secrets(self, obj):
         return "set" if obj is not None and obj.has_credentials else "not set"
 
@@ -310,7 +311,15 @@ class DataSourceAdmin(TenantScopedHistoryAdmin):
         account_ids = sorted(set(queryset.values_list("account_id", flat=True)))
         for account_id in account_ids:
             transaction.on_commit(partial(async_task, "datasources.tasks.sync_account", account_id, "manual"))
-        self.message_user(request, f"Sync queued for {len(account_ids)} account(s); see the sync runs.")
+        self.message_user(
+            request,
+            ngettext(
+                "Sync queued for %(count)d account; see the sync runs.",
+                "Sync queued for %(count)d accounts; see the sync runs.",
+                len(account_ids),
+            )
+            % {"count": len(account_ids)},
+        )
 
 
 def _counts_table(counts: dict):
@@ -358,31 +367,31 @@ class SyncRunAdmin(ReadOnlyFactsAdmin):
     )
     readonly_fields = ("took", "counts_by_kind", "error_list", "request_ids", "created", "updated", "unchanged")
 
-    @admin.display(description="duration")
+    @admin.display(description=_("duration"))
     def took(self, obj):
         return "—" if obj.duration is None else f"{obj.duration.total_seconds():.1f}s"
 
-    @admin.display(description="created")
+    @admin.display(description=_("created"))
     def created(self, obj):
         return obj.total("created")
 
-    @admin.display(description="updated")
+    @admin.display(description=_("updated"))
     def updated(self, obj):
         return obj.total("updated")
 
-    @admin.display(description="unchanged")
+    @admin.display(description=_("unchanged"))
     def unchanged(self, obj):
         return obj.total("unchanged")
 
-    @admin.display(description="rejected")
+    @admin.display(description=_("rejected"))
     def rejected(self, obj):
         return obj.total("rejected")
 
-    @admin.display(description="counts")
+    @admin.display(description=_("counts"))
     def counts_by_kind(self, obj):
         return _counts_table(obj.counts) if obj.counts else "—"
 
-    @admin.display(description="errors")
+    @admin.display(description=_("errors"))
     def error_list(self, obj):
         if not obj.errors:
             return "none"

@@ -175,7 +175,7 @@ class SpApiSourceForm(SourceFormBase):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("region") == "custom" and not cleaned.get("endpoint"):
-            self.add_error("endpoint", "Give the address, or pick a region.")
+            self.add_error("endpoint", _("Give the address, or pick a region."))
         return cleaned
 
     def connector_settings(self) -> dict:

@@ -72,10 +72,11 @@ def account_add(request):
         account = setup.add_vendor_account(actor=request.user, form=form)
         messages.success(
             request,
-            f"{account} added: amounts in {account.currency}, deadlines in {account.time_zone}. Now add a data source.",
+            _("%(account)s added: amounts in %(currency)s, deadlines in %(time_zone)s. Now add a data source.")
+            % {"account": account, "currency": account.currency, "time_zone": account.time_zone},
         )
         return HttpResponseRedirect(reverse("setup:source-add") + f"?account={account.pk}")
-    return _page(request, "account_form.html", "Add a vendor account", form=form)
+    return _page(request, "account_form.html", _("Add a vendor account"), form=form)
 
 
 @login_required
@@ -90,7 +91,9 @@ def source_add(request):
     form = SOURCE_FORMS[kind](request.POST or None, accounts=accounts, initial={"account": request.GET.get("account")})
     if request.method == "POST" and form.is_valid():
         source = setup.save_source(actor=request.user, form=form, request=request)
-        messages.success(request, f"{source.name} saved. Test the connection, then start the first sync.")
+        messages.success(
+            request, _("%(source)s saved. Test the connection, then start the first sync.") % {"source": source.name}
+        )
         return HttpResponseRedirect(reverse("setup:source", args=[source.pk]))
     return _page(
         request,
@@ -112,7 +115,7 @@ def source_edit(request, pk):
     form = SOURCE_FORMS[source.kind](request.POST or None, accounts=accounts, source=source)
     if request.method == "POST" and form.is_valid():
         setup.save_source(actor=request.user, form=form, request=request)
-        messages.success(request, f"{source.name} saved.")
+        messages.success(request, _("%(source)s saved.") % {"source": source.name})
         return HttpResponseRedirect(reverse("setup:source", args=[source.pk]))
     return _page(
         request, "source_form.html", f"Change {source.name}", form=form, kind=source.kind, source=source, adding=False
@@ -141,7 +144,7 @@ def source_test(request, pk):
 def source_sync(request, pk):
     source = _source(request, pk, "datasources.change_datasource")
     setup.start_sync(actor=request.user, source=source)
-    messages.success(request, "Sync started: the counts below grow page by page.")
+    messages.success(request, _("Sync started: the counts below grow page by page."))
     return HttpResponseRedirect(reverse("setup:source", args=[source.pk]))
 
 

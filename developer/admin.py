@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from acorn_portal import clock
 from acorn_portal.admin_base import TenantScopedAdmin
@@ -58,11 +59,11 @@ class APIKeyAdmin(TenantScopedAdmin):
     actions = ["revoke_keys"]
     readonly_fields = ("prefix",)
 
-    @admin.display(description="scopes")
+    @admin.display(description=_("scopes"))
     def scope_list(self, obj):
         return ", ".join(obj.scopes)
 
-    @admin.display(description="status")
+    @admin.display(description=_("status"))
     def status(self, obj):
         return obj.status
 
@@ -92,7 +93,7 @@ class APIKeyAdmin(TenantScopedAdmin):
                 cleaned = super().clean()
                 organization, role = cleaned.get("organization"), cleaned.get("role")
                 if organization and role and role not in roles_issuable_by(user, organization):
-                    self.add_error("role", "A key may not do more than you may: choose a role within yours.")
+                    self.add_error("role", _("A key may not do more than you may: choose a role within yours."))
                 return cleaned
 
         return CappedForm
@@ -156,7 +157,16 @@ class APIKeyAdmin(TenantScopedAdmin):
             if not key.revoked:
                 revoke_api_key(key=key, actor=request.user, request=request)
                 revoked += 1
-        self.message_user(request, f"{revoked} key(s) revoked; clients using them now get 401.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d key revoked; clients using it now get 401.",
+                "%(count)d keys revoked; clients using them now get 401.",
+                revoked,
+            )
+            % {"count": revoked},
+            messages.SUCCESS,
+        )
 
 
 # Webhooks (endpoints, delivery log), the ledger export (GL mapping, exports) and OAuth apps have their own modules.

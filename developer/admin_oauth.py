@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 
 from acorn_portal.admin_base import TenantScopedAdmin
 from developer.models import AppAuthorization, RegisteredApp
@@ -15,15 +16,17 @@ from developer.services.oauth import register_app, revoke_app, revoke_authorizat
 
 
 class RegisteredAppForm(forms.ModelForm):
-    name = forms.CharField(max_length=255, help_text="Shown to admins on the consent page.")
+    name = forms.CharField(max_length=255, help_text=_("Shown to admins on the consent page."))
     redirect_uris = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="One per line: where ACORN sends the browser back with the code (https; http only on 127.0.0.1).",
+        help_text=_("One per line: where ACORN sends the browser back with the code (https; http only on 127.0.0.1)."),
     )
     confidential = forms.BooleanField(
         required=False,
-        help_text="A server-side app that can keep a client secret. Leave unticked for browser, desktop and CLI apps "
-        "(they rely on PKCE alone).",
+        help_text=_(
+            "A server-side app that can keep a client secret. Leave unticked for browser, desktop and CLI apps "
+            "(they rely on PKCE alone)."
+        ),
     )
 
     class Meta:
@@ -37,23 +40,23 @@ class RegisteredAppAdmin(TenantScopedAdmin):
     list_select_related = ("application", "organization")
     actions = ["revoke_apps"]
 
-    @admin.display(description="name")
+    @admin.display(description=_("name"))
     def app_name(self, obj):
         return obj.application.name
 
-    @admin.display(description="client id")
+    @admin.display(description=_("client id"))
     def client_id(self, obj):
         return obj.application.client_id
 
-    @admin.display(description="client type")
+    @admin.display(description=_("client type"))
     def client_type(self, obj):
         return obj.application.client_type
 
-    @admin.display(description="redirect URIs")
+    @admin.display(description=_("redirect URIs"))
     def redirect_uris(self, obj):
         return obj.application.redirect_uris
 
-    @admin.display(description="status")
+    @admin.display(description=_("status"))
     def status(self, obj):
         return obj.status
 
@@ -109,11 +112,11 @@ class RegisteredAppAdmin(TenantScopedAdmin):
         response["Cache-Control"] = "no-store"
         return response
 
-    @admin.action(description="Revoke selected apps (every organization's approval ends)", permissions=["change"])
+    @admin.action(description=_("Revoke selected apps (every organization's approval ends)"), permissions=["change"])
     def revoke_apps(self, request, queryset):
         for app in queryset:
             revoke_app(app=app, actor=request.user, request=request)
-        self.message_user(request, "App(s) revoked; their tokens no longer work.", messages.SUCCESS)
+        self.message_user(request, _("App(s) revoked; their tokens no longer work."), messages.SUCCESS)
 
 
 @admin.register(AppAuthorization)
@@ -131,23 +134,23 @@ class AppAuthorizationAdmin(TenantScopedAdmin):
     list_select_related = ("application", "organization", "key", "approved_by")
     actions = ["revoke_authorizations"]
 
-    @admin.display(description="app")
+    @admin.display(description=_("app"))
     def app_name(self, obj):
         return obj.application.name
 
-    @admin.display(description="role")
+    @admin.display(description=_("role"))
     def role(self, obj):
         return obj.key.get_role_display()
 
-    @admin.display(description="scopes")
+    @admin.display(description=_("scopes"))
     def scope_list(self, obj):
         return ", ".join(obj.key.scopes)
 
-    @admin.display(description="last used")
+    @admin.display(description=_("last used"))
     def last_used(self, obj):
         return obj.key.last_used_at
 
-    @admin.display(description="status")
+    @admin.display(description=_("status"))
     def status(self, obj):
         return obj.status
 
@@ -164,8 +167,8 @@ class AppAuthorizationAdmin(TenantScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Revoke selected apps' access", permissions=["change"])
+    @admin.action(description=_("Revoke selected apps' access"), permissions=["change"])
     def revoke_authorizations(self, request, queryset):
         for authorization in queryset.select_related("key"):
             revoke_authorization(authorization=authorization, actor=request.user, request=request)
-        self.message_user(request, "Access revoked; the app's tokens no longer work.", messages.SUCCESS)
+        self.message_user(request, _("Access revoked; the app's tokens no longer work."), messages.SUCCESS)

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from acorn_portal.admin_base import TenantScopedAdmin, admin_link
 from acorn_portal.tenancy import organizations_with_perm, perm_in_org
@@ -163,7 +164,7 @@ class WebhookDeliveryAdmin(TenantScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="error")
+    @admin.display(description=_("error"))
     def error_short(self, obj):
         return (obj.error[:80] + "…") if len(obj.error) > 80 else obj.error
 
@@ -180,6 +181,19 @@ class WebhookDeliveryAdmin(TenantScopedAdmin):
                 service.redeliver(delivery=delivery)
                 done += 1
             except ValidationError as exc:
-                self.message_user(request, f"Delivery {delivery.pk}: {' '.join(exc.messages)}", messages.WARNING)
+                self.message_user(
+                    request,
+                    _("Delivery %(id)s: %(problem)s") % {"id": delivery.pk, "problem": " ".join(exc.messages)},
+                    messages.WARNING,
+                )
         if done:
-            self.message_user(request, f"{done} delivery(ies) will be sent again within a minute.", messages.SUCCESS)
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d delivery will be sent again within a minute.",
+                    "%(count)d deliveries will be sent again within a minute.",
+                    done,
+                )
+                % {"count": done},
+                messages.SUCCESS,
+            )

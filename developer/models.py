@@ -125,7 +125,8 @@ def validate_events(value) -> None:
     unknown = sorted(set(value) - set(WebhookEventType.values))
     if unknown:
         raise ValidationError(
-            f"Unknown event(s): {', '.join(map(str, unknown))}. Known: {', '.join(WebhookEventType.values)}."
+            _("Unknown events: %(unknown)s. Known: %(known)s.")
+            % {"unknown": ", ".join(map(str, unknown)), "known": ", ".join(WebhookEventType.values)}
         )
 
 

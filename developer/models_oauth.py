@@ -10,6 +10,7 @@ sees exactly the principal a key gives: organization, role, scopes, throttle buc
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from oauth2_provider.settings import oauth2_settings
 
 from acorn_portal.tenancy import TenantQuerySet
@@ -25,7 +26,7 @@ class RegisteredApp(models.Model):
         oauth2_settings.APPLICATION_MODEL, on_delete=models.CASCADE, related_name="registration"
     )
     organization = models.ForeignKey(
-        "acorn_portal.Organization", on_delete=models.CASCADE, related_name="oauth_apps", help_text="The owner."
+        "acorn_portal.Organization", on_delete=models.CASCADE, related_name="oauth_apps", help_text=_("The owner.")
     )
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 from oauth2_provider.exceptions import FatalClientError, OAuthToolkitError
 from oauth2_provider.models import get_application_model
@@ -24,10 +25,10 @@ class ConsentForm(forms.Form):
     organization = forms.ModelChoiceField(queryset=Organization.objects.none(), empty_label=None)
     role = forms.ChoiceField(
         choices=Role.choices,
-        help_text="The app acts as a member with this role (only permissions you hold), within the scopes below.",
+        help_text=_("The app acts as a member with this role (only permissions you hold), within the scopes below."),
     )
     grant_scopes = forms.MultipleChoiceField(
-        label="Scopes", widget=forms.CheckboxSelectMultiple, help_text="Untick what the app should not get."
+        label=_("Scopes"), widget=forms.CheckboxSelectMultiple, help_text=_("Untick what the app should not get.")
     )
 
     def __init__(self, *args, user, requested, **kwargs):
@@ -60,7 +61,7 @@ def authorize(request):
     requested = [scope for scope in Scope.values if scope in scopes]
     form = ConsentForm(request.POST or None, user=request.user, requested=requested)
     if not form.fields["organization"].queryset.exists():
-        raise PermissionDenied("Only an organization's admins may allow apps.")
+        raise PermissionDenied(_("Only an organization's admins may allow apps."))
     if request.method == "POST":
         allow = "allow" in request.POST
         if allow and form.is_valid():

@@ -27,6 +27,7 @@ from refunds.admin_caselist import CaseListMixin
 from refunds.admin_dashboard import FigureFilter
 from refunds.admin_queues import QueueFilter
 from refunds.admin_workflow import ChargebackWorkflowAdminMixin
+from refunds.amazon_labels import amazon_status_html, deduction_type_html
 from refunds.identifiers import normalize_po_number, parse_invoice_number
 from refunds.models import (
     Carton,
@@ -288,7 +289,7 @@ class InvoiceAdmin(PONumberSearchMixin, ReadOnlyFactsAdmin):
         numbers = parse_invoice_number(obj.number).chain()
         return format_html_join(" → ", "{}", ((admin_link(family[n], n) if n in family else n,) for n in numbers))
 
-    @admin.display(description="parent")
+    @admin.display(description=_("parent"))
     def parent_invoice(self, obj):
         if obj.parent_id and obj.parent.account_id == obj.account_id:
             return admin_link(obj.parent)
@@ -298,7 +299,7 @@ class InvoiceAdmin(PONumberSearchMixin, ReadOnlyFactsAdmin):
         parent = self._family(obj).get(parent_number)
         return admin_link(parent) if parent else gettext("%(number)s (not synced)") % {"number": parent_number}
 
-    @admin.display(description="derivatives")
+    @admin.display(description=_("derivatives"))
     def derivative_invoices(self, obj):
         children = [
             invoice
@@ -382,13 +383,13 @@ class ChargebackAdmin(CaseListMixin, ChargebackWorkflowAdminMixin, ReadOnlyFacts
         "owner",
         "deadline",
         "family",
-        "deduction_type",
+        "deduction_type_shown",
         "amount_display",
         "account",
         "po_number",
         "issue_date",
         "asin",
-        "amazon_status",
+        "amazon_status_shown",
         "recommendation",
         "due_on",
     )
@@ -435,6 +436,8 @@ class ChargebackAdmin(CaseListMixin, ChargebackWorkflowAdminMixin, ReadOnlyFacts
     search_help_text = _("Amazon id, dispute id, ASIN, invoice number or PO number (any spelling).")
     readonly_fields = (
         "amount_display",
+        "deduction_type_shown",
+        "amazon_status_shown",
         "purchase_order",
         "invoice",
         "approved_display",
@@ -448,7 +451,7 @@ class ChargebackAdmin(CaseListMixin, ChargebackWorkflowAdminMixin, ReadOnlyFacts
             _("Deduction as Amazon issued it"),
             {
                 "classes": ("collapse",),
-                "fields": ("account", "amazon_id", "family", "deduction_type", "sub_type", "amount_display"),
+                "fields": ("account", "amazon_id", "family", "deduction_type_shown", "sub_type", "amount_display"),
             },
         ),
         (
@@ -458,7 +461,7 @@ class ChargebackAdmin(CaseListMixin, ChargebackWorkflowAdminMixin, ReadOnlyFacts
         (_("Invoice"), {"classes": ("collapse",), "fields": ("invoice_number", "invoice")}),
         (
             _("Amazon's status"),
-            {"classes": ("collapse",), "fields": ("amazon_status", "amazon_dispute_id", "description")},
+            {"classes": ("collapse",), "fields": ("amazon_status_shown", "amazon_dispute_id", "description")},
         ),
         (_("Synced"), {"classes": ("collapse",), "fields": ("created_at", "updated_at")}),
         (
@@ -483,6 +486,15 @@ class ChargebackAdmin(CaseListMixin, ChargebackWorkflowAdminMixin, ReadOnlyFacts
     approved_display = money_column("amazon_approved_amount", description=_("Amazon approved"))
     recovered_display = money_column("recovered_amount", description=_("recovered"))
     written_off_display = money_column("written_off_amount", description=_("written off"))
+
+    @admin.display(description=_("deduction type"))
+    def deduction_type_shown(self, obj):
+        """Amazon's code as received, our label beside it (refunds.amazon_labels)."""
+        return deduction_type_html(obj.deduction_type)
+
+    @admin.display(description=_("Amazon's status"))
+    def amazon_status_shown(self, obj):
+        return amazon_status_html(obj.amazon_status) or "—"
 
     @admin.display(description=_("purchase order in ACORN"))
     def purchase_order(self, obj):

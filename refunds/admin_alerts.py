@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from acorn_portal.admin_base import TenantScopedAdmin, TenantScopedHistoryAdmin
 from acorn_portal.marketplaces import MARKETPLACE_CHOICES
@@ -79,7 +80,7 @@ class AlertChannelAdmin(TenantScopedHistoryAdmin):
     list_select_related = ["organization"]
     search_fields = ["^name"]
 
-    @admin.display(boolean=True, description="signed")
+    @admin.display(boolean=True, description=_("signed"))
     def signed(self, obj):
         return bool(obj.secret)
 
@@ -134,10 +135,14 @@ class WatchRuleForm(forms.ModelForm):
             ("channels", lambda channel: channel.organization_id),
         ):
             if any(org_of(item) != org.pk for item in cleaned.get(name) or []):
-                self.add_error(name, f"Choose {name} of {org} only.")
+                self.add_error(
+                    name,
+                    _("Choose only %(what)s of %(organization)s.")
+                    % {"what": self.fields[name].label, "organization": org},
+                )
         users = cleaned.get("users") or []
         if any(not user.memberships.filter(organization=org).exists() for user in users):
-            self.add_error("users", f"Choose members of {org} only.")
+            self.add_error("users", _("Choose members of %(organization)s only.") % {"organization": org})
         return cleaned
 
 
@@ -152,7 +157,7 @@ class WatchRuleAdmin(TenantScopedHistoryAdmin):
     search_fields = ["^name"]
     filter_horizontal = ["accounts", "users", "channels"]
 
-    @admin.display(description="cases")
+    @admin.display(description=_("cases"))
     def criteria(self, obj):
         parts = [", ".join(obj.families) if obj.families else "all families"]
         if obj.deduction_types:
@@ -186,7 +191,7 @@ class AlertLogAdmin(TenantScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="to")
+    @admin.display(description=_("to"))
     def to(self, obj):
         return str(obj.channel) if obj.channel_id else obj.address
 
@@ -197,4 +202,12 @@ class AlertLogAdmin(TenantScopedAdmin):
     @admin.action(description=_("Retry now (pending or given-up alerts)"), permissions=["view"])
     def retry_selected(self, request, queryset):
         count = retry_now(queryset)
-        self.message_user(request, f"{count} alert(s) will be sent by the next delivery run.")
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d alert will be sent by the next delivery run.",
+                "%(count)d alerts will be sent by the next delivery run.",
+                count,
+            )
+            % {"count": count},
+        )

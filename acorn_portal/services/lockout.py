@@ -59,7 +59,7 @@ def clear_lockout(*, request, username: str | None = None, address: str | None =
     if address and not actor.is_superuser:
         raise PermissionDenied(_("Only a superuser clears a lock on an address."))
     if username and not may_clear(actor, username):
-        raise PermissionDenied(f"You may not clear the sign-in lock of {username}.")
+        raise PermissionDenied(_("You may not clear the sign-in lock of %(username)s.") % {"username": username})
     with transaction.atomic():
         # The lock is per username or per address, so clearing one clears every record counting it.
         which = Q(pk__in=[])

@@ -20,9 +20,13 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from acorn_portal.formatting import local_date
+from acorn_portal.languages import language_for_user
 from acorn_portal.models import AuditAction, Membership, Organization
 from acorn_portal.models_people import Invitation, Person, token_digest
 from acorn_portal.roles import Role
@@ -70,7 +74,7 @@ def invite(*, actor, organization, email: str, role: str, now, request=None) -> 
     if role not in Role.values:
         raise ValidationError(_("Pick a role."))
     if people_of(organization).filter(user__email__iexact=email).exists():
-        raise ValidationError(f"{email} is a member already.")
+        raise ValidationError(_("%(email)s is a member already.") % {"email": email})
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         Invitation.objects.pending(now).filter(organization=organization, email__iexact=email).update(revoked_at=now)
@@ -86,15 +90,25 @@ def invite(*, actor, organization, email: str, role: str, now, request=None) -> 
         record_audit(AuditAction.INVITED, actor=actor, request=request, target=invitation, email=email, role=role)
     link = absolute_url(reverse("onboarding:join", args=[token]), request)
     inviter = actor.get_full_name() or actor.email or actor.get_username()
-    send_mail(
-        subject=f"{inviter} invites you to {organization.name} on ACORN",
-        message=(
-            f"{inviter} invites you to join {organization.name} on ACORN as {invitation.get_role_display()}.\n\n"
-            f"Accept here: {link}\n\nThe link works once, until {invitation.expires_at:%Y-%m-%d %H:%M} UTC."
-        ),
-        from_email=None,
-        recipient_list=[email],
-    )
+    # The invitee has no language yet: their own if they have an account, else the organization's default.
+    invitee = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
+    with translation.override(language_for_user(invitee, organization)):
+        values = {
+            "inviter": inviter,
+            "organization": organization.name,
+            "role": invitation.get_role_display(),
+            "link": link,
+            "until": f"{local_date(invitation.expires_at.date())} {invitation.expires_at:%H:%M} UTC",
+        }
+        subject = gettext("%(inviter)s invites you to %(organization)s on ACORN") % values
+        message = (
+            gettext("%(inviter)s invites you to join %(organization)s on ACORN as %(role)s.") % values
+            + "\n\n"
+            + gettext("Accept here: %(link)s") % values
+            + "\n\n"
+            + gettext("The link works once, until %(until)s.") % values
+        )
+    send_mail(subject=subject, message=message, from_email=None, recipient_list=[email])
     return invitation
 
 
@@ -107,9 +121,9 @@ def find_invitation(token: str, *, now) -> Invitation:
     if state != "pending":
         raise ValidationError(
             {
-                "accepted": "This invitation was used already: sign in instead.",
-                "revoked": "This invitation was withdrawn; ask for a new one.",
-                "expired": "This invitation has expired; ask the person who invited you for a new one.",
+                "accepted": _("This invitation was used already: sign in instead."),
+                "revoked": _("This invitation was withdrawn; ask for a new one."),
+                "expired": _("This invitation has expired; ask the person who invited you for a new one."),
             }[state]
         )
     return invitation
@@ -131,7 +145,10 @@ def accept_invitation(*, token: str, now, user=None, password: str = "", request
             user.set_password(password)
             user.save()
         elif (user.email or "").lower() != invitation.email:
-            raise PermissionDenied(f"This invitation is for {invitation.email}; you are signed in as {user.email}.")
+            raise PermissionDenied(
+                _("This invitation is for %(invited)s; you are signed in as %(signed_in)s.")
+                % {"invited": invitation.email, "signed_in": user.email}
+            )
         Membership.objects.get_or_create(
             user=user, organization=invitation.organization, defaults={"role": invitation.role}
         )

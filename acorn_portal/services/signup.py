@@ -20,8 +20,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from acorn_portal.formatting import local_date
 from acorn_portal.models import AuditAction, Membership, Organization
 from acorn_portal.models_people import Person, SignUpRequest, token_digest
 from acorn_portal.roles import Role
@@ -62,7 +64,7 @@ def check_company_email(email: str) -> str:
     email = (email or "").strip().lower()
     domain = email.rpartition("@")[2]
     if domain in FREE_MAIL_DOMAINS:
-        raise ValidationError(f"Use your company e-mail address, not a {domain} mailbox.")
+        raise ValidationError(_("Use your company e-mail address, not a %(domain)s mailbox.") % {"domain": domain})
     if get_user_model().objects.filter(email__iexact=email).exists():
         raise ValidationError(_("An account with this e-mail exists already: sign in, or reset your password."))
     return email
@@ -85,12 +87,25 @@ def request_sign_up(*, email, company_name, contact_name, password, now, phone="
         expires_at=now + timedelta(hours=settings.ACORN_SIGNUP_LINK_HOURS),
     )
     link = absolute_url(reverse("onboarding:verify-email", args=[token]), request)
+    # Written in the language of the page they signed up on (theirs: the browser asked for it).
+    values = {
+        "name": signup.contact_name,
+        "company": signup.company_name,
+        "link": link,
+        "until": f"{local_date(signup.expires_at.date())} {signup.expires_at:%H:%M} UTC",
+    }
     send_mail(
-        subject="Verify your e-mail to start using ACORN",
+        subject=gettext("Verify your e-mail to start using ACORN"),
         message=(
-            f"Hello {signup.contact_name},\n\nsomeone (we hope you) asked for an ACORN organization for "
-            f"{signup.company_name}. Follow this link to verify your e-mail and create it:\n\n{link}\n\n"
-            f"The link works once, until {signup.expires_at:%Y-%m-%d %H:%M} UTC. If it was not you, ignore this mail."
+            gettext("Hello %(name)s,") % values
+            + "\n\n"
+            + gettext(
+                "someone (we hope you) asked for an ACORN organization for %(company)s. Follow this link to "
+                "verify your e-mail and create it:"
+            )
+            % values
+            + f"\n\n{link}\n\n"
+            + gettext("The link works once, until %(until)s. If it was not you, ignore this mail.") % values
         ),
         from_email=None,
         recipient_list=[email],

@@ -196,7 +196,7 @@ def verify(*, request, token: str) -> Verification:
     user = request.user
     token = _clean(token)
     if not token:
-        return Verification(ok=False, message="Enter the code from your authenticator app or a recovery code.")
+        return Verification(ok=False, message=_("Enter the code from your authenticator app or a recovery code."))
     devices = list(TOTPDevice.objects.filter(user=user, confirmed=True)) + list(
         StaticDevice.objects.filter(user=user, confirmed=True)
     )
@@ -220,11 +220,11 @@ def verify(*, request, token: str) -> Verification:
         until = max((w for w in waits if w), default=None)
         return Verification(
             ok=False,
-            message="Too many wrong codes: wait a little"
-            + (f" (until {until:%H:%M:%S} UTC)" if until else "")
-            + " and try again.",
+            message=_("Too many wrong codes: wait until %(until)s UTC and try again.") % {"until": f"{until:%H:%M:%S}"}
+            if until
+            else _("Too many wrong codes: wait a little and try again."),
         )
-    return Verification(ok=False, message="That code is not valid. Check the time on your phone and try again.")
+    return Verification(ok=False, message=_("That code is not valid. Check the time on your phone and try again."))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -251,7 +251,7 @@ def reset_two_factor(*, request, user) -> int:
     (at once if their role requires it). Returns the number of devices removed."""
     actor = request.user
     if not may_reset(actor, user):
-        raise PermissionDenied(f"You may not reset two-factor authentication of {user}.")
+        raise PermissionDenied(_("You may not reset two-factor authentication of %(user)s.") % {"user": user})
     with transaction.atomic():
         removed = TOTPDevice.objects.filter(user=user).delete()[0]
         removed += StaticDevice.objects.filter(user=user).delete()[1].get("otp_static.StaticDevice", 0)

@@ -16,8 +16,10 @@ from datetime import UTC, datetime
 
 from django.db.models import Max, Min
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from acorn_portal import clock
+from acorn_portal.formatting import local_date
 from acorn_portal.models import VendorAccount
 from datasources.models import STALE_AFTER, DataSource, FileImport, ImportStatus, SyncRun
 from refunds.services.alerts.channels import absolute_link
@@ -48,21 +50,38 @@ def stale_accounts(now: datetime) -> list[tuple[VendorAccount, datetime | None]]
     return [(account, stale[account.pk]) for account in accounts]
 
 
+def _since(moment: datetime | None) -> str:
+    """When, in the reader's language (UTC, as the sync log shows it)."""
+    if moment is None:
+        return gettext("never")
+    return gettext("%(day)s %(time)s UTC") % {
+        "day": local_date(moment.astimezone(UTC).date()),
+        "time": f"{moment:%H:%M}",
+    }
+
+
 def report_stale_accounts(*, now: datetime | None = None) -> int:
     """Alert every stale account once per staleness; returns the number of alerts newly claimed."""
     now = now or clock.now()
     claimed = 0
     for account, last_success in stale_accounts(now):
-        since = f"{last_success:%Y-%m-%d %H:%M} UTC" if last_success else "never"
+
+        def compose(account=account, last_success=last_success):
+            since = _since(last_success)
+            title = gettext("No fresh data for %(account)s: last successful sync %(since)s") % {
+                "account": account,
+                "since": since,
+            }
+            return title, [
+                gettext("Account: %(account)s") % {"account": account},
+                gettext("Last successful sync: %(since)s") % {"since": since},
+                gettext("Deadlines and verdicts may be based on old data until a sync succeeds."),
+            ]
+
         claimed += report_data_incident(
             organization_id=account.organization_id,
             incident=f"stale:acct{account.pk}:{_stamp(last_success)}",
-            title=f"No fresh data for {account}: last successful sync {since}",
-            lines=[
-                f"Account: {account}",
-                f"Last successful sync: {since}",
-                "Deadlines and verdicts may be based on old data until a sync succeeds.",
-            ],
+            compose=compose,
             link=absolute_link(reverse("admin:datasources_syncrun_changelist") + f"?account={account.pk}"),
             now=now,
         )
@@ -76,11 +95,19 @@ def report_failed_run(run: SyncRun) -> int:
     request_ids = [error.get("request_id", "") for error in run.errors]
     request_ids += [entry.get("request_id", "") for entry in run.request_log if entry.get("error")]
     messages = [error.get("message", "") for error in run.errors][-3:]
+
+    def compose():
+        # The errors are the source's own words (Amazon's or the connector's): shown as received.
+        return gettext("Sync failed: %(source)s of %(account)s") % {"source": source.name, "account": account}, [
+            gettext("Account: %(account)s") % {"account": account},
+            gettext("Data source: %(source)s") % {"source": source},
+            *(gettext("Error: %(error)s") % {"error": text} for text in messages),
+        ]
+
     return report_data_incident(
         organization_id=account.organization_id,
         incident=f"sync_failed:src{source.pk}:{_stamp(source.last_success_at)}",
-        title=f"Sync failed: {source.name} of {account}",
-        lines=[f"Account: {account}", f"Data source: {source}", *(f"Error: {text}" for text in messages)],
+        compose=compose,
         request_ids=list(dict.fromkeys(rid for rid in request_ids if rid)),
         link=absolute_link(reverse("admin:datasources_syncrun_change", args=[run.pk])),
     )
@@ -91,16 +118,22 @@ def report_rejected_import(file_import: FileImport) -> int:
     if file_import.status not in (ImportStatus.REJECTED, ImportStatus.FAILED):
         return 0
     account = file_import.account
+
+    def compose():
+        name = file_import.original_name or gettext("a file")
+        title = gettext("Import not imported: %(file)s for %(account)s") % {"file": name, "account": account}
+        return title, [
+            gettext("Account: %(account)s") % {"account": account},
+            gettext("File: %(file)s (%(kind)s)")
+            % {"file": file_import.original_name, "kind": file_import.get_kind_display()},
+            gettext("Uploaded by: %(who)s") % {"who": file_import.uploaded_by or gettext("unknown")},
+            gettext("Why: %(why)s") % {"why": file_import.message[:500]},
+        ]
+
     return report_data_incident(
         organization_id=account.organization_id,
         incident=f"import_{file_import.status}:imp{file_import.pk}",
-        title=f"Import not imported: {file_import.original_name or 'a file'} for {account}",
-        lines=[
-            f"Account: {account}",
-            f"File: {file_import.original_name} ({file_import.get_kind_display()})",
-            f"Uploaded by: {file_import.uploaded_by or 'unknown'}",
-            f"Why: {file_import.message[:500]}",
-        ],
+        compose=compose,
         link=absolute_link(reverse("admin:datasources_fileimport_change", args=[file_import.pk])),
     )
 

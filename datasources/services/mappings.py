@@ -7,6 +7,7 @@ page shows and saves the whole set the way the import will use it.
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from acorn_portal.tenancy import perm_in_org
 from datasources.models import ColumnMapping
@@ -20,7 +21,7 @@ def replace_column_mappings(*, actor, organization, kind: str, pairs: list[tuple
     """The organization's mappings for `kind` become `pairs` (header, field); ValidationError names a bad row."""
     for perm in ("datasources.add_columnmapping", "datasources.delete_columnmapping"):
         if not perm_in_org(actor, perm, organization.pk):
-            raise PermissionDenied("Your role in this organization does not allow this.")
+            raise PermissionDenied(_("Your role in this organization does not allow this."))
     rows = [ColumnMapping(organization=organization, kind=kind, source_header=h.strip(), field=f) for h, f in pairs]
     for row in rows:
         row.full_clean(exclude=["organization"], validate_unique=False)

@@ -9,6 +9,7 @@ reason a person can act on.
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext
 from rest_framework import authentication, exceptions
 
 from acorn_portal import clock
@@ -37,23 +38,25 @@ class BearerKeyAuthentication(authentication.BaseAuthentication):
         token = token.strip()
         prefix, dot, secret = token.partition(".")
         if not (prefix and dot and secret) or " " in token:
-            raise KeyAuthenticationFailed("The Authorization header must be 'Bearer <prefix>.<secret>'.", "malformed")
+            raise KeyAuthenticationFailed(
+                gettext("The Authorization header must be 'Bearer <prefix>.<secret>'."), "malformed"
+            )
         key = self._lookup(prefix)
         # The hash is compared even for an unknown prefix, so timing tells nothing about which prefixes exist.
         valid = key is not None and key.is_valid(token)
         if key is None or not valid:
             if key is None:
                 APIKey.objects.key_generator.verify(token, _DUMMY_HASH)
-            raise KeyAuthenticationFailed("Unknown API key.", "unknown_key")
+            raise KeyAuthenticationFailed(gettext("Unknown API key."), "unknown_key")
         if key.revoked:
-            raise KeyAuthenticationFailed("This API key has been revoked.", "revoked_key")
+            raise KeyAuthenticationFailed(gettext("This API key has been revoked."), "revoked_key")
         if key.expiry_date is not None and key.expiry_date <= clock.now():
             raise KeyAuthenticationFailed(
                 f"This API key expired on {key.expiry_date:%Y-%m-%d %H:%M} UTC.", "expired_key"
             )
         user = key.user
         if not user.is_active:
-            raise KeyAuthenticationFailed("This API key's service user is disabled.", "revoked_key")
+            raise KeyAuthenticationFailed(gettext("This API key's service user is disabled."), "revoked_key")
         # The service user belongs to exactly one organization: tenancy needs no membership query.
         user._acorn_org_ids = [key.organization_id]
         if touch_last_used(key):

@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Q
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -350,10 +351,10 @@ class ChargebackViewSet(ApiViewSet):
         try:
             pk = int(self.kwargs["pk"])
         except (KeyError, ValueError):
-            raise NotFound("No such chargeback.") from None
+            raise NotFound(gettext("No such chargeback.")) from None
         case = self.get_queryset().select_related("account__organization", "assignee").filter(pk=pk).first()
         if case is None:
-            raise NotFound("No such chargeback.")
+            raise NotFound(gettext("No such chargeback."))
         return case
 
     @extend_schema(

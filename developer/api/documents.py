@@ -9,6 +9,7 @@ natural key.
 
 from django.conf import settings
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers
@@ -709,7 +710,7 @@ class BulkMixin:
             raise ValidationError({"account": ["Give the vendor account id (a number)."]}) from None
         account = self.scoped(VendorAccount.objects.all()).filter(pk=account_id).first()
         if account is None:
-            raise NotFound("No such vendor account.")
+            raise NotFound(gettext("No such vendor account."))
         return account
 
 

@@ -11,6 +11,7 @@ from functools import partial
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext
 from django_q.tasks import async_task
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -54,7 +55,7 @@ def scoped_account(view, raw) -> VendorAccount:
         raise serializers.ValidationError({"account": ["Give the vendor account id (a number)."]}) from None
     account = view.scoped(VendorAccount.objects.all()).filter(pk=account_id).first()
     if account is None:
-        raise NotFound("No such vendor account.")
+        raise NotFound(gettext("No such vendor account."))
     return account
 
 
@@ -138,7 +139,7 @@ class ImportViewSet(ApiViewSet):
     def retrieve(self, request, pk=None):
         row = self.get_queryset().filter(pk=pk).values(*IMPORT_FIELDS, "errors").first()
         if row is None:
-            raise NotFound("No such import.")
+            raise NotFound(gettext("No such import."))
         return Response(import_item(row, with_errors=True, errors=row["errors"]))
 
     @extend_schema(request={"multipart/form-data": ImportUploadSerializer}, responses={202: ImportDetailSerializer})
@@ -149,7 +150,7 @@ class ImportViewSet(ApiViewSet):
         data.is_valid(raise_exception=True)
         account = scoped_account(self, data.validated_data["account"])
         if not perm_in_org(request.user, "datasources.add_fileimport", account.organization_id):
-            raise PermissionDenied("This key's role may not import report files.")
+            raise PermissionDenied(gettext("This key's role may not import report files."))
         file_import = queue_report_file(
             account=account,
             kind=data.validated_data["kind"],
@@ -231,7 +232,7 @@ class SyncRunViewSet(ApiViewSet):
     def retrieve(self, request, pk=None):
         row = self.get_queryset().filter(pk=pk).values(*RUN_FIELDS).first()
         if row is None:
-            raise NotFound("No such sync run.")
+            raise NotFound(gettext("No such sync run."))
         return Response(run_item(row))
 
     @extend_schema(
@@ -248,9 +249,9 @@ class SyncRunViewSet(ApiViewSet):
         account = scoped_account(self, data.validated_data["account"])
         # The portal's "Sync now" needs the right to change data sources; a key needs the same role.
         if not perm_in_org(request.user, "datasources.change_datasource", account.organization_id):
-            raise PermissionDenied("This key's role may not start a sync (the portal requires an admin).")
+            raise PermissionDenied(gettext("This key's role may not start a sync (the portal requires an admin)."))
         if not account.is_active:
-            raise Conflict("This vendor account is inactive.")
+            raise Conflict(gettext("This vendor account is inactive."))
         busy = SyncLease.objects.filter(account=account, expires_at__gt=clock.now()).exclude(owner="").exists()
         if busy:
             raise Conflict(

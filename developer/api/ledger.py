@@ -14,6 +14,7 @@ from datetime import date
 
 from django.http import StreamingHttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers
@@ -195,7 +196,7 @@ class LedgerExportViewSet(_LedgerBase):
         except (TypeError, ValueError):
             export = None
         if export is None:
-            raise NotFound("No such ledger export.")
+            raise NotFound(gettext("No such ledger export."))
         return self.render_export(export)
 
 

@@ -7,6 +7,7 @@ history and the audit trail need nothing of their own for tokens. django-oauth-t
 token (known, not expired); this class adds that the approval still stands.
 """
 
+from django.utils.translation import gettext
 from oauth2_provider.settings import oauth2_settings
 from oauthlib.common import Request as OAuthRequest
 from rest_framework import authentication
@@ -32,7 +33,9 @@ class OAuthTokenAuthentication(authentication.BaseAuthentication):
             )
         user = oauth_request.access_token.user
         if not delegate_is_usable(user):
-            raise KeyAuthenticationFailed("This app's access to the organization has been revoked.", "revoked_token")
+            raise KeyAuthenticationFailed(
+                gettext("This app's access to the organization has been revoked."), "revoked_token"
+            )
         key = user.api_key
         # A refresh may have narrowed the token's scopes below the approval's: the narrower set counts.
         key.scopes = sorted(set(key.scopes) & set(oauth_request.access_token.scopes))

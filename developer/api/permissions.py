@@ -1,5 +1,6 @@
 """Scopes: what a view needs, declared on the view; the key must hold it (and its role decides the rest)."""
 
+from django.utils.translation import gettext
 from rest_framework import exceptions, permissions
 
 from acorn_portal.tenancy import perm_in_org
@@ -22,18 +23,21 @@ class HasScope(permissions.BasePermission):
     def has_permission(self, request, view):
         key = getattr(request, "api_key", None)
         if key is None or not request.user or not request.user.is_authenticated:
-            raise exceptions.NotAuthenticated("Send an API key as 'Authorization: Bearer <key>'.")
+            raise exceptions.NotAuthenticated(gettext("Send an API key as 'Authorization: Bearer <key>'."))
         if request.method.upper() not in view.allowed_methods:
             return True  # the view answers 405 itself; no scope can make an unsupported method work
         scope = required_scope(view, request)
         if scope is None:
-            raise exceptions.PermissionDenied("This endpoint declares no scope, so no key may call it.")
+            raise exceptions.PermissionDenied(gettext("This endpoint declares no scope, so no key may call it."))
         if scope != ANY_SCOPE and not key.has_scope(scope):
-            raise exceptions.PermissionDenied(f"This API key lacks the scope '{scope}'.", code="missing_scope")
+            raise exceptions.PermissionDenied(
+                gettext("This API key lacks the scope '%(scope)s'.") % {"scope": scope}, code="missing_scope"
+            )
         perm = required_scope(view, request, "required_perms")
         if perm is not None and not perm_in_org(request.user, perm, key.organization_id):
             raise exceptions.PermissionDenied(
-                "This API key's role (or the role of the person who issued it) may not do this.", code="role_denied"
+                gettext("This API key's role (or the role of the person who issued it) may not do this."),
+                code="role_denied",
             )
         return True
 

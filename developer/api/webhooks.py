@@ -8,6 +8,7 @@ of another organization is 404.
 from datetime import datetime
 
 from django.db.models import Q
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers
 from rest_framework import status as http
@@ -166,7 +167,7 @@ class WebhookEndpointViewSet(ApiViewSet):
     def get_endpoint(self) -> WebhookEndpoint:
         endpoint = self.scoped(WebhookEndpoint.objects.all()).filter(pk=_int_or_none(self.kwargs.get("pk"))).first()
         if endpoint is None:
-            raise NotFound("No such webhook endpoint.")
+            raise NotFound(gettext("No such webhook endpoint."))
         return endpoint
 
     def _one(self, endpoint_id: int) -> dict:
@@ -242,7 +243,7 @@ class WebhookEndpointViewSet(ApiViewSet):
             .first()
         )
         if delivery is None:
-            raise NotFound("No such delivery of this endpoint.")
+            raise NotFound(gettext("No such delivery of this endpoint."))
         return delivery
 
     @extend_schema(operation_id="webhooks_delivery_retrieve", responses=WebhookDeliverySerializer)

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from acorn_portal import clock
+from acorn_portal.languages import language_for_user
 from acorn_portal.models import AuditAction, Membership
 from acorn_portal.roles import Role
 from acorn_portal.services.audit import record_audit
@@ -48,7 +52,9 @@ def update_endpoint(*, endpoint: WebhookEndpoint, **fields) -> WebhookEndpoint:
     allowed = {"url", "description", "events"}
     unknown = set(fields) - allowed
     if unknown:
-        raise ValidationError(f"Cannot change {', '.join(sorted(unknown))} of a webhook endpoint.")
+        raise ValidationError(
+            _("Cannot change %(fields)s of a webhook endpoint.") % {"fields": ", ".join(sorted(unknown))}
+        )
     for name, value in fields.items():
         setattr(endpoint, name, value)
     endpoint.full_clean()
@@ -149,30 +155,52 @@ def auto_disable_if_failing(endpoint_id: int, *, now) -> bool:
 
 
 def notify_admins_of_disable(endpoint: WebhookEndpoint) -> int:
-    """Email the organization's admins that an endpoint was disabled; a mail failure is logged, not raised."""
-    recipients = sorted(
-        Membership.objects.filter(organization_id=endpoint.organization_id, role=Role.ADMIN, user__is_active=True)
+    """Email the organization's admins that an endpoint was disabled, each in their language; a mail
+    failure is logged, not raised. The stored reason and the receiver's error are quoted as recorded."""
+    admins = [
+        membership.user
+        for membership in Membership.objects.filter(
+            organization_id=endpoint.organization_id, role=Role.ADMIN, user__is_active=True
+        )
         .exclude(user__email="")
-        .values_list("user__email", flat=True)
-    )
-    if not recipients:
+        .select_related("user", "user__person", "organization")
+        .order_by("user__email")
+    ]
+    if not admins:
         return 0
-    body = (
-        f"ACORN stopped sending webhooks to {endpoint.url} ({endpoint.description or 'no description'}).\n\n"
-        f"{endpoint.disabled_reason}\n\nLast error: {_last_error(endpoint)}\n\n"
-        "Deliveries that were still open are kept. Fix the receiver, then enable the endpoint again in "
-        "ACORN (Developer › Webhook endpoints): they will be sent."
-    )
-    try:
-        return send_mail(f"ACORN: webhook endpoint disabled — {endpoint.url}", body, None, recipients)
-    except Exception:  # noqa: BLE001 - the endpoint is disabled either way; the mail server is outside us
-        log.exception("Could not email admins about disabled webhook endpoint %s", endpoint.pk)
-        return 0
+    by_language = defaultdict(list)
+    for user in admins:
+        by_language[language_for_user(user, endpoint.organization)].append(user.email)
+    sent = 0
+    for language, recipients in sorted(by_language.items()):
+        with translation.override(language):
+            values = {
+                "url": endpoint.url,
+                "description": endpoint.description or gettext("no description"),
+                "error": _last_error(endpoint),
+            }
+            subject = gettext("ACORN: webhook endpoint disabled — %(url)s") % values
+            body = "\n\n".join(
+                [
+                    gettext("ACORN stopped sending webhooks to %(url)s (%(description)s).") % values,
+                    endpoint.disabled_reason,
+                    gettext("Last error: %(error)s") % values,
+                    gettext(
+                        "Deliveries that were still open are kept. Fix the receiver, then enable the endpoint again "
+                        "in ACORN (Developer › Webhook endpoints): they will be sent."
+                    ),
+                ]
+            )
+        try:
+            sent += send_mail(subject, body, None, recipients)
+        except Exception:  # noqa: BLE001 - the endpoint is disabled either way; the mail server is outside us
+            log.exception("Could not email admins about disabled webhook endpoint %s", endpoint.pk)
+    return sent
 
 
 def _last_error(endpoint: WebhookEndpoint) -> str:
     last = endpoint.deliveries.exclude(error="").order_by("-last_attempt_at", "-id").first()
-    return last.error if last else "none recorded"
+    return last.error if last else gettext("none recorded")
 
 
 def redeliver(*, delivery: WebhookDelivery, now=None) -> WebhookDelivery:

@@ -60,7 +60,7 @@ def issue_api_key(
     if role not in Role.values:
         raise ValidationError({"role": f"Unknown role {role!r}."})
     if acting_for is not None and created_by is not None and not created_by.is_superuser:
-        raise PermissionDenied("Only the operator issues keys on someone else's behalf.")
+        raise PermissionDenied(_("Only the operator issues keys on someone else's behalf."))
     person = acting_for if acting_for is not None else created_by
     capped = person is not None and not person.is_superuser
     if capped and (not person.is_active or role not in roles_issuable_by(person, organization)):

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import AccessToken, Grant, RefreshToken, get_application_model
 from oauth2_provider.settings import oauth2_settings
@@ -29,7 +30,7 @@ _LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 def _require_admin(user, organization_id: int, what: str) -> None:
     if not perm_in_org(user, "developer.add_apikey", organization_id):
-        raise PermissionDenied(f"Only the organization's admins may {what}.")
+        raise PermissionDenied(_("Only the organization's admins may %(what)s.") % {"what": what})
 
 
 def check_redirect_uris(text: str) -> list[str]:
@@ -53,7 +54,7 @@ def register_app(
     *, organization, name: str, redirect_uris: str, confidential: bool, registered_by, request=None
 ) -> tuple[RegisteredApp, str | None]:
     """Register an OAuth client; returns (app, client secret or None for a public client). The secret is shown once."""
-    _require_admin(registered_by, organization.pk, "register OAuth apps")
+    _require_admin(registered_by, organization.pk, _("register OAuth apps"))
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": "Give the app a name."})
@@ -85,12 +86,12 @@ def approve_app(*, application, organization, scopes, role: str, approved_by, re
 
     A new approval of the same app for the same organization replaces the previous one (its tokens stop).
     """
-    _require_admin(approved_by, organization.pk, "approve OAuth apps")
+    _require_admin(approved_by, organization.pk, _("approve OAuth apps"))
     registration = getattr(application, "registration", None)
     if registration is None or registration.revoked_at is not None:
-        raise PermissionDenied("This app has been revoked.")
+        raise PermissionDenied(_("This app has been revoked."))
     if role not in allowed_roles(approved_by, organization):
-        raise PermissionDenied("You cannot give an app a role with permissions you do not hold yourself.")
+        raise PermissionDenied(_("You cannot give an app a role with permissions you do not hold yourself."))
     try:
         scopes = parse_scopes(scopes)
     except ValueError as exc:
@@ -116,7 +117,7 @@ def approve_app(*, application, organization, scopes, role: str, approved_by, re
 
 def revoke_authorization(*, authorization: AppAuthorization, actor, request=None) -> AppAuthorization:
     """Stop one app acting for one organization: its delegate key is revoked and every token deleted."""
-    _require_admin(actor, authorization.organization_id, "revoke OAuth apps")
+    _require_admin(actor, authorization.organization_id, _("revoke OAuth apps"))
     with transaction.atomic():
         authorization = AppAuthorization.objects.select_for_update().select_related("key").get(pk=authorization.pk)
         if authorization.revoked_at is None:
@@ -129,7 +130,7 @@ def revoke_authorization(*, authorization: AppAuthorization, actor, request=None
 
 def revoke_app(*, app: RegisteredApp, actor, request=None) -> RegisteredApp:
     """The owner withdraws an app: it becomes an unknown client, and every organization's approval of it ends."""
-    _require_admin(actor, app.organization_id, "revoke OAuth apps")
+    _require_admin(actor, app.organization_id, _("revoke OAuth apps"))
     with transaction.atomic():
         app = RegisteredApp.objects.select_for_update().get(pk=app.pk)
         if app.revoked_at is None:

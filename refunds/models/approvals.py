@@ -60,22 +60,22 @@ class WorkflowSettings(models.Model):
     )
     max_open_cases_per_person = models.PositiveIntegerField(
         default=150,
-        help_text="Routing gives nobody more open cases than this; what does not fit waits with the team.",
+        help_text=_("Routing gives nobody more open cases than this; what does not fit waits with the team."),
     )
     settlement_requires_legal_review = models.BooleanField(
         default=False,
-        help_text="Settlement terms must be reviewed by legal before a settled case is recovered or written off.",
+        help_text=_("Settlement terms must be reviewed by legal before a settled case is recovered or written off."),
     )
     accept_limit = MoneyField(
         null=True,
         blank=True,
-        help_text="Accepting (giving up) a deduction above this amount needs a manager. Empty: no limit.",
+        help_text=_("Accepting (giving up) a deduction above this amount needs a manager. Empty: no limit."),
     )
     accept_limit_currency = models.CharField(
         max_length=3,
         choices=CURRENCY_CHOICES,
         blank=True,
-        help_text="The limit's currency; deductions in other currencies are never compared with it.",
+        help_text=_("The limit's currency; deductions in other currencies are never compared with it."),
     )
 
     tenant_path = "organization"
@@ -96,7 +96,7 @@ class WorkflowSettings(models.Model):
         from django.core.exceptions import ValidationError
 
         if (self.accept_limit is None) != (not self.accept_limit_currency):
-            raise ValidationError("Give the acceptance limit with its currency, or neither.")
+            raise ValidationError(_("Give the acceptance limit with its currency, or neither."))
 
     @classmethod
     def for_organization(cls, organization_id: int) -> "WorkflowSettings":

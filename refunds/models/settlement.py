@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from acorn_portal.tenancy import TenantQuerySet
@@ -12,8 +13,8 @@ class SettlementTerms(models.Model):
     """One per case in settlement; amounts in the case's currency; legal's review where the organization asks."""
 
     chargeback = models.OneToOneField("refunds.Chargeback", on_delete=models.PROTECT, related_name="settlement")
-    amount_offered = MoneyField(help_text="What Amazon (or we) offered, in the case's currency.")
-    amount_accepted = MoneyField(null=True, blank=True, help_text="What was agreed; empty while negotiating.")
+    amount_offered = MoneyField(help_text=_("What Amazon (or we) offered, in the case's currency."))
+    amount_accepted = MoneyField(null=True, blank=True, help_text=_("What was agreed; empty while negotiating."))
     agreement = models.ForeignKey(
         "refunds.Evidence", null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
     )

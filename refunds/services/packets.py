@@ -197,7 +197,7 @@ def _build_packet(*, chargeback: Chargeback, actor) -> DisputePacket:
     ):
         raise PermissionDenied(_("You may not build dispute packets."))
     if chargeback.state not in PACKET_STATES:
-        raise ValidationError(f"No packet for a case that is {chargeback.get_state_display().lower()}.")
+        raise ValidationError(_("No packet for a case that is %(state)s.") % {"state": chargeback.get_state_display()})
     evidence = list(chargeback.evidence.current().order_by("uploaded_at", "id"))
     names = entry_names(chargeback, evidence)
     base = safe_id(chargeback.amazon_id)

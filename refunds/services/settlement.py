@@ -7,6 +7,7 @@ legal reviews them before the case can be recovered or written off (`settlement_
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from acorn_portal import clock
 from acorn_portal.money import Money, MoneyError, check_amount_precision, to_decimal
@@ -35,9 +36,9 @@ def record_settlement_terms(
     from refunds.services.evidence import add_evidence
 
     if not perm_in_org(actor, "refunds.open_settlement", chargeback.organization_id):
-        raise PermissionDenied("You may not record settlement terms.")
+        raise PermissionDenied(_("You may not record settlement terms."))
     if chargeback.state != ChargebackState.SETTLEMENT:
-        raise ValidationError("Settlement terms are recorded on a case in settlement.")
+        raise ValidationError(_("Settlement terms are recorded on a case in settlement."))
     offered = _amount(amount_offered, chargeback, "amount_offered")
     if offered is None:
         raise ValidationError({"amount_offered": "This is required."})
@@ -78,13 +79,13 @@ def record_settlement_terms(
 def review_settlement(*, chargeback: Chargeback, actor, note: str = "") -> SettlementTerms:
     """Legal's review of the recorded terms (required before closing where the organization says so)."""
     if not perm_in_org(actor, "refunds.approve_settlement", chargeback.organization_id):
-        raise PermissionDenied("Only legal reviews settlement terms.")
+        raise PermissionDenied(_("Only legal reviews settlement terms."))
     with transaction.atomic():
         terms = SettlementTerms.objects.select_for_update().filter(chargeback=chargeback).first()
         if terms is None:
-            raise ValidationError("Record the settlement terms first.")
+            raise ValidationError(_("Record the settlement terms first."))
         if terms.amount_accepted is None:
-            raise ValidationError("Record the amount accepted before the review.")
+            raise ValidationError(_("Record the amount accepted before the review."))
         terms.reviewed_by, terms.reviewed_at, terms.review_note = actor, clock.now(), note
         terms._history_user = actor
         terms.save()

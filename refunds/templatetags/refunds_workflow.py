@@ -25,3 +25,19 @@ def money(amount, currency):
         return Money(amount, currency).localized()
     except MoneyError:
         return f"{amount} {currency}"
+
+
+@register.filter
+def amazon_type(code):
+    """Amazon's deduction type code as received, our label beside it (refunds.amazon_labels)."""
+    from refunds.amazon_labels import deduction_type_html
+
+    return deduction_type_html(code)
+
+
+@register.filter
+def amazon_status(status):
+    """Amazon's status as received, our word beside it when we know it."""
+    from refunds.amazon_labels import amazon_status_html
+
+    return amazon_status_html(status)

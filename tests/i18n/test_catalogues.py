@@ -41,6 +41,28 @@ def test_every_chinese_message_is_translated():
     assert not fuzzy, f"{len(fuzzy)} fuzzy messages: {fuzzy[:10]}"
 
 
+# Messages whose Chinese is rightly without Chinese characters: codes, product names, pure patterns.
+NOT_WORDS = {
+    "ARN", "ASIN", "ID", "SHA-256", "URL", "id", "sha256", "url", "uuid", "ACORN", "Webhook URL", "Vendor Central",
+    "→ %(text_value)s", "%(field)s %(old)s → %(new)s", "%(day)s %(time)s UTC",
+}  # fmt: skip
+
+
+def _has_chinese(text: str) -> bool:
+    return any("\u4e00" <= c <= "\u9fff" or "\u3000" <= c <= "\u303f" or "\uff00" <= c <= "\uffef" for c in text)
+
+
+def test_every_chinese_translation_is_written_in_chinese():
+    """A msgstr copied from the English (or left in English) is not a translation."""
+    english = [
+        (e.msgid, text)
+        for e in messages("zh_Hans")
+        for text in e.msgstr.values()
+        if e.msgid not in NOT_WORDS and not _has_chinese(text)
+    ]
+    assert not english, f"{len(english)} messages whose Chinese has no Chinese in it: {english[:10]}"
+
+
 def test_translations_keep_their_placeholders():
     broken = [
         (e.msgid, text)

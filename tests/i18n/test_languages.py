@@ -110,8 +110,11 @@ def test_the_api_keeps_codes_and_field_names_and_translates_problem_titles(clien
     assert response.status_code == 401
     assert body["title"] == "未认证" and body["type"].endswith("/not-authenticated") and body["status"] == 401
     assert set(body) >= {"type", "title", "status", "detail", "instance", "request_id"}
+    assert body["detail"] == "请以 'Authorization: Bearer <key>' 的形式发送 API 密钥。"  # the detail follows too
     english = client.get("/api/v1/chargebacks/", HTTP_ACCEPT_LANGUAGE="en").json()
     assert english["title"] == "Not authenticated"
+    assert english["detail"] == "Send an API key as 'Authorization: Bearer <key>'."
+    assert english["type"] == body["type"]  # the machine code does not change with the language
 
 
 def test_reminders_go_out_in_each_recipients_language(org, account, ops, finance):

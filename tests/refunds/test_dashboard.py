@@ -123,7 +123,11 @@ def test_rates_by_family_type_and_account(account, de_account, ops):
     assert (ops_usd.disputed.n, ops_usd.won.n, ops_usd.win_rate) == (1, 0, 0)
     assert families[("Operational chargeback", "EUR")].decided.n == 1  # never added to the USD row
     types = {(r.label, r.currency) for r in data.by_type}
-    assert ("label defect (Operational chargeback)", "USD") in types
+    # Amazon's code as received, then our labels: the type's where we have one, and the family's.
+    shown = {str(label) for label, _currency in types}
+    received = '<span lang="en" class="amazon-data">{}</span> <span class="our-label">({})</span>'
+    assert received.format("label_defect", "Operational chargeback") in shown
+    assert received.format("shortage", "Shortage claim (PQV) · Shortage claim") in shown
     accounts = {r.label: r.disputed.n for r in data.by_account}
     assert accounts == {"Acme DE (DE)": 1, "Acme US (US)": 5}
     assert totals(data.figures["awaiting_credit"]) == {"USD": (1, D("50.00"))}

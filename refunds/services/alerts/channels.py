@@ -41,8 +41,13 @@ class ChannelError(Exception):
 def plain_text(message: dict) -> str:
     parts = [message.get("title", ""), "", *message.get("lines", [])]
     if message.get("link"):
-        parts += ["", message["link"]]
+        parts += ["", *([message["link_text"]] if message.get("link_text") else []), message["link"]]
     return "\n".join(parts).strip() + "\n"
+
+
+def link_text(message: dict) -> str:
+    """The link's words, written in the reader's language when the alert was claimed."""
+    return message.get("link_text") or "Open in ACORN"
 
 
 def _slack_escape(text: str) -> str:
@@ -59,7 +64,12 @@ def slack_payload(message: dict) -> dict:
         },
     ]
     if link:
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"<{link}|Open in ACORN>"}]})
+        blocks.append(
+            {
+                "type": "context",
+                "elements": [{"type": "mrkdwn", "text": f"<{link}|{_slack_escape(link_text(message))}>"}],
+            }
+        )
     return {"text": plain_text(message)[:3000], "blocks": blocks}
 
 
@@ -75,7 +85,7 @@ def teams_payload(message: dict) -> dict:
         "body": body,
     }
     if message.get("link"):
-        card["actions"] = [{"type": "Action.OpenUrl", "title": "Open in ACORN", "url": message["link"]}]
+        card["actions"] = [{"type": "Action.OpenUrl", "title": link_text(message), "url": message["link"]}]
     return {
         "type": "message",
         "attachments": [
@@ -87,7 +97,7 @@ def teams_payload(message: dict) -> dict:
 def _markdown(message: dict) -> str:
     text = f"### {message.get('title', '')}\n\n" + "\n\n".join(f"- {line}" for line in message.get("lines", []))
     if message.get("link"):
-        text += f"\n\n[Open in ACORN]({message['link']})"
+        text += f"\n\n[{link_text(message)}]({message['link']})"
     return text
 
 

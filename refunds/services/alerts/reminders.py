@@ -43,6 +43,7 @@ from acorn_portal.formatting import local_date
 from acorn_portal.languages import language_for_user
 from acorn_portal.money import Money, totals_by_currency
 from acorn_portal.services.events import emit_event
+from refunds.amazon_labels import type_label
 from refunds.choices import PRE_FILING_STATES, ChargebackState
 from refunds.models import Chargeback
 from refunds.models.alerts import AlertKind, AlertLog, AlertSettings, AlertStatus
@@ -106,7 +107,7 @@ def case_lines(case, today) -> list[str]:
         state += gettext(" · team: %(team)s") % {"team": case.team}
     return [
         gettext("Account: %(account)s") % {"account": case.account},
-        gettext("Type: %(family)s · %(type)s") % {"family": case.get_family_display(), "type": case.deduction_type},
+        gettext("Type: %(family)s · %(type)s") % {"family": case.get_family_display(), "type": _type_text(case)},
         gettext("Amount: %(amount)s") % {"amount": case.money.localized()},
         gettext("Internal target: %(day)s (%(when)s)") % {"day": local_date(case.target_on), "when": _days(target_left)}
         if case.target_on
@@ -116,6 +117,14 @@ def case_lines(case, today) -> list[str]:
         else gettext("No deadline"),
         state,
     ]
+
+
+def _type_text(case) -> str:
+    """Amazon's type code as received, our label beside it when we have one."""
+    label = type_label(case.deduction_type)
+    if label is None:
+        return case.deduction_type
+    return case.deduction_type + gettext(" (%(label)s)") % {"label": label}
 
 
 def _days(count: int | None) -> str:
@@ -140,6 +149,7 @@ def _intents_for(audience, *, case, kind, key_prefix, compose, lead=None) -> lis
     def written(language):
         with translation.override(language):
             subject, message = compose()
+            message = {**message, "link_text": gettext("Open in ACORN")}
         return {"subject": subject, "message": message}
 
     intents = [
@@ -265,8 +275,7 @@ def plan_reminders(*, now: datetime | None = None, batch_size: int = 500) -> dic
                 # The same people see it in the portal's inbox, once per claim (so never twice).
                 notify_reminder(
                     chargeback=case,
-                    recipient_ids=[row.recipient_id for row in claimed if row.recipient_id],
-                    text=intents[0].message["title"],
+                    texts={row.recipient_id: row.message["title"] for row in claimed if row.recipient_id},
                 )
     return counts
 
@@ -412,12 +421,18 @@ def _digest_intent(user, org_id, cases, alert_settings, digest_date, now) -> Int
             len(rows),
         ) % {"organization": organization, "count": len(rows)}
         subject = f"[ACORN] {title} ({local_date(digest_date)})"
+        open_text = gettext("Open in ACORN")
     return Intent(
         organization_id=org_id,
         key=f"digest:org{org_id}:{digest_date:%Y-%m-%d}:user{user.pk}:email",
         kind=AlertKind.DIGEST,
         subject=subject,
-        message={"title": title, "lines": lines, "link": absolute_link(reverse("admin:refunds_chargeback_changelist"))},
+        message={
+            "title": title,
+            "lines": lines,
+            "link": absolute_link(reverse("admin:refunds_chargeback_changelist")),
+            "link_text": open_text,
+        },
         recipient_id=user.pk,
         address=user.email,
     )

@@ -124,9 +124,11 @@ class LocalSamlIdP:
         )
         assertion_id, response_id = f"_a{uuid.uuid4().hex}", f"_r{uuid.uuid4().hex}"
         in_five = _instant(now + datetime.timedelta(minutes=5))
-        assertion = f"""<saml:Assertion xmlns:saml="{SAML}" ID="{assertion_id}" Version="2.0" IssueInstant="{_instant(now)}">
+        email_format = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"
+        assertion = f"""<saml:Assertion xmlns:saml="{SAML}" ID="{assertion_id}" Version="2.0" \
+IssueInstant="{_instant(now)}">
 <saml:Issuer>{issuer}</saml:Issuer>
-<saml:Subject><saml:NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress">{html.escape(email)}</saml:NameID>
+<saml:Subject><saml:NameID Format="{email_format}">{html.escape(email)}</saml:NameID>
 <saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData \
 InResponseTo="{request["id"]}" Recipient="{request["acs"]}" NotOnOrAfter="{in_five}"/></saml:SubjectConfirmation>
 </saml:Subject>

@@ -13,3 +13,8 @@ class DatasourcesConfig(AppConfig):
 
         register_section("sync", sync_section, order=10)
         retention.register()
+
+        from acorn_portal.navigation import DOCUMENTS, place
+
+        # Report files people upload sit with the documents; sources, runs and checkpoints are admin-only.
+        place("datasources.FileImport", DOCUMENTS)

@@ -18,3 +18,8 @@ class DatasourcesConfig(AppConfig):
 
         # Report files people upload sit with the documents; sources, runs and checkpoints are admin-only.
         place("datasources.FileImport", DOCUMENTS)
+
+        from acorn_portal.banners import register_banner
+        from datasources.banners import first_sync_banner
+
+        register_banner(first_sync_banner)

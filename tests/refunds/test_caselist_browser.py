@@ -77,3 +77,33 @@ def test_the_case_list_fits_1440_px_with_po_status_and_recommendation_in_view(
     assert "Price claim (PPV)" in table and "Carton Content Accuracy" in table
     assert "price_claim" not in table and "carton_content_accuracy" not in table
     olivia.close()
+
+
+def test_slash_puts_the_cursor_in_the_search_box_without_breaking_the_csp(
+    browser,  # noqa: F811
+    live_server,
+    busy_list,
+    ops,
+):
+    olivia = at_1440(browser, live_server, ops)
+    violations = []
+    olivia.page.on(
+        "console", lambda message: violations.append(message.text) if "Content Security" in message.text else None
+    )
+    olivia.page.goto(f"{olivia.base}{LIST}")
+    olivia.page.wait_for_selector("#searchbar")
+    olivia.page.click("h1")
+    assert olivia.page.evaluate("document.activeElement.id") != "searchbar"
+    olivia.page.keyboard.press("/")
+    assert olivia.page.evaluate("document.activeElement.id") == "searchbar"
+    olivia.page.keyboard.type("1146255003")
+    assert olivia.page.input_value("#searchbar") == "1146255003"  # the "/" itself was not typed
+    # Typed inside a field, "/" is a character like any other.
+    olivia.page.keyboard.type("/7")
+    assert olivia.page.input_value("#searchbar") == "1146255003/7"
+    olivia.page.fill("#searchbar", "1146255003")
+    with olivia.page.expect_navigation():
+        olivia.page.keyboard.press("Enter")
+    assert "1146255003" in olivia.page.inner_text("#result_list tbody")
+    assert not violations, violations
+    olivia.close()

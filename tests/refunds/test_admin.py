@@ -305,8 +305,8 @@ def test_changelist_runs_bounded_queries_and_no_full_count(
     client.get(url)  # warm the session and content-type caches
 
     # Session, user, permissions, the reader's language (person, then organization), the inbox badge,
-    # the first-sync notice's data sources, the filters' choices and the page itself.
-    with django_assert_max_num_queries(17), CaptureQueriesContext(connection) as captured:
+    # the first-sync notice's data sources, the saved views, the filters' choices and the page itself.
+    with django_assert_max_num_queries(18), CaptureQueriesContext(connection) as captured:
         response = client.get(url, {"p": 2})
     assert response.status_code == 200
     assert len(shown(response)) == 50

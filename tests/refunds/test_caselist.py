@@ -226,7 +226,8 @@ def test_case_list_query_count_is_pinned(client, account, cases, ops, params):
         shown(client.get(LIST, params))
     assert len(first) == len(again), "a query runs per row"
     # The list's own work plus the session, user, permissions, the reader's language (person, then
-    # organization), the inbox badge, the first-sync notice's data sources, the person's saved views and the filters' choices: pinned.
+    # organization), the inbox badge, the first-sync notice's data sources, the person's saved views
+    # and the filters' choices: pinned.
     # A queue judges dates in each marketplace's calendar: one more query for the accounts' time zones.
     assert len(first) <= 18 + ("queue" in params), [q["sql"] for q in first.captured_queries]
 

@@ -36,7 +36,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG el
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "acorn_portal.admin_site.AcornAdminConfig",  # django.contrib.admin with per-role navigation
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -52,6 +52,7 @@ urlpatterns = [
     path("accounts/signup/", views_people.sso_signup_refused, name="socialaccount_signup"),
     path("dashboard/", include("refunds.dashboard_urls")),
     path("inbox/", include("refunds.inbox")),
+    path("cases/views/", include("refunds.saved_views")),
     path("setup/", include("datasources.urls_setup")),
     path("status/", views.status, name="status"),
     path("language/", views.set_language, name="set-language"),

@@ -79,7 +79,7 @@ class CaseListPaginator(EstimatedCountPaginator):
 class CaseListMixin:
     """Search, sorting and counts of the case list (see the module docstring)."""
 
-    sortable_by = ("amazon_id", "state", "owner", "deadline", "amount_display", "account", "issue_date", "due_on")
+    sortable_by = ("case", "state", "owner", "deadline", "amount_display", "issue_date")
     paginator = CaseListPaginator
 
     def get_changelist(self, request, **kwargs):

@@ -37,6 +37,7 @@ from refunds.choices import (
     ChargebackState,
     DeductionFamily,
 )
+from refunds.labels import type_label
 from refunds.managers import period_start, week_end
 from refunds.models import ChargebackDayStat, DueDayStat, RecoveryDayStat
 
@@ -423,7 +424,7 @@ def _rates(ids, accounts, filters: Filters, base):
             (
                 "type",
                 (row["family"], row["deduction_type"]),
-                f"{row['deduction_type'].replace('_', ' ')} ({families.get(row['family'], row['family'])})",
+                f"{type_label(row['deduction_type'])} ({families.get(row['family'], row['family'])})",
                 {"family__exact": row["family"], "deduction_type": row["deduction_type"]},
             ),
             ("account", row["account_id"], names[row["account_id"]], {"account": row["account_id"]}),

@@ -3,7 +3,7 @@
 Each index holds only the states of one queue, in the queue's order continued by id in the same
 direction; sync inserts deductions as 'new' with no recommendation, which none of them holds. On
 PostgreSQL they are created CONCURRENTLY (so the migration is not atomic); SQLite takes Django's
-plain operation. Why: docs/decisions/0302-queue-indexes.md.
+plain operation. Why: docs/decisions/0304-queue-indexes.md.
 """
 
 from django.contrib.postgres.operations import AddIndexConcurrently

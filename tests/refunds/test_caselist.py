@@ -243,6 +243,12 @@ NEW_INDEXES = {
     "refunds_cb_amazon_id",
     "refunds_cb_dispute_id",
     "refunds_cb_filed_case_id",
+    # The start page's queues, each read in order off a partial index of its states (0014).
+    "refunds_cb_q_amazon",
+    "refunds_cb_q_unpaid",
+    "refunds_cb_q_decided",
+    "refunds_cb_q_ready",
+    "refunds_cb_q_evidence",
 }
 
 

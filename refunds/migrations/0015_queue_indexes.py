@@ -3,7 +3,7 @@
 Each index holds only the states of one queue, in the queue's order continued by id in the same
 direction; sync inserts deductions as 'new' with no recommendation, which none of them holds. On
 PostgreSQL they are created CONCURRENTLY (so the migration is not atomic); SQLite takes Django's
-plain operation. Why: docs/decisions/0304-queue-indexes.md.
+plain operation. Why: docs/decisions/0305-queue-indexes.md.
 """
 
 from django.contrib.postgres.operations import AddIndexConcurrently
@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
     atomic = False  # CREATE INDEX CONCURRENTLY cannot run in a transaction
 
     dependencies = [
-        ("refunds", "0013_assessment_summary_parts"),
+        ("refunds", "0014_saved_views"),
     ]
 
     operations = [

@@ -103,7 +103,16 @@ def test_ledger_lines_come_once_across_pages_and_an_export_can_be_fetched_again(
         Money(sum((c.amount for c in deductions), Decimal(0)), "USD"),
     )
 
-    assert acorn.ledger.export(start, end) is None  # nothing is handed out twice
+    # Reading does not consume: the same export again until it is acknowledged, then nothing new.
+    repeat = acorn.ledger.export(start, end)
+    assert repeat.export.id == batch.export.id and [line.line_key for line in repeat] == [
+        line.line_key for line in lines
+    ]
+    assert [e.id for e in acorn.ledger.exports(acknowledged=False)] == [batch.export.id]
+    [acked] = acorn.ledger.acknowledge(batch.export.id)
+    assert acked.id == batch.export.id and acked.acknowledged_at is not None
+    assert acorn.ledger.acknowledge(batch.export.id)[0].acknowledged_at == acked.acknowledged_at  # idempotent
+    assert acorn.ledger.export(start, end) is None
     assert list(acorn.ledger.new_lines(start, end)) == []
 
     again = acorn.ledger.get_export(batch.export.id)

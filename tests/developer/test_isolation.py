@@ -135,6 +135,8 @@ ROUTES: dict[str, Route] = {
     "ledger-list": Route(
         ("GET",), lists=Chargeback, list_key="chargeback_id", extra={"from": "2026-03-01", "to": "2026-03-31"}
     ),
+    # Acknowledging another organization's export is 404 and acknowledges nothing (not even our own ids sent with it).
+    "ledger-ack": Route(("POST",), body=lambda w: {"export_ids": [w.get(LedgerExport).pk]}),
     "ledger-export-list": Route(("GET",), lists=LedgerExport),
     "ledger-export-detail": Route(("GET",), kwargs=_pk(LedgerExport)),
 }
@@ -198,6 +200,7 @@ def _snapshot():
         "states": sorted(Chargeback.objects.values_list("id", "state", "workflow_version")),
         "webhook secrets": sorted(WebhookEndpoint.objects.values_list("id", "secret")),
         "deliveries": sorted(WebhookDelivery.objects.values_list("id", "status", "next_attempt_at")),
+        "ledger acknowledgements": sorted(LedgerExport.objects.values_list("id", "acknowledged_at")),
     }
 
 

@@ -555,6 +555,7 @@ class LedgerExport(Model):
     line_count: int | None = None
     complete: bool | None = None
     totals: dict[str, dict[str, str]] = field(default_factory=dict)
+    acknowledged_at: datetime | None = None  # None while pending: every export() of the period returns it again
 
     def total(self, currency: str) -> tuple[Money, Money]:
         """(debit, credit) of `currency`; equal in a balanced export."""

@@ -58,6 +58,16 @@ def test_a_real_delivery_verifies_and_tampering_or_age_is_refused(deductions, ac
     assert isinstance(delivery, WebhookDelivery)
     assert delivery.status == "succeeded" and delivery.response_status == 200
     assert delivery.id == int(request.headers["ACORN-Delivery"])
+    assert delivery.body == event and delivery.event_type == "chargeback.state_changed"  # one envelope
+
+    ping = acorn.webhooks.ping(endpoint.id)
+    assert ping.event_type == "ping" and ping.status == "pending"
+    dispatch_webhooks()
+    pinged = verify_signature(
+        endpoint.secret, receiver.received[1].body, receiver.received[1].headers["ACORN-Signature"]
+    )
+    assert pinged == ping.body and pinged["type"] == "ping"
+    receiver.received.pop()
 
     again = acorn.webhooks.redeliver(endpoint.id, delivery.id)
     assert again.id == delivery.id

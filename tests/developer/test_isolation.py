@@ -128,6 +128,7 @@ ROUTES: dict[str, Route] = {
     "webhook-list": Route(("GET",), lists=WebhookEndpoint),
     "webhook-detail": Route(("GET",), kwargs=_pk(WebhookEndpoint)),
     "webhook-rotate-secret": Route(("POST",), kwargs=_pk(WebhookEndpoint), body=lambda w: {}),
+    "webhook-ping": Route(("POST",), kwargs=_pk(WebhookEndpoint), body=lambda w: {}),
     "webhook-deliveries": Route(("GET",), kwargs=_pk(WebhookEndpoint)),
     "webhook-delivery": Route(("GET",), kwargs=lambda w: _delivery(w)),
     "webhook-redeliver": Route(("POST",), kwargs=lambda w: _delivery(w), body=lambda w: {}),

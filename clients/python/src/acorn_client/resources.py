@@ -306,6 +306,10 @@ class Webhooks(Resource):
         path = f"webhooks/{int(endpoint_id)}/deliveries/{int(delivery_id)}/"
         return models.WebhookDelivery.from_api(self._http.get_json(path))
 
+    def ping(self, endpoint_id: int) -> models.WebhookDelivery:
+        """Queue a signed test event (type `ping`) for this endpoint; follow it in `deliveries()`."""
+        return models.WebhookDelivery.from_api(self._http.post_json(f"webhooks/{int(endpoint_id)}/ping/"))
+
     def redeliver(self, endpoint_id: int, delivery_id: int) -> models.WebhookDelivery:
         path = f"webhooks/{int(endpoint_id)}/deliveries/{int(delivery_id)}/redeliver/"
         return models.WebhookDelivery.from_api(self._http.post_json(path))

@@ -33,7 +33,7 @@ from acorn_portal.models import Organization
 from developer.api.base import ApiViewSet
 from developer.api.filters import Param, apply_filters, filter_parameters, updated_since
 from developer.api.money import page_of
-from developer.api.pagination import KeysetPagination
+from developer.api.pagination import KeysetPagination, page_size_parameter
 from developer.api.problems import Conflict
 from developer.api.renderers import OrjsonRenderer, dumps
 from developer.models import LedgerExport, LedgerExportLine
@@ -181,6 +181,7 @@ class LedgerViewSet(_LedgerBase):
             OpenApiParameter("from", OpenApiTypes.DATE, required=True, description="First posting date."),
             OpenApiParameter("to", OpenApiTypes.DATE, required=True, description="Last posting date (inclusive)."),
             FORMAT_PARAM,
+            page_size_parameter(LineCursor.max_page_size, LineCursor.page_size),
             CONSUME_PARAM,
         ],
         responses={(200, "application/json"): LedgerExportPageSerializer, (200, "text/csv"): OpenApiTypes.STR},
@@ -272,7 +273,12 @@ class LedgerExportViewSet(_LedgerBase):
     default_ordering = "-id"
 
     @extend_schema(
-        parameters=filter_parameters(EXPORT_FILTERS), responses=page_of(LedgerExportSerializer, "LedgerExportList")
+        parameters=[
+            *filter_parameters(EXPORT_FILTERS),
+            OpenApiParameter("cursor", OpenApiTypes.STR),
+            page_size_parameter(),
+        ],
+        responses=page_of(LedgerExportSerializer, "LedgerExportList"),
     )
     def list(self, request):
         exports = apply_filters(self.scoped(LedgerExport.objects.all()), request.query_params, EXPORT_FILTERS)

@@ -12,7 +12,8 @@ from datetime import datetime
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_serializer, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers
 from rest_framework import status as http
 from rest_framework.decorators import action
@@ -23,6 +24,7 @@ from acorn_portal.models import Organization
 from developer.api.base import ApiViewSet
 from developer.api.events import EventEnvelopeSerializer
 from developer.api.filters import Param, apply_filters, filter_parameters, updated_since
+from developer.api.pagination import page_size_parameter
 from developer.api.problems import Conflict
 from developer.choices import DELIVERED_EVENT_CHOICES, DeliveryStatus, WebhookEventType
 from developer.envelope import envelope
@@ -74,6 +76,9 @@ def _delivery_changed_since(queryset, when):
 DELIVERY_FILTERS = [
     Param("updated_since", "", datetime, "Made or attempted at or after (ISO 8601).", method=_delivery_changed_since)
 ]
+
+
+PAGE_PARAMS = [OpenApiParameter("cursor", OpenApiTypes.STR), page_size_parameter()]
 
 
 def endpoint_item(row: dict) -> dict:
@@ -166,6 +171,7 @@ class WebhookEndpointViewSet(ApiViewSet):
         "rotate_secret": Scope.WEBHOOKS_MANAGE,
         "ping": Scope.WEBHOOKS_MANAGE,
     }
+    strict_query_actions = ("list", "deliveries")
     # The role as well: only who may manage endpoints in the portal (admins), whatever the scopes.
     required_perms = {
         "GET": "developer.view_webhookendpoint",
@@ -188,7 +194,7 @@ class WebhookEndpointViewSet(ApiViewSet):
         return endpoint_item(WebhookEndpoint.objects.filter(pk=endpoint_id).values(*ENDPOINT_FIELDS).get())
 
     @extend_schema(
-        parameters=filter_parameters(ENDPOINT_FILTERS),
+        parameters=[*filter_parameters(ENDPOINT_FILTERS), *PAGE_PARAMS],
         responses=_page_of(WebhookEndpointSerializer, "WebhookEndpointPage"),
     )
     def list(self, request):
@@ -255,7 +261,7 @@ class WebhookEndpointViewSet(ApiViewSet):
 
     @extend_schema(
         operation_id="webhooks_deliveries_list",
-        parameters=filter_parameters(DELIVERY_FILTERS),
+        parameters=[*filter_parameters(DELIVERY_FILTERS), *PAGE_PARAMS],
         responses=_page_of(WebhookDeliverySerializer, "WebhookDeliveryPage"),
     )
     @action(detail=True, methods=["get"])

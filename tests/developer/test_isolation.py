@@ -47,6 +47,7 @@ class Route:
     list_key: str = "id"
     extra: dict = field(default_factory=dict)
     about_caller: bool = False  # a GET about the key itself: names our organization, never theirs
+    page_param: str = "page_size"  # how the list is asked for a large page (lists refuse other parameters)
 
 
 def _pk(model):
@@ -122,7 +123,7 @@ ROUTES: dict[str, Route] = {
     "import-detail": Route(("GET",), kwargs=_pk(FileImport)),
     "sync-run-list": Route(("GET", "POST"), lists=SyncRun, body=lambda w: {"account": w.account.pk}),
     "sync-run-detail": Route(("GET",), kwargs=_pk(SyncRun)),
-    "event-list": Route(("GET",), lists=OutboxEvent),
+    "event-list": Route(("GET",), lists=OutboxEvent, page_param="limit"),
     # Creating an endpoint names nothing of another organization (it belongs to the key's): tested in
     # test_webhooks_ledger_api, as are PATCH and DELETE on another organization's endpoint (404).
     "webhook-list": Route(("GET",), lists=WebhookEndpoint),
@@ -218,7 +219,7 @@ def test_route_keeps_organizations_apart(name, two_worlds):
             assert str(theirs.org.name) not in str(body)
             continue
         if method == "GET" and route.lists is not None:
-            response = api.get(_url(name, None), {"page_size": 200, **route.extra})
+            response = api.get(_url(name, None), {route.page_param: 200, **route.extra})
             assert response.status_code == 200, response.content
             ids = {row[route.list_key] for row in response.json()["results"]}
             theirs_id = theirs.get(route.lists).pk if route.lists is not OutboxEvent else _event_id(theirs)

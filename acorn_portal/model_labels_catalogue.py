@@ -32,6 +32,8 @@ LABELS = [
     gettext_noop("account"),
     gettext_noop("accounts"),
     gettext_noop("accounts receivable"),
+    gettext_noop("acknowledged at"),
+    gettext_noop("acknowledged by"),
     gettext_noop("action"),
     gettext_noop("actor"),
     gettext_noop("actor label"),

@@ -351,6 +351,7 @@ SPECTACULAR_SETTINGS = {
         "ReportKindEnum": "datasources.connectors.report_columns.ReportKind",
         "WebhookEventTypeEnum": "developer.choices.WebhookEventType",
         "WebhookDeliveryStatusEnum": "developer.choices.DeliveryStatus",
+        "DeliveredEventTypeEnum": "developer.choices.DELIVERED_EVENT_CHOICES",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -23,5 +23,11 @@ class AcornPortalConfig(AppConfig):
         from acorn_portal.model_labels import translate_model_labels
 
         translate_model_labels()
+        from acorn_portal.navigation import CONFIGURATION, place
+        from acorn_portal.roles import Role
+
+        # Finance and managers keep the rates reports convert at; managers read the audit trail.
+        place("acorn_portal.ExchangeRate", CONFIGURATION, roles={Role.FINANCE, Role.MANAGER})
+        place("acorn_portal.AuditEvent", CONFIGURATION, roles={Role.MANAGER})
         post_migrate.connect(sync_role_groups, dispatch_uid="acorn_sync_role_groups")
         post_migrate.connect(install_schedules, sender=self, dispatch_uid="acorn_portal_install_schedules")

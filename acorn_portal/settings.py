@@ -36,7 +36,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG el
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "acorn_portal.admin_site.AcornAdminConfig",  # django.contrib.admin with per-role navigation
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -351,6 +351,7 @@ SPECTACULAR_SETTINGS = {
         "ReportKindEnum": "datasources.connectors.report_columns.ReportKind",
         "WebhookEventTypeEnum": "developer.choices.WebhookEventType",
         "WebhookDeliveryStatusEnum": "developer.choices.DeliveryStatus",
+        "DeliveredEventTypeEnum": "developer.choices.DELIVERED_EVENT_CHOICES",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -449,13 +450,14 @@ ACORN_SIGNUP_OPEN = env_bool("ACORN_SIGNUP_OPEN", DEBUG)
 ACORN_SIGNUP_LINK_HOURS = env_int("ACORN_SIGNUP_LINK_HOURS", 48)
 ACORN_INVITATION_DAYS = env_int("ACORN_INVITATION_DAYS", 7)
 PASSWORD_RESET_TIMEOUT = env_int("ACORN_PASSWORD_RESET_SECONDS", 3 * 3600)
-# django-allauth serves only the OpenID Connect sign-in (each organization's provider is a SocialApp
-# its admin configures); sign-up, verification and password reset are ACORN's own pages.
+# django-allauth serves only the OpenID Connect and SAML 2.0 sign-in (each organization's provider is a
+# SocialApp its admin configures); sign-up, verification and password reset are ACORN's own pages.
 INSTALLED_APPS += [
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
 ]
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django_otp.middleware.OTPMiddleware"), "allauth.account.middleware.AccountMiddleware"

@@ -172,3 +172,10 @@ def is_member(user, organization_id: int) -> bool:
     """Whether the user belongs to the organization (superusers belong everywhere)."""
     org_ids = organization_ids_for(user)
     return org_ids is None or organization_id in org_ids
+
+
+def roles_for(user) -> set[str]:
+    """The roles the user holds in the organizations counted for this request (the one switched to)."""
+    if user is None or not user.is_authenticated:
+        return set()
+    return {role for _org_id, role, _issuer in _memberships(user)}

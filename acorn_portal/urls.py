@@ -1,4 +1,5 @@
 from allauth.socialaccount.providers.openid_connect import urls as oidc_urls
+from allauth.socialaccount.providers.saml import views as saml_views
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -29,14 +30,29 @@ urlpatterns = [
     path(
         "account/password-reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"
     ),
-    # Only django-allauth's OpenID Connect sign-in and its error pages: its own sign-up and login are not served.
+    # Only django-allauth's OpenID Connect and SAML sign-in and its error pages: its own sign-up and login are
+    # not served.
     path("accounts/oidc/<str:provider_id>/login/", views_people.sso_login, name="openid_connect_login"),
     path("accounts/", include(oidc_urls)),
+    path(
+        "accounts/saml/<str:organization_slug>/",
+        include(
+            [
+                path("login/", views_people.saml_login, name="saml_login"),
+                path("acs/", saml_views.acs, name="saml_acs"),
+                path("acs/finish/", views_people.saml_finish_acs, name="saml_finish_acs"),
+                path("metadata/", saml_views.metadata, name="saml_metadata"),
+                # allauth names this URL in the SP metadata; single logout is not offered.
+                path("sls/", views_people.saml_single_logout, name="saml_sls"),
+            ]
+        ),
+    ),
     path("accounts/login/cancelled/", views_people.sso_login_cancelled, name="socialaccount_login_cancelled"),
     path("accounts/login/error/", views_people.sso_login_error, name="socialaccount_login_error"),
     path("accounts/signup/", views_people.sso_signup_refused, name="socialaccount_signup"),
     path("dashboard/", include("refunds.dashboard_urls")),
     path("inbox/", include("refunds.inbox")),
+    path("cases/views/", include("refunds.saved_views")),
     path("setup/", include("datasources.urls_setup")),
     path("status/", views.status, name="status"),
     path("language/", views.set_language, name="set-language"),

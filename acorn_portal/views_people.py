@@ -10,11 +10,12 @@ from django.contrib import admin, messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -23,7 +24,7 @@ from acorn_portal.forms_people import InviteForm, JoinForm, ReasonForm, RoleForm
 from acorn_portal.models import Membership, Organization
 from acorn_portal.models_people import Invitation, OrganizationSSO
 from acorn_portal.roles import Role
-from acorn_portal.services import people, signup, sso
+from acorn_portal.services import people, signup, sso, sso_saml
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -282,45 +283,76 @@ def invitation_revoke(request, pk):
 # -- single sign-on -------------------------------------------------------------------------------
 
 
+def _sso_initial(current) -> dict:
+    if current is None:
+        return {}
+    settings = current.app.settings
+    common = {"default_role": current.default_role, "require_sso": current.require_sso, "enabled": current.enabled}
+    if not sso.is_saml(current):
+        return {**common, "issuer_url": settings.get("server_url", ""), "client_id": current.app.client_id}
+    idp, ours = settings.get("idp", {}), settings.get("acorn", {})
+    return {
+        **common,
+        "protocol": SSOForm.SAML,
+        "saml_metadata_url": ours.get("metadata_url", ""),
+        "saml_entity_id": idp.get("entity_id", ""),
+        "saml_sso_url": idp.get("sso_url", ""),
+        "saml_certificate": idp.get("x509cert", ""),
+        "saml_email_attribute": ours.get("email_attribute", ""),
+        "saml_first_name_attribute": ours.get("first_name_attribute", ""),
+        "saml_last_name_attribute": ours.get("last_name_attribute", ""),
+    }
+
+
+def _configure_from_form(request, organization, data) -> tuple[bool, str]:
+    """Save the form's protocol; whether the provider looks usable, in a sentence for the admin."""
+    common = {
+        "actor": request.user,
+        "organization": organization,
+        "default_role": data["default_role"],
+        "require_sso": data["require_sso"],
+        "enabled": data["enabled"],
+        "request": request,
+    }
+    if data["protocol"] == SSOForm.SAML:
+        found = sso.configure_saml(
+            entity_id=data["saml_entity_id"],
+            sso_url=data["saml_sso_url"],
+            x509cert=data["saml_certificate"],
+            metadata_url=data["saml_metadata_url"],
+            email_attribute=data["saml_email_attribute"],
+            first_name_attribute=data["saml_first_name_attribute"],
+            last_name_attribute=data["saml_last_name_attribute"],
+            **common,
+        )
+        return sso_saml.certificate_sentence(found.app.settings["idp"]["x509cert"], clock.now())
+    sso.configure_sso(
+        issuer_url=data["issuer_url"],
+        client_id=data["client_id"],
+        client_secret=data["client_secret"] or None,
+        **common,
+    )
+    return sso.check_discovery(data["issuer_url"])
+
+
 @login_required
 @sensitive_post_parameters("client_secret")
 @require_http_methods(["GET", "POST"])
 def sso_settings(request):
     organization = _managed_organization(request)
     current = OrganizationSSO.objects.filter(organization=organization).select_related("app").first()
-    initial = {}
-    if current:
-        initial = {
-            "issuer_url": current.app.settings.get("server_url", ""),
-            "client_id": current.app.client_id,
-            "default_role": current.default_role,
-            "require_sso": current.require_sso,
-            "enabled": current.enabled,
-        }
-    form = SSOForm(request.POST or None, initial=initial or None)
+    form = SSOForm(request.POST or None, initial=_sso_initial(current) or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            sso.configure_sso(
-                actor=request.user,
-                organization=organization,
-                issuer_url=data["issuer_url"],
-                client_id=data["client_id"],
-                client_secret=data["client_secret"] or None,
-                default_role=data["default_role"],
-                require_sso=data["require_sso"],
-                enabled=data["enabled"],
-                request=request,
-            )
+            usable, sentence = _configure_from_form(request, organization, form.cleaned_data)
         except ValidationError as exc:
             _errors(form, exc)
         else:
-            reachable, sentence = sso.check_discovery(data["issuer_url"])
-            (messages.success if reachable else messages.warning)(request, f"Single sign-on saved. {sentence}")
+            (messages.success if usable else messages.warning)(
+                request, _("Single sign-on saved. %(check)s") % {"check": sentence}
+            )
             return HttpResponseRedirect(reverse("onboarding:sso-settings"))
-    callback = request.build_absolute_uri(
-        reverse("openid_connect_callback", kwargs={"provider_id": sso.provider_id_for(organization)})
-    )
+    slug = organization.slug
     return _page(
         request,
         "sso_settings.html",
@@ -328,8 +360,13 @@ def sso_settings(request):
         organization=organization,
         form=form,
         current=current,
-        callback=callback,
-        sign_in_url=request.build_absolute_uri(reverse("onboarding:sso-start", args=[organization.slug])),
+        is_saml=sso.is_saml(current),
+        callback=request.build_absolute_uri(
+            reverse("openid_connect_callback", kwargs={"provider_id": sso.provider_id_for(organization)})
+        ),
+        saml_metadata=request.build_absolute_uri(reverse("saml_metadata", kwargs={"organization_slug": slug})),
+        saml_acs=request.build_absolute_uri(reverse("saml_acs", kwargs={"organization_slug": slug})),
+        sign_in_url=request.build_absolute_uri(reverse("onboarding:sso-start", args=[slug])),
     )
 
 
@@ -338,7 +375,9 @@ def sso_start(request, slug=None):
     """Pick the organization (by its short name), then a button that posts to the provider's sign-in."""
     slug = slug or request.POST.get("organization", "").strip().lower()
     found = (
-        OrganizationSSO.objects.filter(organization__slug=slug, enabled=True).select_related("organization").first()
+        OrganizationSSO.objects.filter(organization__slug=slug, enabled=True)
+        .select_related("organization", "app")
+        .first()
         if slug
         else None
     )
@@ -350,9 +389,7 @@ def sso_start(request, slug=None):
         "Sign in with single sign-on",
         found=found,
         slug=slug,
-        login_url=reverse("openid_connect_login", kwargs={"provider_id": sso.provider_id_for(found.organization)})
-        if found
-        else "",
+        login_url=sso.login_url_for(found) if found else "",
     )
     if found is not None:
         # The form posts here and is redirected to the provider: the CSP's form-action must allow it.
@@ -377,6 +414,43 @@ def sso_login(request, provider_id):
                 "Your organization's identity provider could not be reached. Try again later, or ask your admin."
             ],
         )
+
+
+@require_POST
+def saml_login(request, organization_slug):
+    """allauth's SAML sign-in (a POST from our sign-in page): the browser goes on to the IdP's SSO URL."""
+    from allauth.socialaccount.providers.saml.views import login as allauth_login
+    from onelogin.saml2.errors import OneLogin_Saml2_Error
+
+    try:
+        return allauth_login(request, organization_slug=organization_slug)
+    except OneLogin_Saml2_Error as exc:
+        return _page(
+            request,
+            "link_problem.html",
+            _("Single sign-on is not available"),
+            problems=[_("The SAML settings of your organization cannot be used (%s): ask your admin.") % exc],
+        )
+
+
+def saml_finish_acs(request, organization_slug):
+    """allauth's check of the IdP's answer; an answer to a sign-in this browser did not start is explained."""
+    from allauth.socialaccount.providers.saml.views import finish_acs
+
+    try:
+        return finish_acs(request, organization_slug=organization_slug)
+    except PermissionDenied:
+        problem = _(
+            "This answer belongs to no sign-in started in this browser, or it was used already. "
+            "Start again from ACORN's single sign-on page."
+        )
+        return render(request, "socialaccount/authentication_error.html", {"problem": problem}, status=401)
+
+
+@csrf_exempt
+def saml_single_logout(request, organization_slug):
+    """Named in the SP metadata by allauth; ACORN does not offer single logout."""
+    return HttpResponse(_("Single logout is not offered: sign out in ACORN."), status=501, content_type="text/plain")
 
 
 @require_GET

@@ -87,6 +87,8 @@ COLUMNS = [
     "prepared_by_id",
     "state_changed_at",
     "decided_at",
+    "coop_agreement_id",
+    "reported_currency",
 ]
 ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 OPEN = {"new", "in_review", "pending_approval", "approved", "disputed", "amazon_approved", "denied", "settlement"}
@@ -179,6 +181,8 @@ def load(accounts, rows: int, seed: int, people=()) -> float:
                         prepared,
                         changed,
                         changed if state in DECIDED else None,
+                        "",
+                        "",
                     )
                 )
     with connection.cursor() as cursor:

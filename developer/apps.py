@@ -12,3 +12,10 @@ class DeveloperConfig(AppConfig):
         from developer.status import webhook_endpoints_section
 
         register_section("webhook_endpoints", webhook_endpoints_section, order=40)
+
+        from acorn_portal.navigation import CONFIGURATION, place
+        from acorn_portal.roles import Role
+
+        # Finance keeps the ledger's account mapping and reads what was exported.
+        place("developer.GLAccountMapping", CONFIGURATION, roles={Role.FINANCE})
+        place("developer.LedgerExport", CONFIGURATION, roles={Role.FINANCE})

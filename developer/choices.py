@@ -40,6 +40,16 @@ class WebhookEventType(models.TextChoices):
     IMPORT_COMPLETED = "import.completed", _("A report file import finished")
 
 
+class TestEventType(models.TextChoices):
+    """Events ACORN sends only when asked (never subscribable, never in the feed)."""
+
+    PING = "ping", _("A signed test event sent to one endpoint on request")
+
+
+# What a delivery can carry: the catalogue plus the test events.
+DELIVERED_EVENT_CHOICES = WebhookEventType.choices + TestEventType.choices
+
+
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     SUCCEEDED = "succeeded", _("Succeeded")

@@ -309,6 +309,13 @@ class LedgerExport(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Until the ERP acknowledges an export, every read of the same period answers with it again.
+    acknowledged_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When the ERP confirmed it stored these lines; empty while pending.")
+    )
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     tenant_path = "organization"
     objects = TenantQuerySet.as_manager()

@@ -7,7 +7,7 @@ so "po# 2jk3s9vc" finds 2JK3S9VC.
 """
 
 from django.contrib import admin
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +29,7 @@ from refunds.admin_queues import QueueFilter
 from refunds.admin_workflow import ChargebackWorkflowAdminMixin
 from refunds.amazon_labels import amazon_status_html, deduction_type_html
 from refunds.identifiers import normalize_po_number, parse_invoice_number
+from refunds.labels import type_label
 from refunds.models import (
     Carton,
     Chargeback,
@@ -75,7 +76,7 @@ class DeductionTypeFilter(admin.SimpleListFilter):
         family = request.GET.get("family__exact")
         if not family:
             # A type chosen earlier (or linked to) still applies: a filter without choices is not run.
-            return [(self.value(), self.value().replace("_", " "))] if self.value() else []
+            return [(self.value(), type_label(self.value()))] if self.value() else []
         types = (
             model_admin.get_queryset(request)
             .filter(family=family)
@@ -83,7 +84,7 @@ class DeductionTypeFilter(admin.SimpleListFilter):
             .values_list("deduction_type", flat=True)
             .distinct()
         )
-        return [(code, code.replace("_", " ")) for code in types]
+        return [(code, type_label(code)) for code in types]
 
     def queryset(self, request, queryset):
         return queryset if self.value() is None else queryset.filter(deduction_type=self.value())
@@ -376,22 +377,20 @@ class RemittanceLineAdmin(ReadOnlyFactsAdmin):
 class ChargebackAdmin(CaseListMixin, ChargebackWorkflowAdminMixin, ReadOnlyFactsHistoryAdmin):
     """The case list and the case page (workflow: refunds.admin_workflow)."""
 
-    # Workflow columns first: the admin's table scrolls sideways, and these decide what to work on.
+    # Workflow columns first, and few enough to fit a 1440 px screen beside the filters: the vendor
+    # account reads under the case's id, the family under the type, the deadline column reads the
+    # last day, the ASIN is searched for rather than read.
     list_display = (
-        "amazon_id",
+        "case",
         "state",
         "owner",
         "deadline",
-        "family",
-        "deduction_type_shown",
+        "deduction",
         "amount_display",
-        "account",
         "po_number",
-        "issue_date",
-        "asin",
-        "amazon_status_shown",
+        "amazon_status",
         "recommendation",
-        "due_on",
+        "issue_date",
     )
     list_filter = (
         QueueFilter,
@@ -484,6 +483,19 @@ class ChargebackAdmin(CaseListMixin, ChargebackWorkflowAdminMixin, ReadOnlyFacts
     )
     amount_display = money_column()
     approved_display = money_column("amazon_approved_amount", description=_("Amazon approved"))
+
+    @admin.display(description=_("Amazon id"), ordering="amazon_id")
+    def case(self, obj):
+        """The case's id, its vendor account beneath."""
+        return format_html('{}<span class="case-account">{}</span>', obj.amazon_id, obj.account)
+
+    @admin.display(description=_("deduction"))
+    def deduction(self, obj):
+        """The type in words, its family beneath ("Price claim (PPV)" / "Price claim")."""
+        return format_html(
+            '{}<span class="case-family">{}</span>', type_label(obj.deduction_type), obj.get_family_display()
+        )
+
     recovered_display = money_column("recovered_amount", description=_("recovered"))
     written_off_display = money_column("written_off_amount", description=_("written off"))
 

@@ -58,7 +58,16 @@ class CaseChangeList(ChangeList):
         return ORDER_FIELDS.get(field_name) or super().get_ordering_field(field_name)
 
     def _get_deterministic_ordering(self, ordering):
-        ordering = list(ordering)
+        # The admin's own ordering arrives twice (as given and again from the queryset it ordered):
+        # a field repeated adds nothing to ORDER BY, and would hide a one-column order from THEN_BY.
+        unique, seen = [], set()
+        for part in ordering:
+            name = _field_and_direction(part)[0]
+            if name is None or name not in seen:
+                unique.append(part)
+            if name is not None:
+                seen.add(name)
+        ordering = unique
         if not ordering:
             return super()._get_deterministic_ordering(ordering)
         first, descending = _field_and_direction(ordering[0])
@@ -79,7 +88,7 @@ class CaseListPaginator(EstimatedCountPaginator):
 class CaseListMixin:
     """Search, sorting and counts of the case list (see the module docstring)."""
 
-    sortable_by = ("amazon_id", "state", "owner", "deadline", "amount_display", "account", "issue_date", "due_on")
+    sortable_by = ("case", "state", "owner", "deadline", "amount_display", "issue_date")
     paginator = CaseListPaginator
 
     def get_changelist(self, request, **kwargs):

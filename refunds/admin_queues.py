@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from acorn_portal.models import VendorAccount
 from acorn_portal.tenancy import organization_ids_for
+from refunds.managers import account_zones_read_once
 from refunds.services.queues import QUEUES, queue_for
 
 COUNT_CAP = 999
@@ -54,7 +55,18 @@ def visible_cases(request):
 
 
 def queue_links(request) -> list[dict]:
-    """The start page's queues this user works from, each with its capped count and list link."""
+    """The start page's queues this user works from, each with its capped count and list link.
+
+    Once per request (the page and its menu both show them); the accounts' time zones are read once
+    for all the queues.
+    """
+    if not hasattr(request, "_acorn_queue_links"):
+        with account_zones_read_once():
+            request._acorn_queue_links = _queue_links(request)
+    return request._acorn_queue_links
+
+
+def _queue_links(request) -> list[dict]:
     if not request.user.has_perm("refunds.view_chargeback"):
         return []
     base = visible_cases(request)
@@ -63,6 +75,7 @@ def queue_links(request) -> list[dict]:
     for key, queue in QUEUES.items():
         if not queue.applies(request.user):
             continue
+        # A bounded read: at most COUNT_CAP + 1 rows of the queue's own index, never a full COUNT.
         count = queue.cases(base, request.user).order_by()[: COUNT_CAP + 1].count()
         links.append(
             {

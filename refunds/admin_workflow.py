@@ -38,6 +38,7 @@ from refunds.forms import (
     SettlementTermsForm,
     transition_form_class,
 )
+from refunds.labels import type_label
 from refunds.models import ApprovalThreshold, AssignmentRule, Evidence, Team, WorkflowSettings
 from refunds.services import workflow
 from refunds.services.assignment import assign, assign_to_me, for_each, route_by_rules
@@ -566,7 +567,7 @@ class AssignmentRuleAdmin(TenantScopedHistoryAdmin):
         "organization",
         "account",
         "family",
-        "deduction_type",
+        "type_display",
         "band",
         "team",
         "user",
@@ -582,6 +583,10 @@ class AssignmentRuleAdmin(TenantScopedHistoryAdmin):
         ("currency", "min_amount", "max_amount"),
         ("team", "user"),
     )
+
+    @admin.display(description=_("deduction type"))
+    def type_display(self, obj):
+        return type_label(obj.deduction_type) or "—"
 
     @admin.display(description=_("amount band"))
     def band(self, obj):

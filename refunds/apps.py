@@ -24,3 +24,7 @@ class RefundsConfig(AppConfig):
         from refunds.inbox import inbox_header_link
 
         register_header_link(inbox_header_link)
+
+        from refunds import navigation
+
+        navigation.register()

@@ -1,9 +1,11 @@
-"""Single sign-on per organization with OpenID Connect, on django-allauth's `openid_connect` provider.
+"""Single sign-on per organization with OpenID Connect or SAML 2.0 (services.sso_saml), on django-allauth.
 
-Each organization's provider is one allauth `SocialApp` (provider "openid_connect", provider id
-`org-<slug>`), written only through `configure_sso` by that organization's admin. Sign-in starts at
-`/accounts/oidc/org-<slug>/login/` (a POST) and allauth does the protocol: discovery, state, nonce,
-PKCE, code exchange and ID token checks. What ACORN adds (acorn_portal.sso_adapter):
+Each organization has at most one provider: one allauth `SocialApp`, either "openid_connect" (provider
+id `org-<slug>`, written by `configure_sso`) or "saml" (provider id `saml-<slug>`, written by
+`configure_saml`), changed only by that organization's admin. Sign-in starts with a POST to
+`/accounts/oidc/org-<slug>/login/` or `/accounts/saml/<slug>/login/` and allauth does the protocol
+(OpenID: discovery, state, nonce, PKCE, code exchange, ID token checks; SAML: see services.sso_saml).
+What ACORN adds (acorn_portal.sso_adapter):
 
 - just-in-time membership: whoever the provider signs in joins the organization in its chosen role;
 - no sign-in to an existing account by an e-mail the provider claims (an organization's admin
@@ -41,46 +43,142 @@ def configure_sso(
     enabled: bool = True,
     request=None,
 ) -> OrganizationSSO:
-    """Create or change the organization's provider. `client_secret` None keeps the stored one."""
-    from allauth.socialaccount.models import SocialApp
-
-    if not may_manage(actor, organization.pk):
-        raise PermissionDenied(_("Only an admin of this organization configures its single sign-on."))
+    """Create or change the organization's OpenID provider. `client_secret` None keeps the stored one."""
+    _check_may_configure(actor, organization, default_role)
     issuer_url = issuer_url.strip().rstrip("/")
     try:
         check_url(issuer_url)
     except OutboundRefused as exc:
         raise ValidationError({"issuer_url": str(exc)}) from None
-    if default_role not in Role.values:
-        raise ValidationError({"default_role": "Pick a role."})
     existing = OrganizationSSO.objects.filter(organization=organization).select_related("app").first()
-    if existing is None and not client_secret:
-        raise ValidationError({"client_secret": "Give the client secret the provider issued."})
+    keeps_app = existing is not None and existing.app.provider == PROVIDER
+    if not keeps_app and not client_secret:
+        raise ValidationError({"client_secret": _("Give the client secret the provider issued.")})
+    app = _app_for(existing, organization, PROVIDER, provider_id_for(organization), client_id.strip())
+    if client_secret:
+        app.secret = client_secret
+    app.settings = {"server_url": issuer_url, "oauth_pkce_enabled": True}
+    return _save(
+        actor=actor,
+        organization=organization,
+        existing=existing,
+        app=app,
+        default_role=default_role,
+        require_sso=require_sso,
+        enabled=enabled,
+        request=request,
+        audit={"protocol": "openid_connect", "issuer": issuer_url, "secret_replaced": bool(client_secret)},
+    )
+
+
+def configure_saml(
+    *,
+    actor,
+    organization,
+    entity_id: str,
+    sso_url: str,
+    x509cert: str,
+    metadata_url: str = "",
+    email_attribute: str = "",
+    first_name_attribute: str = "",
+    last_name_attribute: str = "",
+    default_role: str,
+    require_sso: bool,
+    enabled: bool = True,
+    request=None,
+) -> OrganizationSSO:
+    """Create or change the organization's SAML 2.0 identity provider (see services.sso_saml).
+
+    With `metadata_url`, the entity ID, SSO URL and certificate are read from it now and stored.
+    """
+    from acorn_portal.services import sso_saml
+
+    _check_may_configure(actor, organization, default_role)
+    saml_settings = sso_saml.app_settings(
+        entity_id=entity_id,
+        sso_url=sso_url,
+        x509cert=x509cert,
+        metadata_url=metadata_url,
+        email_attribute=email_attribute,
+        first_name=first_name_attribute,
+        last_name=last_name_attribute,
+    )
+    existing = OrganizationSSO.objects.filter(organization=organization).select_related("app").first()
+    app = _app_for(existing, organization, sso_saml.PROVIDER, sso_saml.provider_id_for(organization), organization.slug)
+    app.secret = ""
+    app.settings = saml_settings
+    idp = saml_settings["idp"]
+    return _save(
+        actor=actor,
+        organization=organization,
+        existing=existing,
+        app=app,
+        default_role=default_role,
+        require_sso=require_sso,
+        enabled=enabled,
+        request=request,
+        audit={"protocol": "saml", "idp_entity_id": idp["entity_id"], "sso_url": idp["sso_url"]},
+    )
+
+
+def _check_may_configure(actor, organization, default_role):
+    if not may_manage(actor, organization.pk):
+        raise PermissionDenied(_("Only an admin of this organization configures its single sign-on."))
+    if default_role not in Role.values:
+        raise ValidationError({"default_role": _("Pick a role.")})
+
+
+def _app_for(existing, organization, provider: str, provider_id: str, client_id: str):
+    """The organization's SocialApp for `provider`: the stored one, or a new one when the protocol changes.
+
+    A new protocol gets a new app with its own provider id, so accounts linked through the old
+    provider are never matched by an identifier the new one sends.
+    """
+    from allauth.socialaccount.models import SocialApp
+
+    if existing is not None and existing.app.provider == provider:
+        app = existing.app
+    else:
+        app = SocialApp(provider=provider, provider_id=provider_id)
+    app.name = f"{organization.name} single sign-on"[:40]
+    app.client_id = client_id
+    return app
+
+
+def _save(*, actor, organization, existing, app, default_role, require_sso, enabled, request, audit):
     with transaction.atomic():
-        app = existing.app if existing else SocialApp(provider=PROVIDER, provider_id=provider_id_for(organization))
-        app.name = f"{organization.name} single sign-on"[:40]
-        app.client_id = client_id.strip()
-        if client_secret:
-            app.secret = client_secret
-        app.settings = {"server_url": issuer_url, "oauth_pkce_enabled": True}
         app.save()
         sso, _created = OrganizationSSO.objects.update_or_create(
             organization=organization,
             defaults={"app": app, "default_role": default_role, "require_sso": require_sso, "enabled": enabled},
         )
+        if existing is not None and existing.app_id != app.pk:
+            existing.app.delete()
         record_audit(
             AuditAction.SSO_CHANGED,
             actor=actor,
             request=request,
             target=sso,
-            issuer=issuer_url,
             client_id=app.client_id,
-            secret_replaced=bool(client_secret),
             default_role=default_role,
             require_sso=require_sso,
             enabled=enabled,
+            **audit,
         )
     return sso
+
+
+def is_saml(found: OrganizationSSO | None) -> bool:
+    return found is not None and found.app.provider == "saml"
+
+
+def login_url_for(found: OrganizationSSO) -> str:
+    """Where the sign-in button posts: allauth's login view of the organization's provider."""
+    from django.urls import reverse
+
+    if is_saml(found):
+        return reverse("saml_login", kwargs={"organization_slug": found.app.client_id})
+    return reverse("openid_connect_login", kwargs={"provider_id": found.app.provider_id})
 
 
 def sso_for_provider(provider_id: str) -> OrganizationSSO | None:
@@ -145,8 +243,10 @@ def check_discovery(issuer_url: str) -> tuple[bool, str]:
 
 
 def provider_origin(found: OrganizationSSO) -> str:
-    """scheme://host[:port] of the provider, where the sign-in form ends up."""
+    """scheme://host[:port] of the provider (SAML: of its SSO URL), where the sign-in form ends up."""
     from urllib.parse import urlsplit
 
-    parts = urlsplit(found.app.settings.get("server_url", ""))
+    settings = found.app.settings
+    url = settings.get("idp", {}).get("sso_url", "") if is_saml(found) else settings.get("server_url", "")
+    parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"

@@ -15,6 +15,7 @@ from developer.api.oauth_authentication import OAuthTokenAuthentication
 from developer.api.pagination import KeysetPagination
 from developer.api.parsers import OrjsonParser
 from developer.api.permissions import HasScope
+from developer.api.query_params import refuse_unknown
 from developer.api.renderers import OrjsonRenderer
 from developer.api.throttling import KeyRateThrottle
 
@@ -34,6 +35,8 @@ class ApiMixin:
     required_scopes: dict[str, str] = {}
     # Idempotency-Key is honoured on POST unless a view opts out (none should).
     idempotent_posts = True
+    # GET actions that answer 400 to a query parameter their OpenAPI description does not list.
+    strict_query_actions: tuple[str, ...] = ("list",)
 
     # -- who is calling -------------------------------------------------------------------------
 
@@ -53,6 +56,7 @@ class ApiMixin:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)  # authentication, scopes, throttle
+        refuse_unknown(self, request)
         if self.idempotent_posts:
             request.idempotency_record = idempotency.claim(request)
 

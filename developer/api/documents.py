@@ -370,6 +370,9 @@ class ReceiptViewSet(DocumentListViewSet):
             OpenApiParameter("po", OpenApiTypes.STR),
             OpenApiParameter("asin", OpenApiTypes.STR),
             OpenApiParameter("receive_status", OpenApiTypes.STR),
+            OpenApiParameter(
+                "updated_since", OpenApiTypes.DATETIME, description="Its purchase order changed at or after (ISO 8601)."
+            ),
             OpenApiParameter("cursor", OpenApiTypes.STR),
             page_size_parameter(),
         ]

@@ -6,10 +6,12 @@ django-q2 task `datasources.tasks.sync_account` (which holds the account's lease
 overlap).
 """
 
+from datetime import datetime
 from functools import partial
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext
 from django_q.tasks import async_task
@@ -26,6 +28,7 @@ from datasources.connectors.report_columns import ReportKind
 from datasources.models import FileImport, SyncLease, SyncRun
 from datasources.services.imports import import_progress, queue_report_file
 from developer.api.base import ApiViewSet
+from developer.api.filters import Param, apply_filters, filter_parameters
 from developer.api.money import page_of
 from developer.api.pagination import page_size_parameter
 from developer.api.problems import Conflict
@@ -35,6 +38,23 @@ FORM_OVERHEAD_BYTES = 64 * 1024  # the multipart framing and the small fields ar
 IMPORT_FIELDS = ("id", "account_id", "kind", "original_name", "size", "sha256", "partial", "status", "message",
                  "rows", "created", "updated", "unchanged", "rejected", "counts", "error_count", "duplicate_of_id",
                  "created_at", "finished_at")  # fmt: skip
+
+
+def _import_changed_since(queryset, when):
+    # An import changes when it is uploaded and when it finishes (its counts and errors are final then).
+    return queryset.filter(Q(created_at__gte=when) | Q(finished_at__gte=when))
+
+
+IMPORT_FILTERS = [
+    Param(
+        "updated_since",
+        "",
+        datetime,
+        "Uploaded or finished at or after (ISO 8601). Poll with the time of your previous poll, minus a small "
+        "overlap; `progress` of a running import is not a change.",
+        method=_import_changed_since,
+    )
+]
 
 
 def import_item(row: dict, *, with_errors: bool = False, errors=None) -> dict:
@@ -130,10 +150,15 @@ class ImportViewSet(ApiViewSet):
 
     @extend_schema(
         responses=page_of(ImportSerializer, "Import"),
-        parameters=[OpenApiParameter("cursor", OpenApiTypes.STR), page_size_parameter()],
+        parameters=[
+            *filter_parameters(IMPORT_FILTERS),
+            OpenApiParameter("cursor", OpenApiTypes.STR),
+            page_size_parameter(),
+        ],
     )
     def list(self, request):
-        return self.keyset_page(self.get_queryset().values(*IMPORT_FIELDS), import_item)
+        imports = apply_filters(self.get_queryset(), request.query_params, IMPORT_FILTERS)
+        return self.keyset_page(imports.values(*IMPORT_FIELDS), import_item)
 
     @extend_schema(responses=ImportDetailSerializer)
     def retrieve(self, request, pk=None):
@@ -166,6 +191,22 @@ class ImportViewSet(ApiViewSet):
 
 RUN_FIELDS = ("id", "account_id", "data_source_id", "data_source__kind", "status", "trigger", "started_at",
               "finished_at", "pages", "counts", "errors")  # fmt: skip
+
+
+def _run_changed_since(queryset, when):
+    # A run changes when it starts and when it ends (its status, counts and errors are final then).
+    return queryset.filter(Q(started_at__gte=when) | Q(finished_at__gte=when))
+
+
+RUN_FILTERS = [
+    Param(
+        "updated_since",
+        "",
+        datetime,
+        "Started or finished at or after (ISO 8601); the pages and counts of a running sync are not a change.",
+        method=_run_changed_since,
+    )
+]
 
 
 def run_item(row: dict) -> dict:
@@ -217,12 +258,13 @@ class SyncRunViewSet(ApiViewSet):
         responses=page_of(SyncRunSerializer, "SyncRun"),
         parameters=[
             OpenApiParameter("account", OpenApiTypes.INT),
+            *filter_parameters(RUN_FILTERS),
             OpenApiParameter("cursor", OpenApiTypes.STR),
             page_size_parameter(),
         ],
     )
     def list(self, request):
-        queryset = self.get_queryset()
+        queryset = apply_filters(self.get_queryset(), request.query_params, RUN_FILTERS)
         account = request.query_params.get("account")
         if account:
             queryset = queryset.filter(account_id=scoped_account(self, account).pk)

@@ -1,8 +1,12 @@
-"""`/api/v1/ledger/`: journal lines for ERPs, by period, never the same line twice.
+"""`/api/v1/ledger/`: journal lines for ERPs, by period; reading never consumes, acknowledging does.
 
-    GET ledger/?from=2026-11-01&to=2026-11-30            a new export of the lines not exported yet
-    GET ledger/exports/                                   past exports (newest first)
-    GET ledger/exports/{id}/                              one export again, exactly as it was sent
+    GET  ledger/?from=2026-11-01&to=2026-11-30           the period's pending export, else a new one
+    POST ledger/ack/  {"export_ids": [12]}                the ERP stored export 12: the next GET moves on
+    GET  ledger/exports/?acknowledged=false               exports not acknowledged yet (newest first)
+    GET  ledger/exports/{id}/                             one export again, exactly as it was sent
+
+Until it is acknowledged, every GET of the same period answers with the same export (a proxy retry
+or a second reader sees the same lines); acknowledging is idempotent.
 
 JSON pages through an export's lines with a cursor (`next`); CSV (`Accept: text/csv` or
 `?format=csv`) streams the whole export. The export id is in the body and in `X-Ledger-Export-Id`.
@@ -14,10 +18,12 @@ from datetime import date
 
 from django.http import StreamingHttpResponse
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers
+from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
@@ -25,9 +31,9 @@ from rest_framework.utils.urls import replace_query_param
 
 from acorn_portal.models import Organization
 from developer.api.base import ApiViewSet
-from developer.api.filters import apply_filters, filter_parameters, updated_since
+from developer.api.filters import Param, apply_filters, filter_parameters, updated_since
 from developer.api.money import page_of
-from developer.api.pagination import KeysetPagination
+from developer.api.pagination import KeysetPagination, page_size_parameter
 from developer.api.problems import Conflict
 from developer.api.renderers import OrjsonRenderer, dumps
 from developer.models import LedgerExport, LedgerExportLine
@@ -80,8 +86,13 @@ class LedgerExportSerializer(serializers.Serializer):
     period_to = serializers.DateField()
     created_at = serializers.DateTimeField(allow_null=True)
     line_count = serializers.IntegerField()
-    complete = serializers.BooleanField(help_text="False: more lines of the period wait; call ledger/ again.")
+    complete = serializers.BooleanField(
+        help_text="False: more lines of the period wait; acknowledge this export, then call ledger/ again."
+    )
     totals = TotalsField
+    acknowledged_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the export was acknowledged (POST ledger/ack/); null while pending."
+    )
 
 
 @extend_schema_serializer(many=False)  # the ledger/ list action answers with one export, not an array
@@ -91,7 +102,7 @@ class LedgerExportPageSerializer(LedgerExportSerializer):
     next_cursor = serializers.CharField(allow_null=True)
 
 
-EXPORT_FIELDS = ("id", "period_from", "period_to", "created_at", "line_count", "complete", "totals")
+EXPORT_FIELDS = ("id", "period_from", "period_to", "created_at", "line_count", "complete", "totals", "acknowledged_at")
 FORMAT_PARAM = OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv"], description="Or Accept: text/csv.")
 
 
@@ -135,24 +146,52 @@ class _LedgerBase(ApiViewSet):
         return Response(body, headers={"X-Ledger-Export-Id": str(export.pk)})
 
 
-class LedgerViewSet(_LedgerBase):
-    """A new export of the period's journal lines not exported before."""
+class LedgerAckSerializer(serializers.Serializer):
+    export_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        min_length=1,
+        max_length=100,
+        help_text="The exports whose lines the ERP has stored (1 to 100 ids).",
+    )
 
-    required_scopes = {"list": Scope.LEDGER_READ}
+
+class LedgerAckResultSerializer(serializers.Serializer):
+    acknowledged = LedgerExportSerializer(many=True, help_text="The exports, each with its first `acknowledged_at`.")
+
+
+# Deprecated: the behaviour before acknowledgements (a read consumed the lines); removed in v2.
+CONSUME_PARAM = OpenApiParameter(
+    "acknowledge",
+    OpenApiTypes.BOOL,
+    deprecated=True,
+    description="true: acknowledge the export as it is sent (the old behaviour: a lost response loses the lines "
+    "until you fetch the export by id). Use POST ledger/ack/ instead; removed in v2.",
+)
+# RFC 9745: when reading-with-acknowledge was deprecated (2026-12-08T00:00:00Z).
+CONSUME_DEPRECATED_AT = "@1796688000"
+
+
+class LedgerViewSet(_LedgerBase):
+    """The period's pending export (not acknowledged yet) again, else a new export of lines never exported."""
+
+    required_scopes = {"list": Scope.LEDGER_READ, "ack": Scope.LEDGER_READ}
 
     @extend_schema(
         parameters=[
             OpenApiParameter("from", OpenApiTypes.DATE, required=True, description="First posting date."),
             OpenApiParameter("to", OpenApiTypes.DATE, required=True, description="Last posting date (inclusive)."),
             FORMAT_PARAM,
+            page_size_parameter(LineCursor.max_page_size, LineCursor.page_size),
+            CONSUME_PARAM,
         ],
         responses={(200, "application/json"): LedgerExportPageSerializer, (200, "text/csv"): OpenApiTypes.STR},
     )
     def list(self, request):
         start, end = _date(request, "from"), _date(request, "to")
+        consume = _flag(request, "acknowledge")
         organization = Organization.objects.get(pk=self.organization_id)
         try:
-            export = service.create_export(
+            export = service.next_export(
                 organization=organization, start=start, end=end, actor=request.user, request=request
             )
         except service.LedgerBusyError as exc:
@@ -160,15 +199,69 @@ class LedgerViewSet(_LedgerBase):
         except service.LedgerError as exc:
             raise ValidationError({"non_field_errors": [str(exc)]}) from None
         if export is not None:
-            return self.render_export(export)
-        if self.wants_csv():
-            return StreamingHttpResponse(service.csv_lines("", []), content_type="text/csv; charset=utf-8")
-        empty = {"id": None, "period_from": start, "period_to": end, "created_at": None, "line_count": 0}
-        return Response({**empty, "complete": True, "totals": {}, "results": [], "next": None, "next_cursor": None})
+            if consume:
+                service.acknowledge(organization_id=self.organization_id, export_ids=[export.pk], actor=request.user)
+            response = self.render_export(export)
+        elif self.wants_csv():
+            response = StreamingHttpResponse(service.csv_lines("", []), content_type="text/csv; charset=utf-8")
+        else:
+            empty = {"id": None, "period_from": start, "period_to": end, "created_at": None, "line_count": 0}
+            response = Response(
+                {
+                    **empty,
+                    "complete": True,
+                    "totals": {},
+                    "acknowledged_at": None,
+                    "results": [],
+                    "next": None,
+                    "next_cursor": None,
+                }
+            )
+        if consume:
+            response["Deprecation"] = CONSUME_DEPRECATED_AT
+        return response
+
+    @extend_schema(
+        request=LedgerAckSerializer,
+        responses={200: LedgerAckResultSerializer},
+        description="Acknowledge exports: their lines are stored on your side, so the next GET ledger/ of the "
+        "period makes a new export. Idempotent: acknowledging again changes nothing and answers the same. "
+        "All or nothing: an id that is not your organization's export answers 404 and acknowledges none.",
+    )
+    @action(detail=False, methods=["post"], url_path="ack")
+    def ack(self, request):
+        serializer = LedgerAckSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            exports = service.acknowledge(
+                organization_id=self.organization_id,
+                export_ids=serializer.validated_data["export_ids"],
+                actor=request.user,
+            )
+        except service.UnknownExportError as exc:
+            raise NotFound(
+                _("No such ledger export: %(ids)s. Nothing was acknowledged.")
+                % {"ids": ", ".join(str(pk) for pk in exc.missing)}
+            ) from None
+        rows = LedgerExport.objects.filter(pk__in=[export.pk for export in exports]).order_by("id")
+        return Response({"acknowledged": [export_item(row) for row in rows.values(*EXPORT_FIELDS)]})
 
 
-# An export never changes once made: "updated" is when it was made.
-EXPORT_FILTERS = [updated_since("created_at__gte", "Made at or after (ISO 8601); exports never change.")]
+def _acknowledged(queryset, value: str):
+    return queryset.filter(acknowledged_at__isnull=value == "false")
+
+
+# An export's lines never change once made: "updated" is when it was made.
+EXPORT_FILTERS = [
+    updated_since("created_at__gte", "Made at or after (ISO 8601); exports never change."),
+    Param(
+        "acknowledged",
+        "acknowledged_at__isnull",
+        description="false: only pending exports (not acknowledged yet); true: only acknowledged ones.",
+        choices=("true", "false"),
+        method=_acknowledged,
+    ),
+]
 
 
 class LedgerExportViewSet(_LedgerBase):
@@ -180,7 +273,12 @@ class LedgerExportViewSet(_LedgerBase):
     default_ordering = "-id"
 
     @extend_schema(
-        parameters=filter_parameters(EXPORT_FILTERS), responses=page_of(LedgerExportSerializer, "LedgerExportList")
+        parameters=[
+            *filter_parameters(EXPORT_FILTERS),
+            OpenApiParameter("cursor", OpenApiTypes.STR),
+            page_size_parameter(),
+        ],
+        responses=page_of(LedgerExportSerializer, "LedgerExportList"),
     )
     def list(self, request):
         exports = apply_filters(self.scoped(LedgerExport.objects.all()), request.query_params, EXPORT_FILTERS)
@@ -198,6 +296,15 @@ class LedgerExportViewSet(_LedgerBase):
         if export is None:
             raise NotFound(gettext("No such ledger export."))
         return self.render_export(export)
+
+
+def _flag(request, name: str) -> bool:
+    raw = request.query_params.get(name, "").strip().lower()
+    if raw in ("", "false", "0"):
+        return False
+    if raw in ("true", "1"):
+        return True
+    raise ValidationError({name: [gettext_lazy("Give true or false.")]})
 
 
 def _date(request, name: str) -> date:

@@ -180,6 +180,8 @@ def problem_exception_handler(exc, context):
     extra = {}
     if isinstance(exc, exceptions.ValidationError) and isinstance(exc.detail, dict | list):
         extra["invalid_params"] = invalid_params(exc.detail)
+    if getattr(exc, "accepted", None) is not None:
+        extra["accepted_params"] = exc.accepted  # unknown query parameters: what the list takes
     if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
         extra["retry_after"] = int(exc.wait + 0.999)
     response.data = problem(

@@ -36,6 +36,11 @@ PROBLEM_SCHEMA = {
             },
         },
         "retry_after": {"type": "integer", "description": "Seconds to wait (429 only; also in Retry-After)."},
+        "accepted_params": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "Unknown query parameters only: the parameters this list accepts.",
+        },
     },
 }
 ERRORS = {

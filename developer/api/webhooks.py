@@ -1,4 +1,7 @@
-"""`/api/v1/webhooks/`: subscriptions (CRUD), their delivery log, redelivery, secret rotation.
+"""`/api/v1/webhooks/`: subscriptions (CRUD), their delivery log, redelivery, secret rotation, ping.
+
+A delivery in the log carries the event's envelope (`body`), the same object the receiver got and
+the feed shows (developer/envelope.py).
 
 The signing secret is in the create (and rotate) response only; it is never read back. Writes go
 through developer.services.endpoints; rows are read through `scoped()`, so an endpoint or delivery
@@ -9,7 +12,9 @@ from datetime import datetime
 
 from django.db.models import Q
 from django.utils.translation import gettext
-from drf_spectacular.utils import extend_schema, extend_schema_serializer, inline_serializer
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers
 from rest_framework import status as http
 from rest_framework.decorators import action
@@ -18,8 +23,13 @@ from rest_framework.response import Response
 
 from acorn_portal.models import Organization
 from developer.api.base import ApiViewSet
+from developer.api.events import EventEnvelopeSerializer
 from developer.api.filters import Param, apply_filters, filter_parameters, updated_since
-from developer.choices import DeliveryStatus, WebhookEventType
+from developer.api.pagination import page_size_parameter
+from developer.api.problems import Conflict
+from developer.choices import DELIVERED_EVENT_CHOICES, DeliveryStatus, WebhookEventType
+from developer.envelope import envelope
+from developer.envelope import fields as event_fields
 from developer.models import WebhookDelivery, WebhookEndpoint
 from developer.scopes import Scope
 from developer.services import endpoints as service
@@ -52,6 +62,7 @@ DELIVERY_FIELDS = (
     "request_id",
     "created_at",
     "delivered_at",
+    *event_fields("event__"),
 )
 
 
@@ -68,13 +79,18 @@ DELIVERY_FILTERS = [
 ]
 
 
+PAGE_PARAMS = [OpenApiParameter("cursor", OpenApiTypes.STR), page_size_parameter()]
+
+
 def endpoint_item(row: dict) -> dict:
     return {name: row[name] for name in ENDPOINT_FIELDS}
 
 
 def delivery_item(row: dict) -> dict:
-    item = {name: row[name] for name in DELIVERY_FIELDS}
+    item = {name: row[name] for name in DELIVERY_FIELDS if not name.startswith("event__")}
     item["event"] = item.pop("event_id")
+    item["event_type"] = item["event_name"]  # `event_name` is its deprecated alias (until v2)
+    item["body"] = envelope(row, prefix="event__")
     return item
 
 
@@ -104,10 +120,13 @@ class WebhookEndpointUpdateSerializer(serializers.Serializer):
     is_enabled = serializers.BooleanField(required=False, help_text="false disables, true enables again.")
 
 
+@extend_schema_serializer(deprecate_fields=["event_name"])
 class WebhookDeliverySerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text="Sent as the ACORN-Delivery header; the same on every retry.")
     event = serializers.IntegerField(help_text="The event's id (also in the body).")
-    event_name = serializers.ChoiceField(choices=WebhookEventType.choices)
+    event_type = serializers.ChoiceField(choices=DELIVERED_EVENT_CHOICES, help_text="The event's type (`body.type`).")
+    event_name = serializers.ChoiceField(choices=DELIVERED_EVENT_CHOICES, help_text="Deprecated: `event_type`.")
+    body = EventEnvelopeSerializer(help_text="The event as sent: the envelope the feed shows too.")
     status = serializers.ChoiceField(choices=DeliveryStatus.choices)
     attempts = serializers.IntegerField()
     next_attempt_at = serializers.DateTimeField(allow_null=True)
@@ -151,7 +170,9 @@ class WebhookEndpointViewSet(ApiViewSet):
         "delivery": Scope.WEBHOOKS_MANAGE,
         "redeliver": Scope.WEBHOOKS_MANAGE,
         "rotate_secret": Scope.WEBHOOKS_MANAGE,
+        "ping": Scope.WEBHOOKS_MANAGE,
     }
+    strict_query_actions = ("list", "deliveries")
     # The role as well: only who may manage endpoints in the portal (admins), whatever the scopes.
     required_perms = {
         "GET": "developer.view_webhookendpoint",
@@ -174,7 +195,7 @@ class WebhookEndpointViewSet(ApiViewSet):
         return endpoint_item(WebhookEndpoint.objects.filter(pk=endpoint_id).values(*ENDPOINT_FIELDS).get())
 
     @extend_schema(
-        parameters=filter_parameters(ENDPOINT_FILTERS),
+        parameters=[*filter_parameters(ENDPOINT_FILTERS), *PAGE_PARAMS],
         responses=_page_of(WebhookEndpointSerializer, "WebhookEndpointPage"),
     )
     def list(self, request):
@@ -224,8 +245,24 @@ class WebhookEndpointViewSet(ApiViewSet):
         return Response({"secret": secret})
 
     @extend_schema(
+        request=None,
+        responses={202: WebhookDeliverySerializer},
+        description="Send the endpoint a signed test event (`type` ping) now: the delivery is queued at once, "
+        "retried like any other and shown in the delivery log. Pings are never in the feed and cannot be "
+        "subscribed to. A disabled endpoint answers 409.",
+    )
+    @action(detail=True, methods=["post"])
+    def ping(self, request, pk=None):
+        endpoint = self.get_endpoint()
+        if not endpoint.is_enabled:
+            raise Conflict(_("The endpoint is disabled; enable it before sending a ping."))
+        delivery = service.ping(endpoint=endpoint)
+        row = WebhookDelivery.objects.filter(pk=delivery.pk).values(*DELIVERY_FIELDS).get()
+        return Response(delivery_item(row), status=http.HTTP_202_ACCEPTED)
+
+    @extend_schema(
         operation_id="webhooks_deliveries_list",
-        parameters=filter_parameters(DELIVERY_FILTERS),
+        parameters=[*filter_parameters(DELIVERY_FILTERS), *PAGE_PARAMS],
         responses=_page_of(WebhookDeliverySerializer, "WebhookDeliveryPage"),
     )
     @action(detail=True, methods=["get"])

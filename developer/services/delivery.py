@@ -33,6 +33,7 @@ from acorn_portal import clock as one_clock
 from acorn_portal.outbound import OutboundRefused, OutboundSession
 from developer import conf
 from developer.choices import OPEN_DELIVERY_STATES, DeliveryStatus
+from developer.envelope import envelope_of
 from developer.models import WebhookDelivery, WebhookEndpoint
 from developer.services.endpoints import auto_disable_if_failing
 from developer.signing import sign
@@ -64,16 +65,8 @@ def backoff_delay(attempts: int, rng: random.Random | None = None) -> timedelta:
 
 
 def envelope(delivery: WebhookDelivery) -> dict:
-    """What a receiver gets: the event, the object it is about and the payload written with the change."""
-    event = delivery.event
-    return {
-        "id": event.pk,
-        "type": event.name,
-        "created_at": event.created_at,
-        "organization": event.organization.slug,
-        "object": {"type": event.object_type, "id": event.object_id},
-        "data": event.payload,
-    }
+    """What a receiver gets: the event's envelope, as the feed and the delivery log show it."""
+    return envelope_of(delivery.event)
 
 
 def body_of(delivery: WebhookDelivery) -> bytes:

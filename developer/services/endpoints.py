@@ -18,8 +18,9 @@ from acorn_portal.languages import language_for_user
 from acorn_portal.models import AuditAction, Membership
 from acorn_portal.roles import Role
 from acorn_portal.services.audit import record_audit
+from acorn_portal.services.events import emit_event
 from developer import conf
-from developer.choices import DeliveryStatus
+from developer.choices import DeliveryStatus, TestEventType
 from developer.models import WebhookDelivery, WebhookEndpoint, new_webhook_secret
 
 log = logging.getLogger(__name__)
@@ -220,3 +221,28 @@ def redeliver(*, delivery: WebhookDelivery, now=None) -> WebhookDelivery:
         raise ValidationError(_("This delivery is being sent right now; try again in a minute."))
     delivery.refresh_from_db()
     return delivery
+
+
+def ping(*, endpoint: WebhookEndpoint, now=None) -> WebhookDelivery:
+    """A signed test event (`ping`) for this endpoint alone, queued to be sent at once.
+
+    The event is in the outbox (a delivery points at an event) but neither the fan-out nor the feed
+    passes test events on: only this delivery carries it.
+    """
+    now = now or clock.now()
+    with transaction.atomic():
+        event = emit_event(
+            TestEventType.PING.value,
+            organization=endpoint.organization,
+            obj=endpoint,
+            payload={"endpoint": endpoint.pk, "url": endpoint.url},
+        )
+        return WebhookDelivery.objects.create(
+            endpoint=endpoint,
+            event=event,
+            event_name=TestEventType.PING.value,
+            status=DeliveryStatus.PENDING,
+            next_attempt_at=now,
+            give_up_at=now + conf.webhook_max_age(),
+            created_at=now,
+        )

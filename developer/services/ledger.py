@@ -5,8 +5,15 @@
 The lines come from `refunds.services.ledger` (pure rules over the deductions); this module applies
 the organization's GL account codes, keeps each exported line (so an export can be fetched again
 exactly as it was sent) and marks it exported with a unique (organization, line key), so a line is
-never exported twice — not by a repeat call, and not by two calls at once (the second one's insert
+never in two exports — not by a repeat call, and not by two calls at once (the second one's insert
 fails on the constraint and nothing of it is kept). Both lines of an entry always travel together.
+
+Reading never consumes: an export stays *pending* until the ERP acknowledges it, and
+`next_export()` answers with the oldest pending export of the period again (a proxy retry or a
+second reader gets the same lines). Only after `acknowledge()` does the next call make a new export.
+
+    export = next_export(organization=org, start=..., end=...)     # the pending one, else a new one
+    acknowledge(organization=org, export_ids=[export.pk])          # idempotent
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 
+from acorn_portal import clock
 from acorn_portal.exports import safe_cell  # the one formula neutraliser of every export
 from acorn_portal.models import AuditAction
 from acorn_portal.money import quantize
@@ -105,6 +113,65 @@ def create_export(*, organization, start: date, end: date, actor=None, request=N
     except IntegrityError:
         raise LedgerBusyError("Another ledger export took some of these lines at the same moment; ask again.") from None
     return export
+
+
+def pending_export(organization_id: int, start: date, end: date) -> LedgerExport | None:
+    """The oldest export of exactly this period the ERP has not acknowledged yet."""
+    return (
+        LedgerExport.objects.filter(
+            organization_id=organization_id, period_from=start, period_to=end, acknowledged_at__isnull=True
+        )
+        .order_by("id")
+        .first()
+    )
+
+
+def next_export(*, organization, start: date, end: date, actor=None, request=None, max_lines: int | None = None):
+    """What a read of the period answers: its pending export again, else a new one (None: nothing new)."""
+    if start > end:
+        raise LedgerError("The period starts after it ends: give from <= to.")
+    pending = pending_export(organization.pk, start, end)
+    if pending is not None:
+        return pending
+    try:
+        return create_export(
+            organization=organization, start=start, end=end, actor=actor, request=request, max_lines=max_lines
+        )
+    except LedgerBusyError:
+        # Another reader made the export at the same moment: answer with the one it made.
+        pending = pending_export(organization.pk, start, end)
+        if pending is None:
+            raise
+        return pending
+
+
+class UnknownExportError(LedgerError):
+    """Some export ids are not the organization's; `missing` lists them."""
+
+    def __init__(self, missing: list[int]):
+        super().__init__(missing)
+        self.missing = missing
+
+
+def acknowledge(*, organization_id: int, export_ids: Iterable[int], actor=None) -> list[LedgerExport]:
+    """Mark the exports acknowledged (those already acknowledged keep their first time); all or nothing."""
+    wanted = sorted(set(export_ids))
+    with transaction.atomic():
+        exports = list(
+            LedgerExport.objects.select_for_update()
+            .filter(organization_id=organization_id, pk__in=wanted)
+            .order_by("id")
+        )
+        missing = sorted(set(wanted) - {export.pk for export in exports})
+        if missing:
+            raise UnknownExportError(missing)
+        now = clock.now()
+        fresh = [export.pk for export in exports if export.acknowledged_at is None]
+        if fresh:
+            LedgerExport.objects.filter(pk__in=fresh).update(
+                acknowledged_at=now, acknowledged_by=actor if getattr(actor, "pk", None) else None
+            )
+    return list(LedgerExport.objects.filter(pk__in=wanted).order_by("id"))
 
 
 def unexported(organization_id: int, lines: list[JournalLine]) -> list[JournalLine]:

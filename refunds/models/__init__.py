@@ -18,10 +18,12 @@ from refunds.models.documents import (
 from refunds.models.evidence import Comment, DisputePacket, Evidence
 from refunds.models.notifications import Notification, NotificationKind
 from refunds.models.rules import CoopAgreement, DeductionType, PolicyRule
+from refunds.models.saved_views import SavedView
 from refunds.models.settlement import SettlementTerms
 from refunds.models.stats import ChargebackDayStat, DueDayStat, RecoveryDayStat
 
 __all__ = [
+    "SavedView",
     "AlertChannel",
     "AlertLog",
     "AlertSettings",

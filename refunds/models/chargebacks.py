@@ -147,6 +147,28 @@ class Chargeback(CaseWorkflow, AccountDocument):
             # Start-page queues: "recently decided", and finance's "waiting for my (second) approval".
             models.Index(fields=["decided_at"]),
             models.Index(fields=["state", "requires_second_approval", "second_approved_by"]),
+            # Start-page queues (refunds.services.queues), each listed in its own order (continued by id
+            # in the same direction) off a partial index of its states: sync inserts a deduction as
+            # 'new' with no recommendation, which none of these holds, so ingest never writes to them.
+            models.Index(fields=["filed_on", "id"], condition=models.Q(state="disputed"), name="refunds_cb_q_amazon"),
+            models.Index(
+                fields=["decided_at", "id"], condition=models.Q(state="amazon_approved"), name="refunds_cb_q_unpaid"
+            ),
+            models.Index(
+                fields=["decided_at", "id"],
+                condition=models.Q(state__in=["accepted", "amazon_approved", "denied", "recovered", "written_off"]),
+                name="refunds_cb_q_decided",
+            ),
+            models.Index(
+                fields=["due_on", "id"],
+                condition=models.Q(state__in=["in_review", "new"], recommendation="dispute"),
+                name="refunds_cb_q_ready",
+            ),
+            models.Index(
+                fields=["due_on", "id"],
+                condition=models.Q(state__in=["in_review", "new"], recommendation="needs_evidence"),
+                name="refunds_cb_q_evidence",
+            ),
             # Matching's "charged twice?" candidates for deductions on no PO (co-op, provisions): same
             # type and amount. Partial, so the many deductions on a PO never write to it.
             models.Index(

@@ -28,7 +28,6 @@ from acorn_portal import clock
 from acorn_portal.models import ExchangeRate, Organization, VendorAccount
 from acorn_portal.money import CURRENCY_DECIMALS, quantize
 from acorn_portal.tenancy import organizations_with_perm, restrict_to_organizations
-from refunds.amazon_labels import as_received, type_label
 from refunds.choices import (
     DECIDED_DISPUTE_STATES,
     DISPUTED_STATES,
@@ -38,6 +37,7 @@ from refunds.choices import (
     ChargebackState,
     DeductionFamily,
 )
+from refunds.labels import type_label
 from refunds.managers import period_start, week_end
 from refunds.models import ChargebackDayStat, DueDayStat, RecoveryDayStat
 
@@ -424,7 +424,7 @@ def _rates(ids, accounts, filters: Filters, base):
             (
                 "type",
                 (row["family"], row["deduction_type"]),
-                type_row_label(row["deduction_type"], families.get(row["family"], row["family"])),
+                f"{type_label(row['deduction_type'])} ({families.get(row['family'], row['family'])})",
                 {"family__exact": row["family"], "deduction_type": row["deduction_type"]},
             ),
             ("account", row["account_id"], names[row["account_id"]], {"account": row["account_id"]}),
@@ -443,7 +443,7 @@ def _rates(ids, accounts, filters: Filters, base):
                 rate.won.amount += row["amount"]
 
     def ordered(kind):
-        return sorted(groups[kind].values(), key=lambda r: (str(r.label), r.currency))
+        return sorted(groups[kind].values(), key=lambda r: (r.label, r.currency))
 
     totals = {}
     for key in ("disputed", "decided", "won"):
@@ -453,13 +453,6 @@ def _rates(ids, accounts, filters: Filters, base):
             key, label, help_text, [per_currency[c] for c in sorted(per_currency)], {**base, **period, "figure": key}
         )
     return ordered("family"), ordered("type"), ordered("account"), totals
-
-
-def type_row_label(code: str, family) -> str:
-    """Amazon's type code as received, then our label for it (when we have one) and the family's."""
-    label = type_label(code)
-    ours = format_lazy("{} · {}", label, family) if label is not None else family
-    return as_received(code, ours)
 
 
 def week_start(day: date) -> date:

@@ -80,9 +80,14 @@ def needs_evidence(queryset, user):
 
 
 def due_within_week(queryset, user):
-    """Not yet filed, last day from today to today + 7 (never a day already past)."""
+    """Not yet filed, last day from today to today + 7 (never a day already past).
+
+    The accounts' calendars can say two dates; the range over both bounds the condition too (it
+    changes no row), so the list reads those eight or nine days off an index.
+    """
     return queryset.filter(state__in=WORKABLE_STATES + (S.WAITING,))._per_local_today(
-        lambda today: Q(due_on__gte=today, due_on__lte=today + timedelta(days=7))
+        lambda today: Q(due_on__gte=today, due_on__lte=today + timedelta(days=7)),
+        bound=lambda earliest, latest: Q(due_on__gte=earliest, due_on__lte=latest + timedelta(days=7)),
     )
 
 
@@ -150,7 +155,7 @@ QUEUES: dict[str, Queue] = {
             _("Ready to dispute"),
             _("Matching recommends a dispute and Amazon accepts it today; most money and least time first."),
             ready_to_dispute,
-            ("-assessment__expected_recovery", "due_on"),
+            ("-assessment__expected_recovery", "due_on", "id"),
             _may("refunds.prepare_dispute"),
         ),
         Queue(
@@ -174,14 +179,14 @@ QUEUES: dict[str, Queue] = {
             _("Waiting on Amazon"),
             _("Filed; Amazon has not answered yet."),
             waiting_on_amazon,
-            ("filed_on",),
+            ("filed_on", "id"),
         ),
         Queue(
             "unpaid",
             _("Approved, not paid"),
             _("Amazon reversed these; no credit in a remittance yet."),
             approved_not_paid,
-            ("decided_at",),
+            ("decided_at", "id"),
         ),
         Queue(
             "team",
@@ -204,7 +209,7 @@ QUEUES: dict[str, Queue] = {
             _("Recently decided"),
             _("Decisions of the last 14 days: Amazon's answers recorded, credits, write-offs, acceptances."),
             recently_decided,
-            ("-decided_at",),
+            ("-decided_at", "-id"),
         ),
     )
 }

@@ -209,6 +209,7 @@ def explicit_cases(operation, ids):
         "/api/v1/webhooks/{id}/": ids["webhook"],
         "/api/v1/webhooks/{id}/deliveries/": ids["webhook"],
         "/api/v1/webhooks/{id}/rotate-secret/": ids["webhook"],
+        "/api/v1/webhooks/{id}/ping/": ids["webhook"],
     }
     if method == "DELETE":
         return []  # generated cases only: the seeded objects are needed by the operations after it

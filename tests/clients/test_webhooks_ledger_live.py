@@ -58,6 +58,16 @@ def test_a_real_delivery_verifies_and_tampering_or_age_is_refused(deductions, ac
     assert isinstance(delivery, WebhookDelivery)
     assert delivery.status == "succeeded" and delivery.response_status == 200
     assert delivery.id == int(request.headers["ACORN-Delivery"])
+    assert delivery.body == event and delivery.event_type == "chargeback.state_changed"  # one envelope
+
+    ping = acorn.webhooks.ping(endpoint.id)
+    assert ping.event_type == "ping" and ping.status == "pending"
+    dispatch_webhooks()
+    pinged = verify_signature(
+        endpoint.secret, receiver.received[1].body, receiver.received[1].headers["ACORN-Signature"]
+    )
+    assert pinged == ping.body and pinged["type"] == "ping"
+    receiver.received.pop()
 
     again = acorn.webhooks.redeliver(endpoint.id, delivery.id)
     assert again.id == delivery.id
@@ -103,7 +113,16 @@ def test_ledger_lines_come_once_across_pages_and_an_export_can_be_fetched_again(
         Money(sum((c.amount for c in deductions), Decimal(0)), "USD"),
     )
 
-    assert acorn.ledger.export(start, end) is None  # nothing is handed out twice
+    # Reading does not consume: the same export again until it is acknowledged, then nothing new.
+    repeat = acorn.ledger.export(start, end)
+    assert repeat.export.id == batch.export.id and [line.line_key for line in repeat] == [
+        line.line_key for line in lines
+    ]
+    assert [e.id for e in acorn.ledger.exports(acknowledged=False)] == [batch.export.id]
+    [acked] = acorn.ledger.acknowledge(batch.export.id)
+    assert acked.id == batch.export.id and acked.acknowledged_at is not None
+    assert acorn.ledger.acknowledge(batch.export.id)[0].acknowledged_at == acked.acknowledged_at  # idempotent
+    assert acorn.ledger.export(start, end) is None
     assert list(acorn.ledger.new_lines(start, end)) == []
 
     again = acorn.ledger.get_export(batch.export.id)

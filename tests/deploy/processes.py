@@ -49,6 +49,8 @@ def database_url() -> str:
 
 def process_env(**extra) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ACORN_", "DJANGO_", "Q_", "PYTEST"))}
+    # A moved-clock run (tests/moved_clock) moves these processes too, or they sync as of another day.
+    env.update({k: v for k, v in os.environ.items() if k.startswith("ACORN_TEST_CLOCK")})
     env.update(
         DJANGO_SETTINGS_MODULE="tests.process_settings",
         ACORN_ENV_FILE="",

@@ -34,3 +34,11 @@ def test_the_webhook_guide_documents_every_event():
     guide = (ROOT / "developer" / "WEBHOOKS.md").read_text()
     documented = set(re.findall(r"^\| `([a-z_]+\.[a-z_]+)` \|", guide, flags=re.MULTILINE))
     assert documented == set(WebhookEventType.values)
+
+
+def test_test_events_are_documented_and_never_subscribable():
+    from developer.choices import TestEventType
+
+    guide = (ROOT / "developer" / "WEBHOOKS.md").read_text()
+    for name in TestEventType.values:
+        assert f"type `{name}`" in guide and name not in WebhookEventType.values

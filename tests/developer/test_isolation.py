@@ -47,6 +47,7 @@ class Route:
     list_key: str = "id"
     extra: dict = field(default_factory=dict)
     about_caller: bool = False  # a GET about the key itself: names our organization, never theirs
+    page_param: str = "page_size"  # how the list is asked for a large page (lists refuse other parameters)
 
 
 def _pk(model):
@@ -122,12 +123,13 @@ ROUTES: dict[str, Route] = {
     "import-detail": Route(("GET",), kwargs=_pk(FileImport)),
     "sync-run-list": Route(("GET", "POST"), lists=SyncRun, body=lambda w: {"account": w.account.pk}),
     "sync-run-detail": Route(("GET",), kwargs=_pk(SyncRun)),
-    "event-list": Route(("GET",), lists=OutboxEvent),
+    "event-list": Route(("GET",), lists=OutboxEvent, page_param="limit"),
     # Creating an endpoint names nothing of another organization (it belongs to the key's): tested in
     # test_webhooks_ledger_api, as are PATCH and DELETE on another organization's endpoint (404).
     "webhook-list": Route(("GET",), lists=WebhookEndpoint),
     "webhook-detail": Route(("GET",), kwargs=_pk(WebhookEndpoint)),
     "webhook-rotate-secret": Route(("POST",), kwargs=_pk(WebhookEndpoint), body=lambda w: {}),
+    "webhook-ping": Route(("POST",), kwargs=_pk(WebhookEndpoint), body=lambda w: {}),
     "webhook-deliveries": Route(("GET",), kwargs=_pk(WebhookEndpoint)),
     "webhook-delivery": Route(("GET",), kwargs=lambda w: _delivery(w)),
     "webhook-redeliver": Route(("POST",), kwargs=lambda w: _delivery(w), body=lambda w: {}),
@@ -135,6 +137,8 @@ ROUTES: dict[str, Route] = {
     "ledger-list": Route(
         ("GET",), lists=Chargeback, list_key="chargeback_id", extra={"from": "2026-03-01", "to": "2026-03-31"}
     ),
+    # Acknowledging another organization's export is 404 and acknowledges nothing (not even our own ids sent with it).
+    "ledger-ack": Route(("POST",), body=lambda w: {"export_ids": [w.get(LedgerExport).pk]}),
     "ledger-export-list": Route(("GET",), lists=LedgerExport),
     "ledger-export-detail": Route(("GET",), kwargs=_pk(LedgerExport)),
 }
@@ -198,6 +202,7 @@ def _snapshot():
         "states": sorted(Chargeback.objects.values_list("id", "state", "workflow_version")),
         "webhook secrets": sorted(WebhookEndpoint.objects.values_list("id", "secret")),
         "deliveries": sorted(WebhookDelivery.objects.values_list("id", "status", "next_attempt_at")),
+        "ledger acknowledgements": sorted(LedgerExport.objects.values_list("id", "acknowledged_at")),
     }
 
 
@@ -214,7 +219,7 @@ def test_route_keeps_organizations_apart(name, two_worlds):
             assert str(theirs.org.name) not in str(body)
             continue
         if method == "GET" and route.lists is not None:
-            response = api.get(_url(name, None), {"page_size": 200, **route.extra})
+            response = api.get(_url(name, None), {route.page_param: 200, **route.extra})
             assert response.status_code == 200, response.content
             ids = {row[route.list_key] for row in response.json()["results"]}
             theirs_id = theirs.get(route.lists).pk if route.lists is not OutboxEvent else _event_id(theirs)

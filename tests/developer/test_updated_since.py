@@ -63,6 +63,8 @@ def test_verdict_changes_are_subscribable():
         "/api/v1/documents/receipts/",
         "/api/v1/webhooks/",
         "/api/v1/ledger/exports/",
+        "/api/v1/imports/",
+        "/api/v1/sync-runs/",
     ],
 )
 def test_updated_since_is_validated_on_lists(admin_api, path):
@@ -92,3 +94,41 @@ def test_the_verdict_names_the_due_date_as_the_case_does_and_amounts_at_the_curr
     assert verdict["due_on"] == verdict["due_date"]  # deprecated alias, kept in v1
     amount = verdict["expected_recovery"]["amount"]
     assert len(amount.split(".")[1]) == 2, amount  # USD: cents, not 4 decimals
+
+
+def _source(account):
+    from datasources.models import DataSource
+
+    source = DataSource(account=account, name="feed", kind="data_feed", settings={"base_url": ""})
+    source.set_credentials({"api_key": "x"})
+    source.save()
+    return source
+
+
+def test_updated_since_on_imports_and_sync_runs_counts_start_and_finish(admin_api, account, other_account, frozen_now):
+    from datasources.models import FileImport, SyncRun
+
+    long_ago = frozen_now - timedelta(days=2)
+    since = {"updated_since": (frozen_now - timedelta(hours=1)).isoformat()}
+    old = FileImport.objects.create(account=account, kind="chargebacks", sha256="a", status="imported")
+    finished = FileImport.objects.create(account=account, kind="chargebacks", sha256="b", status="imported")
+    new = FileImport.objects.create(account=account, kind="chargebacks", sha256="c", status="queued")
+    theirs = FileImport.objects.create(account=other_account, kind="chargebacks", sha256="d", status="queued")
+    FileImport.objects.filter(pk__in=[old.pk, finished.pk]).update(created_at=long_ago, finished_at=long_ago)
+    FileImport.objects.filter(pk=finished.pk).update(finished_at=frozen_now)
+    listed = admin_api.get("/api/v1/imports/", since).json()["results"]
+    assert sorted(row["id"] for row in listed) == sorted([finished.pk, new.pk])
+    assert theirs.pk not in {row["id"] for row in listed}
+
+    source, other_source = _source(account), _source(other_account)
+    ended = SyncRun.objects.create(
+        data_source=source, account=account, status="succeeded", started_at=long_ago, finished_at=long_ago
+    )
+    late = SyncRun.objects.create(
+        data_source=source, account=account, status="failed", started_at=long_ago, finished_at=frozen_now
+    )
+    running = SyncRun.objects.create(data_source=source, account=account, status="running", started_at=frozen_now)
+    SyncRun.objects.create(data_source=other_source, account=other_account, status="running", started_at=frozen_now)
+    runs = admin_api.get("/api/v1/sync-runs/", since).json()["results"]
+    assert sorted(row["id"] for row in runs) == sorted([late.pk, running.pk])
+    assert ended.pk not in {row["id"] for row in runs}

@@ -2,10 +2,11 @@
 
 import csv
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 
 from acorn_portal.roles import Role
 from developer.choices import DeliveryStatus
@@ -167,6 +168,7 @@ def mapped(org):
 
 
 LEDGER = "/api/v1/ledger/?from=2026-11-01&to=2026-11-30"
+ACK = "/api/v1/ledger/ack/"
 
 
 def test_ledger_json_export_pages_and_refetch(api, account, mapped):
@@ -199,7 +201,8 @@ def test_ledger_json_export_pages_and_refetch(api, account, mapped):
         "vendor_account_id": account.pk,
         "memo": "",
     }
-    # A repeat finds nothing new; the past export is still there by id.
+    # Once acknowledged, a repeat finds nothing new; the past export is still there by id.
+    assert api.post(ACK, {"export_ids": [export.pk]}, format="json").status_code == 200
     repeat = api.get(LEDGER).json()
     assert repeat["id"] is None and repeat["results"] == [] and LedgerExport.objects.count() == 1
     again = api.get(f"/api/v1/ledger/exports/{export.pk}/?page_size=200").json()
@@ -208,6 +211,84 @@ def test_ledger_json_export_pages_and_refetch(api, account, mapped):
     assert [item["id"] for item in listed] == [export.pk]
     newer = make_chargeback(account, amount=Decimal("1.00"), issue_date=date(2026, 11, 29))
     assert [line["chargeback_id"] for line in api.get(LEDGER).json()["results"]] == [newer.pk, newer.pk]
+
+
+def keys_of(body):
+    return [line["line_key"] for line in body["results"]]
+
+
+@pytest.mark.time_machine(datetime(2026, 12, 1, 9, 0, tzinfo=UTC), tick=False)
+def test_reading_never_consumes_until_acknowledged(api, account, mapped, settings):
+    settings.LEDGER_EXPORT_MAX_LINES = 4  # two entries per export
+    cases = [make_chargeback(account, amount=Decimal("10.00"), issue_date=date(2026, 11, d)) for d in (3, 4, 5)]
+    first = api.get(LEDGER)
+    assert first.status_code == 200, first.content
+    body = first.json()
+    assert body["line_count"] == 4 and body["complete"] is False and body["acknowledged_at"] is None
+    # A proxy retry or a second reader gets the same export, the same lines.
+    second = api.get(LEDGER).json()
+    assert second["id"] == body["id"] and keys_of(second) == keys_of(body) and LedgerExport.objects.count() == 1
+    pending = api.get("/api/v1/ledger/exports/?acknowledged=false").json()["results"]
+    assert [item["id"] for item in pending] == [body["id"]]
+
+    ack = api.post(ACK, {"export_ids": [body["id"]]}, format="json")
+    assert ack.status_code == 200, ack.content
+    [acked] = ack.json()["acknowledged"]
+    assert acked["id"] == body["id"] and acked["acknowledged_at"].startswith("2026-12-01T09:00:00")
+    # Idempotent: the same answer again, the first time kept (a retry after a lost response is harmless).
+    with time_machine.travel(datetime(2026, 12, 1, 10, 0, tzinfo=UTC), tick=False):
+        assert api.post(ACK, {"export_ids": [body["id"]]}, format="json").json() == ack.json()
+    assert LedgerExport.objects.get(pk=body["id"]).acknowledged_by is not None
+
+    rest = api.get(LEDGER).json()
+    assert rest["id"] != body["id"] and rest["complete"] is True
+    assert keys_of(rest) == [f"cb{cases[2].pk}.deduction.{side}" for side in ("dr", "cr")]
+    assert api.get("/api/v1/ledger/exports/?acknowledged=true").json()["results"][0]["id"] == body["id"]
+    api.post(ACK, {"export_ids": [rest["id"]]}, format="json")
+    assert api.get(LEDGER).json()["id"] is None
+    assert api.get("/api/v1/ledger/exports/?acknowledged=false").json()["results"] == []
+
+
+def test_the_deprecated_acknowledge_on_read_keeps_the_old_behaviour(api, account, mapped):
+    make_chargeback(account, amount=Decimal("10.00"), issue_date=date(2026, 11, 3))
+    response = api.get(LEDGER + "&acknowledge=true")
+    assert response.status_code == 200 and response["Deprecation"].startswith("@")
+    assert response.json()["line_count"] == 2
+    assert LedgerExport.objects.get().acknowledged_at is not None
+    assert api.get(LEDGER).json()["id"] is None
+    assert api.get(LEDGER + "&acknowledge=maybe").status_code == 400
+
+
+def test_ack_refuses_bad_bodies(api):
+    for payload in ({}, {"export_ids": []}, {"export_ids": ["x"]}, {"export_ids": list(range(1, 102))}):
+        response = api.post(ACK, payload, format="json")
+        assert response.status_code == 400, (payload, response.content)
+        assert "export_ids" in str(response.json()["errors"])
+
+
+def test_acknowledging_another_organizations_export_is_404_and_acknowledges_nothing(api, other_api, account, mapped):
+    make_chargeback(account, issue_date=date(2026, 11, 3))
+    export_id = api.get(LEDGER).json()["id"]
+    refused = other_api.post(ACK, {"export_ids": [export_id]}, format="json")
+    assert refused.status_code == 404 and refused["Content-Type"] == "application/problem+json"
+    assert str(export_id) in refused.json()["detail"]
+    assert LedgerExport.objects.get().acknowledged_at is None
+    # Our own id next to a missing one: all or nothing.
+    assert api.post(ACK, {"export_ids": [export_id, export_id + 1000]}, format="json").status_code == 404
+    assert LedgerExport.objects.get().acknowledged_at is None
+    # Their pending exports are not ours to see either.
+    assert other_api.get("/api/v1/ledger/exports/?acknowledged=false").json()["results"] == []
+    assert api.get(LEDGER).json()["id"] == export_id
+
+
+def test_ack_needs_the_ledger_scope_and_role(org, account, mapped):
+    make_chargeback(account, issue_date=date(2026, 11, 3))
+    export_id = client_for(make_key(org, role=Role.ADMIN)[1]).get(LEDGER).json()["id"]
+    no_scope = client_for(make_key(org, role=Role.ADMIN, scopes=[Scope.WEBHOOKS_MANAGE])[1])
+    assert no_scope.post(ACK, {"export_ids": [export_id]}, format="json").status_code == 403
+    operations = client_for(make_key(org, role=Role.OPERATIONS, scopes=[Scope.LEDGER_READ])[1])
+    assert operations.post(ACK, {"export_ids": [export_id]}, format="json").status_code == 403
+    assert LedgerExport.objects.get().acknowledged_at is None
 
 
 @pytest.mark.parametrize("how", ["accept", "format"])
@@ -258,6 +339,7 @@ def test_ledger_of_another_organization_is_invisible(api, other_api, account, ot
     assert other_api.get("/api/v1/ledger/exports/").json()["results"] == []
     theirs = other_api.get(LEDGER).json()
     assert theirs["id"] is None and theirs["results"] == []
+    assert other_api.get("/api/v1/ledger/exports/?acknowledged=false").json()["results"] == []
 
 
 @pytest.mark.parametrize(

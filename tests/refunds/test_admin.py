@@ -210,7 +210,7 @@ def test_filters_by_marketplace_family_type_and_amount(client, acme, ops):
     assert not any(spec.title == "type" for spec in response.context["cl"].filter_specs if spec.has_output())
     response = client.get(url, {"family__exact": "shortage_claim"})
     types = next(spec for spec in response.context["cl"].filter_specs if spec.title == "type")
-    assert types.lookup_choices == [("shortage", "shortage")]
+    assert types.lookup_choices == [("shortage", "Shortage claim (PQV)")]
     assert shown(client.get(url, {"deduction_type": "asn_accuracy"})) == [acme.get(Chargeback)]
 
 
@@ -305,8 +305,8 @@ def test_changelist_runs_bounded_queries_and_no_full_count(
     client.get(url)  # warm the session and content-type caches
 
     # Session, user, permissions, the reader's language (person, then organization), the inbox badge,
-    # the filters' choices and the page itself.
-    with django_assert_max_num_queries(16), CaptureQueriesContext(connection) as captured:
+    # the first-sync notice's data sources, the saved views, the filters' choices and the page itself.
+    with django_assert_max_num_queries(18), CaptureQueriesContext(connection) as captured:
         response = client.get(url, {"p": 2})
     assert response.status_code == 200
     assert len(shown(response)) == 50

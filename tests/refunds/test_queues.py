@@ -137,3 +137,37 @@ def test_queues_are_scoped_to_the_users_organization(client, desk, other_account
 def test_every_queue_has_a_label_and_an_order():
     for queue in QUEUES.values():
         assert queue.label and queue.help and queue.ordering
+
+
+def test_queues_judge_each_case_by_its_own_marketplaces_calendar(client, org, account, ops):
+    """At the frozen instant Los Angeles says one date and Tokyo the next: "due in 7 days" and
+    "overdue" hold each case by its own account's date, and the start page counts what the lists show."""
+    from datetime import date
+
+    from acorn_portal.models import VendorAccount
+
+    japan = VendorAccount.objects.create(organization=org, name="Acme JP", vendor_codes="ACMEJ", marketplace="JP")
+    us_today = date.fromisoformat(str(today()))
+    jp_today = us_today + timedelta(days=1)
+    assert japan.time_zone == "Asia/Tokyo"
+    for prefix, owner, day in (("US", account, us_today), ("JP", japan, jp_today)):
+        for offset in (-1, 0, 7, 8):
+            make_chargeback(owner, amazon_id=f"{prefix}{offset:+d}", due_on=day + timedelta(days=offset))
+    client.force_login(ops)
+    assert sorted(listed(client, "due7")) == ["JP+0", "JP+7", "US+0", "US+7"]
+    assert sorted(listed(client, "overdue")) == ["JP-1", "US-1"]
+    counts = {queue["key"]: queue["count"] for queue in client.get(reverse("dashboard:index")).context["queues"]}
+    assert counts["due7"] == 4 and counts["overdue"] == 2
+
+
+def test_each_queue_lists_in_one_direction_ending_with_the_key(client, desk, finance):
+    """A queue's list reads off an index forwards or backwards: its order ends with the primary key in
+    the direction of the column before it (never Django's `-pk` after an ascending column)."""
+    client.force_login(finance)
+    for key in QUEUES:
+        response = client.get(reverse("admin:refunds_chargeback_changelist") + f"?queue={key}")
+        order = [str(part) for part in response.context["cl"].queryset.query.order_by]
+        *columns, last = order
+        assert last.lstrip("-") in ("pk", "id"), (key, order)
+        assert last.startswith("-") == columns[-1].startswith("-"), (key, order)
+        assert len({part.lstrip("-") for part in order}) == len(order), (key, order)

@@ -6,11 +6,12 @@
     python erp_mirror.py --asn-csv erp/asns.csv --account 3
     (both at once is fine; run it from cron)
 
-Ledger: ACORN hands out each journal line once (an export). So that a crash never loses lines, the
-state file keeps the id of the last export fully written; the next run first re-reads any export
-made after it (it exists on the server even if this process died before writing it), then asks for
-new ones. Lines are appended only if their `line_key` is not in the CSV yet, so nothing is written
-twice either. The state file is replaced atomically.
+Ledger: ACORN hands out journal lines in exports and keeps handing out an export until it is
+acknowledged. This script writes an export's lines (fsynced), then acknowledges it; a crash in
+between means the export comes again next run. It first finishes pending exports of any period
+(`exports(acknowledged=False)`), then asks for new ones. Lines are appended only if their
+`line_key` is not in the CSV yet, so nothing is written twice either. The state file (replaced
+atomically) keeps the id of the last export written, for the record.
 
 ASNs: the ERP's CSV has one row per item and carton:
     shipment_id,shipped_at,ship_to_party,carrier_scac,bill_of_lading,po_number,item_sequence_number,
@@ -135,20 +136,17 @@ def mirror_ledger(client: Client, csv_path: Path, state_path: Path, start: date,
         state["last_export_id"] = max(state["last_export_id"], batch.export.id)
         save_state(state_path, state)
 
-    # Exports made after the last one we finished: a previous run died before writing them.
-    missed = []
-    for export in client.ledger.exports():  # newest first
-        if export.id <= state["last_export_id"]:
-            break
-        missed.append(export.id)
-    for export_id in sorted(missed):
+    # Exports not acknowledged yet (of any period): a previous run died before writing or acknowledging them.
+    for export_id in sorted(export.id for export in client.ledger.exports(acknowledged=False)):
         take(client.ledger.get_export(export_id))
+        client.ledger.acknowledge(export_id)
 
     while True:
         batch = client.ledger.export(start, end)
         if batch is None:
             break
         take(batch)
+        client.ledger.acknowledge(batch.export.id)
         if batch.export.complete:
             break
     return written, exports

@@ -216,11 +216,16 @@ class Event(Model):
 
     id: int | None = None
     position: int | None = None  # the event's place in the feed: what `after` and `last_id` count
+    type: str | None = None
+    organization: str | None = None
+    object: dict[str, Any] | None = None  # {"type": "refunds.chargeback", "id": "981"}
+    data: dict[str, Any] | None = None
+    created_at: datetime | None = None
+    # Deprecated aliases the server still sends (until v2): type, object.type, object.id, data.
     name: str | None = None
     object_type: str | None = None
     object_id: str | None = None
     payload: dict[str, Any] | None = None
-    created_at: datetime | None = None
 
 
 # Documents ------------------------------------------------------------------------------------
@@ -507,7 +512,9 @@ class WebhookDelivery(Model):
 
     id: int | None = None
     event: int | None = None
-    event_name: str | None = None
+    event_type: str | None = None
+    body: dict[str, Any] | None = None  # the event as sent: the same envelope the feed and the receiver see
+    event_name: str | None = None  # deprecated alias of event_type
     status: str | None = None
     attempts: int | None = None
     next_attempt_at: datetime | None = None
@@ -555,6 +562,7 @@ class LedgerExport(Model):
     line_count: int | None = None
     complete: bool | None = None
     totals: dict[str, dict[str, str]] = field(default_factory=dict)
+    acknowledged_at: datetime | None = None  # None while pending: every export() of the period returns it again
 
     def total(self, currency: str) -> tuple[Money, Money]:
         """(debit, credit) of `currency`; equal in a balanced export."""

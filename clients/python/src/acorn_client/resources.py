@@ -306,6 +306,10 @@ class Webhooks(Resource):
         path = f"webhooks/{int(endpoint_id)}/deliveries/{int(delivery_id)}/"
         return models.WebhookDelivery.from_api(self._http.get_json(path))
 
+    def ping(self, endpoint_id: int) -> models.WebhookDelivery:
+        """Queue a signed test event (type `ping`) for this endpoint; follow it in `deliveries()`."""
+        return models.WebhookDelivery.from_api(self._http.post_json(f"webhooks/{int(endpoint_id)}/ping/"))
+
     def redeliver(self, endpoint_id: int, delivery_id: int) -> models.WebhookDelivery:
         path = f"webhooks/{int(endpoint_id)}/deliveries/{int(delivery_id)}/redeliver/"
         return models.WebhookDelivery.from_api(self._http.post_json(path))
@@ -331,35 +335,47 @@ class LedgerBatch:
 
 
 class Ledger(Resource):
-    """`/ledger/`: journal lines for your ERP, each line exported once.
+    """`/ledger/`: journal lines for your ERP; reading never consumes, acknowledging does.
 
-    `export(start, end)` creates a NEW export of the period's lines nobody exported yet: a line
-    is never handed out twice, so write what you get before asking for more. If your process
-    dies after asking, the export is still there: `exports()` lists them and `get_export(id)`
-    returns one again, exactly as it was sent.
+    `export(start, end)` returns the period's pending export (made earlier, not acknowledged yet),
+    else a NEW export of lines never exported. Until you `acknowledge(export.id)`, every call
+    returns the same export again, so a crash or a lost response never loses lines: write them,
+    then acknowledge. `exports(acknowledged=False)` lists pending exports of any period and
+    `get_export(id)` returns one again, exactly as it was sent.
     """
 
     def export(self, start: date | str, end: date | str, *, page_size: int | None = None) -> LedgerBatch | None:
-        """The next export of the period (None when nothing is new). Check `.export.complete`."""
+        """The period's pending export, else the next new one (None when nothing is new). Check `.export.complete`."""
         body = self._http.get_json("ledger/", params={"from": start, "to": end, "page_size": page_size})
         if body.get("id") is None:
             return None
         return LedgerBatch(self._http, body)
 
+    def acknowledge(self, *export_ids: int) -> list[models.LedgerExport]:
+        """Tell ACORN these exports are stored on your side (idempotent); the next export() moves on."""
+        body = self._http.post_json("ledger/ack/", json={"export_ids": [int(pk) for pk in export_ids]})
+        return [models.LedgerExport.from_api(item) for item in body["acknowledged"]]
+
     def new_lines(self, start: date | str, end: date | str) -> Iterator[tuple[models.LedgerExport, models.JournalLine]]:
-        """Every line not exported yet, export after export until the period is drained (lazily)."""
+        """Every line not acknowledged yet, export after export until the period is drained (lazily).
+
+        An export is acknowledged once you ask for the line after its last one: stop early (or crash)
+        and its lines come again next time.
+        """
         while True:
             batch = self.export(start, end)
             if batch is None:
                 return
             for line in batch:
                 yield batch.export, line
+            self.acknowledge(batch.export.id)
             if batch.export.complete:
                 return
 
-    def exports(self) -> Paginator[models.LedgerExport]:
-        """Past exports, newest first."""
-        return Paginator(self._http, "ledger/exports/", models.LedgerExport.from_api)
+    def exports(self, *, acknowledged: bool | None = None) -> Paginator[models.LedgerExport]:
+        """Past exports, newest first (`acknowledged=False`: only the pending ones)."""
+        params = None if acknowledged is None else {"acknowledged": "true" if acknowledged else "false"}
+        return Paginator(self._http, "ledger/exports/", models.LedgerExport.from_api, params)
 
     def get_export(self, export_id: int, *, page_size: int | None = None) -> LedgerBatch:
         """An earlier export again, exactly as it was first sent (to recover after a crash)."""

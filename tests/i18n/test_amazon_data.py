@@ -30,15 +30,6 @@ def cases(account):
     ]
 
 
-def test_the_case_list_shows_amazons_type_and_status_with_our_label(client, ops, cases):
-    client.force_login(ops)
-    page = client.get("/admin/refunds/chargeback/", **ZH).content.decode()
-    assert RECEIVED.format("shortage", "（短缺索赔（PQV））") in page
-    assert RECEIVED.format("ASN_Accuracy", "（ASN 准确性）") in page  # as received, whatever its spelling
-    assert RECEIVED.format("Waived", "（已豁免）") in page and RECEIVED.format("Charged", "（已扣款）") in page
-    assert '<span lang="en" class="amazon-data">label_defect</span></td>' in page  # no label of ours: shown alone
-
-
 def test_the_case_page_shows_them_beside_our_family_and_state(client, ops, cases):
     client.force_login(ops)
     page = client.get(f"/admin/refunds/chargeback/{cases[0].pk}/change/", **ZH).content.decode()
@@ -47,9 +38,3 @@ def test_the_case_page_shows_them_beside_our_family_and_state(client, ops, cases
     assert f"亚马逊状态： {RECEIVED.format('Waived', '（已豁免）')}" in page
     english = client.get(f"/admin/refunds/chargeback/{cases[0].pk}/change/", HTTP_ACCEPT_LANGUAGE="en")
     assert RECEIVED.format("shortage", "(Shortage claim (PQV))") in english.content.decode()
-
-
-def test_the_dashboard_rates_by_type_show_amazons_code_and_our_labels(client, ops, cases):
-    client.force_login(ops)
-    page = client.get("/dashboard/", {"period": "all"}, **ZH).content.decode()
-    assert RECEIVED.format("ASN_Accuracy", "（ASN 准确性 · 运营扣款）") in page

@@ -44,7 +44,7 @@ def test_every_chinese_message_is_translated():
 # Messages whose Chinese is rightly without Chinese characters: codes, product names, pure patterns.
 NOT_WORDS = {
     "ARN", "ASIN", "ID", "SHA-256", "URL", "id", "sha256", "url", "uuid", "ACORN", "Webhook URL", "Vendor Central",
-    "→ %(text_value)s", "%(field)s %(old)s → %(new)s", "%(day)s %(time)s UTC",
+    "→ %(text_value)s", "%(field)s %(old)s → %(new)s", "%(day)s %(time)s UTC", "OpenID Connect", "SAML 2.0",
 }  # fmt: skip
 
 

@@ -5,6 +5,7 @@ axes counts failures per username and per address, whatever the test client's lo
 """
 
 import datetime as dt
+import re
 
 import pytest
 from axes.models import AccessAttempt
@@ -129,7 +130,7 @@ def test_superuser_unlocks_an_address_in_the_attempts_admin(client, ops, superus
     response = admin_client.post(
         changelist, {"action": "clear_selected", "_selected_action": [attempt.pk], "index": 0}, follow=True
     )
-    assert b"failed sign-in record(s) cleared" in response.content
+    assert re.search(rb"\d+ failed sign-in records? cleared\.", response.content)
     assert not AccessAttempt.objects.filter(ip_address="198.51.100.66").exists()
     assert AuditEvent.objects.filter(action=AuditAction.LOCKOUT_CLEARED, detail__address="198.51.100.66").exists()
     assert signed_in(sign_in(client, "olivia", address="198.51.100.66"))

@@ -129,7 +129,10 @@ def test_two_web_servers_and_two_clusters_share_one_database_and_one_redis(
         # Sync: triggered through both servers, and enqueued twice a second for every cluster.
         trigger = json.dumps({"account": account.pk}).encode()
         triggered = [p.http("POST", f"{base}/api/v1/sync-runs/", key=admin_secret, body=trigger)[0] for base in bases]
-        assert 202 in triggered and set(triggered) <= {202, 409}, triggered
+        # One server queues it; both answer 409 when a cluster's own schedule started the (never synced)
+        # account's sync first. Either way one sync is under way.
+        assert set(triggered) <= {202, 409}, triggered
+        assert 202 in triggered or SyncLease.objects.filter(account=account).exclude(owner="").exists(), triggered
         enqueuer = p.Process("enqueuer", ["-c", ENQUEUER, str(account.pk)], env, tmp_path)
         children.append(enqueuer)
 

@@ -14,6 +14,7 @@ from acorn_portal.formatting import local_date
 from acorn_portal.money import Money, MoneyError
 from refunds.choices import CLOSED_STATES, ChargebackState, CheckStatus, ProofKind
 from refunds.services.deadlines import is_overdue
+from refunds.services.stored_text import translate_stored
 
 S = ChargebackState
 
@@ -79,11 +80,7 @@ def param_text(value) -> str:
         return _(", ").join(param_text(part) for part in parts)
     if (whole := _(value)) != value:  # a phrase of ours ("invoice date") before the document patterns
         return whole
-    for english, words in _PARAM_PATTERNS:
-        if match := english.fullmatch(value):
-            values = {key: param_text(text) if key == "what" else text for key, text in match.groupdict().items()}
-            return _(words) % values
-    return _(value)
+    return translate_stored(value, _PARAM_PATTERNS, lambda key, text: param_text(text) if key == "what" else text)
 
 
 def check_text(item: dict) -> str:

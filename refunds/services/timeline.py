@@ -16,6 +16,7 @@ from acorn_portal.formatting import local_datetime
 from acorn_portal.money import Money, MoneyError, quantize
 from refunds.choices import Recommendation
 from refunds.models import Chargeback
+from refunds.services.stored_text import translate_stored
 
 # Bookkeeping fields that change with every workflow save and say nothing on their own.
 QUIET_FIELDS = ["workflow_version", "state_changed_at", "updated_at", "po_number_normalized"]
@@ -93,10 +94,7 @@ def reason_text(reason: str | None) -> str:
 
 
 def _reason_part(text: str) -> str:
-    for english, words in _REASONS:
-        if match := english.fullmatch(text):
-            return gettext(words) % {key: _part_value(key, value) for key, value in match.groupdict().items()}
-    return gettext(text)
+    return translate_stored(text, _REASONS, _part_value)
 
 
 def _value(value: str) -> str:
